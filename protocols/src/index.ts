@@ -1,0 +1,17 @@
+export * from './codec.ts';
+export * from './common.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './kinds/alert.ts';
+export * from './kinds/config.ts';
+export * from './kinds/grazing.ts';
+export * from './kinds/hb.ts';
+export * from './kinds/notice.ts';
+export * from './kinds/pos.ts';
+export * from './kinds/receipt.ts';
+export * from './kinds/sos.ts';
+export * from './kinds/sos-ack.ts';
+export * from './messages.ts';
+export * from './result.ts';
+export * from './topics.ts';
+export { fixtures } from './fixtures.ts';

@@ -1,0 +1,113 @@
+import { isValidId } from './ids.ts';
+import { err, ok, type Result } from './result.ts';
+
+export const TOPIC_ROOT = 'sl';
+export const TOPIC_VERSION = 'v1';
+const PREFIX = `${TOPIC_ROOT}/${TOPIC_VERSION}/`;
+/** Longer topics are refused before any work is done on them. */
+export const TOPIC_MAX_LENGTH = 256;
+
+export const UP_KINDS = ['sos', 'pos', 'grazing', 'hb', 'receipt'] as const;
+export type UpKind = (typeof UP_KINDS)[number];
+export const DOWN_KINDS = ['notice', 'sos-ack', 'config'] as const;
+export type DownKind = (typeof DOWN_KINDS)[number];
+/** First segments after `sl/v1/` that are not device ids. */
+export const RESERVED_IDS = ['unit', 'worker', 'down', 'hub'] as const;
+
+export type ParsedTopic =
+  | { type: 'up'; deviceId: string; kind: UpKind }
+  | { type: 'down'; deviceId: string; kind: DownKind }
+  | { type: 'unit-notice'; unitId: string }
+  | { type: 'worker-alert'; workerId: string }
+  | { type: 'worker-ack'; workerId: string };
+
+export type TopicErrorCode = 'foreign' | 'malformed' | 'bad_id' | 'unknown_kind' | 'too_long';
+export interface TopicError {
+  code: TopicErrorCode;
+  topic: string;
+  message: string;
+}
+
+const isUpKind = (k: string): k is UpKind => (UP_KINDS as readonly string[]).includes(k);
+const isDownKind = (k: string): k is DownKind => (DOWN_KINDS as readonly string[]).includes(k);
+const isReserved = (id: string): boolean => (RESERVED_IDS as readonly string[]).includes(id);
+
+export function isValidDeviceId(id: string): boolean {
+  return isValidId(id) && !isReserved(id);
+}
+
+function checkId(id: string, what: string): void {
+  if (!isValidId(id)) {
+    throw new TypeError(
+      `Invalid ${what} ${JSON.stringify(id)}: use 1-64 letters, digits or . _ : - (no +, #, /), starting with a letter or digit.`,
+    );
+  }
+}
+function checkDeviceId(id: string): void {
+  checkId(id, 'device id');
+  if (isReserved(id)) throw new TypeError(`Device id ${JSON.stringify(id)} is reserved; choose another id.`);
+}
+
+/** `sl/v1/{deviceId}/{kind}`. Builders throw on a bad id: that is a programming error, not input. */
+export function upTopic(deviceId: string, kind: UpKind): string {
+  checkDeviceId(deviceId);
+  return `${PREFIX}${deviceId}/${kind}`;
+}
+/** `sl/v1/{deviceId}/down/{kind}` */
+export function downTopic(deviceId: string, kind: DownKind): string {
+  checkDeviceId(deviceId);
+  return `${PREFIX}${deviceId}/down/${kind}`;
+}
+/** `sl/v1/{deviceId}/down/#` — what a device subscribes to. */
+export function downWildcard(deviceId: string): string {
+  checkDeviceId(deviceId);
+  return `${PREFIX}${deviceId}/down/#`;
+}
+/** `sl/v1/unit/{unitId}/notice` */
+export function unitNoticeTopic(unitId: string): string {
+  checkId(unitId, 'unit id');
+  return `${PREFIX}unit/${unitId}/notice`;
+}
+/** `sl/v1/worker/{workerId}/alert` */
+export function workerAlertTopic(workerId: string): string {
+  checkId(workerId, 'worker id');
+  return `${PREFIX}worker/${workerId}/alert`;
+}
+/** `sl/v1/worker/{workerId}/ack` */
+export function workerAckTopic(workerId: string): string {
+  checkId(workerId, 'worker id');
+  return `${PREFIX}worker/${workerId}/ack`;
+}
+
+const fail = (code: TopicErrorCode, topic: string, message: string) =>
+  err<TopicError>({ code, topic: topic.length > 80 ? `${topic.slice(0, 80)}…` : topic, message });
+
+/** Parses any SteppeLink topic. Never throws; a foreign or malformed topic is a typed error. */
+export function parseTopic(topic: string): Result<ParsedTopic, TopicError> {
+  if (typeof topic !== 'string') return fail('malformed', String(topic), 'topic must be a string');
+  if (topic.length > TOPIC_MAX_LENGTH) {
+    return fail('too_long', topic, `topic is longer than ${TOPIC_MAX_LENGTH} characters`);
+  }
+  if (!topic.startsWith(PREFIX)) return fail('foreign', topic, `topic does not start with ${PREFIX}`);
+  const parts = topic.slice(PREFIX.length).split('/');
+  const [a, b, c] = parts;
+  if (a === undefined || b === undefined || parts.some((p) => p === '')) {
+    return fail('malformed', topic, 'topic has empty or missing segments');
+  }
+  if (a === 'unit' || a === 'worker') {
+    if (parts.length !== 3 || c === undefined) return fail('malformed', topic, `expected ${PREFIX}${a}/{id}/{kind}`);
+    if (!isValidId(b)) return fail('bad_id', topic, `invalid ${a} id`);
+    if (a === 'unit' && c === 'notice') return ok({ type: 'unit-notice', unitId: b });
+    if (a === 'worker' && c === 'alert') return ok({ type: 'worker-alert', workerId: b });
+    if (a === 'worker' && c === 'ack') return ok({ type: 'worker-ack', workerId: b });
+    return fail('unknown_kind', topic, `unknown ${a} topic kind ${JSON.stringify(c)}`);
+  }
+  if (!isValidDeviceId(a)) return fail('bad_id', topic, 'invalid device id');
+  if (parts.length === 2) {
+    return isUpKind(b) ? ok({ type: 'up', deviceId: a, kind: b }) : fail('unknown_kind', topic, `unknown upstream kind ${JSON.stringify(b)}; expected one of ${UP_KINDS.join(', ')}`);
+  }
+  if (parts.length === 3 && b === 'down' && c !== undefined) {
+    return isDownKind(c) ? ok({ type: 'down', deviceId: a, kind: c }) : fail('unknown_kind', topic, `unknown downstream kind ${JSON.stringify(c)}; expected one of ${DOWN_KINDS.join(', ')}`);
+  }
+  return fail('malformed', topic, 'expected sl/v1/{deviceId}/{kind} or sl/v1/{deviceId}/down/{kind}');
+}
