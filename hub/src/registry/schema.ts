@@ -1,0 +1,125 @@
+import {
+  deviceIdSchema,
+  isValidDeviceId,
+  latSchema,
+  lonSchema,
+  textsSchema,
+  unitIdSchema,
+} from '@steppelink/protocols';
+import { z } from 'zod';
+
+/**
+ * The registry document: what `STEPPELINK_REGISTRY=file.json` and `steppelink-hub import` take.
+ * Administrative units top down: league 盟/市 → banner 旗 → sumu/town 苏木/镇 → gacha/village
+ * 嘎查/村 → grid 网格; households live in grids; devices belong to a household or a patrol team.
+ */
+export const UNIT_LEVELS = ['league', 'banner', 'sumu', 'gacha', 'grid'] as const;
+export const unitLevelSchema = z.enum(UNIT_LEVELS);
+export type UnitLevel = z.infer<typeof unitLevelSchema>;
+
+export const ROLES = [
+  'grid-worker', // 网格员
+  'grid-leader', // 网格长
+  'village-secretary', // 嘎查/村书记
+  'station-officer', // 苏木/镇警民服务站
+  'banner-duty-officer', // 旗指挥平台值班
+  'league-duty-officer', // 盟/市指挥平台值班
+  'patrol-member', // 护边员 / patrol team member
+  'admin', // manages the registry of the units below
+] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+export const DEVICE_KINDS = ['settop', 'tracker', 'collar-relay', 'sensor'] as const;
+export const deviceKindSchema = z.enum(DEVICE_KINDS);
+export type DeviceKind = z.infer<typeof deviceKindSchema>;
+
+const name = z.string().min(1).max(120);
+const phone = z
+  .string()
+  .regex(/^\+?[0-9 -]{5,20}$/, { message: 'must be a phone number (digits, optional +)' });
+const point = z.object({ lat: latSchema, lon: lonSchema });
+const ring = z.array(z.tuple([lonSchema, latSchema])).min(4);
+/** A GeoJSON Polygon in WGS-84 ([lon, lat] order, as GeoJSON has it). */
+export const polygonSchema = z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1) });
+export type PolygonGeometry = z.infer<typeof polygonSchema>;
+
+export const unitSchema = z.object({
+  id: unitIdSchema,
+  level: unitLevelSchema,
+  parent: unitIdSchema.nullable().default(null),
+  name: textsSchema,
+  center: point.optional(),
+  boundary: polygonSchema.optional(),
+});
+export type Unit = z.infer<typeof unitSchema>;
+
+export const householdSchema = z.object({
+  id: z.string().min(1).max(64),
+  grid: unitIdSchema,
+  name: name.describe('head of household as neighbours know them'),
+  phone: phone.optional(),
+  lang: z.enum(['zh', 'mn']).default('zh'),
+  location: point,
+  pasture: polygonSchema.optional(),
+  members: z
+    .array(z.object({ name, phone: phone.optional(), note: z.string().max(200).optional() }))
+    .max(30)
+    .default([]),
+  notes: z.string().max(1000).optional(),
+});
+export type Household = z.infer<typeof householdSchema>;
+
+export const teamSchema = z.object({ id: z.string().min(1).max(64), unit: unitIdSchema, name });
+export type PatrolTeam = z.infer<typeof teamSchema>;
+
+export const deviceSchema = z
+  .object({
+    id: deviceIdSchema.refine(isValidDeviceId, { message: 'is a reserved id' }),
+    kind: deviceKindSchema,
+    household: z.string().min(1).max(64).optional(),
+    team: z.string().min(1).max(64).optional(),
+    label: z.string().max(120).optional(),
+    enabled: z.boolean().default(true),
+    /** Plain secret (hashed on import, never stored) or an existing `scrypt$...` hash. */
+    secret: z
+      .string()
+      .min(16, { message: 'must be at least 16 characters (use `device add` to generate one)' })
+      .optional(),
+  })
+  .refine((d) => (d.household === undefined) !== (d.team === undefined), {
+    message: 'a device belongs to exactly one household or one patrol team',
+    path: ['household'],
+  });
+export type DeviceInput = z.infer<typeof deviceSchema>;
+
+export const personSchema = z.object({
+  id: z.string().min(1).max(64),
+  name,
+  phone: phone.optional(),
+  lang: z.enum(['zh', 'mn', 'en']).default('zh'),
+  roles: z.array(z.object({ role: roleSchema, unit: unitIdSchema })).min(1),
+  team: z.string().min(1).max(64).optional(),
+  login: z
+    .object({
+      username: z
+        .string()
+        .min(2)
+        .max(64)
+        .regex(/^[\w.@-]+$/),
+      /** Plain password (hashed on import) or an existing `scrypt$...` hash. */
+      password: z.string().min(8, { message: 'must be at least 8 characters' }),
+    })
+    .optional(),
+});
+export type PersonInput = z.infer<typeof personSchema>;
+
+export const registryDocumentSchema = z.object({
+  units: z.array(unitSchema).default([]),
+  households: z.array(householdSchema).default([]),
+  teams: z.array(teamSchema).default([]),
+  devices: z.array(deviceSchema).default([]),
+  people: z.array(personSchema).default([]),
+});
+export type RegistryDocument = z.infer<typeof registryDocumentSchema>;
+export type RegistryDocumentInput = z.input<typeof registryDocumentSchema>;
