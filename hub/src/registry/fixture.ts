@@ -1,4 +1,9 @@
-import { type RegistryDocument, type RegistryDocumentInput, registryDocumentSchema } from './schema.ts';
+import {
+  type DeviceKind,
+  type RegistryDocument,
+  type RegistryDocumentInput,
+  registryDocumentSchema,
+} from './schema.ts';
 
 /**
  * A small but realistic registry for tests: Bayannur league, both Urad border banners, one
@@ -140,17 +145,19 @@ const input: RegistryDocumentInput = {
     },
   ],
   teams: [{ id: 'team-150825-201-border', unit: '150825-201', name: '潮格温都尔镇护边队' }],
-  devices: [
-    { id: 'stb-150824-104-0007', kind: 'settop', household: 'hh-150824-104-0007' },
-    { id: 'stb-150824-104-0008', kind: 'settop', household: 'hh-150824-104-0008' },
-    { id: 'stb-150824-104-0009', kind: 'settop', household: 'hh-150824-104-0009' },
-    { id: 'stb-150824-104-0002', kind: 'settop', household: 'hh-150824-104-0002' },
-    { id: 'stb-150825-201-0021', kind: 'settop', household: 'hh-150825-201-0021' },
-    { id: 'stb-150825-201-0022', kind: 'settop', household: 'hh-150825-201-0022' },
-    { id: 'col-150824-104-0007-a', kind: 'collar-relay', household: 'hh-150824-104-0007' },
-    { id: 'trk-patrol-150825-03', kind: 'tracker', team: 'team-150825-201-border' },
-    { id: 'stb-disabled-0001', kind: 'settop', household: 'hh-150824-104-0009', enabled: false },
-  ].map((d) => ({ ...d, secret: deviceSecret(d.id) })),
+  devices: (
+    [
+      { id: 'stb-150824-104-0007', kind: 'settop', household: 'hh-150824-104-0007' },
+      { id: 'stb-150824-104-0008', kind: 'settop', household: 'hh-150824-104-0008' },
+      { id: 'stb-150824-104-0009', kind: 'settop', household: 'hh-150824-104-0009' },
+      { id: 'stb-150824-104-0002', kind: 'settop', household: 'hh-150824-104-0002' },
+      { id: 'stb-150825-201-0021', kind: 'settop', household: 'hh-150825-201-0021' },
+      { id: 'stb-150825-201-0022', kind: 'settop', household: 'hh-150825-201-0022' },
+      { id: 'col-150824-104-0007-a', kind: 'collar-relay', household: 'hh-150824-104-0007' },
+      { id: 'trk-patrol-150825-03', kind: 'tracker', team: 'team-150825-201-border' },
+      { id: 'stb-disabled-0001', kind: 'settop', household: 'hh-150824-104-0009', enabled: false },
+    ] as { id: string; kind: DeviceKind; household?: string; team?: string; enabled?: boolean }[]
+  ).map((d) => ({ ...d, secret: deviceSecret(d.id) })),
   people: [
     {
       id: 'p-bater',

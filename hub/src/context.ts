@@ -1,0 +1,69 @@
+import type { MessageOf, UpKind } from '@steppelink/protocols';
+import type { Hono } from 'hono';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import type { ApiEnv } from './api/context.ts';
+import type { Clock } from './clock.ts';
+import type { HubEvents } from './events.ts';
+import type { Logger } from './log.ts';
+import type { RegistryStore } from './registry/store.ts';
+import type { Db } from './state/db.ts';
+import type { TelemetryStore } from './telemetry/port.ts';
+
+/** An upstream message that passed topic ACL and schema checks and was durably accepted (inbox). */
+export interface Accepted<K extends UpKind | 'worker-ack' = UpKind> {
+  /** Inbox sequence number: increasing in acceptance order. */
+  seq: number;
+  /** Device id for upstream kinds; the person id for 'worker-ack'. */
+  deviceId: string;
+  kind: K;
+  msg: MessageOf<K>;
+  /** Hub time the message was accepted (ms); `msg.ts` is the source time. */
+  receivedAt: number;
+}
+
+export type AcceptedHandler<K extends UpKind | 'worker-ack'> = (m: Accepted<K>) => Promise<void> | void;
+export type AcceptedHandlers = { [K in UpKind | 'worker-ack']?: AcceptedHandler<K> };
+
+/** Downlink through the broker (embedded aedes, or an external broker's client). */
+export interface Publisher {
+  /** Resolves once the broker has taken the message (queued for offline persistent sessions too). */
+  publish(topic: string, payload: Buffer, opts?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /** Is this device (client id) connected right now? */
+  isConnected(clientId: string): boolean;
+}
+
+export interface ComponentHealth {
+  state: 'up' | 'degraded' | 'down';
+  [detail: string]: unknown;
+}
+
+/** What every hub module gets at start. */
+export interface HubContext {
+  db: Db;
+  registry: RegistryStore;
+  telemetry: TelemetryStore;
+  publisher: Publisher;
+  events: HubEvents;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+  dataDir: string;
+}
+
+/**
+ * A feature of the hub (incidents, rules, broadcast...). createHub starts modules in order after
+ * the stores and before the broker accepts connections, dispatches accepted messages to their
+ * handlers (awaited before a message is marked processed), mounts their routes under /api, and
+ * closes them in reverse order.
+ */
+export interface HubModule {
+  name: string;
+  start(ctx: HubContext): Promise<void> | void;
+  handlers?: AcceptedHandlers;
+  /** Adds routes to the authenticated API app (paths relative to /api). */
+  routes?(app: Hono<ApiEnv>): void;
+  /** Called when a device connects (after auth); e.g. to resend pending notices or the latest sos-ack. */
+  onDeviceConnected?(deviceId: string): Promise<void> | void;
+  health?(): ComponentHealth;
+  close(): Promise<void> | void;
+}
