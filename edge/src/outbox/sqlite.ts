@@ -1,0 +1,225 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { EDGE_DEFAULTS } from '../defaults.ts';
+import {
+  type Cursor,
+  EVICTABLE,
+  emptyByPriority,
+  type NewEntry,
+  type OutboxEntry,
+  type OutboxLimits,
+  type OutboxStats,
+  type OutboxStore,
+  PRIORITY_NAMES,
+  type Priority,
+  type PutResult,
+  priorityOf,
+  type StagedItem,
+} from './port.ts';
+
+export interface SqliteOutboxOptions extends Partial<OutboxLimits> {
+  path: string;
+  /**
+   * 'full' (default): every accepted message survives a power cut (one fsync per commit).
+   * 'normal': survives a process crash (SIGKILL) but the last commits may roll back on power loss;
+   * faster on slow SD cards.
+   */
+  sync?: 'full' | 'normal';
+}
+
+interface Row {
+  seq: number;
+  prio: Priority;
+  kind: OutboxEntry['kind'];
+  topic: string;
+  msg_id: string;
+  payload: Buffer;
+  created_ms: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  prio INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  msg_id TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_send_order ON outbox (prio, seq);
+CREATE TABLE IF NOT EXISTS staged (sid INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const toEntry = (r: Row): OutboxEntry => ({
+  seq: r.seq,
+  prio: r.prio,
+  kind: r.kind,
+  topic: r.topic,
+  msgId: r.msg_id,
+  payload: r.payload,
+  createdMs: r.created_ms,
+});
+
+/** The device's durable outbox: one SQLite file in WAL mode. */
+export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
+  const maxBytes = options.maxBytes ?? EDGE_DEFAULTS.outboxMaxBytes;
+  const maxMessages = options.maxMessages ?? EDGE_DEFAULTS.outboxMaxMessages;
+  let db: Database.Database;
+  try {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    db = new Database(options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.exec(SCHEMA);
+  } catch (error) {
+    throw new Error(
+      `Cannot open the outbox at ${options.path}: ${(error as Error).message}. Check the path and its permissions, or move a damaged file aside.`,
+    );
+  }
+
+  const q = {
+    insert: db.prepare(
+      'INSERT INTO outbox (prio, kind, topic, msg_id, payload, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    first: db.prepare<[number]>('SELECT * FROM outbox ORDER BY prio, seq LIMIT ?'),
+    after: db.prepare<[number, number, number]>(
+      'SELECT * FROM outbox WHERE (prio, seq) > (?, ?) ORDER BY prio, seq LIMIT ?',
+    ),
+    del: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ? RETURNING prio, length(payload) AS n'),
+    oldest: db.prepare<[number, number]>(
+      'SELECT seq, length(payload) AS n FROM outbox WHERE prio = ? ORDER BY seq LIMIT ?',
+    ),
+    totals: db.prepare(
+      'SELECT prio, count(*) AS c, coalesce(sum(length(payload)), 0) AS b FROM outbox GROUP BY prio',
+    ),
+    stage: db.prepare('INSERT INTO staged (stream, item) VALUES (?, ?)'),
+    stagedAll: db.prepare('SELECT sid, stream, item FROM staged ORDER BY sid'),
+    stagedOf: db.prepare<[string]>('SELECT sid, stream, item FROM staged WHERE stream = ? ORDER BY sid'),
+    stagedCount: db.prepare('SELECT count(*) AS c FROM staged'),
+    unstage: db.prepare<[string, number]>('DELETE FROM staged WHERE stream = ? AND sid <= ?'),
+    getMeta: db.prepare<[string]>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+
+  // Counters kept in memory so stats() and the bound check never scan the table.
+  const counts = PRIORITY_NAMES.map(() => 0);
+  const sizes = PRIORITY_NAMES.map(() => 0);
+  for (const r of q.totals.all() as { prio: number; c: number; b: number }[]) {
+    counts[r.prio] = r.c;
+    sizes[r.prio] = r.b;
+  }
+  let staged = (q.stagedCount.get() as { c: number }).c;
+  let evicted = 0;
+  let closed = false;
+  const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const check = () => {
+    if (closed) throw new Error('outbox is closed');
+  };
+
+  const evict = (): number => {
+    let n = 0;
+    for (const prio of EVICTABLE) {
+      while (total(sizes) > maxBytes || total(counts) > maxMessages) {
+        const rows = q.oldest.all(prio, 256) as { seq: number; n: number }[];
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          if (total(sizes) <= maxBytes && total(counts) <= maxMessages) break;
+          q.del.run(r.seq);
+          counts[prio] = (counts[prio] ?? 0) - 1;
+          sizes[prio] = (sizes[prio] ?? 0) - r.n;
+          n++;
+        }
+      }
+    }
+    return n;
+  };
+
+  const insert = (e: NewEntry): PutResult => {
+    const prio = priorityOf(e.kind);
+    const payload = Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload);
+    const info = q.insert.run(prio, e.kind, e.topic, e.msgId, payload, e.createdMs);
+    counts[prio] = (counts[prio] ?? 0) + 1;
+    sizes[prio] = (sizes[prio] ?? 0) + payload.byteLength;
+    const n = evict();
+    evicted += n;
+    return { seq: Number(info.lastInsertRowid), evicted: n };
+  };
+
+  const putTx = db.transaction((e: NewEntry) => insert(e));
+  const putManyTx = db.transaction((es: readonly NewEntry[]) => es.map(insert));
+  const removeTx = db.transaction((seqs: readonly number[]) => {
+    let n = 0;
+    for (const s of seqs) {
+      const r = q.del.get(s) as { prio: number; n: number } | undefined;
+      if (r) {
+        counts[r.prio] = (counts[r.prio] ?? 0) - 1;
+        sizes[r.prio] = (sizes[r.prio] ?? 0) - r.n;
+        n++;
+      }
+    }
+    return n;
+  });
+  const commitTx = db.transaction((stream: string, upto: number, e: NewEntry) => {
+    staged -= q.unstage.run(stream, upto).changes;
+    return insert(e);
+  });
+
+  return {
+    adapter: 'sqlite',
+    put(entry) {
+      check();
+      return putTx(entry);
+    },
+    putMany(entries) {
+      check();
+      return putManyTx(entries);
+    },
+    next(limit, after?: Cursor) {
+      check();
+      const rows = (after ? q.after.all(after.prio, after.seq, limit) : q.first.all(limit)) as Row[];
+      return rows.map(toEntry);
+    },
+    remove(seqs) {
+      check();
+      return seqs.length === 0 ? 0 : removeTx(seqs);
+    },
+    stats(): OutboxStats {
+      const byPriority = emptyByPriority();
+      PRIORITY_NAMES.forEach((name, i) => {
+        byPriority[name] = counts[i] ?? 0;
+      });
+      return { count: total(counts), bytes: total(sizes), byPriority, evicted, staged };
+    },
+    stage(stream, item) {
+      check();
+      staged++;
+      return Number(q.stage.run(stream, item).lastInsertRowid);
+    },
+    staged(stream) {
+      check();
+      return (stream === undefined ? q.stagedAll.all() : q.stagedOf.all(stream)) as StagedItem[];
+    },
+    commitStaged(stream, uptoSid, entry) {
+      check();
+      return commitTx(stream, uptoSid, entry);
+    },
+    getMeta(key) {
+      check();
+      return (q.getMeta.get(key) as { value: string } | undefined)?.value;
+    },
+    setMeta(key, value) {
+      check();
+      q.setMeta.run(key, value);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
