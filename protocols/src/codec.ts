@@ -11,6 +11,14 @@ const encoder = new TextEncoder();
 
 const isKind = (kind: string): kind is MessageKind => Object.hasOwn(MESSAGES, kind);
 
+/** Shows a version field in an error message; never throws (a BigInt or a cycle would make JSON.stringify throw). */
+function showVersion(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v);
+  return `a ${Array.isArray(v) ? 'array' : typeof v}`;
+}
+
 function issuesOf(error: z.ZodError): WireIssue[] {
   return error.issues.slice(0, 20).map((i) => ({
     code: i.code,
@@ -34,7 +42,8 @@ function schemaError(issues: WireIssue[]): WireError {
 export function validate<K extends MessageKind>(kind: K, value: unknown): Result<MessageOf<K>, WireError>;
 export function validate(kind: string, value: unknown): Result<unknown, WireError>;
 export function validate(kind: string, value: unknown): Result<unknown, WireError> {
-  if (!isKind(kind)) return err({ code: 'unknown_kind', path: [], message: `unknown message kind ${JSON.stringify(kind)}` });
+  if (!isKind(kind))
+    return err({ code: 'unknown_kind', path: [], message: `unknown message kind ${JSON.stringify(kind)}` });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return err({ code: 'not_object', path: [], message: 'message must be a JSON object' });
   }
@@ -44,7 +53,7 @@ export function validate(kind: string, value: unknown): Result<unknown, WireErro
     return err({
       code: 'unsupported_version',
       path: ['v'],
-      message: `${kind} message has v=${JSON.stringify(v) ?? 'missing'}; this hub supports v=${spec.versions.join(', ')}`,
+      message: `${kind} message has v=${showVersion(v)}; supported versions: v=${spec.versions.join(', v=')}`,
     });
   }
   const parsed = spec.schema.safeParse(value);
@@ -52,12 +61,19 @@ export function validate(kind: string, value: unknown): Result<unknown, WireErro
 }
 
 /** Decodes a payload received on the wire. Never throws: every failure is a WireError. */
-export function decode<K extends MessageKind>(kind: K, payload: Uint8Array | string): Result<MessageOf<K>, WireError>;
+export function decode<K extends MessageKind>(
+  kind: K,
+  payload: Uint8Array | string,
+): Result<MessageOf<K>, WireError>;
 export function decode(kind: string, payload: Uint8Array | string): Result<unknown, WireError>;
 export function decode(kind: string, payload: Uint8Array | string): Result<unknown, WireError> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES) {
-    return err({ code: 'too_large', path: [], message: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+    return err({
+      code: 'too_large',
+      path: [],
+      message: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}`,
+    });
   }
   let text: string;
   try {
@@ -75,12 +91,19 @@ export function decode(kind: string, payload: Uint8Array | string): Result<unkno
 }
 
 /** Validates and serialises a message. Returns an error (not a throw) so callers can record it. */
-export function encode<K extends MessageKind>(kind: K, message: MessageInputOf<K>): Result<Buffer, WireError> {
+export function encode<K extends MessageKind>(
+  kind: K,
+  message: MessageInputOf<K>,
+): Result<Buffer, WireError> {
   const checked = validate(kind, message as unknown);
   if (!checked.ok) return checked;
   const bytes = Buffer.from(encoder.encode(JSON.stringify(checked.value)));
   if (bytes.byteLength > MAX_PAYLOAD_BYTES) {
-    return err({ code: 'too_large', path: [], message: `encoded ${kind} is ${bytes.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+    return err({
+      code: 'too_large',
+      path: [],
+      message: `encoded ${kind} is ${bytes.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`,
+    });
   }
   return ok(bytes);
 }

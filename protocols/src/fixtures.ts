@@ -19,7 +19,14 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       power: { source: 'battery', battery: 64 },
       note: '羊群被困，家里老人发烧',
     },
-    { v: 1, id: 'stb-150824-104-0007:sos:2', ts: T + 5_000, action: 'raise', category: 'unknown', presses: 3 },
+    {
+      v: 1,
+      id: 'stb-150824-104-0007:sos:2',
+      ts: T + 5_000,
+      action: 'raise',
+      category: 'unknown',
+      presses: 3,
+    },
     {
       v: 1,
       id: 'stb-150824-104-0007:sos:3',
@@ -59,7 +66,14 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       id: 'stb-150824-104-0007:grz:19',
       ts: T + 120_000,
       readings: [
-        { type: 'collar', t: T, collarId: 'col-0007-a', battery: 71, activity: 38, pos: { lat: 42.1302, lon: 108.4511 } },
+        {
+          type: 'collar',
+          t: T,
+          collarId: 'col-0007-a',
+          battery: 71,
+          activity: 38,
+          pos: { lat: 42.1302, lon: 108.4511 },
+        },
         { type: 'water', t: T + 1_000, pointId: 'wp-0007-1', levelPct: 42, frozen: false },
         { type: 'gate', t: T + 2_000, gateId: 'gate-0007', headCount: 312, direction: 'in' },
         { type: 'motion', t: T + 3_000, cameraId: 'cam-0007', events: 2, label: 'animal' },
@@ -79,11 +93,33 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       outbox: 0,
       clockOffsetMs: -420,
     },
-    { v: 1, id: 'trk-patrol-150825-03:hb:77', ts: T, agent: '0.1.0', uptimeS: 3_600, power: 'battery', battery: 18, outbox: 214, evicted: 0 },
+    {
+      v: 1,
+      id: 'trk-patrol-150825-03:hb:77',
+      ts: T,
+      agent: '0.1.0',
+      uptimeS: 3_600,
+      power: 'battery',
+      battery: 18,
+      outbox: 214,
+      evicted: 0,
+    },
   ],
   receipt: [
-    { v: 1, id: 'stb-150824-104-0007:rcp:1', ts: T + 4_000, noticeId: 'ntc-20251125-blizzard', state: 'delivered' },
-    { v: 1, id: 'stb-150824-104-0007:rcp:2', ts: T + 95_000, noticeId: 'ntc-20251125-blizzard', state: 'read' },
+    {
+      v: 1,
+      id: 'stb-150824-104-0007:rcp:1',
+      ts: T + 4_000,
+      noticeId: 'ntc-20251125-blizzard',
+      state: 'delivered',
+    },
+    {
+      v: 1,
+      id: 'stb-150824-104-0007:rcp:2',
+      ts: T + 95_000,
+      noticeId: 'ntc-20251125-blizzard',
+      state: 'read',
+    },
   ],
   notice: [
     {
@@ -120,7 +156,9 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       },
     },
   ],
-  config: [{ v: 1, id: 'cfg-0007-3', ts: T, hbIntervalS: 300, posIntervalS: 30, byteBudgetPerMin: 4096, lang: 'mn' }],
+  config: [
+    { v: 1, id: 'cfg-0007-3', ts: T, hbIntervalS: 300, posIntervalS: 30, byteBudgetPerMin: 4096, lang: 'mn' },
+  ],
   alert: [
     {
       v: 1,
@@ -144,5 +182,14 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       openedAt: T + 1_000,
     },
   ],
-  'worker-ack': [{ v: 1, id: 'wack-01KAWY3A', ts: T + 39_000, incidentId: 'inc-01KAWY2Z5N', action: 'ack', note: '马上出发' }],
+  'worker-ack': [
+    {
+      v: 1,
+      id: 'wack-01KAWY3A',
+      ts: T + 39_000,
+      incidentId: 'inc-01KAWY2Z5N',
+      action: 'ack',
+      note: '马上出发',
+    },
+  ],
 };

@@ -13,11 +13,14 @@ export const idSegmentSchema = z
   .min(1, { message: 'must not be empty' })
   .max(ID_MAX_LENGTH, { message: `must be at most ${ID_MAX_LENGTH} characters` })
   .regex(ID_PATTERN, {
-    message: 'may use only letters, digits and . _ : - (no +, #, / or spaces) and must start with a letter or digit',
+    message:
+      'may use only letters, digits and . _ : - (no +, #, / or spaces) and must start with a letter or digit',
   });
 
 export const deviceIdSchema = idSegmentSchema.describe('Device id: the MQTT username and the topic segment');
-export const unitIdSchema = idSegmentSchema.describe('Administrative unit id (league, banner, sumu, gacha or grid)');
+export const unitIdSchema = idSegmentSchema.describe(
+  'Administrative unit id (league, banner, sumu, gacha or grid)',
+);
 export const workerIdSchema = idSegmentSchema.describe('Person id of a grid worker or officer');
 
 /** Message ids are the idempotency key: unique per source, at most 64 characters (a ULID is 26). */
@@ -28,5 +31,7 @@ export const messageIdSchema = z
   .regex(/^[A-Za-z0-9._:-]+$/, { message: 'may use only letters, digits and . _ : -' });
 
 export function isValidId(value: string): boolean {
-  return value.length > 0 && value.length <= ID_MAX_LENGTH && ID_PATTERN.test(value);
+  return (
+    typeof value === 'string' && value.length > 0 && value.length <= ID_MAX_LENGTH && ID_PATTERN.test(value)
+  );
 }

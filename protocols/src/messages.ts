@@ -27,7 +27,11 @@ const spec = <S extends z.ZodType>(
 export const MESSAGES = {
   sos: spec(sosSchema, 'up', 'SOS raise or confirmed cancel from a household box or patrol tracker'),
   pos: spec(posSchema, 'up', 'Batch of GPS fixes in compact array form'),
-  grazing: spec(grazingSchema, 'up', 'Remote-grazing readings: collars, water points, gate counters, cameras'),
+  grazing: spec(
+    grazingSchema,
+    'up',
+    'Remote-grazing readings: collars, water points, gate counters, cameras',
+  ),
   hb: spec(hbSchema, 'up', 'Heartbeat with device health'),
   receipt: spec(receiptSchema, 'up', 'Delivery or read receipt for a notice'),
   notice: spec(noticeSchema, 'down', 'Notice for household boxes, in Chinese, Mongolian and English'),

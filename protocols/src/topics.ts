@@ -21,7 +21,8 @@ export type ParsedTopic =
   | { type: 'worker-alert'; workerId: string }
   | { type: 'worker-ack'; workerId: string };
 
-export type TopicErrorCode = 'foreign' | 'malformed' | 'bad_id' | 'unknown_kind' | 'too_long';
+export const TOPIC_ERROR_CODES = ['foreign', 'malformed', 'bad_id', 'unknown_kind', 'too_long'] as const;
+export type TopicErrorCode = (typeof TOPIC_ERROR_CODES)[number];
 export interface TopicError {
   code: TopicErrorCode;
   topic: string;
@@ -43,6 +44,11 @@ function checkId(id: string, what: string): void {
     );
   }
 }
+function checkKind(kind: string, kinds: readonly string[], what: string): void {
+  if (!kinds.includes(kind)) {
+    throw new TypeError(`Unknown ${what} kind ${JSON.stringify(kind)}: use one of ${kinds.join(', ')}.`);
+  }
+}
 function checkDeviceId(id: string): void {
   checkId(id, 'device id');
   if (isReserved(id)) throw new TypeError(`Device id ${JSON.stringify(id)} is reserved; choose another id.`);
@@ -51,11 +57,13 @@ function checkDeviceId(id: string): void {
 /** `sl/v1/{deviceId}/{kind}`. Builders throw on a bad id: that is a programming error, not input. */
 export function upTopic(deviceId: string, kind: UpKind): string {
   checkDeviceId(deviceId);
+  checkKind(kind, UP_KINDS, 'upstream');
   return `${PREFIX}${deviceId}/${kind}`;
 }
 /** `sl/v1/{deviceId}/down/{kind}` */
 export function downTopic(deviceId: string, kind: DownKind): string {
   checkDeviceId(deviceId);
+  checkKind(kind, DOWN_KINDS, 'downstream');
   return `${PREFIX}${deviceId}/down/${kind}`;
 }
 /** `sl/v1/{deviceId}/down/#` — what a device subscribes to. */
@@ -95,7 +103,8 @@ export function parseTopic(topic: string): Result<ParsedTopic, TopicError> {
     return fail('malformed', topic, 'topic has empty or missing segments');
   }
   if (a === 'unit' || a === 'worker') {
-    if (parts.length !== 3 || c === undefined) return fail('malformed', topic, `expected ${PREFIX}${a}/{id}/{kind}`);
+    if (parts.length !== 3 || c === undefined)
+      return fail('malformed', topic, `expected ${PREFIX}${a}/{id}/{kind}`);
     if (!isValidId(b)) return fail('bad_id', topic, `invalid ${a} id`);
     if (a === 'unit' && c === 'notice') return ok({ type: 'unit-notice', unitId: b });
     if (a === 'worker' && c === 'alert') return ok({ type: 'worker-alert', workerId: b });
@@ -104,10 +113,22 @@ export function parseTopic(topic: string): Result<ParsedTopic, TopicError> {
   }
   if (!isValidDeviceId(a)) return fail('bad_id', topic, 'invalid device id');
   if (parts.length === 2) {
-    return isUpKind(b) ? ok({ type: 'up', deviceId: a, kind: b }) : fail('unknown_kind', topic, `unknown upstream kind ${JSON.stringify(b)}; expected one of ${UP_KINDS.join(', ')}`);
+    return isUpKind(b)
+      ? ok({ type: 'up', deviceId: a, kind: b })
+      : fail(
+          'unknown_kind',
+          topic,
+          `unknown upstream kind ${JSON.stringify(b)}; expected one of ${UP_KINDS.join(', ')}`,
+        );
   }
   if (parts.length === 3 && b === 'down' && c !== undefined) {
-    return isDownKind(c) ? ok({ type: 'down', deviceId: a, kind: c }) : fail('unknown_kind', topic, `unknown downstream kind ${JSON.stringify(c)}; expected one of ${DOWN_KINDS.join(', ')}`);
+    return isDownKind(c)
+      ? ok({ type: 'down', deviceId: a, kind: c })
+      : fail(
+          'unknown_kind',
+          topic,
+          `unknown downstream kind ${JSON.stringify(c)}; expected one of ${DOWN_KINDS.join(', ')}`,
+        );
   }
   return fail('malformed', topic, 'expected sl/v1/{deviceId}/{kind} or sl/v1/{deviceId}/down/{kind}');
 }

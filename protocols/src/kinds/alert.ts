@@ -14,7 +14,11 @@ export const alertSchema = z.object({
   summary: textsSchema,
   unit: z.object({ id: unitIdSchema, name: z.string().min(1).max(120) }),
   household: z
-    .object({ id: z.string().min(1).max(64), name: z.string().min(1).max(120), phone: z.string().max(32).optional() })
+    .object({
+      id: z.string().min(1).max(64),
+      name: z.string().min(1).max(120),
+      phone: z.string().max(32).optional(),
+    })
     .optional(),
   pos: positionSchema.optional(),
   level: z.number().int().min(0).max(10).describe('escalation level: 0 = grid worker'),

@@ -23,5 +23,8 @@ export const noticeSchema = z
     audio: z.string().max(200).optional().describe('hint for a spoken or sound cue, e.g. "siren"'),
     issuer: z.object({ unitId: unitIdSchema, name: z.string().min(1).max(120) }).optional(),
   })
-  .refine((n) => n.expiresAt > n.validFrom, { message: 'expiresAt must be after validFrom', path: ['expiresAt'] });
+  .refine((n) => n.expiresAt > n.validFrom, {
+    message: 'expiresAt must be after validFrom',
+    path: ['expiresAt'],
+  });
 export type Notice = z.infer<typeof noticeSchema>;

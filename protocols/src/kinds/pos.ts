@@ -42,15 +42,17 @@ export interface Fix {
 
 const round = (x: number, digits: number): number => {
   const f = 10 ** digits;
-  return Math.round(x * f) / f;
+  const r = Math.round(x * f) / f;
+  return r === 0 ? 0 : r; // no -0: JSON sends it as 0, and the batch must equal what arrives
 };
 const orNull = (x: number | undefined, digits: number): number | null =>
   x === undefined ? null : round(x, digits);
 
-/** Packs fixes into the compact form. Coordinates keep 6 decimals (≈0.1 m). Fixes must be sorted or not: t0 is the earliest. */
+/** Packs fixes into the compact form. Coordinates keep 6 decimals (≈0.1 m). Fixes need not be sorted: t0 is the earliest. */
 export function packFixes(fixes: readonly Fix[]): { t0: number; fixes: CompactFix[] } {
-  if (fixes.length === 0) throw new Error('packFixes needs at least one fix; send nothing instead of an empty batch');
-  const t0 = Math.min(...fixes.map((f) => f.t));
+  if (fixes.length === 0)
+    throw new Error('packFixes needs at least one fix; send nothing instead of an empty batch');
+  const t0 = fixes.reduce((min, f) => Math.min(min, f.t), Number.POSITIVE_INFINITY);
   return {
     t0,
     fixes: fixes.map((f) => [
