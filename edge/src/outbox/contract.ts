@@ -123,6 +123,8 @@ export function runOutboxContract(
       expect(s.staged('pos').map((x) => x.item)).toEqual(['[3]']);
       expect(s.staged('grazing')).toHaveLength(1);
       expect(s.stats()).toMatchObject({ count: 1, staged: 2 });
+      expect(s.dropStaged('grazing', c)).toBe(1);
+      expect(s.stats()).toMatchObject({ count: 1, staged: 1 });
     });
 
     it('keeps small metadata', () => {

@@ -121,6 +121,12 @@ export function createMemoryOutbox(limits: Partial<OutboxLimits> = {}): OutboxSt
       staged = staged.filter((s) => s.stream !== stream || s.sid > uptoSid);
       return insert(entry);
     },
+    dropStaged(stream, uptoSid) {
+      check();
+      const before = staged.length;
+      staged = staged.filter((s) => s.stream !== stream || s.sid > uptoSid);
+      return before - staged.length;
+    },
     getMeta: (key) => meta.get(key),
     setMeta(key, value) {
       check();

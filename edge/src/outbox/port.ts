@@ -99,6 +99,8 @@ export interface OutboxStore {
   staged(stream?: string): StagedItem[];
   /** Atomically stores `entry` and deletes the stream's staged items with sid <= uptoSid. */
   commitStaged(stream: string, uptoSid: number, entry: NewEntry): PutResult;
+  /** Deletes the stream's staged items with sid <= uptoSid (items that cannot be sent). */
+  dropStaged(stream: string, uptoSid: number): number;
   /** Small persistent key/value state (notices on screen, SOS status). */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;

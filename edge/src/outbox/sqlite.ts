@@ -208,6 +208,12 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       check();
       return commitTx(stream, uptoSid, entry);
     },
+    dropStaged(stream, uptoSid) {
+      check();
+      const n = q.unstage.run(stream, uptoSid).changes;
+      staged -= n;
+      return n;
+    },
     getMeta(key) {
       check();
       return (q.getMeta.get(key) as { value: string } | undefined)?.value;
