@@ -64,6 +64,12 @@ export interface HubModule {
   routes?(app: Hono<ApiEnv>): void;
   /** Called when a device connects (after auth); e.g. to resend pending notices or the latest sos-ack. */
   onDeviceConnected?(deviceId: string): Promise<void> | void;
+  /**
+   * Last check before the broker hands a message on a hub-published topic to one subscriber,
+   * including messages queued for a persistent session while it was offline: return false to
+   * withhold it (e.g. a notice that expired meanwhile).
+   */
+  forwardFilter?(clientId: string, topic: string, payload: Buffer): boolean;
   health?(): ComponentHealth;
   close(): Promise<void> | void;
 }
