@@ -114,12 +114,85 @@ export const personSchema = z.object({
 });
 export type PersonInput = z.infer<typeof personSchema>;
 
+/**
+ * Duty rosters (排班): who of the people holding a role at a unit is on duty when. Without a
+ * rotation for a unit and role, everyone holding that role there is on duty. The incidents
+ * module stores and applies them (hub/src/duty/).
+ */
+const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date like 2025-12-01' });
+/** A date (whole local days, inclusive) or an ISO date-time with offset (exact instant). */
+const rosterTime = z.union([
+  civilDate,
+  z.iso.datetime({ offset: true, local: false, message: 'must be a date or a date-time with offset' }),
+]);
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Asia/Shanghai' },
+);
+export const rotationSchema = z.object({
+  unit: unitIdSchema,
+  role: roleSchema,
+  /** daily: the next member takes over every day at `handover`; weekly: every seventh day. */
+  period: z.enum(['daily', 'weekly']),
+  /** Local wall time of the handover, 24 h clock. */
+  handover: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (24 h)' }),
+  /** The first member's first shift starts on this local date at `handover`. */
+  startDate: civilDate,
+  /** Person ids in rotation order. */
+  members: z.array(z.string().min(1).max(64)).min(1).max(100),
+  /** How many members are on duty together (consecutive in the order). */
+  perShift: z.number().int().min(1).max(10).default(1),
+  timeZone: timeZone.optional(),
+});
+export type RotationInput = z.infer<typeof rotationSchema>;
+const overrideBase = {
+  id: z.string().min(1).max(64).optional(),
+  unit: unitIdSchema,
+  role: roleSchema,
+  from: rosterTime,
+  to: rosterTime,
+  note: z.string().max(500).optional(),
+};
+export const overrideSchema = z.discriminatedUnion('kind', [
+  /** `person` is off duty (leave, sickness, training). */
+  z.object({ ...overrideBase, kind: z.literal('leave'), person: z.string().min(1).max(64) }),
+  /** `person` is on duty, in place of `replaces` when given. */
+  z.object({
+    ...overrideBase,
+    kind: z.literal('cover'),
+    person: z.string().min(1).max(64),
+    replaces: z.string().min(1).max(64).optional(),
+  }),
+  /** `person` and `with` trade places wherever either is on duty. */
+  z.object({
+    ...overrideBase,
+    kind: z.literal('swap'),
+    person: z.string().min(1).max(64),
+    with: z.string().min(1).max(64),
+  }),
+]);
+export type OverrideInput = z.infer<typeof overrideSchema>;
+export const rostersSchema = z.object({
+  timeZone: timeZone.default('Asia/Shanghai'),
+  rotations: z.array(rotationSchema).max(20_000).default([]),
+  overrides: z.array(overrideSchema).max(50_000).default([]),
+});
+export type RostersInput = z.infer<typeof rostersSchema>;
+
 export const registryDocumentSchema = z.object({
   units: z.array(unitSchema).default([]),
   households: z.array(householdSchema).default([]),
   teams: z.array(teamSchema).default([]),
   devices: z.array(deviceSchema).default([]),
   people: z.array(personSchema).default([]),
+  rosters: rostersSchema.optional(),
 });
 export type RegistryDocument = z.infer<typeof registryDocumentSchema>;
 export type RegistryDocumentInput = z.input<typeof registryDocumentSchema>;
