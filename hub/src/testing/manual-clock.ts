@@ -1,0 +1,52 @@
+import type { Clock } from '../clock.ts';
+
+/**
+ * A clock for tests: time moves only when the test says so, and due timers fire in time order
+ * during `advance()`. Use it anywhere a module takes a `Clock`.
+ */
+export class ManualClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void; every?: number }>();
+
+  constructor(start = Date.UTC(2025, 10, 25, 0, 0, 0)) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  setInterval(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + Math.max(1, ms), fn, every: Math.max(1, ms) });
+    return id;
+  }
+  clearInterval(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  /** Moves time forward by `ms`, firing due timers in order (and intervals as often as they fall due). */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      const next = [...this.timers.entries()].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!next) break;
+      const [id, timer] = next;
+      this.t = timer.at;
+      if (timer.every) timer.at += timer.every;
+      else this.timers.delete(id);
+      timer.fn();
+      await new Promise((r) => setImmediate(r)); // let promise chains started by the timer run
+    }
+    this.t = end;
+  }
+  pending(): number {
+    return this.timers.size;
+  }
+}
