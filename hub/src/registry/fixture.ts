@@ -1,3 +1,4 @@
+import { hashSecret } from './secrets.ts';
 import {
   type DeviceKind,
   type RegistryDocument,
@@ -12,6 +13,11 @@ import {
  * and the people of every escalation level. Secrets and passwords are test-only.
  */
 export const DEMO_PASSWORD = 'steppe-demo-2025';
+/**
+ * Hashed once per process and shared by every demo login (the importer takes `scrypt$...` as an
+ * existing hash): hashing a human password is slow on purpose, and tests import this league often.
+ */
+export const DEMO_PASSWORD_HASH = hashSecret(DEMO_PASSWORD, 'password');
 export const deviceSecret = (deviceId: string): string => `test-secret-${deviceId}`;
 
 const sq = (lon: number, lat: number, d: number): [number, number][] => [
@@ -165,7 +171,7 @@ const input: RegistryDocumentInput = {
       phone: '13904781234',
       lang: 'mn',
       roles: [{ role: 'grid-worker', unit: '150824-104-007-03' }],
-      login: { username: 'bater', password: DEMO_PASSWORD },
+      login: { username: 'bater', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-wuyun',
@@ -173,7 +179,7 @@ const input: RegistryDocumentInput = {
       phone: '13904782345',
       lang: 'mn',
       roles: [{ role: 'grid-leader', unit: '150824-104-007-03' }],
-      login: { username: 'wuyun', password: DEMO_PASSWORD },
+      login: { username: 'wuyun', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-aodeng',
@@ -184,7 +190,7 @@ const input: RegistryDocumentInput = {
         { role: 'grid-worker', unit: '150824-104-007-01' },
         { role: 'grid-leader', unit: '150824-104-007-01' },
       ],
-      login: { username: 'aodeng', password: DEMO_PASSWORD },
+      login: { username: 'aodeng', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-erdun',
@@ -192,7 +198,7 @@ const input: RegistryDocumentInput = {
       phone: '13904783456',
       lang: 'mn',
       roles: [{ role: 'village-secretary', unit: '150824-104-007' }],
-      login: { username: 'erdun', password: DEMO_PASSWORD },
+      login: { username: 'erdun', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-wangjg',
@@ -200,7 +206,7 @@ const input: RegistryDocumentInput = {
       phone: '13904784567',
       lang: 'zh',
       roles: [{ role: 'station-officer', unit: '150824-104' }],
-      login: { username: 'wangjg', password: DEMO_PASSWORD },
+      login: { username: 'wangjg', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-saren',
@@ -208,7 +214,7 @@ const input: RegistryDocumentInput = {
       phone: '13904785678',
       lang: 'zh',
       roles: [{ role: 'banner-duty-officer', unit: '150824' }],
-      login: { username: 'saren', password: DEMO_PASSWORD },
+      login: { username: 'saren', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-zhangli',
@@ -216,7 +222,7 @@ const input: RegistryDocumentInput = {
       phone: '13904786789',
       lang: 'zh',
       roles: [{ role: 'banner-duty-officer', unit: '150825' }],
-      login: { username: 'zhangli', password: DEMO_PASSWORD },
+      login: { username: 'zhangli', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-menghe',
@@ -224,7 +230,7 @@ const input: RegistryDocumentInput = {
       phone: '13904787890',
       lang: 'mn',
       roles: [{ role: 'grid-worker', unit: '150825-201-003-02' }],
-      login: { username: 'menghe', password: DEMO_PASSWORD },
+      login: { username: 'menghe', password: DEMO_PASSWORD_HASH },
     },
     {
       id: 'p-gang',
@@ -243,7 +249,7 @@ const input: RegistryDocumentInput = {
         { role: 'league-duty-officer', unit: '150800' },
         { role: 'admin', unit: '150800' },
       ],
-      login: { username: 'liming', password: DEMO_PASSWORD },
+      login: { username: 'liming', password: DEMO_PASSWORD_HASH },
     },
   ],
 };

@@ -8,7 +8,7 @@ import type {
   RegistryDocument,
   Unit,
 } from '../registry/schema.ts';
-import { DEMO_PASSWORD } from '../registry/fixture.ts';
+import { DEMO_PASSWORD_HASH } from '../registry/fixture.ts';
 import { BORDER_SUMUS, personName, phoneNumber, placeName } from './names.ts';
 import { createRng, type Rng } from './random.ts';
 
@@ -231,7 +231,7 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
   const login = (id: string | undefined, username: string) => {
     const p = people.find((x) => x.id === id);
     if (!p) return;
-    p.login = { username, password: DEMO_PASSWORD };
+    p.login = { username, password: DEMO_PASSWORD_HASH };
     logins.push({ username, name: p.name, role: p.roles[0]!.role, unit: p.roles[0]!.unit });
   };
   login('p-150800-admin', 'admin');
