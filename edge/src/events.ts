@@ -3,11 +3,16 @@ export type Listener<T> = (payload: T) => void;
 
 export class TypedEmitter<E extends Record<string, unknown>> {
   readonly #listeners = new Map<keyof E, Set<Listener<never>>>();
-  readonly #onListenerError: (event: string, error: unknown) => void;
+  #onListenerError: (event: string, error: unknown) => void;
 
   constructor(onListenerError?: (event: string, error: unknown) => void) {
     this.#onListenerError =
       onListenerError ?? ((event, error) => console.error(`listener for ${event} threw`, error));
+  }
+
+  /** Where errors thrown by listeners go (default: console.error). */
+  protected setListenerErrorHandler(handler: (event: string, error: unknown) => void): void {
+    this.#onListenerError = handler;
   }
 
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {

@@ -12,7 +12,7 @@ export function createIdFactory(
   random: (n: number) => Uint8Array = randomBytes,
 ): () => string {
   let lastMs = -1;
-  let last = new Uint8Array(10);
+  let last: Uint8Array = new Uint8Array(10);
   return () => {
     const ms = Math.max(0, Math.floor(now()));
     if (ms <= lastMs) {
