@@ -114,9 +114,9 @@ const EN = [
 
 /** Texts in zh/mn/en: realistic phrases, random script of the right kind, or arbitrary Unicode. */
 export const textsArb = fc.record({
-  zh: fc.oneof(fc.constantFrom(...ZH), shortText(1, 300)),
-  mn: fc.oneof(fc.constantFrom(...MN), mnTextArb, shortText(1, 300)),
-  en: fc.oneof(fc.constantFrom(...EN), fc.string({ minLength: 1, maxLength: 300 })),
+  zh: fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...ZH) }, shortText(1, 300)),
+  mn: fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...MN) }, mnTextArb, shortText(1, 300)),
+  en: fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...EN) }, fc.string({ minLength: 1, maxLength: 300 })),
 });
 
 const noteArb = fc.oneof(

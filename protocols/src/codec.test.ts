@@ -38,7 +38,7 @@ describe('encode → decode round trip', () => {
   });
 
   it('applies defaults on decode', () => {
-    const { category: _, ...raise } = { ...fixtures.sos[0]!, category: 'x' };
+    const { category: _, ...raise } = fixtures.sos[0] as { category?: string };
     const sos = decode('sos', bytes(raise));
     expect(sos.ok && sos.value).toMatchObject({ action: 'raise', category: 'unknown' });
     const notice = decode('notice', bytes({ ...fixtures.notice[0]!, requireRead: undefined }));
