@@ -1,0 +1,96 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import { CredentialStore } from './auth/credentials.ts';
+import { loginRoutes } from './auth/login.ts';
+import { authenticate } from './auth/middleware.ts';
+import { resolveAuthOptions } from './auth/options.ts';
+import { FailureLimiter } from './auth/rate-limit.ts';
+import { accountRoutes } from './auth/tokens.ts';
+import type { ApiEnv } from './context.ts';
+import { type ApiCore, type ApiDeps, apiLimitDefaults } from './deps.ts';
+import { apiError } from './errors.ts';
+import { apiMetrics } from './metrics.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { healthRoutes, metricsRoutes } from './routes/health.ts';
+import { householdRoutes } from './routes/households.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { registryRoutes } from './routes/registry.ts';
+import { telemetryRoutes } from './routes/telemetry.ts';
+import { unitRoutes } from './routes/units.ts';
+
+export type { ApiDeps } from './deps.ts';
+
+export function createCore(deps: ApiDeps): ApiCore {
+  const auth = resolveAuthOptions(deps.auth);
+  const limits = { ...apiLimitDefaults, ...deps.limits };
+  const limiter = (maxFailures: number) =>
+    new FailureLimiter(
+      { maxFailures, windowMs: auth.loginWindowMs, maxEntries: auth.rateLimitEntries },
+      deps.clock,
+    );
+  return {
+    ...deps,
+    auth,
+    limits,
+    credentials: new CredentialStore(deps.db, deps.clock, auth),
+    userLimiter: limiter(auth.loginMaxFailures),
+    ipLimiter: limiter(auth.loginMaxFailuresPerIp),
+    apiMetrics: apiMetrics(deps.metrics),
+  };
+}
+
+/** The authenticated /api app: every route below requires a session or token (deny by default). */
+function securedApi(core: ApiCore) {
+  const small = bodyLimit({
+    maxSize: core.limits.jsonMaxBytes,
+    onError: (c) =>
+      apiError(c, 413, 'too_large', `request bodies may be at most ${core.limits.jsonMaxBytes} bytes`),
+  });
+  return new Hono<ApiEnv>()
+    .use(authenticate(core))
+    .use((c, next) => (c.req.path.endsWith('/registry/import') ? next() : small(c, next)))
+    .route('/', accountRoutes(core))
+    .route('/', unitRoutes(core))
+    .route('/', householdRoutes(core))
+    .route('/', deviceRoutes(core))
+    .route('/', telemetryRoutes(core))
+    .route('/', deadLetterRoutes(core))
+    .route('/', peopleRoutes(core))
+    .route('/', registryRoutes(core));
+}
+
+/**
+ * The hub's HTTP API: public /api/login, /api/logout, /api/health and /metrics; everything else
+ * under /api needs a session cookie or a bearer token, and answers only within the caller's
+ * units. Hub modules add their routes to the authenticated app (`module.routes(app)`).
+ */
+export function createApi(deps: ApiDeps) {
+  const core = createCore(deps);
+  const api = securedApi(core);
+  for (const m of deps.modules) m.routes?.(api);
+  const app = new Hono()
+    .use(async (c, next) => {
+      const start = performance.now();
+      await next();
+      const route = c.res.status === 404 && routePath(c).endsWith('*') ? 'unmatched' : routePath(c);
+      core.apiMetrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+      core.apiMetrics.duration.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
+    })
+    .route('/api', loginRoutes(core))
+    .route('/api', healthRoutes(core))
+    .route('/', metricsRoutes(core))
+    .route('/api', api);
+  app.notFound((c) => apiError(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return apiError(c, err.status as 400, 'bad_request', err.message);
+    core.log.error({ err, method: c.req.method, path: c.req.path }, 'API request failed');
+    return apiError(c, 500, 'internal', 'the hub failed to answer; the error is in its log');
+  });
+  return app;
+}
+
+/** The API's type, for a typed client in the dashboard: `hc<AppType>('/')` (import the type only). */
+export type AppType = ReturnType<typeof createApi>;

@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import { deleteCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { hashSecret, verifySecret } from '../../registry/secrets.ts';
+import type { ApiCore } from '../deps.ts';
+import { apiError } from '../errors.ts';
+import { zJson } from '../validate.ts';
+import { identify, presentedCredential, setSessionCookie } from './middleware.ts';
+import { clientAddress } from './options.ts';
+import { meOf } from './me.ts';
+
+export const loginBodySchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  /**
+   * `cookie` (default, the dashboard): an HttpOnly session cookie, the token never reaches
+   * script. `bearer` (the worker phone app): the session token in the body, for an
+   * `Authorization: Bearer` header; no cookie.
+   */
+  mode: z.enum(['cookie', 'bearer']).default('cookie'),
+});
+
+/** Compared against when the username is unknown, so a miss costs the same time as a wrong password. */
+let decoyHash: string | undefined;
+const decoy = () => {
+  decoyHash ??= hashSecret('decoy-password-never-matches', 'password');
+  return decoyHash;
+};
+
+/** POST /login, POST /logout (public: they are how one gets, and drops, a session). */
+export function loginRoutes(core: ApiCore) {
+  return new Hono()
+    .post('/login', zJson(loginBodySchema), async (c) => {
+      const { username, password, mode } = c.req.valid('json');
+      const userKey = username.toLowerCase();
+      const ipKey = clientAddress(c, core.auth) ?? 'unknown';
+      const waitMs = Math.max(core.userLimiter.retryAfterMs(userKey), core.ipLimiter.retryAfterMs(ipKey));
+      if (waitMs > 0) {
+        core.apiMetrics.loginFailures.inc({ reason: 'rate_limited' });
+        c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
+        return apiError(
+          c,
+          429,
+          'too_many_attempts',
+          `too many failed sign-ins; try again in ${Math.ceil(waitMs / 60_000)} min`,
+        );
+      }
+      const person = core.registry.personByUsername(username);
+      const ok = await verifySecret(password, person?.passwordHash ?? decoy());
+      if (!person?.passwordHash || !ok) {
+        core.userLimiter.fail(userKey);
+        core.ipLimiter.fail(ipKey);
+        core.apiMetrics.loginFailures.inc({ reason: 'bad_credentials' });
+        core.log.info({ username, ip: ipKey }, 'sign-in refused');
+        return apiError(c, 401, 'invalid_credentials', 'username or password is wrong');
+      }
+      core.userLimiter.reset(userKey);
+      const s = core.credentials.createSession(person.id, mode === 'bearer' ? 'app' : 'browser');
+      core.log.info({ personId: person.id, mode }, 'signed in');
+      const me = meOf(core.registry, { ...person, via: 'session' });
+      if (mode === 'bearer') {
+        c.header('Cache-Control', 'no-store');
+        return c.json({ me, expiresAt: s.expiresAt, token: s.token as string | undefined }, 200);
+      }
+      setSessionCookie(c, core.auth, s.token, s.expiresAt - core.clock.now());
+      return c.json({ me, expiresAt: s.expiresAt, token: undefined as string | undefined }, 200);
+    })
+    .post('/logout', (c) => {
+      const who = identify(core, c);
+      const cred = presentedCredential(c, core.auth);
+      if (who.kind === 'ok' && who.sessionToken) core.credentials.endSession(who.sessionToken);
+      if (cred?.from === 'cookie') deleteCookie(c, core.auth.cookieName, { path: '/' });
+      return c.json({ ok: true as const }, 200);
+    });
+}

@@ -1,0 +1,66 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { deviceKindSchema } from '../../registry/schema.ts';
+import type { HealthPoint } from '../../telemetry/port.ts';
+import type { ApiEnv } from '../context.ts';
+import type { ApiCore } from '../deps.ts';
+import { boolParam, pageParams, unitFilter } from '../params.ts';
+import { devicesInUnits } from '../queries.ts';
+import { deviceView, unitsFor } from '../scope.ts';
+import { zQuery } from '../validate.ts';
+
+const healthView = (h: HealthPoint) => ({
+  t: h.t,
+  power: h.power,
+  battery: h.battery ?? null,
+  rssi: h.rssi ?? null,
+  outbox: h.outbox,
+  uptimeS: h.uptimeS,
+  agent: h.agent,
+});
+
+/**
+ * GET /devices?unit=&kind=&online=&limit=&offset= — registry data, presence as the broker saw
+ * it (online, last seen) and the latest heartbeat, for the devices of the caller's units.
+ */
+export function deviceRoutes(core: ApiCore) {
+  const listQuery = z.object({
+    ...unitFilter,
+    kind: deviceKindSchema.optional(),
+    online: boolParam.optional(),
+    ...pageParams(core.limits.maxPageSize, 200),
+  });
+  return new Hono<ApiEnv>().get('/devices', zQuery(listQuery), async (c) => {
+    const q = c.req.valid('query');
+    const scope = unitsFor(core, c, c.get('principal'), q.unit);
+    if (!scope.ok) return scope.response;
+    let rows = devicesInUnits(core.db, scope.units, q.kind);
+    let presence = core.presence.many(rows.map((d) => d.id));
+    if (q.online !== undefined) rows = rows.filter((d) => (presence.get(d.id)?.online ?? false) === q.online);
+    const total = rows.length;
+    const page = rows.slice(q.offset, q.offset + q.limit);
+    if (q.online === undefined)
+      presence = new Map(
+        page.flatMap((d) => {
+          const r = presence.get(d.id);
+          return r ? [[d.id, r] as const] : [];
+        }),
+      );
+    const health = new Map(
+      (await core.telemetry.latestHealth(page.map((d) => d.id))).map((h) => [h.deviceId, h]),
+    );
+    const items = page.map((d) => {
+      const pr = presence.get(d.id);
+      const h = health.get(d.id);
+      return {
+        ...deviceView(d, d.unit),
+        online: pr?.online ?? false,
+        lastSeen: pr?.lastSeen ?? null,
+        connectedAt: pr?.connectedAt ?? null,
+        disconnectedAt: pr?.disconnectedAt ?? null,
+        health: h ? healthView(h) : null,
+      };
+    });
+    return c.json({ items, total, limit: q.limit, offset: q.offset }, 200);
+  });
+}

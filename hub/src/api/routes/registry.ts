@@ -1,0 +1,123 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { ImportIssue } from '../../registry/import-errors.ts';
+import { applyImport, type ImportFormat, parseImport } from '../../registry/import.ts';
+import { generateSecret, hashSecret } from '../../registry/secrets.ts';
+import { type ApiEnv, isAdminOf } from '../context.ts';
+import type { ApiCore } from '../deps.ts';
+import { type ApiIssue, apiError, notFound } from '../errors.ts';
+import { importScopeIssues } from '../import-scope.ts';
+import { idParam } from '../params.ts';
+import { visibleDevice } from '../scope.ts';
+import { zJson, zParam, zQuery } from '../validate.ts';
+
+/** An import row problem as an API issue: path [section, index, field], plus its line and id. */
+const rowIssue = (e: ImportIssue): ApiIssue => ({
+  path:
+    e.section === 'document'
+      ? e.field
+        ? [e.field]
+        : []
+      : [e.section, e.index, ...(e.field ? [e.field] : [])],
+  code: 'invalid_row',
+  message: e.reason,
+  section: e.section,
+  index: e.index,
+  ...(e.line !== undefined ? { line: e.line } : {}),
+  ...(e.id !== undefined ? { id: e.id } : {}),
+  ...(e.field !== undefined ? { field: e.field } : {}),
+});
+
+/** Registry writes: admins of a unit change what lies within it. */
+export function registryRoutes(core: ApiCore) {
+  const importQuery = z.object({ sheet: z.enum(['households', 'devices']).optional() });
+  return new Hono<ApiEnv>()
+    .post(
+      '/registry/import',
+      bodyLimit({
+        maxSize: core.limits.importMaxBytes,
+        onError: (c) =>
+          apiError(
+            c,
+            413,
+            'too_large',
+            `an import may be at most ${core.limits.importMaxBytes} bytes; split it`,
+          ),
+      }),
+      zQuery(importQuery),
+      async (c) => {
+        const p = c.get('principal');
+        const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+        const { sheet } = c.req.valid('query');
+        let format: ImportFormat;
+        if (type === 'application/json') format = { type: 'json' };
+        else if (type === 'text/csv') format = sheet ? { type: 'csv', sheet } : { type: 'csv' };
+        else
+          return apiError(
+            c,
+            415,
+            'unsupported_type',
+            'send the registry as application/json, or a sheet as text/csv with ?sheet=households|devices',
+          );
+        const parsed = parseImport(await c.req.text(), format, core.registry);
+        if (!parsed.ok) return invalid(c, parsed.errors);
+        const outside = importScopeIssues(core.registry, p, parsed.doc, parsed.lineOf);
+        if (outside.length > 0) {
+          return apiError(
+            c,
+            403,
+            'forbidden',
+            `${outside.length} row(s) lie outside the units you administer; nothing was imported`,
+            outside.map(rowIssue),
+          );
+        }
+        const r = applyImport(core.registry, parsed, core.clock.now());
+        if (!r.ok) return invalid(c, r.errors);
+        core.log.info({ by: p.personId, summary: r.summary }, 'registry imported');
+        return c.json({ ok: true as const, summary: r.summary, warnings: r.warnings }, 200);
+      },
+    )
+    .post('/devices/:id/secret', zParam(idParam), (c) => {
+      const p = c.get('principal');
+      const { id } = c.req.valid('param');
+      const seen = visibleDevice(core, p, id);
+      if (!seen) return notFound(c, 'device', id);
+      if (!isAdminOf(core.registry, p, seen.unit))
+        return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
+      const secret = generateSecret();
+      core.registry.setDeviceSecretHash(id, hashSecret(secret, 'device'));
+      core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
+      c.header('Cache-Control', 'no-store');
+      return c.json(
+        {
+          deviceId: id,
+          secret,
+          note: 'shown once: enter it on the device now; the old secret no longer works',
+        },
+        200,
+      );
+    })
+    .patch('/devices/:id', zParam(idParam), zJson(z.object({ enabled: z.boolean() }).strict()), (c) => {
+      const p = c.get('principal');
+      const { id } = c.req.valid('param');
+      const seen = visibleDevice(core, p, id);
+      if (!seen) return notFound(c, 'device', id);
+      if (!isAdminOf(core.registry, p, seen.unit))
+        return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
+      const { enabled } = c.req.valid('json');
+      core.registry.setDeviceEnabled(id, enabled);
+      core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
+      return c.json({ id, enabled }, 200);
+    });
+}
+
+function invalid(c: Parameters<typeof apiError>[0], errors: ImportIssue[]) {
+  return apiError(
+    c,
+    422,
+    'invalid_registry',
+    `${errors.length} problem(s) found; nothing was imported`,
+    errors.map(rowIssue),
+  );
+}
