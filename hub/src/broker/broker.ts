@@ -1,0 +1,237 @@
+import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ID_MAX_LENGTH } from '@steppelink/protocols';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from '../log.ts';
+import type { HubMetrics } from '../metrics.ts';
+import type { RejectReason } from '../ports.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import { type Identity, mayReceive, maySubscribe } from './acl.ts';
+import { type AuthOptions, Authenticator } from './auth.ts';
+import { guardPacketSize, PacketTooLargeError } from './packet-guard.ts';
+
+export const brokerDefaults = {
+  maxPacketBytes: 256 * 1024, // larger packets close the connection unread; smaller oversize payloads are acked and dead-lettered
+  connectTimeoutMs: 10_000, // a socket that hasn't sent CONNECT by then is dropped (unauthenticated sockets cost memory)
+  drainTimeoutMs: 5_000, // a client that doesn't read its socket for this long is dropped, not waited on
+  concurrency: 100, // aedes/mqemitter deliveries in flight; one frozen subscriber can't hold more than this
+  maxTopicLevels: 8, // our deepest topic has 5 levels (sl/v1/{id}/down/{kind}); refuse deeper before matching
+  maxInflightInbound: 100, // inbound QoS 2 messages awaiting PUBREL per client (devices use QoS 1)
+  queueLimit: 42, // packets a client may send before its CONNACK (aedes default)
+  keepaliveLimitS: 0, // no upper bound: devices on metered links use long keepalives
+  heartbeatIntervalMs: 60_000, // aedes $SYS heartbeat (and will sweep) interval
+};
+export type BrokerOptions = Partial<typeof brokerDefaults> & { auth?: AuthOptions };
+
+/** Where the broker hands what it hears. Implemented by ingest and presence (wired in createHub). */
+export interface BrokerHooks {
+  offer(who: Identity | null, clientId: string | null, topic: string, payload: Buffer, done: (err?: Error | null) => void): void;
+  recordReject(reason: RejectReason, topic: string, deviceId: string | null, clientId: string | null, detail: string): void;
+  deviceConnected(deviceId: string): void;
+  deviceDisconnected(deviceId: string, reason: string): void;
+  deviceHeard(deviceId: string): void;
+}
+
+/** Client-originated publishes end in ingest; aedes then routes them to this topic nobody can subscribe to. */
+export const INGESTED_TOPIC = '$SL/ingested';
+const EMPTY = Buffer.alloc(0);
+
+interface ConnectState {
+  rawClientId: string;
+  identity?: Identity;
+  reason?: string;
+  willSent?: boolean;
+}
+
+/**
+ * The embedded aedes broker with SteppeLink's authentication, deny-by-default ACL and the ingest
+ * hook. Transport-agnostic: `handle(stream, req)` serves TCP, TLS and WebSocket streams alike.
+ */
+export class Broker {
+  readonly aedes: Aedes;
+  readonly auth: Authenticator;
+  private readonly o: typeof brokerDefaults;
+  private readonly conns = new WeakMap<Client, ConnectState>();
+  private closed = false;
+  guardInstalled = true;
+
+  constructor(
+    registry: RegistryStore,
+    private readonly hooks: BrokerHooks,
+    private readonly metrics: HubMetrics,
+    private readonly log: Logger,
+    options: BrokerOptions = {},
+  ) {
+    this.o = { ...brokerDefaults, ...options };
+    this.auth = new Authenticator(registry, options.auth);
+    this.aedes = new Aedes({
+      concurrency: this.o.concurrency,
+      connectTimeout: this.o.connectTimeoutMs,
+      drainTimeout: this.o.drainTimeoutMs,
+      heartbeatInterval: this.o.heartbeatIntervalMs,
+      maxTopicLevels: this.o.maxTopicLevels,
+      maxInflightInbound: this.o.maxInflightInbound,
+      maxClientsIdLength: ID_MAX_LENGTH,
+      queueLimit: this.o.queueLimit,
+      keepaliveLimit: this.o.keepaliveLimitS,
+      preConnect: (client, packet, cb) => {
+        this.conns.set(client, { rawClientId: packet.clientId ?? '' });
+        cb(null, true);
+      },
+      authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
+      authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
+      authorizeSubscribe: (client, sub, cb) => {
+        const who = this.conns.get(client)?.identity;
+        if (!who || !maySubscribe(who, sub.topic)) {
+          this.log.info({ clientId: client.id, topic: sub.topic }, 'subscription refused (SUBACK 0x80)');
+          return cb(null, null);
+        }
+        cb(null, sub.qos > 1 ? { ...sub, qos: 1 } : sub);
+      },
+      authorizeForward: (client, packet) => {
+        if ((packet as { clientId?: string }).clientId) return null; // only the hub speaks downstream
+        const who = this.conns.get(client)?.identity;
+        return who && mayReceive(who, packet.topic) ? packet : null;
+      },
+    });
+    metrics.connections(() => this.clientCount);
+    this.wireEvents();
+  }
+
+  async start(): Promise<void> {
+    await this.aedes.listen();
+  }
+
+  get maxPacketBytes(): number {
+    return this.o.maxPacketBytes;
+  }
+
+  get clientCount(): number {
+    return this.aedes.connectedClients ?? 0;
+  }
+
+  /** Serves one connection (TCP, TLS or WebSocket stream). */
+  handle = (conn: Duplex, req?: IncomingMessage): void => {
+    if (this.closed) {
+      conn.destroy();
+      return;
+    }
+    if (conn instanceof Socket) conn.setNoDelay(true);
+    const client = this.aedes.handle(conn, req);
+    const parser = (client as unknown as { _parser: unknown })._parser;
+    if (!guardPacketSize(parser, this.o.maxPacketBytes) && this.guardInstalled) {
+      this.guardInstalled = false;
+      this.log.warn('mqtt-packet parser internals changed: packet size guard not installed');
+    }
+  };
+
+  isConnected(clientId: string): boolean {
+    const c = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
+    return c?.connected === true;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return new Promise((resolve) => this.aedes.close(() => resolve()));
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    cb: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const st = this.conns.get(client) ?? { rawClientId: client.id };
+    this.conns.set(client, st);
+    this.auth
+      .authenticate({ username, password, clientId: st.rawClientId, clean: client.clean })
+      .then(
+        (r) => {
+          if (r.ok) {
+            st.identity = r.identity;
+            if (r.identity.type === 'device') this.markTakeover(r.identity.deviceId);
+            return cb(null, true);
+          }
+          this.metrics.authRefused.inc({ code: String(r.returnCode) });
+          this.log.info({ clientId: st.rawClientId, username, code: r.returnCode, reason: r.reason }, 'connection refused');
+          const err = new Error(r.reason) as AuthenticateError;
+          err.returnCode = r.returnCode as AuthenticateError['returnCode'];
+          cb(err, false);
+        },
+        (e: unknown) => {
+          this.log.error({ err: e, clientId: st.rawClientId }, 'authentication failed with an error');
+          const err = new Error('server unavailable') as AuthenticateError;
+          err.returnCode = 3 as AuthenticateError['returnCode'];
+          cb(err, false);
+        },
+      );
+  }
+
+  private markTakeover(clientId: string): void {
+    const old = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
+    const st = old && this.conns.get(old);
+    if (st && !st.reason) st.reason = 'takeover';
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: { topic: string; payload: Buffer | string; retain: boolean },
+    cb: (err?: Error | null) => void,
+  ): void {
+    const topic = packet.topic;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    // Nothing a client publishes is routed or retained by aedes: ingest takes it, or records why not.
+    packet.topic = INGESTED_TOPIC;
+    packet.payload = EMPTY;
+    packet.retain = false;
+    const st = client ? this.conns.get(client) : undefined;
+    const who = st?.identity ?? null;
+    if (who?.type === 'device') {
+      this.hooks.deviceHeard(who.deviceId);
+      if (client && (client as unknown as { will?: unknown }).will === packet && st) st.willSent = true;
+    }
+    this.hooks.offer(who, client?.id ?? null, topic, payload, cb);
+  }
+
+  private wireEvents(): void {
+    const a = this.aedes;
+    a.on('clientReady', (client) => {
+      const who = this.conns.get(client)?.identity;
+      if (who?.type === 'device') this.hooks.deviceConnected(who.deviceId);
+    });
+    a.on('clientDisconnect', (client) => {
+      const st = this.conns.get(client);
+      const who = st?.identity;
+      if (who?.type !== 'device') return;
+      const closedCleanly = (client as unknown as { _disconnected?: boolean })._disconnected === true;
+      const reason = st?.reason ?? (closedCleanly ? 'disconnect' : 'connection_lost');
+      this.hooks.deviceDisconnected(who.deviceId, st?.willSent ? `${reason}; last will published` : reason);
+    });
+    a.on('keepaliveTimeout', (client) => {
+      const st = this.conns.get(client);
+      if (st && !st.reason) st.reason = 'keepalive_timeout';
+    });
+    a.on('ping', (_packet, client) => {
+      const who = this.conns.get(client)?.identity;
+      if (who?.type === 'device') this.hooks.deviceHeard(who.deviceId);
+    });
+    const onError = (client: Client, err: Error) => {
+      const st = this.conns.get(client);
+      if (st && !st.reason) st.reason = err instanceof PacketTooLargeError ? 'packet_too_large' : `error: ${err.message}`;
+      if (err instanceof PacketTooLargeError) {
+        const who = st?.identity;
+        this.hooks.recordReject(
+          'too_large',
+          '(unread)',
+          who?.type === 'device' ? who.deviceId : null,
+          client.id ?? st?.rawClientId ?? null,
+          `${err.message}; connection closed`,
+        );
+      }
+      this.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error');
+    };
+    a.on('clientError', onError);
+    a.on('connectionError', onError);
+  }
+}

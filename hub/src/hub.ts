@@ -1,0 +1,210 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Broker, type BrokerOptions } from './broker/broker.ts';
+import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
+import { brokerPublisher } from './broker/publisher.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { ComponentHealth, HubContext, HubModule, Publisher } from './context.ts';
+import { HubEvents } from './events.ts';
+import { createHttpServer, type HttpServer } from './http.ts';
+import { Ingest, type IngestOptions } from './ingest/ingest.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type HubMetrics } from './metrics.ts';
+import type { HealthReport } from './ports.ts';
+import { Presence, presenceDefaults } from './presence.ts';
+import type { RegistryDocument } from './registry/schema.ts';
+import { RegistryStore } from './registry/store.ts';
+import { type Db, openDatabase } from './state/db.ts';
+import { openTelemetry, type TelemetryConfig } from './telemetry-config.ts';
+import type { TelemetryStore } from './telemetry/port.ts';
+
+export const hubDefaults = {
+  host: '0.0.0.0', // all interfaces: devices reach the hub over the network
+  mqttPort: 1883, // IANA MQTT port
+  httpPort: 8080, // API, dashboard and MQTT over WebSocket (/mqtt)
+};
+
+export interface HubOptions extends Partial<typeof hubDefaults> {
+  /** Folder of state.db (registry, inbox, presence, modules' tables) and the SQLite telemetry store. */
+  dataDir: string;
+  tls?: TlsFiles;
+  /** Default: SQLite at `<dataDir>/telemetry.db`. A ready store may be passed instead (tests). */
+  telemetry?: TelemetryConfig | TelemetryStore;
+  /** Imported (idempotently) when the hub is created; any bad row throws and nothing is written. */
+  registry?: RegistryDocument;
+  modules?: HubModule[];
+  clock?: Clock;
+  log?: Logger;
+  logLevel?: string;
+  broker?: BrokerOptions;
+  ingest?: IngestOptions;
+  presence?: Partial<typeof presenceDefaults>;
+  /** Builds the HTTP app; default: the API of `./api/app.ts`. */
+  app?: (deps: AppDeps) => { fetch: (req: Request) => Response | Promise<Response> };
+}
+export type AppDeps = Parameters<typeof import('./http-app.ts').createHttpApp>[0];
+
+export interface HubPorts {
+  mqttPort: number;
+  httpPort: number;
+  tlsPort?: number;
+}
+export interface HubCloseReport {
+  /** accepted messages not yet handed to the store/modules: they are in the inbox and replay at next start */
+  unprocessed: number;
+  /** telemetry points the store reports as not written */
+  telemetryUnwritten: number;
+}
+export type HubState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
+
+export interface Hub {
+  readonly state: HubState;
+  readonly db: Db;
+  readonly registry: RegistryStore;
+  readonly telemetry: TelemetryStore;
+  readonly ingest: Ingest;
+  readonly presence: Presence;
+  readonly broker: Broker;
+  readonly publisher: Publisher;
+  readonly metrics: HubMetrics;
+  readonly events: HubEvents;
+  start(): Promise<HubPorts>;
+  health(): HealthReport;
+  close(): Promise<HubCloseReport>;
+}
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export function createHub(options: HubOptions): Hub {
+  if (!options?.dataDir) throw new Error('createHub: pass `dataDir`, the folder for state.db and telemetry (e.g. ./data)');
+  const o = { ...hubDefaults, ...options };
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? createLogger(o.logLevel ? { level: o.logLevel } : {});
+  const modules = o.modules ?? [];
+  const db = openDatabase(join(o.dataDir, 'state.db'));
+  const registry = new RegistryStore(db);
+  if (o.registry) {
+    const r = registry.importDocument(o.registry, clock.now());
+    if (!r.ok) {
+      db.close();
+      throw new Error(`createHub: the registry has ${r.errors.length} bad row(s): ${r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`).join('; ')}`);
+    }
+  }
+  const metrics = createMetrics();
+  const events = new HubEvents();
+  const telemetry = openTelemetry(o.telemetry, o.dataDir);
+  const ingest = new Ingest({ db, telemetry, modules, events, metrics, clock, log }, o.ingest);
+  const presence = new Presence(db, events, clock, log, o.presence);
+  const broker = new Broker(
+    registry,
+    {
+      offer: (who, clientId, topic, payload, done) => ingest.offer(who, clientId, topic, payload, done),
+      recordReject: (...a) => ingest.recordReject(...a),
+      deviceHeard: (id) => presence.touch(id),
+      deviceDisconnected: (id, reason) => presence.disconnected(id, reason),
+      deviceConnected: (id) => {
+        presence.connected(id);
+        for (const m of modules) {
+          if (!m.onDeviceConnected) continue;
+          Promise.resolve()
+            .then(() => m.onDeviceConnected?.(id))
+            .catch((err) => log.error({ err, module: m.name, deviceId: id }, 'onDeviceConnected failed'));
+        }
+      },
+    },
+    metrics,
+    log,
+    o.broker,
+  );
+  const publisher = brokerPublisher(broker);
+  const startedAt = clock.now();
+  let state: HubState = 'created';
+  let listeners: Listener[] = [];
+  let http: HttpServer | undefined;
+  const started: HubModule[] = [];
+
+  const health = (): HealthReport => {
+    const components: Record<string, ComponentHealth> = {
+      broker: { state: state === 'running' ? 'up' : 'down', clients: broker.clientCount },
+      ingest: ingest.health(),
+      presence: { state: 'up', online: presence.onlineCount(), pendingWrites: presence.pendingWrites },
+      telemetry: telemetryHealth(telemetry),
+    };
+    for (const m of modules) components[`module:${m.name}`] = m.health?.() ?? { state: 'up' };
+    const states = Object.values(components).map((c) => c.state);
+    const ih = ingest.health();
+    return {
+      state: states.includes('down') ? 'down' : states.includes('degraded') ? 'degraded' : 'up',
+      version: VERSION,
+      uptimeS: Math.round((clock.now() - startedAt) / 1000),
+      components,
+      queues: { inboxCommit: ih.queued, processor: ih.backlog, heldAcks: ih.heldAcks, telemetry: telemetry.health().buffered },
+    };
+  };
+
+  const hub: Hub = {
+    get state() {
+      return state;
+    },
+    db, registry, telemetry, ingest, presence, broker, publisher, metrics, events,
+    health,
+    async start() {
+      if (state !== 'created') throw new Error(`hub: start() called in state '${state}'`);
+      state = 'starting';
+      try {
+        await telemetry.start();
+        await broker.start();
+        const ctx: HubContext = { db, registry, telemetry, publisher, events, clock, log, metrics: metrics.registry, dataDir: o.dataDir };
+        for (const m of modules) {
+          await m.start(ctx);
+          started.push(m);
+        }
+        ingest.start();
+        presence.start();
+        const tcp = await listenTcp(broker.handle, o.mqttPort, o.host);
+        listeners.push(tcp);
+        const tls = o.tls ? await listenTls(broker.handle, o.tls, o.host) : undefined;
+        if (tls) listeners.push(tls);
+        const appDeps: AppDeps = { registry, telemetry, db, presence, deadLetters: ingest.deadLetters, health, metrics: metrics.registry, modules, clock, log, events };
+        const app = o.app ? o.app(appDeps) : (await import('./http-app.ts')).createHttpApp(appDeps);
+        http = createHttpServer({ fetch: app.fetch, mqtt: broker.handle, maxWsMessageBytes: broker.maxPacketBytes, log });
+        const httpPort = await http.listen(o.httpPort, o.host);
+        state = 'running';
+        log.info({ mqttPort: tcp.port, httpPort, tlsPort: tls?.port }, 'hub running');
+        return tls ? { mqttPort: tcp.port, httpPort, tlsPort: tls.port } : { mqttPort: tcp.port, httpPort };
+      } catch (err) {
+        state = 'failed';
+        await hub.close().catch(() => undefined);
+        state = 'failed';
+        throw err;
+      }
+    },
+    async close() {
+      if (state === 'closed' || state === 'closing') return { unprocessed: 0, telemetryUnwritten: 0 };
+      state = 'closing';
+      await Promise.all(listeners.map((l) => l.close()));
+      listeners = [];
+      await http?.close();
+      await broker.close();
+      const { unprocessed } = await ingest.close();
+      presence.close();
+      for (const m of started.reverse()) {
+        await Promise.resolve(m.close()).catch((err) => log.error({ err, module: m.name }, 'module close failed'));
+      }
+      const t = await telemetry.close().catch((err) => {
+        log.error({ err }, 'telemetry close failed');
+        return { unwritten: telemetry.health().buffered };
+      });
+      db.close();
+      state = 'closed';
+      return { unprocessed, telemetryUnwritten: t.unwritten };
+    },
+  };
+  return hub;
+}
+
+function telemetryHealth(t: TelemetryStore): ComponentHealth {
+  const h = t.health();
+  const state = h.state === 'up' ? 'up' : h.state === 'degraded' ? 'degraded' : 'down';
+  return { ...h, state };
+}

@@ -1,0 +1,159 @@
+import type { UpKind } from '@steppelink/protocols';
+import type { Logger } from '../log.ts';
+import type { HubMetrics } from '../metrics.ts';
+import type { DeadLetterTable } from './dead-letters.ts';
+import type { DeadLetterInput, InboxEntry, InboxStore } from './inbox.ts';
+
+/** Completes the broker's authorizePublish: the PUBACK goes out only after `done(null)`. */
+export type Done = (err?: Error | null) => void;
+
+export type IngestKind = UpKind | 'worker-ack';
+
+export interface PendingAccept extends InboxEntry {
+  /** device id, or the person id for a worker ack */
+  deviceId: string;
+  kind: IngestKind;
+  msg: unknown;
+  done: Done;
+}
+export interface PendingReject extends DeadLetterInput {
+  done?: Done;
+}
+
+/** Where newly accepted (non-duplicate) messages go after the commit: the processor. */
+export interface AcceptSink {
+  push(items: readonly PendingAccept[]): void;
+  readonly backlog: number;
+}
+
+export const acceptQueueDefaults = {
+  maxBatch: 2_000, // messages per transaction: bounds how long one commit blocks the event loop (a few ms)
+  maxBacklog: 20_000, // processor backlog past which PUBACKs wait (backpressure) instead of memory growing
+};
+export type AcceptQueueOptions = Partial<typeof acceptQueueDefaults>;
+
+/**
+ * The group commit. Every message that arrives in the same event-loop turn (up to maxBatch) is
+ * written to the inbox in ONE SQLite transaction, then all their callbacks run (→ PUBACKs).
+ * A failed commit fails the callbacks (the broker drops those connections, the clients resend),
+ * so a PUBACK always means "durable". Rejections ride along as dead letters.
+ */
+export class AcceptQueue {
+  private accepts: PendingAccept[] = [];
+  private rejects: PendingReject[] = [];
+  private scheduled = false;
+  private parked: Done[] = [];
+  private readonly o: typeof acceptQueueDefaults;
+  commitFailures = 0;
+
+  constructor(
+    private readonly inbox: InboxStore,
+    private readonly deadLetters: DeadLetterTable,
+    private readonly sink: AcceptSink,
+    private readonly metrics: HubMetrics,
+    private readonly log: Logger,
+    options: AcceptQueueOptions = {},
+  ) {
+    this.o = { ...acceptQueueDefaults, ...options };
+  }
+
+  /** messages waiting for the next commit */
+  get depth(): number {
+    return this.accepts.length + this.rejects.length;
+  }
+  /** acknowledgements held back because the processor lags */
+  get parkedCount(): number {
+    return this.parked.length;
+  }
+
+  accept(e: PendingAccept): void {
+    this.accepts.push(e);
+    this.schedule();
+  }
+
+  reject(d: PendingReject): void {
+    this.rejects.push(d);
+    this.schedule();
+  }
+
+  /** Called by the processor as its backlog shrinks: releases held acknowledgements. */
+  drained(): void {
+    if (this.parked.length === 0 || this.sink.backlog > this.o.maxBacklog / 2) return;
+    const parked = this.parked;
+    this.parked = [];
+    for (const done of parked) done(null);
+  }
+
+  /** Commits whatever is pending now and releases held acknowledgements (used at close). */
+  flushNow(): void {
+    while (this.depth > 0) this.flush();
+    const parked = this.parked;
+    this.parked = [];
+    for (const done of parked) done(null);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+      if (this.depth > 0) this.schedule();
+    });
+  }
+
+  private flush(): void {
+    const accepts = this.take(this.accepts);
+    const rejects = this.take(this.rejects);
+    if (accepts.length === 0 && rejects.length === 0) return;
+    const end = this.metrics.inboxCommitSeconds.startTimer();
+    try {
+      this.inbox.commit(accepts, rejects);
+    } catch (e) {
+      end();
+      this.commitFailures++;
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.log.error({ err, messages: accepts.length }, 'inbox commit failed; no acknowledgement sent');
+      for (const a of accepts) a.done(err);
+      for (const r of rejects) r.done?.(err);
+      return;
+    }
+    end();
+    this.deadLetters.committed(rejects);
+    this.count(accepts, rejects);
+    const fresh = accepts.filter((a) => a.seq > 0);
+    if (fresh.length > 0) this.sink.push(fresh);
+    const hold = this.sink.backlog > this.o.maxBacklog;
+    for (const a of accepts) {
+      if (hold) this.parked.push(a.done);
+      else a.done(null);
+    }
+    for (const r of rejects) r.done?.(null);
+  }
+
+  private take<T>(list: T[]): T[] {
+    if (list === this.accepts && list.length <= this.o.maxBatch) {
+      this.accepts = [];
+      return list;
+    }
+    if (list === this.rejects && list.length <= this.o.maxBatch) {
+      this.rejects = [];
+      return list;
+    }
+    return list.splice(0, this.o.maxBatch);
+  }
+
+  private count(accepts: readonly PendingAccept[], rejects: readonly PendingReject[]): void {
+    const fresh = new Map<string, number>();
+    const dup = new Map<string, number>();
+    for (const a of accepts) {
+      const m = a.seq > 0 ? fresh : dup;
+      m.set(a.kind, (m.get(a.kind) ?? 0) + 1);
+    }
+    for (const [kind, n] of fresh) this.metrics.accepted.inc({ kind }, n);
+    for (const [kind, n] of dup) this.metrics.duplicates.inc({ kind }, n);
+    const byReason = new Map<string, number>();
+    for (const r of rejects) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+    for (const [reason, n] of byReason) this.metrics.rejected.inc({ reason }, n);
+  }
+}

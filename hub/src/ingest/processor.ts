@@ -1,0 +1,261 @@
+import { decode, type Grazing, type Heartbeat, type PosBatch } from '@steppelink/protocols';
+import type { Clock } from '../clock.ts';
+import type { Accepted, AcceptedHandler, HubModule } from '../context.ts';
+import type { HubEvents } from '../events.ts';
+import type { Logger } from '../log.ts';
+import type { HubMetrics } from '../metrics.ts';
+import type { TelemetryStore } from '../telemetry/port.ts';
+import type { IngestKind, PendingAccept, PendingReject } from './accept-queue.ts';
+import type { InboxStore } from './inbox.ts';
+import { TelemetryCollector } from './telemetry-map.ts';
+
+export const processorDefaults = {
+  maxBatch: 1_000, // messages per telemetry write and per watermark update
+  handlerTimeoutMs: 30_000, // a module handler slower than this is recorded as failed and processing moves on
+  retryMinMs: 200, // first wait after a failed telemetry write
+  retryMaxMs: 10_000, // cap of the doubling wait between telemetry write retries
+};
+export type ProcessorOptions = Partial<typeof processorDefaults>;
+
+/** What the processor needs; `deadLetter` and `progress` come from the accept queue. */
+export interface ProcessorDeps {
+  inbox: InboxStore;
+  telemetry: TelemetryStore;
+  modules: readonly HubModule[];
+  events: HubEvents;
+  metrics: HubMetrics;
+  clock: Clock;
+  log: Logger;
+  deadLetter(d: PendingReject): void;
+  progress(): void;
+}
+
+type Item = Pick<PendingAccept, 'seq' | 'deviceId' | 'kind' | 'msg' | 'receivedAt'>;
+type Handler = { module: string; fn: AcceptedHandler<IngestKind> };
+type State = 'idle' | 'recovering' | 'running' | 'closing' | 'closed';
+
+const senderOf = (deviceId: string, kind: string) => (kind === 'worker-ack' ? `worker/${deviceId}` : deviceId);
+
+/**
+ * After the group commit: hands each new message to the telemetry store (one write per batch,
+ * retried until durable) and to every module's handler for its kind (awaited, in acceptance
+ * order), then advances the processed watermark. Rows left unprocessed by a crash are replayed
+ * from the inbox at start, so modules see every message at least once.
+ */
+export class Processor {
+  private queue: Item[] = [];
+  private head = 0;
+  private state: State = 'idle';
+  private recoverUpTo = 0;
+  private cursor = 0;
+  private wake: (() => void) | undefined;
+  private sleeping: { handle: unknown; resolve: () => void } | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly handlers = new Map<string, Handler[]>();
+  private readonly o: typeof processorDefaults;
+  processed = 0;
+  storeFailures = 0;
+
+  constructor(
+    private readonly d: ProcessorDeps,
+    options: ProcessorOptions = {},
+  ) {
+    this.o = { ...processorDefaults, ...options };
+    for (const m of d.modules) {
+      for (const [kind, fn] of Object.entries(m.handlers ?? {})) {
+        if (!fn) continue;
+        const list = this.handlers.get(kind) ?? [];
+        list.push({ module: m.name, fn: fn as AcceptedHandler<IngestKind> });
+        this.handlers.set(kind, list);
+      }
+    }
+  }
+
+  /** messages accepted but not yet processed, in memory */
+  get backlog(): number {
+    return this.queue.length - this.head;
+  }
+  get status(): State {
+    return this.state;
+  }
+
+  /** Starts processing; first replays inbox rows a previous run accepted but did not finish. */
+  start(): void {
+    this.cursor = this.d.inbox.processedSeq();
+    this.recoverUpTo = this.d.inbox.maxSeq();
+    this.state = this.recoverUpTo > this.cursor ? 'recovering' : 'running';
+    if (this.state === 'recovering') {
+      this.d.log.info({ from: this.cursor, to: this.recoverUpTo }, 'replaying unprocessed inbox rows');
+    }
+    this.loopDone = this.loop();
+  }
+
+  push(items: readonly Item[]): void {
+    for (const it of items) this.queue.push(it);
+    this.wake?.();
+  }
+
+  async close(): Promise<{ unprocessed: number }> {
+    if (this.state === 'closed') return { unprocessed: this.backlog };
+    this.state = 'closing';
+    this.wake?.();
+    if (this.sleeping) {
+      this.d.clock.clearTimeout(this.sleeping.handle);
+      this.sleeping.resolve();
+    }
+    await this.loopDone;
+    this.state = 'closed';
+    return { unprocessed: this.backlog };
+  }
+
+  private async loop(): Promise<void> {
+    while (this.state === 'running' || this.state === 'recovering') {
+      const batch = this.state === 'recovering' ? this.recoveryBatch() : this.take();
+      if (batch.length === 0) {
+        if (this.state === 'running') await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        continue;
+      }
+      await this.process(batch);
+    }
+  }
+
+  private take(): Item[] {
+    const end = Math.min(this.queue.length, this.head + this.o.maxBatch);
+    const batch = this.queue.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 50_000) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return batch;
+  }
+
+  private recoveryBatch(): Item[] {
+    const rows = this.d.inbox.unprocessed(this.cursor, this.recoverUpTo, this.o.maxBatch);
+    if (rows.length === 0) {
+      this.state = 'running';
+      this.d.log.info({ upTo: this.recoverUpTo }, 'inbox replay finished');
+      return [];
+    }
+    const items: Item[] = [];
+    for (const r of rows) {
+      this.cursor = r.seq;
+      const kind = r.kind as IngestKind;
+      const deviceId = kind === 'worker-ack' ? r.sender.slice('worker/'.length) : r.sender;
+      const decoded = decode(kind, r.payload);
+      if (decoded.ok) items.push({ seq: r.seq, deviceId, kind, msg: decoded.value, receivedAt: r.receivedAt });
+      else this.fail(r.seq, deviceId, kind, 'schema', `replay: ${decoded.error.message}`);
+    }
+    if (items.length === 0) this.d.inbox.markProcessed(this.cursor);
+    return items;
+  }
+
+  private async process(batch: readonly Item[]): Promise<void> {
+    const col = new TelemetryCollector();
+    for (const it of batch) {
+      if (it.kind === 'pos') col.pos(it.deviceId, it.msg as PosBatch);
+      else if (it.kind === 'hb') col.hb(it.deviceId, it.msg as Heartbeat);
+      else if (it.kind === 'grazing') col.grazingReadings(it.deviceId, it.msg as Grazing);
+    }
+    if (col.size > 0 && !(await this.writeTelemetry(col))) return; // closing: rows replay at next start
+    for (const it of batch) {
+      if (it.kind === 'hb') {
+        const hb = it.msg as Heartbeat;
+        this.d.events.emit('device.health', { deviceId: it.deviceId, t: hb.ts, power: hb.power, battery: hb.battery });
+      }
+      const handlers = this.handlers.get(it.kind);
+      if (handlers) await this.dispatch(it, handlers);
+    }
+    const last = batch[batch.length - 1];
+    if (last) this.d.inbox.markProcessed(last.seq);
+    this.processed += batch.length;
+    this.d.progress();
+  }
+
+  private async writeTelemetry(col: TelemetryCollector): Promise<boolean> {
+    let wait = this.o.retryMinMs;
+    const batch = col.batch();
+    for (;;) {
+      const end = this.d.metrics.storeWriteSeconds.startTimer();
+      try {
+        await this.d.telemetry.write(batch);
+        end();
+        return true;
+      } catch (err) {
+        end();
+        this.storeFailures++;
+        this.d.log.warn({ err, points: col.size, retryInMs: wait }, 'telemetry write failed; retrying');
+      }
+      if (this.state !== 'running' && this.state !== 'recovering') return false;
+      await this.sleep(wait + Math.random() * wait * 0.2);
+      if (this.state !== 'running' && this.state !== 'recovering') return false;
+      wait = Math.min(wait * 2, this.o.retryMaxMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const handle = this.d.clock.setTimeout(() => {
+        this.sleeping = undefined;
+        resolve();
+      }, ms);
+      this.sleeping = { handle, resolve };
+    });
+  }
+
+  private async dispatch(it: Item, handlers: readonly Handler[]): Promise<void> {
+    const accepted: Accepted<IngestKind> = {
+      seq: it.seq,
+      deviceId: it.deviceId,
+      kind: it.kind,
+      msg: it.msg as Accepted<IngestKind>['msg'],
+      receivedAt: it.receivedAt,
+    };
+    for (const h of handlers) {
+      try {
+        const r = h.fn(accepted);
+        if (r && typeof (r as Promise<void>).then === 'function') await this.withTimeout(r as Promise<void>);
+      } catch (err) {
+        this.d.metrics.handlerErrors.inc({ module: h.module });
+        this.d.log.error({ err, module: h.module, kind: it.kind, deviceId: it.deviceId }, 'module handler failed');
+        this.fail(it.seq, it.deviceId, it.kind, 'handler_error', `${h.module}: ${(err as Error)?.message ?? err}`, it.msg);
+      }
+    }
+  }
+
+  private withTimeout(p: Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const handle = this.d.clock.setTimeout(
+        () => reject(new Error(`handler did not finish within ${this.o.handlerTimeoutMs} ms`)),
+        this.o.handlerTimeoutMs,
+      );
+      p.then(
+        () => {
+          this.d.clock.clearTimeout(handle);
+          resolve();
+        },
+        (e) => {
+          this.d.clock.clearTimeout(handle);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private fail(seq: number, deviceId: string, kind: IngestKind, reason: 'schema' | 'handler_error', detail: string, msg?: unknown): void {
+    const topic = kind === 'worker-ack' ? `sl/v1/worker/${deviceId}/ack` : `sl/v1/${deviceId}/${kind}`;
+    this.d.deadLetter({
+      at: this.d.clock.now(),
+      topic,
+      deviceId: kind === 'worker-ack' ? null : deviceId,
+      clientId: null,
+      reason,
+      detail: `${detail} (inbox seq ${seq}, sender ${senderOf(deviceId, kind)})`.slice(0, 1000),
+      excerpt: msg === undefined ? '' : JSON.stringify(msg).slice(0, 512),
+    });
+  }
+}
