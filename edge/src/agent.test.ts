@@ -101,8 +101,9 @@ describe('createAgent', () => {
     time.advance(60_000);
     const pos = link.messages().find((m) => m.topic.endsWith('/pos'));
     expect(pos?.msg).toMatchObject({ t0: T, src: 'gpsd' });
-    expect((pos?.msg.fixes as unknown[][]).map((f) => f[0])).toEqual([0, 10_000, 20_000]);
-    expect((pos?.msg.fixes as unknown[][])[0]?.[6]).toBeNull(); // impossible course dropped, fix kept
+    const fixes = (pos?.msg.fixes ?? []) as unknown[][];
+    expect(fixes.map((f) => f[0])).toEqual([0, 10_000, 20_000]);
+    expect(fixes[0]?.[6]).toBeNull(); // impossible course dropped, fix kept
   });
 
   it('applies a config downlink at once and keeps it across a restart', async () => {

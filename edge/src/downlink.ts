@@ -7,10 +7,47 @@ export interface DownlinkHandlers {
   reject(reason: string, detail: string): void;
 }
 
-/**
- * Routes one downlink MQTT message: checks the topic is ours (our down/# or one of our units'
- * notice topics), decodes it with the protocol schema and calls the handler. Never throws.
- */
+type Routed =
+  | { kind: 'notice'; value: Notice }
+  | { kind: 'sos-ack'; value: SosAck }
+  | { kind: 'config'; value: DeviceConfig }
+  | { kind: 'reject'; reason: string; detail: string };
+
+const rejected = (reason: string, detail: string): Routed => ({ kind: 'reject', reason, detail });
+
+/** Checks the topic is ours (our down/# or one of our units' notice topics) and decodes the payload. */
+export function routeDownlink(
+  topic: string,
+  payload: Uint8Array,
+  deviceId: string,
+  units: ReadonlySet<string>,
+): Routed {
+  const parsed = parseTopic(topic);
+  if (!parsed.ok) return rejected(`topic_${parsed.error.code}`, parsed.error.message);
+  const t = parsed.value;
+  if (t.type === 'unit-notice' && !units.has(t.unitId))
+    return rejected('foreign_unit', `not subscribed to unit ${t.unitId}`);
+  if (t.type !== 'unit-notice' && (t.type !== 'down' || t.deviceId !== deviceId)) {
+    return rejected('foreign_topic', `not a downlink for ${deviceId}`);
+  }
+  const kind = t.type === 'unit-notice' ? 'notice' : t.kind;
+  switch (kind) {
+    case 'notice': {
+      const r = decode('notice', payload);
+      return r.ok ? { kind, value: r.value } : rejected(`notice_${r.error.code}`, r.error.message);
+    }
+    case 'sos-ack': {
+      const r = decode('sos-ack', payload);
+      return r.ok ? { kind, value: r.value } : rejected(`sos-ack_${r.error.code}`, r.error.message);
+    }
+    case 'config': {
+      const r = decode('config', payload);
+      return r.ok ? { kind, value: r.value } : rejected(`config_${r.error.code}`, r.error.message);
+    }
+  }
+}
+
+/** Routes one downlink MQTT message to its handler. Never throws on bad input. */
 export function handleDownlink(
   topic: string,
   payload: Uint8Array,
@@ -18,28 +55,9 @@ export function handleDownlink(
   units: ReadonlySet<string>,
   h: DownlinkHandlers,
 ): void {
-  const parsed = parseTopic(topic);
-  if (!parsed.ok) return h.reject(`topic_${parsed.error.code}`, parsed.error.message);
-  const t = parsed.value;
-  if (t.type === 'unit-notice') {
-    if (!units.has(t.unitId)) return h.reject('foreign_unit', `not subscribed to unit ${t.unitId}`);
-    const n = decode('notice', payload);
-    return n.ok ? h.notice(n.value) : h.reject(`notice_${n.error.code}`, n.error.message);
-  }
-  if (t.type !== 'down' || t.deviceId !== deviceId)
-    return h.reject('foreign_topic', `not a downlink for ${deviceId}`);
-  switch (t.kind) {
-    case 'notice': {
-      const n = decode('notice', payload);
-      return n.ok ? h.notice(n.value) : h.reject(`notice_${n.error.code}`, n.error.message);
-    }
-    case 'sos-ack': {
-      const a = decode('sos-ack', payload);
-      return a.ok ? h.sosAck(a.value) : h.reject(`sos-ack_${a.error.code}`, a.error.message);
-    }
-    case 'config': {
-      const c = decode('config', payload);
-      return c.ok ? h.config(c.value) : h.reject(`config_${c.error.code}`, c.error.message);
-    }
-  }
+  const r = routeDownlink(topic, payload, deviceId, units);
+  if (r.kind === 'notice') h.notice(r.value);
+  else if (r.kind === 'sos-ack') h.sosAck(r.value);
+  else if (r.kind === 'config') h.config(r.value);
+  else h.reject(r.reason, r.detail);
 }

@@ -88,7 +88,10 @@ export function connackCode(url: string, options: IClientOptions): Promise<numbe
 }
 
 /** Resolves when `check` returns a value (not undefined), polling; never a timed assertion, the test timeout bounds it. */
-export async function until<T>(check: () => T | undefined | Promise<T | undefined>, everyMs = 20): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  everyMs = 20,
+): Promise<T> {
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
