@@ -29,8 +29,8 @@ export type LeagueOptions = typeof LEAGUE_DEFAULTS;
 
 /** Household area of each banner: south of the border line, where the winter camps are. */
 const BANNER_AREA = {
-  '150824': { minLon: 107.55, maxLon: 109.05, minLat: 41.55, maxLat: 42.3 },
-  '150825': { minLon: 105.85, maxLon: 107.5, minLat: 41.35, maxLat: 42.0 },
+  '150824': { minLon: 107.55, maxLon: 108.85, minLat: 41.45, maxLat: 42.1 }, // border ≥ 42.22 here
+  '150825': { minLon: 105.85, maxLon: 107.5, minLat: 41.35, maxLat: 42.3 }, // border ≥ 42.46 here
 } as const;
 
 export interface SimDevice {
@@ -135,7 +135,7 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
     const sliceLon = (area.maxLon - area.minLon) / sumuCount;
     for (let s = 0; s < sumuCount; s++) {
       const [zh, mn, en] = BORDER_SUMUS[bannerId][s]!;
-      const sumuId = `${bannerId}-${101 + s}`;
+      const sumuId = `${bannerId}-${(bannerId === '150824' ? 101 : 201) + s}`;
       const sLon0 = area.minLon + s * sliceLon;
       unit(sumuId, 'sumu', bannerId, text(zh, mn, en), {
         lat: (area.minLat + area.maxLat) / 2,

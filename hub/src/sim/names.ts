@@ -85,13 +85,13 @@ export function phoneNumber(rng: Rng): string {
   return `${rng.pick(['139', '138', '150', '152', '158', '147'])}0478${String(rng.int(0, 9999)).padStart(4, '0')}`;
 }
 
-/** The real border sumus and towns of the two Urad banners. */
+/** The real border sumus and towns of the two Urad banners, west to east as the sim lays them out (ids 150824-101…104, 150825-201…204). */
 export const BORDER_SUMUS: Record<'150824' | '150825', [zh: string, mn: string, en: string][]> = {
   '150824': [
     ['川井苏木', 'ᠴᠤᠸᠠᠨᠵᠢᠩ ᠰᠤᠮᠤ', 'Chuanjing Sumu'],
-    ['巴音乌兰苏木', 'ᠪᠠᠶᠠᠨ ᠤᠯᠠᠭᠠᠨ ᠰᠤᠮᠤ', 'Bayan Ulaan Sumu'],
     ['新忽热苏木', 'ᠰᠢᠨ᠎ᠡ ᠬᠦᠷᠢᠶ᠎ᠡ ᠰᠤᠮᠤ', 'Shine Khuree Sumu'],
     ['桑根达来苏木', 'ᠰᠠᠩᠭᠢᠨ ᠳᠠᠯᠠᠢ ᠰᠤᠮᠤ', 'Sangiin Dalai Sumu'],
+    ['巴音乌兰苏木', 'ᠪᠠᠶᠠᠨ ᠤᠯᠠᠭᠠᠨ ᠰᠤᠮᠤ', 'Bayan Ulaan Sumu'],
   ],
   '150825': [
     ['潮格温都尔镇', 'ᠴᠣᠭ ᠥᠨᠳᠥᠷ ᠪᠠᠯᠭᠠᠰᠤ', 'Chaogewenduer Town'],
