@@ -18,10 +18,10 @@ export function devicesInUnits(db: Db, units: readonly string[], kind?: DeviceKi
     .prepare(
       `SELECT d.*, coalesce(h.grid, t.unit) AS unit FROM devices d
        LEFT JOIN households h ON h.id = d.household LEFT JOIN teams t ON t.id = d.team
-       WHERE coalesce(h.grid, t.unit) IN (SELECT value FROM json_each(?)) AND (?2 IS NULL OR d.kind = ?2)
+       WHERE coalesce(h.grid, t.unit) IN (SELECT value FROM json_each(@units)) AND (@kind IS NULL OR d.kind = @kind)
        ORDER BY d.id`,
     )
-    .all(JSON.stringify(units), kind ?? null) as Row[];
+    .all({ units: JSON.stringify(units), kind: kind ?? null }) as Row[];
   return rows.map(toDeviceRow);
 }
 
