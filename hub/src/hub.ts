@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { createApi } from './api/app.ts';
+import type { ApiDeps } from './api/deps.ts';
 import { Broker, type BrokerOptions } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
 import { brokerPublisher } from './broker/publisher.ts';
@@ -39,10 +41,9 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
   broker?: BrokerOptions;
   ingest?: IngestOptions;
   presence?: Partial<typeof presenceDefaults>;
-  /** Builds the HTTP app; default: the API of `./api/app.ts`. */
-  app?: (deps: AppDeps) => { fetch: (req: Request) => Response | Promise<Response> };
+  /** Builds the HTTP app; default: the hub API (`createApi`). */
+  app?: (deps: ApiDeps) => { fetch: (req: Request) => Response | Promise<Response> };
 }
-export type AppDeps = Parameters<typeof import('./http-app.ts').createHttpApp>[0];
 
 export interface HubPorts {
   mqttPort: number;
@@ -165,8 +166,8 @@ export function createHub(options: HubOptions): Hub {
         listeners.push(tcp);
         const tls = o.tls ? await listenTls(broker.handle, o.tls, o.host) : undefined;
         if (tls) listeners.push(tls);
-        const appDeps: AppDeps = { registry, telemetry, db, presence, deadLetters: ingest.deadLetters, health, metrics: metrics.registry, modules, clock, log, events };
-        const app = o.app ? o.app(appDeps) : (await import('./http-app.ts')).createHttpApp(appDeps);
+        const appDeps: ApiDeps = { registry, telemetry, db, presence, deadLetters: ingest.deadLetters, health, metrics: metrics.registry, modules, clock, log, events };
+        const app = (o.app ?? createApi)(appDeps);
         http = createHttpServer({ fetch: app.fetch, mqtt: broker.handle, maxWsMessageBytes: broker.maxPacketBytes, log });
         const httpPort = await http.listen(o.httpPort, o.host);
         state = 'running';

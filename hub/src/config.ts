@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import type { HubOptions } from './hub.ts';
+
+const port = (example: number) =>
+  z.coerce
+    .number({ message: `must be a port number 0-65535, e.g. ${example}` })
+    .int({ message: `must be a whole port number 0-65535, e.g. ${example}` })
+    .min(0, { message: `must be a port number 0-65535, e.g. ${example}` })
+    .max(65_535, { message: `must be a port number 0-65535, e.g. ${example}` });
+const file = (what: string) =>
+  z.string().min(1).refine(existsSync, { message: `${what} file does not exist; give the path of an existing file` });
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every STEPPELINK_* variable the hub reads, with its default. */
+export const envSchema = z
+  .object({
+    STEPPELINK_MQTT_PORT: port(1883).default(1883),
+    STEPPELINK_HTTP_PORT: port(8080).default(8080),
+    STEPPELINK_HOST: z.string().min(1, { message: 'must be an address to listen on, e.g. 0.0.0.0' }).default('0.0.0.0'),
+    STEPPELINK_DATA_DIR: z.string().min(1, { message: 'must be a folder path, e.g. ./data' }).default('./data'),
+    STEPPELINK_TELEMETRY: z.enum(['sqlite', 'influx'], { message: 'must be sqlite or influx' }).default('sqlite'),
+    STEPPELINK_INFLUX_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:8086' }).optional(),
+    STEPPELINK_INFLUX_TOKEN: z.string().optional(),
+    STEPPELINK_INFLUX_DB: z.string().min(1).default('steppelink'),
+    STEPPELINK_TLS_CERT: file('certificate').optional(),
+    STEPPELINK_TLS_KEY: file('key').optional(),
+    STEPPELINK_TLS_CA: file('CA bundle').optional(),
+    STEPPELINK_TLS_PORT: port(8883).default(8883),
+    STEPPELINK_REGISTRY: file('registry').optional(),
+    STEPPELINK_LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    STEPPELINK_SIM: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.STEPPELINK_TELEMETRY === 'influx' && !e.STEPPELINK_INFLUX_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STEPPELINK_INFLUX_URL'],
+        message: 'is required when STEPPELINK_TELEMETRY=influx, e.g. http://127.0.0.1:8086',
+      });
+    }
+    if (Boolean(e.STEPPELINK_TLS_CERT) !== Boolean(e.STEPPELINK_TLS_KEY)) {
+      const missing = e.STEPPELINK_TLS_CERT ? 'STEPPELINK_TLS_KEY' : 'STEPPELINK_TLS_CERT';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required for TLS: set both STEPPELINK_TLS_CERT and STEPPELINK_TLS_KEY' });
+    }
+  });
+export type HubEnv = z.output<typeof envSchema>;
+
+export interface HubConfig {
+  env: HubEnv;
+  options: Omit<HubOptions, 'log' | 'modules' | 'clock'>;
+  registryFile?: string;
+  sim: boolean;
+}
+
+export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; problems: string[] };
+
+/** Reads STEPPELINK_* from `env`. Never throws: every bad variable becomes one line saying what to set. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const input = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('STEPPELINK_') && v !== ''));
+  const r = envSchema.safeParse(input);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      const value = input[name];
+      return `${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${i.message}`;
+    });
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  const e = r.data;
+  const options: HubConfig['options'] = {
+    dataDir: e.STEPPELINK_DATA_DIR,
+    host: e.STEPPELINK_HOST,
+    mqttPort: e.STEPPELINK_MQTT_PORT,
+    httpPort: e.STEPPELINK_HTTP_PORT,
+    logLevel: e.STEPPELINK_LOG_LEVEL,
+  };
+  if (e.STEPPELINK_TLS_CERT && e.STEPPELINK_TLS_KEY) {
+    options.tls = { port: e.STEPPELINK_TLS_PORT, certFile: e.STEPPELINK_TLS_CERT, keyFile: e.STEPPELINK_TLS_KEY };
+    if (e.STEPPELINK_TLS_CA) options.tls.caFile = e.STEPPELINK_TLS_CA;
+  }
+  const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM === 'on' };
+  if (e.STEPPELINK_REGISTRY) config.registryFile = e.STEPPELINK_REGISTRY;
+  return { ok: true, config };
+}
