@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createHub, type Hub, type HubOptions } from '../../hub/src/hub.ts';
 import { silentLogger } from '../../hub/src/log.ts';
-import { deviceSecret, SMALL_LEAGUE } from '../../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD, deviceSecret, SMALL_LEAGUE } from '../../hub/src/registry/fixture.ts';
 
 export interface TestHub {
   hub: Hub;
@@ -101,4 +101,19 @@ export async function until<T>(
 
 export function endClient(c: MqttClient): Promise<void> {
   return new Promise((resolve) => c.end(false, {}, () => resolve()));
+}
+
+/** Signs in through the API (bearer mode) and returns a GET helper with that token. */
+export async function apiAs(httpUrl: string, username: string, password = DEMO_PASSWORD) {
+  const res = await fetch(`${httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password, mode: 'bearer' }),
+  });
+  if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
+  const { token } = (await res.json()) as { token: string };
+  return async <T = unknown>(path: string): Promise<{ status: number; body: T }> => {
+    const r = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: r.status, body: (await r.json()) as T };
+  };
 }

@@ -1,0 +1,109 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { TimerHandle, Timers } from '../clock.ts';
+import { LineSplitter } from './lines.ts';
+
+export interface LineSourceOptions {
+  /** A file or device path (serial port, FIFO), or a stream factory (stdin). */
+  open: string | (() => Readable);
+  onLine(line: string): void;
+  onError(message: string): void;
+  timers: Timers;
+  /** Reopen after end or error (a serial adapter unplugged and plugged back); default true for paths. */
+  reopenAfterMs?: number | null;
+  maxLineBytes?: number;
+}
+
+export type LineSourceState = 'idle' | 'open' | 'waiting' | 'ended' | 'closed';
+
+/**
+ * Reads lines from a path or stream, with bounded lines and reopen-on-failure. Serial ports are
+ * configured outside the agent (e.g. `stty -F /dev/ttyUSB0 4800 raw` in the systemd unit).
+ */
+export class LineSource {
+  readonly #o: LineSourceOptions;
+  #state: LineSourceState = 'idle';
+  #stream: Readable | undefined;
+  #timer: TimerHandle | undefined;
+  #splitter: LineSplitter;
+  #ended: (() => void)[] = [];
+
+  constructor(options: LineSourceOptions) {
+    this.#o = options;
+    this.#splitter = new LineSplitter(options.maxLineBytes);
+  }
+
+  get state(): LineSourceState {
+    return this.#state;
+  }
+
+  /** Lines dropped for being too long. */
+  get dropped(): number {
+    return this.#splitter.dropped;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle' && this.#state !== 'waiting') return;
+    const { open } = this.#o;
+    let stream: Readable;
+    try {
+      stream = typeof open === 'string' ? createReadStream(open) : open();
+    } catch (error) {
+      this.#failed((error as Error).message);
+      return;
+    }
+    this.#stream = stream;
+    this.#state = 'open';
+    this.#splitter = new LineSplitter(this.#o.maxLineBytes);
+    stream.on('data', (chunk: Buffer | string) => {
+      for (const line of this.#splitter.push(chunk)) this.#o.onLine(line);
+    });
+    stream.once('end', () => {
+      for (const line of this.#splitter.end()) this.#o.onLine(line);
+      this.#finished();
+    });
+    stream.once('error', (e) => this.#failed(e.message));
+  }
+
+  /** Resolves when the source reached its end without reopening (tests, file replays). */
+  whenEnded(): Promise<void> {
+    if (this.#state === 'ended' || this.#state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.#ended.push(resolve));
+  }
+
+  close(): void {
+    this.#state = 'closed';
+    this.#o.timers.clearTimeout(this.#timer);
+    const s = this.#stream;
+    this.#stream = undefined;
+    if (s && s !== process.stdin) s.destroy();
+    else s?.pause();
+    for (const r of this.#ended.splice(0)) r();
+  }
+
+  #reopenMs(): number | null {
+    if (this.#o.reopenAfterMs !== undefined) return this.#o.reopenAfterMs;
+    return typeof this.#o.open === 'string' ? 5_000 : null;
+  }
+
+  #failed(message: string): void {
+    if (this.#state === 'closed') return;
+    const path = typeof this.#o.open === 'string' ? this.#o.open : 'stream';
+    this.#o.onError(`${path}: ${message}`);
+    this.#finished();
+  }
+
+  #finished(): void {
+    if (this.#state === 'closed' || this.#state === 'waiting') return;
+    (this.#stream as ReadStream | undefined)?.destroy?.();
+    this.#stream = undefined;
+    const ms = this.#reopenMs();
+    if (ms === null) {
+      this.#state = 'ended';
+      for (const r of this.#ended.splice(0)) r();
+      return;
+    }
+    this.#state = 'waiting';
+    this.#timer = this.#o.timers.setTimeout(() => this.start(), ms);
+  }
+}
