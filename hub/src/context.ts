@@ -65,6 +65,12 @@ export interface HubModule {
   /** Called when a device connects (after auth); e.g. to resend pending notices or the latest sos-ack. */
   onDeviceConnected?(deviceId: string): Promise<void> | void;
   /**
+   * Called when a device's subscriptions were granted (on every connect the edge agent
+   * subscribes again). Downlink sent here reaches even a first-time device, whose session had no
+   * subscriptions at connect time.
+   */
+  onDeviceSubscribed?(deviceId: string, topics: readonly string[]): Promise<void> | void;
+  /**
    * Last check before the broker hands a message on a hub-published topic to one subscriber,
    * including messages queued for a persistent session while it was offline: return false to
    * withhold it (e.g. a notice that expired meanwhile).

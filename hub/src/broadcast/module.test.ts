@@ -141,7 +141,7 @@ describe('broadcast module', () => {
       { personId: 'p-zhangli', unitId: '150825', name: '张丽' },
     );
     publisher.sent = [];
-    await mod.onDeviceConnected!('stb-150824-104-0007');
+    await mod.onDeviceSubscribed!('stb-150824-104-0007', ['sl/v1/stb-150824-104-0007/down/#']);
     expect(publisher.sent.map((s) => s.topic)).toEqual(['sl/v1/stb-150824-104-0007/down/notice']);
     expect(JSON.parse(publisher.sent[0]!.payload.toString()).noticeId).toBe(inSumu.id);
 
@@ -153,11 +153,12 @@ describe('broadcast module', () => {
       receivedAt: clock.now(),
       msg: { v: 1, id: 'r1', ts: clock.now(), noticeId: inSumu.id, state: 'delivered' },
     });
-    await mod.onDeviceConnected!('stb-150824-104-0007');
-    await mod.onDeviceConnected!('col-150824-104-0007-a'); // not a TV box
+    await mod.onDeviceSubscribed!('stb-150824-104-0007', ['sl/v1/stb-150824-104-0007/down/#']);
+    await mod.onDeviceSubscribed!('col-150824-104-0007-a', ['sl/v1/col-150824-104-0007-a/down/#']); // not a TV box
+    await mod.onDeviceSubscribed!('stb-150824-104-0007', ['sl/v1/unit/150824/notice']); // not its downlink
     expect(publisher.sent).toHaveLength(0);
     await clock.advance(25 * 3_600_000);
-    await mod.onDeviceConnected!('stb-150824-104-0008');
+    await mod.onDeviceSubscribed!('stb-150824-104-0008', ['sl/v1/stb-150824-104-0008/down/#']);
     expect(publisher.sent).toHaveLength(0); // expired
   });
 

@@ -1,4 +1,4 @@
-import { downTopic, encodeOrThrow, type Notice, unitNoticeTopic } from '@steppelink/protocols';
+import { downTopic, downWildcard, encodeOrThrow, type Notice, unitNoticeTopic } from '@steppelink/protocols';
 import cron, { type ScheduledTask } from 'node-cron';
 import { ulid } from 'ulid';
 import type { HubContext, HubModule } from '../context.ts';
@@ -221,7 +221,9 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
         }
       },
     },
-    async onDeviceConnected(deviceId) {
+    async onDeviceSubscribed(deviceId, topics) {
+      // Catch-up once the box listens on its own downlink (a first-time box has no session yet).
+      if (!topics.some((t) => t === downWildcard(deviceId) || t === downTopic(deviceId, 'notice'))) return;
       const { ctx, notices } = need();
       const device = ctx.registry.getDevice(deviceId);
       if (device?.kind !== 'settop') return;

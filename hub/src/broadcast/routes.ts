@@ -205,14 +205,11 @@ export function noticeRoutes(
         'INSERT INTO notice_schedules (id, cron, timezone, template, created_by, created_at, active) VALUES (?, ?, ?, ?, ?, ?, 1)',
       )
       .run(id, b.data.cron, b.data.timezone, JSON.stringify(b.data.template), p.personId, ctx.clock.now());
-    deps
-      .module()
-      .store()
-      .audit(ctx.clock.now(), p.personId, 'schedule', null, {
-        id,
-        cron: b.data.cron,
-        targets: b.data.template.targets,
-      });
+    deps.module().store().audit(ctx.clock.now(), p.personId, 'schedule', null, {
+      id,
+      cron: b.data.cron,
+      targets: b.data.template.targets,
+    });
     deps.module().armSchedule(id);
     return c.json({ id, ...b.data }, 201);
   });
