@@ -7,7 +7,8 @@ import { z } from 'zod';
  * a hub whose clock is UTC and users in UTC+8 it would silently shift by eight hours.
  */
 export const timeParam = z.string().transform((s, ctx) => {
-  const v = s.trim();
+  // an unencoded `+08:00` arrives as ` 08:00` (a `+` in a query string means space)
+  const v = s.trim().replace(/(T[\d:.]+) (\d{2}:?\d{2})$/, '$1+$2');
   if (/^\d{1,15}$/.test(v)) return Number(v);
   if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/i.test(v)) {
     const t = Date.parse(v);
