@@ -1,0 +1,50 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { Me } from '../api/session.ts';
+import { startLive, stopLive } from '../live/incidents.ts';
+import type { Page, Route } from '../router.ts';
+import { Board } from '../views/board/board.tsx';
+import { Header } from './header.tsx';
+import { Nav } from './nav.tsx';
+
+/** Pages loaded on first visit: the map brings Leaflet, the others are small but rarely needed at once. */
+const LAZY: Partial<Record<Page, () => Promise<ComponentType<{ me: Me; route: Route }>>>> = {
+  map: () => import('../views/map/map-page.tsx').then((m) => m.MapPage),
+  devices: () => import('../views/devices.tsx').then((m) => m.Devices),
+  stats: () => import('../views/stats.tsx').then((m) => m.Stats),
+  broadcast: () => import('../views/broadcast/broadcast.tsx').then((m) => m.Broadcast),
+  worker: () => import('../views/worker/worker.tsx').then((m) => m.Worker),
+};
+
+function LazyPage({ me, route }: { me: Me; route: Route }) {
+  const [loaded, setLoaded] = useState<{ page: Page; C: ComponentType<{ me: Me; route: Route }> } | null>(
+    null,
+  );
+  useEffect(() => {
+    const load = LAZY[route.page];
+    if (!load || loaded?.page === route.page) return;
+    let alive = true;
+    load().then((C) => alive && setLoaded({ page: route.page, C }));
+    return () => {
+      alive = false;
+    };
+  }, [route.page, loaded?.page]);
+  if (!loaded || loaded.page !== route.page) return <div class="splash" />;
+  return <loaded.C me={me} route={route} />;
+}
+
+export function Shell({ me, route }: { me: Me; route: Route }) {
+  useEffect(() => {
+    startLive();
+    return stopLive;
+  }, [me.person.id]);
+  return (
+    <div class={`app page-${route.page}`}>
+      <Header me={me} />
+      <Nav me={me} page={route.page} />
+      <main id="main">
+        {route.page === 'board' ? <Board me={me} route={route} /> : <LazyPage me={me} route={route} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { getIncident } from '../../api/incidents.ts';
+import type { Me } from '../../api/session.ts';
+import { useT } from '../../i18n/index.ts';
+import { incidentsStore } from '../../live/incidents.ts';
+import { useNow } from '../../live/now.ts';
+import { navigate } from '../../router.ts';
+import { useStore } from '../../store.ts';
+import { formatDateTime } from '../../time.ts';
+import type { TrailMapProps } from '../map/trail-map.tsx';
+import { useLoad } from '../use-load.ts';
+import { IncidentActions } from './actions.tsx';
+import { HouseholdCardView } from './household-card.tsx';
+import { Countdown, levelOf, SeverityBadge, StateBadge, whatOf, whereOf } from './labels.tsx';
+import { Timeline } from './timeline.tsx';
+
+let trailMap: Promise<ComponentType<TrailMapProps>> | null = null;
+const loadTrailMap = () => (trailMap ??= import('../map/trail-map.tsx').then((m) => m.TrailMap));
+
+function TrailMapLazy(props: TrailMapProps) {
+  const [C, setC] = useState<ComponentType<TrailMapProps> | null>(null);
+  useEffect(() => {
+    let alive = true;
+    loadTrailMap().then((c) => alive && setC(() => c));
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return C ? <C {...props} /> : <div class="trail-map" />;
+}
+
+export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
+  const t = useT();
+  const now = useNow();
+  const live = useStore(incidentsStore).get(id);
+  const [reload, setReload] = useState(0);
+  // refetch when the live incident changes (a stream event) or after an action
+  const { data: detail, error } = useLoad(() => getIncident(id), [id, live?.updatedAt, live?.state, reload]);
+
+  const inc = detail ? { ...detail, ...(live && live.updatedAt >= detail.updatedAt ? live : {}) } : live;
+  return (
+    <aside
+      class="detail card"
+      aria-label={inc ? whatOf(inc, t) : id}
+      data-testid="incident-detail"
+      data-incident={id}
+    >
+      <button
+        type="button"
+        class="close ghost"
+        aria-label={t('common.close')}
+        onClick={() => navigate({ page: 'board' })}
+      >
+        ×
+      </button>
+      {!inc ? (
+        <p>{error ? t('common.error', { reason: error }) : t('common.loading')}</p>
+      ) : (
+        <>
+          <header class="detail-head">
+            <SeverityBadge severity={inc.severity} t={t} />
+            <h2>{whatOf(inc, t)}</h2>
+            <StateBadge state={inc.state} t={t} />
+          </header>
+          <dl class="facts">
+            <dt>{t('board.col.where')}</dt>
+            <dd>{whereOf(inc, t)}</dd>
+            <dt>{t('board.col.level')}</dt>
+            <dd>
+              {levelOf(inc, t)} · <Countdown i={inc} now={now} t={t} />
+            </dd>
+            <dt>{t('common.time')}</dt>
+            <dd>{t('detail.openedAt', { t: formatDateTime(inc.openedAt) })}</dd>
+            {inc.assignee && (
+              <>
+                <dt>{t('state.acknowledged')}</dt>
+                <dd>{t('detail.by', { name: inc.assignee.name })}</dd>
+              </>
+            )}
+          </dl>
+          <IncidentActions incident={inc} onDone={() => setReload((n) => n + 1)} />
+          <div class="detail-grid">
+            {detail?.household && <HouseholdCardView h={detail.household} />}
+            <section class="trail">
+              <h3 class="vhead">{t('detail.trail')}</h3>
+              {detail && (detail.trail.length > 0 || inc.pos || detail.household?.location) ? (
+                <TrailMapLazy trail={detail.trail} pos={inc.pos} home={detail.household?.location} />
+              ) : (
+                <p class="muted">{t('detail.noTrail')}</p>
+              )}
+            </section>
+          </div>
+          {detail && <Timeline entries={detail.timeline} />}
+        </>
+      )}
+    </aside>
+  );
+}

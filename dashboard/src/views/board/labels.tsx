@@ -1,0 +1,55 @@
+import type { Incident } from '../../api/incidents.ts';
+import { pick, type Translate } from '../../i18n/index.ts';
+import { formatCountdown, formatDuration } from '../../time.ts';
+
+/** What happened, in the reader's language: the category, or the hub's summary for unknown ones. */
+export function whatOf(i: Incident, t: Translate): string {
+  return t.dyn(`cat.${i.category}`, pick(i.summary, t.lang) || i.category);
+}
+
+/** Where: the household if there is one, then the unit. */
+export function whereOf(i: Incident, t: Translate): string {
+  const unit = pick(i.unitName, t.lang) || i.unitId;
+  return i.householdName ? `${i.householdName} · ${unit}` : unit;
+}
+
+export function SeverityBadge({ severity, t }: { severity: Incident['severity']; t: Translate }) {
+  return (
+    <span class={`sev sev-${severity}`} data-severity={severity}>
+      {t(`sev.${severity}`)}
+    </span>
+  );
+}
+
+export function StateBadge({ state, t }: { state: Incident['state']; t: Translate }) {
+  return (
+    <span class={`state state-${state}`} data-state={state}>
+      {t.dyn(`state.${state}`, state)}
+    </span>
+  );
+}
+
+/** Level and role paged there: `L1 · Grid leader`. */
+export function levelOf(i: Incident, t: Translate): string {
+  const level = t('level.n', { n: i.level });
+  return i.levelRole ? `${level} · ${t.dyn(`role.${i.levelRole}`, i.levelRole)}` : level;
+}
+
+export function Countdown({ i, now, t }: { i: Incident; now: number; t: Translate }) {
+  if (
+    i.nextEscalationAt === null ||
+    (i.state !== 'open' && i.state !== 'notified' && i.state !== 'acknowledged')
+  ) {
+    return <span class="countdown none">{t('common.none')}</span>;
+  }
+  const left = i.nextEscalationAt - now;
+  return (
+    <span class={`countdown ${left < 0 ? 'overdue' : left < 60_000 ? 'soon' : ''}`} data-countdown={left}>
+      {left < 0 ? t('board.overdue', { t: formatCountdown(-left) }) : formatCountdown(left)}
+    </span>
+  );
+}
+
+export function Age({ i, now, t }: { i: Incident; now: number; t: Translate }) {
+  return <span class="age">{formatDuration(now - i.openedAt, t)}</span>;
+}

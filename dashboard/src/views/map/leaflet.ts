@@ -1,0 +1,40 @@
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import type { MapConfig } from '../../api/geo.ts';
+
+/**
+ * A Leaflet map with no remote resources: the deployer's local tiles when configured, otherwise
+ * a plain background under the GeoJSON layers. Markers are drawn as vectors (no marker images).
+ */
+export function createMap(el: HTMLElement, config: MapConfig): L.Map {
+  const map = L.map(el, {
+    preferCanvas: true, // thousands of households and devices draw faster on one canvas
+    zoomSnap: 0.25,
+    attributionControl: Boolean(config.tiles?.attribution),
+  });
+  if (config.tiles) {
+    L.tileLayer(config.tiles.url, {
+      maxZoom: config.tiles.maxZoom ?? 14,
+      attribution: config.tiles.attribution ?? '',
+    }).addTo(map);
+  } else {
+    el.classList.add('plain-map');
+  }
+  const c = config.center ?? { lat: 42.0, lon: 107.6, zoom: 7 }; // the Urad border banners
+  map.setView([c.lat, c.lon], c.zoom ?? 7);
+  return map;
+}
+
+/** Fits the map to the layers' bounds, if any have content. */
+export function fitTo(map: L.Map, layers: L.Layer[], maxZoom = 13): void {
+  const bounds = L.latLngBounds([]);
+  for (const layer of layers) {
+    if ('getBounds' in layer && typeof (layer as L.FeatureGroup).getBounds === 'function') {
+      const b = (layer as L.FeatureGroup).getBounds();
+      if (b.isValid()) bounds.extend(b);
+    } else if ('getLatLng' in layer) {
+      bounds.extend((layer as L.CircleMarker).getLatLng());
+    }
+  }
+  if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom });
+}

@@ -1,0 +1,212 @@
+import type L from 'leaflet';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { loadMapConfig } from '../../api/geo.ts';
+import type { Me } from '../../api/session.ts';
+import { pick, useT } from '../../i18n/index.ts';
+import { incidentsStore } from '../../live/incidents.ts';
+import { isClosed } from '../../live/order.ts';
+import { useStore } from '../../store.ts';
+import { formatDateTime } from '../../time.ts';
+import { whatOf } from '../board/labels.tsx';
+import { COVERAGE_COLORS, type CoverageBand, KIND_COLORS, OFFLINE_COLOR } from './colors.ts';
+import { loadMapData, loadPastures, loadTracks, type MapData } from './data.ts';
+import * as layers from './layers.ts';
+import { createMap, fitTo } from './leaflet.ts';
+
+type LayerKey = 'units' | 'border' | 'coverage' | 'pastures' | 'households' | 'devices' | 'tracks' | 'alerts';
+const LAYER_KEYS: LayerKey[] = [
+  'units',
+  'border',
+  'coverage',
+  'pastures',
+  'households',
+  'devices',
+  'tracks',
+  'alerts',
+];
+const MAP_ALERT_CATEGORIES = ['stray', 'border-approach', 'border-crossing', 'grazing-ban', 'man-down'];
+const TRACK_WINDOW_MS = 24 * 3_600_000;
+
+/** The map: units, border and its patrol coverage, pastures, households, devices, tracks with replay, alerts. */
+export function MapPage(_: { me: Me }) {
+  const t = useT();
+  const el = useRef<HTMLDivElement>(null);
+  const map = useRef<L.Map | null>(null);
+  const drawn = useRef(new Map<LayerKey, L.Layer>());
+  const [data, setData] = useState<MapData | null>(null);
+  const [pastures, setPastures] = useState<{ id: string; coordinates: [number, number][][] }[]>([]);
+  const [tracks, setTracks] = useState<
+    { deviceId: string; points: { t: number; lat: number; lon: number; deviceId: string }[] }[]
+  >([]);
+  const [range] = useState(() => ({ from: Date.now() - TRACK_WINDOW_MS, to: Date.now() }));
+  const [cursor, setCursor] = useState(range.to);
+  const [playing, setPlaying] = useState(false);
+  const [on, setOn] = useState<Record<LayerKey, boolean>>(
+    Object.fromEntries(LAYER_KEYS.map((k) => [k, true])) as Record<LayerKey, boolean>,
+  );
+  const [error, setError] = useState<string | null>(null);
+  const incidents = [...useStore(incidentsStore).values()].filter(
+    (i) => !isClosed(i) && MAP_ALERT_CATEGORIES.includes(i.category),
+  );
+
+  useEffect(() => {
+    let alive = true;
+    Promise.all([loadMapConfig(), loadMapData()]).then(
+      async ([config, d]) => {
+        if (!alive || !el.current) return;
+        map.current = createMap(el.current, config);
+        setData(d);
+        loadPastures(d.households).then((p) => alive && setPastures(p));
+        const trackers = d.devices.filter((x) => x.kind === 'tracker');
+        loadTracks(trackers, range.from, range.to).then((tr) => alive && setTracks(tr));
+      },
+      (e: Error) => alive && setError(e.message),
+    );
+    return () => {
+      alive = false;
+      map.current?.remove();
+      map.current = null;
+    };
+  }, []);
+
+  // (re)draw a layer when its data changes
+  const put = (key: LayerKey, layer: L.Layer | null) => {
+    const m = map.current;
+    if (!m) return;
+    drawn.current.get(key)?.remove();
+    if (layer) {
+      drawn.current.set(key, layer);
+      if (on[key]) layer.addTo(m);
+    } else drawn.current.delete(key);
+  };
+  useEffect(() => {
+    if (!data || !map.current) return;
+    const now = Date.now();
+    put('units', layers.unitsLayer(data.units.map((u) => ({ ...u, name: pick(u.name, t.lang) }))));
+    put('border', layers.borderLayer(data.zones));
+    put('coverage', layers.coverageLayer(data.coverage, now));
+    put('households', layers.householdsLayer(data.households));
+    put(
+      'devices',
+      layers.devicesLayer(data.devices, data.positions, (d) => `${t.dyn(`kind.${d.kind}`, d.kind)} ${d.id}`),
+    );
+    const extent = [
+      drawn.current.get('border'),
+      drawn.current.get('households'),
+      drawn.current.get('devices'),
+    ].filter(Boolean) as L.Layer[];
+    fitTo(map.current, extent, 11);
+  }, [data, t.lang]);
+  useEffect(() => put('pastures', layers.pasturesLayer(pastures)), [pastures, data]);
+  useEffect(() => put('tracks', layers.tracksLayer(tracks, cursor)), [tracks, cursor, data]);
+  useEffect(
+    () =>
+      put(
+        'alerts',
+        layers.alertsLayer(incidents, (i) => whatOf(i, t)),
+      ),
+    [incidents.map((i) => i.id + i.state).join(), data, t.lang],
+  );
+  useEffect(() => {
+    const m = map.current;
+    if (!m) return;
+    for (const [k, layer] of drawn.current) {
+      if (on[k] && !m.hasLayer(layer)) layer.addTo(m);
+      if (!on[k] && m.hasLayer(layer)) layer.remove();
+    }
+  }, [on]);
+
+  // replay: move the cursor through the window, about 20 s for the whole day
+  useEffect(() => {
+    if (!playing) return;
+    const step = (range.to - range.from) / 200;
+    const id = setInterval(
+      () =>
+        setCursor((c) => {
+          if (c >= range.to) {
+            setPlaying(false);
+            return range.to;
+          }
+          return Math.min(range.to, c + step);
+        }),
+      100,
+    );
+    return () => clearInterval(id);
+  }, [playing]);
+
+  const bands: CoverageBand[] = ['fresh', 'aging', 'old', 'never'];
+  return (
+    <div class="map-page">
+      <div
+        class="map"
+        ref={el}
+        data-testid="map"
+        data-loaded={data ? 'yes' : 'no'}
+        data-devices={data?.positions.length ?? 0}
+      />
+      <aside class="map-panel card">
+        {error && <p class="error">{t('common.error', { reason: error })}</p>}
+        <fieldset>
+          {LAYER_KEYS.map((k) => (
+            <label key={k} class="check">
+              <input
+                type="checkbox"
+                name={`layer-${k}`}
+                checked={on[k]}
+                onChange={(e) => setOn({ ...on, [k]: e.currentTarget.checked })}
+              />
+              {t(`map.${k}`)}
+            </label>
+          ))}
+        </fieldset>
+        <div class="legend">
+          {Object.entries(KIND_COLORS).map(([kind, color]) => (
+            <span key={kind}>
+              <i style={{ background: color }} class={kind === 'tracker' ? 'sq' : ''} />{' '}
+              {t.dyn(`kind.${kind}`, kind)}
+            </span>
+          ))}
+          <span>
+            <i style={{ background: OFFLINE_COLOR }} /> {t('map.offline')}
+          </span>
+          <strong>{t('map.coverage')}</strong>
+          {bands.map((b) => (
+            <span key={b}>
+              <i class="line" style={{ background: COVERAGE_COLORS[b] }} /> {t(`map.cov.${b}`)}
+            </span>
+          ))}
+        </div>
+        <div class="replay">
+          <strong>{t('map.tracks')}</strong>
+          {tracks.length === 0 ? (
+            <p class="muted">{t('map.noTracks')}</p>
+          ) : (
+            <>
+              <input
+                type="range"
+                name="replay"
+                min={range.from}
+                max={range.to}
+                step={60_000}
+                value={cursor}
+                onInput={(e) => setCursor(Number(e.currentTarget.value))}
+              />
+              <div class="replay-row">
+                <button
+                  type="button"
+                  onClick={() => {
+                    if (cursor >= range.to) setCursor(range.from);
+                    setPlaying(!playing);
+                  }}
+                >
+                  {playing ? '❚❚' : '▶'} {t('map.replay')}
+                </button>
+                <time data-testid="replay-time">{formatDateTime(cursor)}</time>
+              </div>
+            </>
+          )}
+        </div>
+      </aside>
+    </div>
+  );
+}

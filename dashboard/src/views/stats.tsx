@@ -1,0 +1,103 @@
+import { useState } from 'preact/hooks';
+import { responseStats, type StatRow } from '../api/stats.ts';
+import { downloadText } from '../csv.ts';
+import { pick, useT } from '../i18n/index.ts';
+import { formatDateTime, formatStat } from '../time.ts';
+import { statsCsv } from './stats-csv.ts';
+import { UnitSelect } from './unit-picker.tsx';
+import { useLoad } from './use-load.ts';
+
+type Period = '7d' | '30d' | 'quarter';
+const DAY = 86_400_000;
+
+/** [from, to) of a period ending now; a quarter starts on its first day, Beijing time. */
+export function periodRange(p: Period, now: number): { from: number; to: number } {
+  if (p === '7d') return { from: now - 7 * DAY, to: now };
+  if (p === '30d') return { from: now - 30 * DAY, to: now };
+  const bj = new Date(now + 8 * 3_600_000); // read the calendar in UTC+8
+  const q0 = Math.floor(bj.getUTCMonth() / 3) * 3;
+  return { from: Date.UTC(bj.getUTCFullYear(), q0, 1) - 8 * 3_600_000, to: now };
+}
+
+/** Best first: median time to acknowledge, then p90; units without incidents last. */
+const rank = (a: StatRow, b: StatRow) =>
+  (a.ackMedianMs ?? Number.POSITIVE_INFINITY) - (b.ackMedianMs ?? Number.POSITIVE_INFINITY) ||
+  (a.ackP90Ms ?? Number.POSITIVE_INFINITY) - (b.ackP90Ms ?? Number.POSITIVE_INFINITY);
+
+export function Stats() {
+  const t = useT();
+  const [period, setPeriod] = useState<Period>('30d');
+  const [unit, setUnit] = useState('');
+  const { data, error } = useLoad(async () => {
+    const range = periodRange(period, Date.now());
+    const rows = await responseStats({ ...range, ...(unit ? { unit } : {}) });
+    return { range, rows: [...rows].sort(rank) };
+  }, [period, unit]);
+  const rows = data?.rows ?? null;
+
+  const exportCsv = () => {
+    if (!data) return;
+    const p = { from: formatDateTime(data.range.from), to: formatDateTime(data.range.to) };
+    downloadText(
+      `steppelink-response-${p.from.slice(0, 10)}-${p.to.slice(0, 10)}.csv`,
+      statsCsv(data.rows, t, p),
+    );
+  };
+
+  return (
+    <section class="page stats">
+      <div class="section-head">
+        <h1 class="vhead">{t('stats.title')}</h1>
+        <label>
+          <span class="sr">{t('stats.period')}</span>
+          <select name="period" value={period} onChange={(e) => setPeriod(e.currentTarget.value as Period)}>
+            {(['7d', '30d', 'quarter'] as const).map((p) => (
+              <option key={p} value={p}>
+                {t(`stats.p.${p}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <UnitSelect value={unit} onChange={setUnit} />
+        <button type="button" data-action="export-csv" disabled={!rows?.length} onClick={exportCsv}>
+          {t('stats.export')}
+        </button>
+      </div>
+      {error && <p class="error">{t('common.error', { reason: error })}</p>}
+      {!rows ? (
+        <p>{t('common.loading')}</p>
+      ) : (
+        <table class="grid-table league">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>{t('stats.col.unit')}</th>
+              <th>{t('stats.col.count')}</th>
+              <th>{t('stats.col.ackMedian')}</th>
+              <th>{t('stats.col.ackP90')}</th>
+              <th>{t('stats.col.resolveMedian')}</th>
+              <th>{t('stats.col.resolveP90')}</th>
+              <th>{t('stats.col.escalations')}</th>
+              <th>{t('stats.col.unacked')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={r.unitId} data-unit={r.unitId}>
+                <td>{i + 1}</td>
+                <td>{pick(r.name, t.lang) || r.unitId}</td>
+                <td>{r.count}</td>
+                <td>{formatStat(r.ackMedianMs)}</td>
+                <td>{formatStat(r.ackP90Ms)}</td>
+                <td>{formatStat(r.resolveMedianMs)}</td>
+                <td>{formatStat(r.resolveP90Ms)}</td>
+                <td>{r.escalations}</td>
+                <td class={r.unacknowledged > 0 ? 'warn' : ''}>{r.unacknowledged}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
