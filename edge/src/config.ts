@@ -59,11 +59,9 @@ export const edgeConfigSchema = z.strictObject({
     .min(8, { message: 'must be at least 8 characters (the MQTT password issued by the hub)' }),
   hubUrls: z
     .array(
-      z
-        .string()
-        .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^/\s]+/, {
-          message: 'must be a URL like mqtt://hub.example:1883',
-        }),
+      z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^/\s]+/, {
+        message: 'must be a URL like mqtt://hub.example:1883',
+      }),
     )
     .min(1, { message: 'needs at least one hub URL' }),
   units: z.array(unitIdSchema).max(12).default([]),

@@ -65,10 +65,12 @@ describe('local HTTP server', () => {
     expect(r.status).toBe(202);
     expect(await r.json()).toMatchObject({ state: 'sending', message: { en: 'Sending your SOS…' } });
     link.ackAll();
-    expect((await (await fetch(`${server.url}/sos/status`)).json()).state).toBe('delivered');
+    expect(((await (await fetch(`${server.url}/sos/status`)).json()) as { state: string }).state).toBe(
+      'delivered',
+    );
     const ack = fixtures['sos-ack'][0] as SosAck;
     link.deliver(`sl/v1/${DEV}/down/sos-ack`, { ...ack, sosId: agent.sos.status().raiseIds[0] });
-    const st = await (await fetch(`${server.url}/sos/status`)).json();
+    const st = (await (await fetch(`${server.url}/sos/status`)).json()) as Record<string, unknown>;
     expect(st).toMatchObject({ state: 'acknowledged', ack: { by: { name: '巴特尔' } } });
   });
 
@@ -114,8 +116,10 @@ describe('local HTTP server', () => {
       validFrom: now - 1_000,
       expiresAt: now + 3_600_000,
     });
-    const list = await (await fetch(`${server.url}/api/notices`)).json();
-    expect(list.notices.map((n: { noticeId: string }) => n.noticeId)).toEqual(['ntc-20251125-blizzard']);
+    const list = (await (await fetch(`${server.url}/api/notices`)).json()) as {
+      notices: { noticeId: string }[];
+    };
+    expect(list.notices.map((n) => n.noticeId)).toEqual(['ntc-20251125-blizzard']);
     expect((await post('/api/notices/ntc-20251125-blizzard/read')).status).toBe(200);
     expect((await post('/api/notices/ntc-unknown/read')).status).toBe(404);
     const receipts = link

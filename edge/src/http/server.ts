@@ -173,7 +173,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendSos(res: ServerResponse, r: SosResult, okStatus: number): void {
-  if (r.ok) return send(res, okStatus, r.status);
+  if (r.ok) {
+    send(res, okStatus, r.status);
+    return;
+  }
   const status = r.code === 'write-failed' ? 503 : 409;
   send(res, status, { error: r.message, code: r.code, status: r.status });
 }

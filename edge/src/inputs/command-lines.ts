@@ -17,11 +17,11 @@ export function applyCommandLine(line: string, sink: InputSink, source: string, 
   switch (cmd) {
     case 'sos': {
       const cat = sosCategorySchema.safeParse(args[0] ?? 'unknown');
-      if (!cat.success)
-        return sink.reject(
-          source,
-          `unknown SOS category ${JSON.stringify(args[0])}; use ${sosCategorySchema.options.join(', ')}`,
-        );
+      if (!cat.success) {
+        const known = sosCategorySchema.options.join(', ');
+        sink.reject(source, `unknown SOS category ${JSON.stringify(args[0])}; use ${known}`);
+        return;
+      }
       sink.sosPress(source, cat.data as SosCategory);
       return;
     }
@@ -34,9 +34,11 @@ export function applyCommandLine(line: string, sink: InputSink, source: string, 
     case 'fix': {
       const [lat, lon] = args.map(Number);
       if (lat === undefined || lon === undefined || !Number.isFinite(lat) || !Number.isFinite(lon)) {
-        return sink.reject(source, 'fix needs two numbers: fix <lat> <lon>');
+        sink.reject(source, 'fix needs two numbers: fix <lat> <lon>');
+        return;
       }
-      return sink.fix({ t: now, lat, lon }, { src: 'sim' });
+      sink.fix({ t: now, lat, lon }, { src: 'sim' });
+      return;
     }
     default: {
       const r = parseSensorLine(text, now);

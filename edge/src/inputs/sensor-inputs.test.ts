@@ -23,9 +23,18 @@ function recordingSink() {
   const readings: GrazingReading[] = [];
   const res = { ok: true } as SosResult;
   const sink: InputSink = {
-    sosPress: (_s, c) => (events.push(`sos ${c}`), res),
-    sosCancel: () => (events.push('cancel'), res),
-    sosConfirmCancel: () => (events.push('confirm'), res),
+    sosPress: (_s, c) => {
+      events.push(`sos ${c}`);
+      return res;
+    },
+    sosCancel: () => {
+      events.push('cancel');
+      return res;
+    },
+    sosConfirmCancel: () => {
+      events.push('confirm');
+      return res;
+    },
     fix: (f, m) => events.push(`fix ${f.lat} ${f.lon} ${m.src}`),
     gpsTime: () => {},
     reading: (r) => {
@@ -36,6 +45,21 @@ function recordingSink() {
   };
   return { sink, events, readings };
 }
+
+/** Polls a condition (a hang guard, not a speed check). */
+const until = (cond: () => boolean, guardMs = 10_000) =>
+  new Promise<void>((resolve, reject) => {
+    const start = Date.now();
+    const t = setInterval(() => {
+      if (cond()) {
+        clearInterval(t);
+        resolve();
+      } else if (Date.now() - start > guardMs) {
+        clearInterval(t);
+        reject(new Error('condition not met'));
+      }
+    }, 5);
+  });
 
 describe('command lines (stdin adapter)', () => {
   it('turns lines into SOS key events, fixes and readings, and rejects the rest with a reason', async () => {
@@ -72,7 +96,7 @@ describe('sensor adapters', () => {
     const { sink, events } = recordingSink();
     const input = sensorSerialInput({ path, clock, timers: new ManualTime() });
     await input.start(sink);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => events.length >= 2);
     await input.close();
     expect(events[0]).toBe('reading gate');
     expect(events[1]).toMatch(/^reject sensor-serial:.*levelPct/);
@@ -84,14 +108,7 @@ describe('sensor adapters', () => {
     await input.start(sink);
     const { port } = input.address();
     const client = createSocket('udp4');
-    const got = new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (events.length >= 3) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
+    const got = until(() => events.length >= 3);
     client.send(
       'collar col-0007-a battery=71 activity=38 lat=42.1302 lon=108.4511\nmotion cam-0007 events=2 label=animal\n',
       port,
