@@ -52,21 +52,34 @@ describe('ingest over real MQTT', () => {
       return t.length === 3 ? t : undefined;
     });
     expect(track.map((p) => p.lat)).toEqual([41.8621, 41.8622, 41.8623]);
-    expect(track[0]).toMatchObject({ alt: 1321.5, hdop: 0.9, speed: 11.2, course: 84.5, msgId: `${TRACKER}:pos:1` });
+    expect(track[0]).toMatchObject({
+      alt: 1321.5,
+      hdop: 0.9,
+      speed: 11.2,
+      course: 84.5,
+      msgId: `${TRACKER}:pos:1`,
+    });
     const health = await until(async () => (await th.hub.telemetry.latestHealth([BOX]))[0]);
     expect(health).toMatchObject({ deviceId: BOX, power: 'mains', rssi: -97, outbox: 0, agent: '0.1.0' });
   });
 
   it('stores collar fixes relayed in grazing readings as the animal’s track', async () => {
     const relay = await device(RELAY);
-    await relay.publishAsync(upTopic(RELAY, 'grazing'), encodeOrThrow('grazing', fixtures.grazing[0]!), { qos: 1 });
+    await relay.publishAsync(upTopic(RELAY, 'grazing'), encodeOrThrow('grazing', fixtures.grazing[0]!), {
+      qos: 1,
+    });
     const readings = await until(async () => {
       const g = await th.hub.telemetry.grazing({ deviceId: RELAY, from: T - 1, to: T + 60_000 });
       return g.length === 4 ? g : undefined;
     });
     expect(readings.map((r) => r.type)).toEqual(['collar', 'water', 'gate', 'motion']);
     expect(readings[2]).toMatchObject({ sensorId: 'gate-0007', values: { headCount: 312, direction: 'in' } });
-    const sheep = await th.hub.telemetry.track({ deviceId: RELAY, subject: 'col-0007-a', from: T - 1, to: T + 1 });
+    const sheep = await th.hub.telemetry.track({
+      deviceId: RELAY,
+      subject: 'col-0007-a',
+      from: T - 1,
+      to: T + 1,
+    });
     expect(sheep).toMatchObject([{ lat: 42.1302, lon: 108.4511, subject: 'col-0007-a' }]);
   });
 
@@ -83,12 +96,16 @@ describe('ingest over real MQTT', () => {
     const dups = (await th.hub.metrics.duplicates.get()).values.reduce((n, v) => n + v.value, 0);
     expect(dups - baseline).toBe(2);
     const rows = th.hub.db
-      .prepare("SELECT count(*) FROM inbox WHERE sender = ? AND msg_id = ?")
+      .prepare('SELECT count(*) FROM inbox WHERE sender = ? AND msg_id = ?')
       .pluck()
       .get(TRACKER, `${TRACKER}:pos:7`);
     expect(rows).toBe(1);
     const track = await until(async () => {
-      const t = await th.hub.telemetry.track({ deviceId: TRACKER, from: T + 7 * 30_000, to: T + 7 * 30_000 + 20_000 });
+      const t = await th.hub.telemetry.track({
+        deviceId: TRACKER,
+        from: T + 7 * 30_000,
+        to: T + 7 * 30_000 + 20_000,
+      });
       return t.length > 0 ? t : undefined;
     });
     expect(track).toHaveLength(3);

@@ -9,7 +9,10 @@ const port = (example: number) =>
     .min(0, { message: `must be a port number 0-65535, e.g. ${example}` })
     .max(65_535, { message: `must be a port number 0-65535, e.g. ${example}` });
 const file = (what: string) =>
-  z.string().min(1).refine(existsSync, { message: `${what} file does not exist; give the path of an existing file` });
+  z
+    .string()
+    .min(1)
+    .refine(existsSync, { message: `${what} file does not exist; give the path of an existing file` });
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Every STEPPELINK_* variable the hub reads, with its default. */
@@ -17,9 +20,17 @@ export const envSchema = z
   .object({
     STEPPELINK_MQTT_PORT: port(1883).default(1883),
     STEPPELINK_HTTP_PORT: port(8080).default(8080),
-    STEPPELINK_HOST: z.string().min(1, { message: 'must be an address to listen on, e.g. 0.0.0.0' }).default('0.0.0.0'),
-    STEPPELINK_DATA_DIR: z.string().min(1, { message: 'must be a folder path, e.g. ./data' }).default('./data'),
-    STEPPELINK_TELEMETRY: z.enum(['sqlite', 'influx'], { message: 'must be sqlite or influx' }).default('sqlite'),
+    STEPPELINK_HOST: z
+      .string()
+      .min(1, { message: 'must be an address to listen on, e.g. 0.0.0.0' })
+      .default('0.0.0.0'),
+    STEPPELINK_DATA_DIR: z
+      .string()
+      .min(1, { message: 'must be a folder path, e.g. ./data' })
+      .default('./data'),
+    STEPPELINK_TELEMETRY: z
+      .enum(['sqlite', 'influx'], { message: 'must be sqlite or influx' })
+      .default('sqlite'),
     STEPPELINK_INFLUX_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:8086' }).optional(),
     STEPPELINK_INFLUX_TOKEN: z.string().optional(),
     STEPPELINK_INFLUX_DB: z.string().min(1).default('steppelink'),
@@ -28,7 +39,9 @@ export const envSchema = z
     STEPPELINK_TLS_CA: file('CA bundle').optional(),
     STEPPELINK_TLS_PORT: port(8883).default(8883),
     STEPPELINK_REGISTRY: file('registry').optional(),
-    STEPPELINK_LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    STEPPELINK_LOG_LEVEL: z
+      .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+      .default('info'),
     STEPPELINK_SIM: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   })
   .superRefine((e, ctx) => {
@@ -41,7 +54,11 @@ export const envSchema = z
     }
     if (Boolean(e.STEPPELINK_TLS_CERT) !== Boolean(e.STEPPELINK_TLS_KEY)) {
       const missing = e.STEPPELINK_TLS_CERT ? 'STEPPELINK_TLS_KEY' : 'STEPPELINK_TLS_CERT';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required for TLS: set both STEPPELINK_TLS_CERT and STEPPELINK_TLS_KEY' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'is required for TLS: set both STEPPELINK_TLS_CERT and STEPPELINK_TLS_KEY',
+      });
     }
   });
 export type HubEnv = z.output<typeof envSchema>;
@@ -57,7 +74,9 @@ export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; proble
 
 /** Reads STEPPELINK_* from `env`. Never throws: every bad variable becomes one line saying what to set. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
-  const input = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('STEPPELINK_') && v !== ''));
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('STEPPELINK_') && v !== ''),
+  );
   const r = envSchema.safeParse(input);
   if (!r.success) {
     const problems = r.error.issues.map((i) => {
@@ -76,7 +95,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     logLevel: e.STEPPELINK_LOG_LEVEL,
   };
   if (e.STEPPELINK_TLS_CERT && e.STEPPELINK_TLS_KEY) {
-    options.tls = { port: e.STEPPELINK_TLS_PORT, certFile: e.STEPPELINK_TLS_CERT, keyFile: e.STEPPELINK_TLS_KEY };
+    options.tls = {
+      port: e.STEPPELINK_TLS_PORT,
+      certFile: e.STEPPELINK_TLS_CERT,
+      keyFile: e.STEPPELINK_TLS_KEY,
+    };
     if (e.STEPPELINK_TLS_CA) options.tls.caFile = e.STEPPELINK_TLS_CA;
   }
   const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM === 'on' };

@@ -13,7 +13,7 @@ import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type HubMetrics } from './metrics.ts';
 import type { HealthReport } from './ports.ts';
-import { Presence, presenceDefaults } from './presence.ts';
+import { Presence, type presenceDefaults } from './presence.ts';
 import type { RegistryDocument } from './registry/schema.ts';
 import { RegistryStore } from './registry/store.ts';
 import { type Db, openDatabase } from './state/db.ts';
@@ -77,7 +77,8 @@ export interface Hub {
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export function createHub(options: HubOptions): Hub {
-  if (!options?.dataDir) throw new Error('createHub: pass `dataDir`, the folder for state.db and telemetry (e.g. ./data)');
+  if (!options?.dataDir)
+    throw new Error('createHub: pass `dataDir`, the folder for state.db and telemetry (e.g. ./data)');
   const o = { ...hubDefaults, ...options };
   const clock = o.clock ?? systemClock;
   const log = o.log ?? createLogger(o.logLevel ? { level: o.logLevel } : {});
@@ -88,7 +89,9 @@ export function createHub(options: HubOptions): Hub {
     const r = registry.importDocument(o.registry, clock.now());
     if (!r.ok) {
       db.close();
-      throw new Error(`createHub: the registry has ${r.errors.length} bad row(s): ${r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`).join('; ')}`);
+      throw new Error(
+        `createHub: the registry has ${r.errors.length} bad row(s): ${r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`).join('; ')}`,
+      );
     }
   }
   const metrics = createMetrics();
@@ -139,7 +142,12 @@ export function createHub(options: HubOptions): Hub {
       version: VERSION,
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       components,
-      queues: { inboxCommit: ih.queued, processor: ih.backlog, heldAcks: ih.heldAcks, telemetry: telemetry.health().buffered },
+      queues: {
+        inboxCommit: ih.queued,
+        processor: ih.backlog,
+        heldAcks: ih.heldAcks,
+        telemetry: telemetry.health().buffered,
+      },
     };
   };
 
@@ -147,7 +155,15 @@ export function createHub(options: HubOptions): Hub {
     get state() {
       return state;
     },
-    db, registry, telemetry, ingest, presence, broker, publisher, metrics, events,
+    db,
+    registry,
+    telemetry,
+    ingest,
+    presence,
+    broker,
+    publisher,
+    metrics,
+    events,
     health,
     async start() {
       if (state !== 'created') throw new Error(`hub: start() called in state '${state}'`);
@@ -155,7 +171,17 @@ export function createHub(options: HubOptions): Hub {
       try {
         await telemetry.start();
         await broker.start();
-        const ctx: HubContext = { db, registry, telemetry, publisher, events, clock, log, metrics: metrics.registry, dataDir: o.dataDir };
+        const ctx: HubContext = {
+          db,
+          registry,
+          telemetry,
+          publisher,
+          events,
+          clock,
+          log,
+          metrics: metrics.registry,
+          dataDir: o.dataDir,
+        };
         for (const m of modules) {
           await m.start(ctx);
           started.push(m);
@@ -166,9 +192,26 @@ export function createHub(options: HubOptions): Hub {
         listeners.push(tcp);
         const tls = o.tls ? await listenTls(broker.handle, o.tls, o.host) : undefined;
         if (tls) listeners.push(tls);
-        const appDeps: ApiDeps = { registry, telemetry, db, presence, deadLetters: ingest.deadLetters, health, metrics: metrics.registry, modules, clock, log, events };
+        const appDeps: ApiDeps = {
+          registry,
+          telemetry,
+          db,
+          presence,
+          deadLetters: ingest.deadLetters,
+          health,
+          metrics: metrics.registry,
+          modules,
+          clock,
+          log,
+          events,
+        };
         const app = (o.app ?? createApi)(appDeps);
-        http = createHttpServer({ fetch: app.fetch, mqtt: broker.handle, maxWsMessageBytes: broker.maxPacketBytes, log });
+        http = createHttpServer({
+          fetch: app.fetch,
+          mqtt: broker.handle,
+          maxWsMessageBytes: broker.maxPacketBytes,
+          log,
+        });
         const httpPort = await http.listen(o.httpPort, o.host);
         state = 'running';
         log.info({ mqttPort: tcp.port, httpPort, tlsPort: tls?.port }, 'hub running');
@@ -190,7 +233,9 @@ export function createHub(options: HubOptions): Hub {
       const { unprocessed } = await ingest.close();
       presence.close();
       for (const m of started.reverse()) {
-        await Promise.resolve(m.close()).catch((err) => log.error({ err, module: m.name }, 'module close failed'));
+        await Promise.resolve(m.close()).catch((err) =>
+          log.error({ err, module: m.name }, 'module close failed'),
+        );
       }
       const t = await telemetry.close().catch((err) => {
         log.error({ err }, 'telemetry close failed');

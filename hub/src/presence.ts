@@ -165,7 +165,14 @@ export class Presence implements PresenceReader {
   private record(deviceId: string): PresenceRecord {
     let r = this.records.get(deviceId);
     if (!r) {
-      r = { deviceId, online: false, lastSeen: null, connectedAt: null, disconnectedAt: null, lastReason: null };
+      r = {
+        deviceId,
+        online: false,
+        lastSeen: null,
+        connectedAt: null,
+        disconnectedAt: null,
+        lastReason: null,
+      };
       this.records.set(deviceId, r);
     }
     return r;

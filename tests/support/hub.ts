@@ -1,3 +1,4 @@
+import { connect as netConnect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,4 +117,49 @@ export async function apiAs(httpUrl: string, username: string, password = DEMO_P
     const r = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: (await r.json()) as T };
   };
+}
+
+/**
+ * Sends an MQTT 3.1.1 CONNECT written by hand over a raw socket and resolves with the CONNACK
+ * return code (for CONNECTs mqtt.js refuses to send, e.g. an empty client id with clean=false).
+ */
+export function rawConnack(
+  port: number,
+  o: { clientId: string; clean: boolean; username?: string; password?: string; keepaliveS?: number },
+): Promise<number> {
+  const str = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const flags =
+    (o.username !== undefined ? 0x80 : 0) | (o.password !== undefined ? 0x40 : 0) | (o.clean ? 0x02 : 0);
+  const keepalive = Buffer.alloc(2);
+  keepalive.writeUInt16BE(o.keepaliveS ?? 30);
+  const body = Buffer.concat([
+    str('MQTT'),
+    Buffer.from([4, flags]),
+    keepalive,
+    str(o.clientId),
+    ...(o.username !== undefined ? [str(o.username)] : []),
+    ...(o.password !== undefined ? [str(o.password)] : []),
+  ]);
+  if (body.length > 127)
+    throw new Error('rawConnack: keep the CONNECT under 128 bytes (one-byte remaining length)');
+  const packet = Buffer.concat([Buffer.from([0x10, body.length]), body]);
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ port, host: '127.0.0.1' }, () => s.write(packet));
+    let buf = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 4) {
+        s.destroy();
+        if (buf[0] !== 0x20) reject(new Error(`expected CONNACK, got packet type 0x${buf[0]?.toString(16)}`));
+        else resolve(buf[3] as number);
+      }
+    });
+    s.once('error', reject);
+    s.once('close', () => reject(new Error('connection closed before CONNACK')));
+  });
 }

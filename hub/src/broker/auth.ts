@@ -69,7 +69,11 @@ export class Authenticator {
         return refuse(CONNACK.identifierRejected, 'a device must connect with its device id as client id');
       }
       const units = new Set(this.registry.deviceUnitChain(device.id));
-      return { ok: true, identity: { type: 'device', deviceId: device.id, units }, cached: verified === 'cached' };
+      return {
+        ok: true,
+        identity: { type: 'device', deviceId: device.id, units },
+        cached: verified === 'cached',
+      };
     }
     const person = this.registry.personByUsername(c.username);
     if (!person) return refuse(CONNACK.badUsernameOrPassword, 'unknown username');
@@ -85,7 +89,11 @@ export class Authenticator {
     };
   }
 
-  private async verify(who: string, password: Buffer, stored: string | null): Promise<false | 'cached' | 'checked'> {
+  private async verify(
+    who: string,
+    password: Buffer,
+    stored: string | null,
+  ): Promise<false | 'cached' | 'checked'> {
     if (!stored) return false;
     const key = `${who}:${sha256(password)}`;
     if (this.cache.get(key) === stored) return 'cached';

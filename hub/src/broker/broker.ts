@@ -26,8 +26,20 @@ export type BrokerOptions = Partial<typeof brokerDefaults> & { auth?: AuthOption
 
 /** Where the broker hands what it hears. Implemented by ingest and presence (wired in createHub). */
 export interface BrokerHooks {
-  offer(who: Identity | null, clientId: string | null, topic: string, payload: Buffer, done: (err?: Error | null) => void): void;
-  recordReject(reason: RejectReason, topic: string, deviceId: string | null, clientId: string | null, detail: string): void;
+  offer(
+    who: Identity | null,
+    clientId: string | null,
+    topic: string,
+    payload: Buffer,
+    done: (err?: Error | null) => void,
+  ): void;
+  recordReject(
+    reason: RejectReason,
+    topic: string,
+    deviceId: string | null,
+    clientId: string | null,
+    detail: string,
+  ): void;
   deviceConnected(deviceId: string): void;
   deviceDisconnected(deviceId: string, reason: string): void;
   deviceHeard(deviceId: string): void;
@@ -144,28 +156,29 @@ export class Broker {
   ): void {
     const st = this.conns.get(client) ?? { rawClientId: client.id };
     this.conns.set(client, st);
-    this.auth
-      .authenticate({ username, password, clientId: st.rawClientId, clean: client.clean })
-      .then(
-        (r) => {
-          if (r.ok) {
-            st.identity = r.identity;
-            if (r.identity.type === 'device') this.markTakeover(r.identity.deviceId);
-            return cb(null, true);
-          }
-          this.metrics.authRefused.inc({ code: String(r.returnCode) });
-          this.log.info({ clientId: st.rawClientId, username, code: r.returnCode, reason: r.reason }, 'connection refused');
-          const err = new Error(r.reason) as AuthenticateError;
-          err.returnCode = r.returnCode as AuthenticateError['returnCode'];
-          cb(err, false);
-        },
-        (e: unknown) => {
-          this.log.error({ err: e, clientId: st.rawClientId }, 'authentication failed with an error');
-          const err = new Error('server unavailable') as AuthenticateError;
-          err.returnCode = 3 as AuthenticateError['returnCode'];
-          cb(err, false);
-        },
-      );
+    this.auth.authenticate({ username, password, clientId: st.rawClientId, clean: client.clean }).then(
+      (r) => {
+        if (r.ok) {
+          st.identity = r.identity;
+          if (r.identity.type === 'device') this.markTakeover(r.identity.deviceId);
+          return cb(null, true);
+        }
+        this.metrics.authRefused.inc({ code: String(r.returnCode) });
+        this.log.info(
+          { clientId: st.rawClientId, username, code: r.returnCode, reason: r.reason },
+          'connection refused',
+        );
+        const err = new Error(r.reason) as AuthenticateError;
+        err.returnCode = r.returnCode as AuthenticateError['returnCode'];
+        cb(err, false);
+      },
+      (e: unknown) => {
+        this.log.error({ err: e, clientId: st.rawClientId }, 'authentication failed with an error');
+        const err = new Error('server unavailable') as AuthenticateError;
+        err.returnCode = 3 as AuthenticateError['returnCode'];
+        cb(err, false);
+      },
+    );
   }
 
   private markTakeover(clientId: string): void {
@@ -218,7 +231,8 @@ export class Broker {
     });
     const onError = (client: Client, err: Error) => {
       const st = this.conns.get(client);
-      if (st && !st.reason) st.reason = err instanceof PacketTooLargeError ? 'packet_too_large' : `error: ${err.message}`;
+      if (st && !st.reason)
+        st.reason = err instanceof PacketTooLargeError ? 'packet_too_large' : `error: ${err.message}`;
       if (err instanceof PacketTooLargeError) {
         const who = st?.identity;
         this.hooks.recordReject(

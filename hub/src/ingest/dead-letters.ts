@@ -8,7 +8,9 @@ const EXCERPT_MAX_BYTES = EXCERPT_MAX_CHARS * 4;
 /** First characters of a payload as text (invalid UTF-8 replaced), for a dead letter. */
 export function excerptOf(payload: Buffer | Uint8Array | undefined): string {
   if (!payload || payload.byteLength === 0) return '';
-  const b = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const b = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   return b.subarray(0, EXCERPT_MAX_BYTES).toString('utf8').slice(0, EXCERPT_MAX_CHARS);
 }
 
@@ -21,7 +23,10 @@ export class DeadLetterTable implements DeadLetterReader {
 
   constructor(private readonly db: Db) {
     this.totals = emptyCounts();
-    const rows = db.prepare('SELECT reason, count FROM reject_counts').all() as { reason: string; count: number }[];
+    const rows = db.prepare('SELECT reason, count FROM reject_counts').all() as {
+      reason: string;
+      count: number;
+    }[];
     for (const r of rows) if (r.reason in this.totals) this.totals[r.reason as RejectReason] = r.count;
   }
 
@@ -34,7 +39,12 @@ export class DeadLetterTable implements DeadLetterReader {
     return { ...this.totals };
   }
 
-  list(q: { limit: number; beforeId?: number; reason?: RejectReason; deviceIds?: readonly string[] }): DeadLetter[] {
+  list(q: {
+    limit: number;
+    beforeId?: number;
+    reason?: RejectReason;
+    deviceIds?: readonly string[];
+  }): DeadLetter[] {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.beforeId !== undefined) {

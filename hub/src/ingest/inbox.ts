@@ -44,10 +44,7 @@ export class InboxStore {
   private readonly keep: number;
   private deadSincePrune = 0;
 
-  constructor(
-    private readonly db: Db,
-    options: Partial<typeof inboxDefaults> = {},
-  ) {
+  constructor(db: Db, options: Partial<typeof inboxDefaults> = {}) {
     migrate(db, 'ingest', ingestMigrations);
     this.keep = { ...inboxDefaults, ...options }.deadLetterKeep;
     this.st = {
@@ -64,7 +61,9 @@ export class InboxStore {
       ),
       prune: db.prepare('DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - ?'),
       processed: db.prepare("SELECT value FROM ingest_state WHERE key = 'processed_seq'").pluck(),
-      markProcessed: db.prepare("UPDATE ingest_state SET value = ? WHERE key = 'processed_seq' AND value < ?"),
+      markProcessed: db.prepare(
+        "UPDATE ingest_state SET value = ? WHERE key = 'processed_seq' AND value < ?",
+      ),
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM inbox').pluck(),
       unprocessed: db.prepare(
         `SELECT seq, sender, kind, payload, received_at AS receivedAt FROM inbox

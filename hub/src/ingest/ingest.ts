@@ -47,6 +47,32 @@ const WIRE_REASON: Record<WireErrorCode, RejectReason> = {
 
 type State = 'idle' | 'running' | 'closing' | 'closed';
 
+type Verdict =
+  | { reason: RejectReason; detail: string }
+  /** `id`: the device id, or the person id for a worker ack */
+  | { kind: IngestKind; id: string; msg: { id: string } };
+
+const describeWho = (who: Identity | null) =>
+  who === null
+    ? 'an unauthenticated client'
+    : who.type === 'device'
+      ? `device ${who.deviceId}`
+      : `person ${who.personId}`;
+
+/** Topic → ACL → decode: what becomes of one PUBLISH. Pure; never throws. */
+export function verdict(who: Identity | null, topic: string, payload: Buffer): Verdict {
+  const parsed = parseTopic(topic);
+  if (!parsed.ok) return { reason: 'bad_topic', detail: parsed.error.message };
+  const t = parsed.value;
+  if (!who || !mayPublish(who, t)) {
+    return { reason: 'acl', detail: `${describeWho(who)} may not publish to ${t.type} topic ${topic}` };
+  }
+  const kind: IngestKind = t.type === 'up' ? t.kind : 'worker-ack';
+  const r = decode(kind, payload);
+  if (!r.ok) return { reason: WIRE_REASON[r.error.code], detail: r.error.message };
+  return { kind, id: who.type === 'device' ? who.deviceId : who.personId, msg: r.value as { id: string } };
+}
+
 /**
  * Ingest: every upstream PUBLISH passes `offer` exactly once (from the broker's
  * authorizePublish). Topic → ACL → decode (protocols) → group commit into the inbox → PUBACK →
@@ -97,38 +123,31 @@ export class Ingest {
    * message (or its dead letter) is committed. Never throws.
    */
   offer(who: Identity | null, clientId: string | null, topic: string, payload: Buffer, done: Done): void {
-    const deviceId = who?.type === 'device' ? who.deviceId : null;
-    const reject = (reason: RejectReason, detail: string) =>
+    if (this.state !== 'running') {
+      done(new Error('ingest is not running'));
+      return;
+    }
+    const v = verdict(who, topic, payload);
+    if ('reason' in v) {
       this.queue.reject({
         at: this.d.clock.now(),
         topic: topic.length > 256 ? `${topic.slice(0, 256)}…` : topic,
-        deviceId,
+        deviceId: who?.type === 'device' ? who.deviceId : null,
         clientId,
-        reason,
-        detail,
+        reason: v.reason,
+        detail: v.detail,
         excerpt: excerptOf(payload),
         done,
       });
-    if (this.state !== 'running') return done(new Error('ingest is not running'));
-    const parsed = parseTopic(topic);
-    if (!parsed.ok) return reject('bad_topic', parsed.error.message);
-    const t = parsed.value;
-    if (!who || !mayPublish(who, t)) {
-      const whoText = who === null ? 'an unauthenticated client' : who.type === 'device' ? `device ${who.deviceId}` : `person ${who.personId}`;
-      return reject('acl', `${whoText} may not publish to ${t.type} topic ${topic}`);
+      return;
     }
-    const kind: IngestKind | undefined = t.type === 'up' ? t.kind : t.type === 'worker-ack' ? 'worker-ack' : undefined;
-    if (kind === undefined) return reject('acl', `clients may not publish to ${t.type} topics`);
-    const r = decode(kind, payload);
-    if (!r.ok) return reject(WIRE_REASON[r.error.code], r.error.message);
-    const sender = kind === 'worker-ack' ? `worker/${(who as { personId: string }).personId}` : (deviceId as string);
     this.queue.accept({
-      sender,
-      deviceId: kind === 'worker-ack' ? (who as { personId: string }).personId : (deviceId as string),
-      msgId: r.value.id,
-      kind,
+      sender: v.kind === 'worker-ack' ? `worker/${v.id}` : v.id,
+      deviceId: v.id,
+      msgId: v.msg.id,
+      kind: v.kind,
       payload,
-      msg: r.value,
+      msg: v.msg,
       receivedAt: this.d.clock.now(),
       seq: 0,
       done,
@@ -136,7 +155,13 @@ export class Ingest {
   }
 
   /** Records a rejection that never reached `offer` (e.g. a packet over the broker's size bound). */
-  recordReject(reason: RejectReason, topic: string, deviceId: string | null, clientId: string | null, detail: string): void {
+  recordReject(
+    reason: RejectReason,
+    topic: string,
+    deviceId: string | null,
+    clientId: string | null,
+    detail: string,
+  ): void {
     this.queue.reject({ at: this.d.clock.now(), topic, deviceId, clientId, reason, detail, excerpt: '' });
   }
 

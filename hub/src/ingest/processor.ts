@@ -34,7 +34,8 @@ type Item = Pick<PendingAccept, 'seq' | 'deviceId' | 'kind' | 'msg' | 'receivedA
 type Handler = { module: string; fn: AcceptedHandler<IngestKind> };
 type State = 'idle' | 'recovering' | 'running' | 'closing' | 'closed';
 
-const senderOf = (deviceId: string, kind: string) => (kind === 'worker-ack' ? `worker/${deviceId}` : deviceId);
+const senderOf = (deviceId: string, kind: string) =>
+  kind === 'worker-ack' ? `worker/${deviceId}` : deviceId;
 
 /**
  * After the group commit: hands each new message to the telemetry store (one write per batch,
@@ -147,7 +148,8 @@ export class Processor {
       const kind = r.kind as IngestKind;
       const deviceId = kind === 'worker-ack' ? r.sender.slice('worker/'.length) : r.sender;
       const decoded = decode(kind, r.payload);
-      if (decoded.ok) items.push({ seq: r.seq, deviceId, kind, msg: decoded.value, receivedAt: r.receivedAt });
+      if (decoded.ok)
+        items.push({ seq: r.seq, deviceId, kind, msg: decoded.value, receivedAt: r.receivedAt });
       else this.fail(r.seq, deviceId, kind, 'schema', `replay: ${decoded.error.message}`);
     }
     if (items.length === 0) this.d.inbox.markProcessed(this.cursor);
@@ -165,7 +167,12 @@ export class Processor {
     for (const it of batch) {
       if (it.kind === 'hb') {
         const hb = it.msg as Heartbeat;
-        this.d.events.emit('device.health', { deviceId: it.deviceId, t: hb.ts, power: hb.power, battery: hb.battery });
+        this.d.events.emit('device.health', {
+          deviceId: it.deviceId,
+          t: hb.ts,
+          power: hb.power,
+          battery: hb.battery,
+        });
       }
       const handlers = this.handlers.get(it.kind);
       if (handlers) await this.dispatch(it, handlers);
@@ -221,8 +228,18 @@ export class Processor {
         if (r && typeof (r as Promise<void>).then === 'function') await this.withTimeout(r as Promise<void>);
       } catch (err) {
         this.d.metrics.handlerErrors.inc({ module: h.module });
-        this.d.log.error({ err, module: h.module, kind: it.kind, deviceId: it.deviceId }, 'module handler failed');
-        this.fail(it.seq, it.deviceId, it.kind, 'handler_error', `${h.module}: ${(err as Error)?.message ?? err}`, it.msg);
+        this.d.log.error(
+          { err, module: h.module, kind: it.kind, deviceId: it.deviceId },
+          'module handler failed',
+        );
+        this.fail(
+          it.seq,
+          it.deviceId,
+          it.kind,
+          'handler_error',
+          `${h.module}: ${(err as Error)?.message ?? err}`,
+          it.msg,
+        );
       }
     }
   }
@@ -246,7 +263,14 @@ export class Processor {
     });
   }
 
-  private fail(seq: number, deviceId: string, kind: IngestKind, reason: 'schema' | 'handler_error', detail: string, msg?: unknown): void {
+  private fail(
+    seq: number,
+    deviceId: string,
+    kind: IngestKind,
+    reason: 'schema' | 'handler_error',
+    detail: string,
+    msg?: unknown,
+  ): void {
     const topic = kind === 'worker-ack' ? `sl/v1/worker/${deviceId}/ack` : `sl/v1/${deviceId}/${kind}`;
     this.d.deadLetter({
       at: this.d.clock.now(),

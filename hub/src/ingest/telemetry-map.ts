@@ -1,4 +1,10 @@
-import { expandFixes, type Grazing, type GrazingReading, type Heartbeat, type PosBatch } from '@steppelink/protocols';
+import {
+  expandFixes,
+  type Grazing,
+  type GrazingReading,
+  type Heartbeat,
+  type PosBatch,
+} from '@steppelink/protocols';
 import type { GrazingPoint, HealthPoint, PositionPoint, TelemetryBatch } from '../telemetry/port.ts';
 
 /** Collects the telemetry points of a processor batch, in acceptance order. */
@@ -53,7 +59,14 @@ export class TelemetryCollector {
       const { sensorId, values } = split(r);
       this.grazing.push({ deviceId, t: r.t, type: r.type, sensorId, values, msgId: m.id });
       if (r.type === 'collar' && r.pos) {
-        this.positions.push({ deviceId, subject: r.collarId, t: r.t, lat: r.pos.lat, lon: r.pos.lon, msgId: m.id });
+        this.positions.push({
+          deviceId,
+          subject: r.collarId,
+          t: r.t,
+          lat: r.pos.lat,
+          lon: r.pos.lon,
+          msgId: m.id,
+        });
       }
     }
   }
