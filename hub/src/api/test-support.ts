@@ -191,3 +191,8 @@ export async function getJson(app: TestApi['app'], path: string, headers: Record
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, text, res };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary JSON answers
+export type Json = any;
+/** A response body as loosely typed JSON, for assertions. */
+export const json = (res: Response): Promise<Json> => res.json();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../registry/fixture.ts';
-import { getJson, signIn, type TestApi, testApi } from '../test-support.ts';
+import { getJson, json, signIn, type TestApi, testApi } from '../test-support.ts';
 
 const HOUR = 3600_000;
 const post = (t: TestApi, path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -36,7 +36,7 @@ describe('API authentication', () => {
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).toMatch(/Max-Age=43200/);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.token).toBeUndefined(); // the browser never sees the session id in script
     expect(body.me.person).toEqual({ id: 'p-saren', name: '萨仁', lang: 'zh' });
 
@@ -58,14 +58,14 @@ describe('API authentication', () => {
     const unknown = await post(t, '/api/login', { username: 'nobody', password: 'not-the-password' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    expect(await wrong.json()).toEqual(await unknown.json());
+    expect(await json(wrong)).toEqual(await json(unknown));
     expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
   it('validates the login body', async () => {
     const r = await post(t, '/api/login', { username: 'saren' });
     expect(r.status).toBe(400);
-    const body = await r.json();
+    const body = await json(r);
     expect(body.error.code).toBe('invalid_body');
     expect(body.error.issues[0].path).toEqual(['password']);
     const notJson = await t.app.request('/api/login', {
@@ -74,7 +74,7 @@ describe('API authentication', () => {
       body: '{oops',
     });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.code).toBe('bad_request');
+    expect((await json(notJson)).error.code).toBe('bad_request');
   });
 
   it('logs out: the session stops working', async () => {
@@ -117,7 +117,7 @@ describe('API authentication', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const { token, expiresAt } = await res.json();
+    const { token, expiresAt } = await json(res);
     expect(token).toMatch(/^sls_/);
     expect(expiresAt).toBe(t.clock.now() + 12 * HOUR);
     const me = await getJson(t.app, '/api/me', { authorization: `Bearer ${token}` });
@@ -136,7 +136,7 @@ describe('API authentication', () => {
     const blocked = await post(t, '/api/login', { username: 'wuyun', password: DEMO_PASSWORD });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await blocked.json()).error.code).toBe('too_many_attempts');
+    expect((await json(blocked)).error.code).toBe('too_many_attempts');
     // another person from the same office is not blocked
     expect((await post(t, '/api/login', { username: 'erdun', password: DEMO_PASSWORD })).status).toBe(200);
     t.clock.advance(15 * 60_000);
@@ -164,7 +164,7 @@ describe('API authentication', () => {
       body: JSON.stringify({ enabled: false }),
     });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe('cross_origin');
+    expect((await json(res)).error.code).toBe('cross_origin');
     expect(t.registry.getDevice('stb-150824-104-0007')?.enabled).toBe(true);
   });
 });
@@ -184,7 +184,7 @@ describe('API tokens', () => {
       body: JSON.stringify({ person: 'p-saren', label: '旗指挥平台大屏', expiresInDays: 30 }),
     });
     expect(res.status).toBe(201);
-    const created = await res.json();
+    const created = await json(res);
     expect(created.token).toMatch(/^slt_/);
     const bearer = { authorization: `Bearer ${created.token}` };
     const me = await getJson(t.app, '/api/me', bearer);
@@ -211,7 +211,7 @@ describe('API tokens', () => {
       headers: { ...admin.headers, 'content-type': 'application/json' },
       body: JSON.stringify({ person: 'p-bater', label: 'phone', expiresInDays: 1 }),
     });
-    const { token } = await res.json();
+    const { token } = await json(res);
     t.clock.advance(24 * HOUR + 1);
     expect((await getJson(t.app, '/api/me', { authorization: `Bearer ${token}` })).status).toBe(401);
   });
@@ -224,6 +224,6 @@ describe('API tokens', () => {
       body: JSON.stringify({ person: 'p-bater', label: 'x' }),
     });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe('forbidden');
+    expect((await json(res)).error.code).toBe('forbidden');
   });
 });

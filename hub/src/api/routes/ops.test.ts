@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEnv } from '../context.ts';
-import { getJson, signIn, type TestApi, testApi } from '../test-support.ts';
+import { getJson, json, signIn, type TestApi, testApi } from '../test-support.ts';
 
 describe('health, metrics, dead letters and module routes', () => {
   let t: TestApi;
@@ -43,7 +43,7 @@ describe('health, metrics, dead letters and module routes', () => {
     addr = '10.21.4.7';
     const remote = await t.app.request('/metrics');
     expect(remote.status).toBe(403);
-    expect((await remote.json()).error.message).toMatch(/STEPPELINK_METRICS_TOKEN/);
+    expect((await json(remote)).error.message).toMatch(/STEPPELINK_METRICS_TOKEN/);
   });
 
   it('serves metrics to whoever presents the metrics token, when one is configured', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceSecret } from '../../registry/fixture.ts';
 import { verifySecret } from '../../registry/secrets.ts';
-import { getJson, signIn, type TestApi, testApi } from '../test-support.ts';
+import { getJson, json, signIn, type TestApi, testApi } from '../test-support.ts';
 
 const counts = (t: TestApi) =>
   Object.fromEntries(
@@ -44,7 +44,7 @@ describe('registry writes', () => {
     };
     const r = await send('/api/registry/import', JSON.stringify(doc), 'application/json');
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body = await json(r);
     expect(body.summary).toMatchObject({ households: 1, devices: 1 });
     expect(body.warnings[0]).toMatch(/1 device\(s\) have no secret.*stb-150825-201-0023/);
     expect(t.registry.getHousehold('hh-150825-201-0023')?.name).toBe('吉日嘎拉');
@@ -64,7 +64,7 @@ describe('registry writes', () => {
 }`;
     const r = await send('/api/registry/import', text, 'application/json');
     expect(r.status).toBe(422);
-    const { error } = await r.json();
+    const { error } = await json(r);
     expect(error.code).toBe('invalid_registry');
     expect(error.issues.map((i: { line: number; field: string }) => [i.line, i.field])).toEqual([
       [4, 'name'],
@@ -78,7 +78,7 @@ describe('registry writes', () => {
     );
     const r2 = await send('/api/registry/import', fixed, 'application/json');
     expect(r2.status).toBe(422);
-    const e2 = (await r2.json()).error;
+    const e2 = (await json(r2)).error;
     expect(e2.issues).toEqual([
       expect.objectContaining({
         line: 8,
@@ -119,7 +119,7 @@ describe('registry writes', () => {
     const csv = `${HOUSEHOLDS_CSV}\r\nhh-150824-104-0015,150824-104-007-03,乌日娜,1234,蒙,北纬42,108.43,,\r\nhh-150824-104-0016,150824-104-007,宝力道,,蒙,42.1,108.4,,`;
     const r = await send('/api/registry/import?sheet=households', csv, 'text/csv');
     expect(r.status).toBe(422);
-    const issues = (await r.json()).error.issues.map(
+    const issues = (await json(r)).error.issues.map(
       (i: { line: number; field: string; message: string }) => `${i.line} ${i.field}: ${i.message}`,
     );
     expect(issues).toEqual([
@@ -131,7 +131,7 @@ describe('registry writes', () => {
       csv.replace('1234,蒙,北纬42', '15904780000,蒙,42.12'),
       'text/csv',
     );
-    expect((await r2.json()).error.issues).toEqual([
+    expect((await json(r2)).error.issues).toEqual([
       expect.objectContaining({ line: 5, field: 'grid', message: '150824-104-007 is a gacha, not a grid' }),
     ]);
     expect(counts(t)).toEqual(before);
@@ -171,7 +171,7 @@ describe('registry writes', () => {
     });
     const denied = await send('/api/registry/import', across, 'application/json', banner);
     expect(denied.status).toBe(403);
-    const { error } = await denied.json();
+    const { error } = await json(denied);
     expect(error.issues.map((i: { id: string; message: string }) => `${i.id}: ${i.message}`)).toEqual([
       'hh-150825-201-0021: touches 150825-201-003-02, outside the units you administer',
       'p-gaowei: touches 150800, outside the units you administer',
@@ -200,15 +200,15 @@ describe('registry writes', () => {
     const r = await t.app.request(`/api/devices/${id}/secret`, { method: 'POST', headers: admin });
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    const { secret } = await r.json();
+    const { secret } = await json(r);
     expect(secret).toMatch(/^[\w-]{43}$/);
     const hash = t.registry.getDevice(id)!.secretHash!;
     expect(hash).not.toContain(secret);
     expect(await verifySecret(secret, hash)).toBe(true);
     expect(await verifySecret(deviceSecret(id), hash)).toBe(false);
-    const again = await (
-      await t.app.request(`/api/devices/${id}/secret`, { method: 'POST', headers: admin })
-    ).json();
+    const again = await json(
+      await t.app.request(`/api/devices/${id}/secret`, { method: 'POST', headers: admin }),
+    );
     expect(again.secret).not.toBe(secret);
     const listed = await getJson(t.app, '/api/devices', admin);
     expect(listed.text).not.toContain(again.secret);
