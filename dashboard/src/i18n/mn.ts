@@ -111,7 +111,7 @@ export const mn: Record<MessageKey, string> = {
   'detail.notePlaceholder': 'ᠲᠡᠮᠳᠡᠭᠯᠡᠯ',
   'detail.rescue': 'ᠠᠪᠤᠷᠠᠯ ᠤᠨ ᠠᠷᠭ᠎ᠠ',
   'detail.by': '{name}',
-  'detail.openedAt': '{t}',
+  'detail.openedAt': '{t} ᠡᠬᠢᠯᠡᠭᠰᠡᠨ',
   'rescue.helicopter': 'ᠨᠢᠰᠳᠡᠭ ᠲᠡᠷᠭᠡ',
   'rescue.ambulance': 'ᠲᠦᠷᠭᠡᠨ ᠲᠤᠰᠠᠯᠠᠮᠵᠢ ᠶᠢᠨ ᠮᠠᠰᠢᠨ',
   'rescue.patrol': 'ᠡᠷᠭᠦᠯ ᠤᠨ ᠪᠠᠭ',
