@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createHub, type Hub, type HubOptions } from '../../hub/src/hub.ts';
 import { silentLogger } from '../../hub/src/log.ts';
@@ -161,5 +163,62 @@ export function rawConnack(
     });
     s.once('error', reject);
     s.once('close', () => reject(new Error('connection closed before CONNACK')));
+  });
+}
+
+export interface HubProcess {
+  child: ChildProcess;
+  mqttUrl: string;
+  httpUrl: string;
+  /** stdout and stderr so far */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs the hub as `npm start` does (node --import tsx hub/src/main.ts) with STEPPELINK_* env on
+ * ephemeral loopback ports; resolves once it prints where it listens.
+ */
+export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      STEPPELINK_HOST: '127.0.0.1',
+      STEPPELINK_MQTT_PORT: '0',
+      STEPPELINK_HTTP_PORT: '0',
+      STEPPELINK_LOG_LEVEL: 'warn',
+      STEPPELINK_SIM: 'off',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const mqttPort = /MQTT\s+mqtt:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+      const httpPort = /HTTP\s+http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+      if (!mqttPort || !httpPort) return;
+      child.stdout?.off('data', onData);
+      resolve({
+        child,
+        mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+        httpUrl: `http://127.0.0.1:${httpPort}`,
+        output: () => out,
+        exited,
+      });
+    };
+    child.stdout?.on('data', onData);
+    void exited.then(({ code, signal }) => reject(new Error(`hub exited (${code ?? signal}) before listening:\n${out}`)));
   });
 }
