@@ -15,6 +15,7 @@ import {
   type TelemetryStoreState,
   type TrackQuery,
 } from './port.ts';
+import { withDefaults } from './defaults.ts';
 import { schemaSql, sql } from './sqlite-schema.ts';
 import {
   type GrazingRow,
@@ -50,7 +51,7 @@ const ID_CHUNK = 500; // ids per IN (...) list, well under SQLite's variable lim
 
 export function createSqliteTelemetryStore(options: SqliteTelemetryOptions): TelemetryStore {
   if (!options.path) throw new Error('createSqliteTelemetryStore: pass `path`, e.g. <dataDir>/telemetry.db');
-  const o = { ...sqliteTelemetryDefaults, ...options };
+  const o = withDefaults(sqliteTelemetryDefaults, options);
   if (!(o.retentionMs > 0))
     throw new RangeError(`retentionMs must be a positive number of ms, got ${o.retentionMs}`);
   let db: Database.Database | undefined;
