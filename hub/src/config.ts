@@ -39,6 +39,10 @@ export const envSchema = z
     STEPPELINK_TLS_CA: file('CA bundle').optional(),
     STEPPELINK_TLS_PORT: port(8883).default(8883),
     STEPPELINK_REGISTRY: file('registry').optional(),
+    STEPPELINK_METRICS_TOKEN: z
+      .string()
+      .min(16, { message: 'must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`)' })
+      .optional(),
     STEPPELINK_LOG_LEVEL: z
       .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
@@ -94,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     httpPort: e.STEPPELINK_HTTP_PORT,
     logLevel: e.STEPPELINK_LOG_LEVEL,
   };
+  if (e.STEPPELINK_METRICS_TOKEN) options.api = { auth: { metricsToken: e.STEPPELINK_METRICS_TOKEN } };
   if (e.STEPPELINK_TLS_CERT && e.STEPPELINK_TLS_KEY) {
     options.tls = {
       port: e.STEPPELINK_TLS_PORT,

@@ -41,6 +41,8 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
   broker?: BrokerOptions;
   ingest?: IngestOptions;
   presence?: Partial<typeof presenceDefaults>;
+  /** API settings (sessions, metrics token, limits), passed to `createApi`. */
+  api?: Pick<ApiDeps, 'auth' | 'limits'>;
   /** Builds the HTTP app; default: the hub API (`createApi`). */
   app?: (deps: ApiDeps) => { fetch: (req: Request) => Response | Promise<Response> };
 }
@@ -204,6 +206,7 @@ export function createHub(options: HubOptions): Hub {
           clock,
           log,
           events,
+          ...o.api,
         };
         const app = (o.app ?? createApi)(appDeps);
         http = createHttpServer({

@@ -14,6 +14,7 @@ export const processorDefaults = {
   handlerTimeoutMs: 30_000, // a module handler slower than this is recorded as failed and processing moves on
   retryMinMs: 200, // first wait after a failed telemetry write
   retryMaxMs: 10_000, // cap of the doubling wait between telemetry write retries
+  closeTimeoutMs: 5_000, // close() waits this long for the batch in hand; unfinished rows replay at next start
 };
 export type ProcessorOptions = Partial<typeof processorDefaults>;
 
@@ -88,7 +89,7 @@ export class Processor {
     if (this.state === 'recovering') {
       this.d.log.info({ from: this.cursor, to: this.recoverUpTo }, 'replaying unprocessed inbox rows');
     }
-    this.loopDone = this.loop();
+    this.loopDone = this.loop().catch((err) => this.d.log.error({ err }, 'ingest processor stopped on an error'));
   }
 
   push(items: readonly Item[]): void {
@@ -104,7 +105,15 @@ export class Processor {
       this.d.clock.clearTimeout(this.sleeping.handle);
       this.sleeping.resolve();
     }
-    await this.loopDone;
+    let timer: unknown;
+    const gaveUp = await Promise.race([
+      this.loopDone.then(() => false),
+      new Promise<boolean>((r) => {
+        timer = this.d.clock.setTimeout(() => r(true), this.o.closeTimeoutMs);
+      }),
+    ]);
+    this.d.clock.clearTimeout(timer);
+    if (gaveUp) this.d.log.warn({ afterMs: this.o.closeTimeoutMs }, 'processor still busy at close; its batch replays at next start');
     this.state = 'closed';
     return { unprocessed: this.backlog };
   }
@@ -177,6 +186,7 @@ export class Processor {
       const handlers = this.handlers.get(it.kind);
       if (handlers) await this.dispatch(it, handlers);
     }
+    if (this.state === 'closed') return; // close() gave up waiting: the batch replays at next start
     const last = batch[batch.length - 1];
     if (last) this.d.inbox.markProcessed(last.seq);
     this.processed += batch.length;
