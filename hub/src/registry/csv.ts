@@ -20,7 +20,7 @@ const sectionOf = (sheet: Sheet) => sheet;
  * missing columns (line 1), rows with more or fewer cells than the header, broken quoting.
  */
 export function readSheet<S extends Sheet>(text: string, sheet?: S): SheetParse<S> {
-  let records: { record: string[]; info: { lines: number }; raw: string }[];
+  let records: { record: string[]; info: { lines: number; bytes: number } }[];
   try {
     records = parse(text, {
       bom: true,
@@ -101,8 +101,9 @@ export function readSheet<S extends Sheet>(text: string, sheet?: S): SheetParse<
     }
   }
   const rows: SheetRow<S>[] = [];
+  const lineAt = lineFinder(text);
   body.forEach((r, index) => {
-    const line = startLine(r.info.lines, r.raw);
+    const line = lineAt(records[index]!.info.bytes); // a row starts where the one before it ended
     if (r.record.length > headers.length && r.record.slice(headers.length).some((v) => v.trim() !== '')) {
       errors.push({
         section: s,
@@ -122,10 +123,19 @@ export function readSheet<S extends Sheet>(text: string, sheet?: S): SheetParse<
   return errors.length > 0 ? { ok: false, errors } : { ok: true, sheet: s, rows };
 }
 
-/** csv-parse reports the line a record ends on; its raw text tells how many lines it spans. */
-function startLine(endLine: number, raw: string): number {
-  const body = raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '');
-  return endLine - (body.match(/\n/g)?.length ?? 0);
+/**
+ * Line numbers from byte offsets: csv-parse's own line count is off for CRLF files with line
+ * breaks inside quoted cells, but the byte offset where each record ends is exact.
+ */
+function lineFinder(text: string): (offset: number) => number {
+  const buf = Buffer.from(text, 'utf8');
+  return (offset) => {
+    let at = offset;
+    while (buf[at] === 0x0d || buf[at] === 0x0a) at++; // blank lines before the row
+    let line = 1;
+    for (let i = 0; i < at && i < buf.length; i++) if (buf[i] === 0x0a) line++;
+    return line;
+  };
 }
 
 const headerOf = (s: Sheet, col: string) =>

@@ -42,7 +42,7 @@ export class CredentialStore {
   private readonly st;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly opts: { sessionIdleMs: number; sessionMaxMs: number },
   ) {
