@@ -29,6 +29,7 @@ export const rulesConfigSchema = z
     timeZoneOffsetMin: z.number().int().min(-720).max(840),
     staleAlertMs: ms(),
     alertMaxAgeMs: ms(),
+    maxFutureSkewMs: ms(),
     segmentLengthM: metres(100),
     patrolPassM: metres(1),
     patrolJoinMaxGapMs: ms(),

@@ -31,6 +31,7 @@ export const RULES_DEFAULTS = {
   // ---- late and out-of-order positions ----
   staleAlertMs: 15 * MIN, // a transition older than this behind the subject's newest fix never raises
   alertMaxAgeMs: 6 * HOUR, // a fix older than this (hub clock) never raises, e.g. a relay's backlog
+  maxFutureSkewMs: 5 * MIN, // a fix stamped further ahead of the hub clock is ignored (device clock gone wrong)
 
   // ---- patrol coverage and man-down ----
   segmentLengthM: 1000, // border split into segments of this length for coverage

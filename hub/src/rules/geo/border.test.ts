@@ -1,5 +1,5 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import { lineString, polygon } from '@turf/helpers';
+import { feature, lineString, polygon } from '@turf/helpers';
 import { length } from '@turf/length';
 import { describe, expect, it } from 'vitest';
 import { demoZones } from '../data/index.ts';
@@ -19,7 +19,7 @@ describe('the demo Urad border line', () => {
 
   it('is a wiggly 369 km line running west–east between lat 42.2–42.8, lon 105.8–108.9', () => {
     const coords = zone.geometry.coordinates;
-    expect(length(zone.geometry, { units: 'kilometers' })).toBeCloseTo(369, 0);
+    expect(length(feature(zone.geometry), { units: 'kilometers' })).toBeCloseTo(369, 0);
     for (const [lon, lat] of coords) {
       expect(lon).toBeGreaterThanOrEqual(105.8);
       expect(lon).toBeLessThanOrEqual(108.9);

@@ -1,13 +1,13 @@
 import { bbox } from '@turf/bbox';
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import { polygon } from '@turf/helpers';
+import { feature, polygon } from '@turf/helpers';
 import { length } from '@turf/length';
 import { lineChunk } from '@turf/line-chunk';
 import { pointToLineDistance } from '@turf/point-to-line-distance';
 import Flatbush from 'flatbush';
 import type { Feature, LineString, Polygon } from 'geojson';
 import type { BorderZone } from '../zones.ts';
-import { type BBox, DegreeBoxes } from './measure.ts';
+import type { BBox, DegreeBoxes } from './measure.ts';
 
 export interface BorderSegment {
   /** `${zoneId}:${index}` — stable while the line's geometry and segment length stay the same. */
@@ -25,7 +25,7 @@ export interface BorderSegment {
 const SIDE_CELL_DEG = 0.02; // ≈ 2 km cells for the far-side lookup table
 const SLIVER_SHARE = 0.1; // a last piece shorter than this share of a segment is merged into the one before
 const CAP_DEG = 1; // the far-side polygon reaches this far beyond the line's extent
-const enum Side {
+enum Side {
   Near = 0,
   Far = 1,
   Mixed = 2,
@@ -53,7 +53,7 @@ export class BorderLine {
   ) {
     this.zoneId = zone.properties.id;
     const line = zone.geometry;
-    this.lengthKm = length(line, { units: 'kilometers' });
+    this.lengthKm = length(feature(line), { units: 'kilometers' });
     const sections = zone.properties.sections;
     const segKm = segmentLengthM / 1000;
     const chunks = lineChunk(line, segKm, { units: 'kilometers' }).features;

@@ -1,0 +1,87 @@
+import type { AlertInput } from '../incidents/port.ts';
+import type { Conditions } from './conditions.ts';
+import type { RulesSettings } from './defaults.ts';
+import { AreaIndex } from './geo/areas.ts';
+import { BorderLine } from './geo/border.ts';
+import { DegreeBoxes } from './geo/measure.ts';
+import type { LatchEvent } from './latch.ts';
+import type { Subjects } from './subjects.ts';
+import {
+  type BanZone,
+  type BaseZone,
+  type FenceZone,
+  isBan,
+  isBase,
+  isBorder,
+  isFence,
+  type Zone,
+} from './zones.ts';
+
+/** What evaluating an observation asks of the incident engine, in order. */
+export type Effect =
+  | { type: 'raise'; alert: AlertInput }
+  | { type: 'clear'; key: string; at: number; note: string };
+
+/** Zones compiled for lookups: border lines with their segments, ban/base areas in R-trees. */
+export interface ZoneSet {
+  all: Zone[];
+  borders: BorderLine[];
+  bans: AreaIndex<BanZone>;
+  bases: AreaIndex<BaseZone>;
+  fences: FenceZone[];
+}
+
+export function compileZones(zones: readonly Zone[], settings: RulesSettings): ZoneSet {
+  return {
+    all: [...zones],
+    borders: zones.filter(isBorder).map((z) => new BorderLine(z, settings.segmentLengthM)),
+    bans: new AreaIndex(zones.filter(isBan).map((z) => ({ geometry: z.geometry, data: z }))),
+    bases: new AreaIndex(zones.filter(isBase).map((z) => ({ geometry: z.geometry, data: z }))),
+    fences: zones.filter(isFence),
+  };
+}
+
+/** Search boxes sized for each distance the rules look around a point. */
+export interface Boxes {
+  border: DegreeBoxes;
+  pass: DegreeBoxes;
+  ban: DegreeBoxes;
+}
+export function makeBoxes(s: RulesSettings): Boxes {
+  return {
+    border: new DegreeBoxes(s.borderBufferM + s.borderHysteresisM),
+    pass: new DegreeBoxes(s.patrolPassM),
+    ban: new DegreeBoxes(s.banMarginM),
+  };
+}
+
+/** Everything a rule needs to evaluate an observation. */
+export interface RuleEnv {
+  settings: RulesSettings;
+  conditions: Conditions;
+  subjects: Subjects;
+  zones: ZoneSet;
+  boxes: Boxes;
+}
+
+/** One position of a subject, in source time, with whether an alert from it would still be news. */
+export interface Observation {
+  subjectId: string;
+  t: number;
+  lat: number;
+  lon: number;
+  fresh: boolean;
+}
+
+/** Turns a latch event into incident actions. */
+export function effectsOf(
+  event: LatchEvent,
+  key: string,
+  at: number,
+  alert: () => AlertInput,
+  clearNote: string,
+): Effect[] {
+  if (event === 'raise') return [{ type: 'raise', alert: alert() }];
+  if (event === 'clear') return [{ type: 'clear', key, at, note: clearNote }];
+  return [];
+}
