@@ -1,0 +1,94 @@
+import type { IncidentState, MessageInputOf, Texts } from '@steppelink/protocols';
+import type { PageContent } from '../notify/port.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import type { Incident } from './store.ts';
+import { type Holder, type Rescue, sosAckTexts } from './texts.ts';
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const clipTexts = (t: Texts): Texts => ({ zh: clip(t.zh, 2000), mn: clip(t.mn, 2000), en: clip(t.en, 2000) });
+
+/** The page for one person at one level: the MQTT alert plus the texts the other channels carry. */
+export function pageContent(
+  registry: RegistryStore,
+  inc: Incident,
+  o: {
+    kind: 'alert' | 'closing';
+    level: number;
+    reminder: number;
+    role: string;
+    ackBy: number;
+    now: number;
+    texts: Texts;
+    idSuffix?: string;
+  },
+): PageContent {
+  const unit = registry.getUnit(inc.unit);
+  const hh = inc.household ? registry.getHousehold(inc.household) : undefined;
+  const summary = clipTexts(o.texts);
+  const alert: MessageInputOf<'alert'> = {
+    v: 1,
+    id: clip(o.idSuffix ? `cls-${inc.id}-${o.idSuffix}` : `alr-${inc.id}-${o.level}-${o.reminder}`, 64),
+    ts: o.now,
+    incidentId: inc.id,
+    source: inc.source,
+    category: clip(inc.category, 64),
+    severity: inc.severity,
+    summary,
+    unit: { id: inc.unit, name: clip(unit?.name.zh ?? inc.unit, 120) },
+    level: Math.min(10, Math.max(0, o.level)),
+    role: o.role,
+    ackBy: o.ackBy,
+    openedAt: inc.openedAt,
+    reminder: o.reminder,
+  };
+  if (hh) {
+    alert.household = { id: hh.id, name: clip(hh.name, 120), ...(hh.phone ? { phone: hh.phone } : {}) };
+  }
+  if (inc.pos)
+    alert.pos = {
+      lat: inc.pos.lat,
+      lon: inc.pos.lon,
+      ...(inc.pos.acc !== undefined ? { acc: inc.pos.acc } : {}),
+    };
+  if (inc.lateMs > 0) alert.lateMs = inc.lateMs;
+  return {
+    kind: o.kind,
+    severity: inc.severity,
+    texts: summary,
+    alert,
+    incidentId: inc.id,
+    level: o.level,
+    voice: inc.severity === 'critical' && o.kind === 'alert',
+    ackBy: o.ackBy,
+  };
+}
+
+/** The sos-ack for the household's box after a state change. */
+export function sosAckMessage(
+  inc: Incident,
+  o: {
+    n: number;
+    now: number;
+    state: IncidentState;
+    by?: Holder;
+    previous?: string;
+    rescue?: Rescue;
+    lateMs?: number;
+    byHousehold?: boolean;
+  },
+): MessageInputOf<'sos-ack'> {
+  const msg: MessageInputOf<'sos-ack'> = {
+    v: 1,
+    id: clip(`ack-${inc.id}-${o.n}`, 64),
+    ts: o.now,
+    incidentId: inc.id,
+    sosId: inc.sosId ?? inc.id,
+    state: o.state,
+    texts: clipTexts(sosAckTexts(o.state, o)),
+  };
+  if (o.by) {
+    msg.by = { name: clip(o.by.name, 120), role: o.by.role, ...(o.by.phone ? { phone: o.by.phone } : {}) };
+  }
+  if (o.rescue) msg.rescue = o.rescue;
+  return msg;
+}

@@ -1,0 +1,336 @@
+import {
+  type Alert,
+  downTopic,
+  type MessageInputOf,
+  type SosAck,
+  sosSchema,
+  workerAckSchema,
+  workerAlertTopic,
+} from '@steppelink/protocols';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Accepted } from '../context.ts';
+import { createIncidentsModule, type IncidentsModule } from './module.ts';
+import { type TestContext, testContext } from './testing.ts';
+
+const MIN = 60_000;
+const BOX = 'stb-150824-104-0007'; // 其其格's household, grid 150824-104-007-03
+const alertsTo = (tc: TestContext, person: string) => tc.publisher.on(workerAlertTopic(person)) as Alert[];
+const acksTo = (tc: TestContext, device: string) => tc.publisher.on(downTopic(device, 'sos-ack')) as SosAck[];
+
+let seq = 0;
+function sos(
+  tc: TestContext,
+  deviceId: string,
+  msg: Partial<MessageInputOf<'sos'>> = {},
+  receivedAt = tc.clock.now(),
+): Accepted<'sos'> {
+  seq++;
+  return {
+    seq,
+    deviceId,
+    kind: 'sos',
+    msg: sosSchema.parse({ v: 1, id: `${deviceId}:sos:${seq}`, ts: tc.clock.now(), action: 'raise', ...msg }),
+    receivedAt,
+  };
+}
+function workerAck(tc: TestContext, person: string, incidentId: string, action: 'ack' | 'decline' = 'ack') {
+  seq++;
+  return {
+    seq,
+    deviceId: person,
+    kind: 'worker-ack' as const,
+    msg: workerAckSchema.parse({
+      v: 1,
+      id: `wack-${seq}`,
+      ts: tc.clock.now(),
+      incidentId,
+      action,
+      note: '马上出发',
+    }),
+    receivedAt: tc.clock.now(),
+  };
+}
+
+describe('incident engine (real SQLite, fake clock, recording publisher)', () => {
+  let tc: TestContext;
+  let mod: IncidentsModule;
+  const start = async (m = createIncidentsModule({ jobs: false })) => {
+    mod = m;
+    await mod.start(tc.ctx);
+    return mod;
+  };
+  const settle = async (ms = 0) => {
+    if (ms > 0) await tc.clock.advance(ms);
+    await mod.idle();
+  };
+  beforeEach(() => {
+    tc = testContext();
+  });
+  afterEach(async () => {
+    await mod?.close();
+    tc.close();
+  });
+
+  it('pages the grid worker on duty and tells the household who has it', async () => {
+    await start();
+    await mod.handlers!.sos!(sos(tc, BOX, { category: 'blizzard', pos: { lat: 42.1213, lon: 108.4382 } }));
+    await settle();
+    const [alert] = alertsTo(tc, 'p-bater');
+    expect(alert).toMatchObject({
+      level: 0,
+      role: 'grid-worker',
+      severity: 'critical',
+      source: 'sos',
+      category: 'blizzard',
+    });
+    expect(alert?.summary.zh).toContain('其其格');
+    expect(alert?.ackBy).toBe(tc.clock.now() + 3 * MIN);
+    expect(alert?.household).toMatchObject({ id: 'hh-150824-104-0007', phone: '15247801234' });
+    const acks = acksTo(tc, BOX);
+    expect(acks.map((a) => a.state)).toEqual(['open', 'notified']);
+    expect(acks[1]?.by).toMatchObject({ name: '巴特尔', role: 'grid-worker' });
+    expect(acks[1]?.texts.zh).toBe('您的求救已通知网格员巴特尔，正在等待对方确认。');
+    expect(acks[1]?.texts.mn).toContain('ᠮᠡᠳᠡᠭᠳᠡᠪᠡ');
+    const inc = mod.engine.get(alert!.incidentId)!;
+    expect(inc.state).toBe('notified');
+    expect(mod.engine.timeline(inc.id).map((e) => e.type)).toEqual(['open', 'paged', 'notified']);
+  });
+
+  it('reminds, then climbs level by level until someone acknowledges, telling the household each time', async () => {
+    await start();
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle(MIN);
+    expect(alertsTo(tc, 'p-bater').map((a) => a.reminder)).toEqual([0, 1]);
+    expect(alertsTo(tc, 'p-bater')[1]?.summary.zh).toMatch(/^【第1次提醒】/);
+    await settle(2 * MIN); // 3 min: the grid worker's time is up
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(3);
+    expect(alertsTo(tc, 'p-wuyun')).toMatchObject([{ level: 1, role: 'grid-leader' }]);
+    const acks = acksTo(tc, BOX);
+    expect(acks.at(-1)?.texts.zh).toBe('网格员未能及时确认，您的求救已转给网格长乌云，正在等待确认。');
+    await settle(3 * MIN); // grid leader silent too → village secretary
+    expect(alertsTo(tc, 'p-erdun')).toMatchObject([{ level: 2, role: 'village-secretary' }]);
+    await settle(5 * MIN);
+    expect(alertsTo(tc, 'p-wangjg')).toMatchObject([{ level: 3, role: 'station-officer' }]);
+    await settle(5 * MIN);
+    expect(alertsTo(tc, 'p-saren')).toMatchObject([{ level: 4, role: 'banner-duty-officer' }]);
+
+    const id = alertsTo(tc, 'p-saren')[0]!.incidentId;
+    await mod.handlers!['worker-ack']!(workerAck(tc, 'p-saren', id));
+    await settle();
+    const inc = mod.engine.get(id)!;
+    expect(inc).toMatchObject({ state: 'acknowledged', ackBy: 'p-saren', escalations: 4 });
+    const last = acksTo(tc, BOX).at(-1)!;
+    expect(last).toMatchObject({ state: 'acknowledged', by: { name: '萨仁', role: 'banner-duty-officer' } });
+    expect(last.texts.zh).toContain('旗指挥平台值班员萨仁已收到您的求救');
+    const types = mod.engine.timeline(id).map((e) => e.type);
+    expect(types.filter((t) => t === 'escalated')).toHaveLength(4);
+    expect(types.at(-1)).toBe('acknowledged');
+  });
+
+  it('re-escalates an acknowledged SOS that is not dispatched in time', async () => {
+    await start();
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    const id = alertsTo(tc, 'p-bater')[0]!.incidentId;
+    await mod.handlers!['worker-ack']!(workerAck(tc, 'p-bater', id));
+    await settle(14 * MIN);
+    expect(alertsTo(tc, 'p-wuyun')).toHaveLength(0);
+    await settle(1 * MIN);
+    expect(alertsTo(tc, 'p-wuyun')).toMatchObject([{ level: 1 }]);
+    expect(alertsTo(tc, 'p-wuyun')[0]?.summary.zh).toMatch(/^【已确认但未出动】/);
+    expect(mod.engine.get(id)?.state).toBe('acknowledged');
+    const dispatched = mod.engine.act(
+      id,
+      'dispatch',
+      { kind: 'person', id: 'p-wuyun', name: '乌云' },
+      { rescue: 'helicopter' },
+    );
+    expect(dispatched.ok).toBe(true);
+    await settle(60 * MIN);
+    expect(alertsTo(tc, 'p-erdun')).toHaveLength(0);
+    expect(acksTo(tc, BOX).at(-1)).toMatchObject({ state: 'dispatched', rescue: 'helicopter' });
+    expect(acksTo(tc, BOX).at(-1)?.texts.zh).toBe('救援直升机已出发。请留在原地，保持电话畅通。');
+  });
+
+  it('joins repeated presses into one incident without paging again; a press replayed after a crash changes nothing', async () => {
+    await start();
+    const first = sos(tc, BOX);
+    await mod.handlers!.sos!(first);
+    await settle(10_000);
+    await mod.handlers!.sos!(sos(tc, BOX, { presses: 3 }));
+    await mod.handlers!.sos!(first); // re-run of an already applied message
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(1);
+    const id = alertsTo(tc, 'p-bater')[0]!.incidentId;
+    expect(mod.engine.get(id)?.presses).toBe(4);
+    expect(tc.db.prepare('SELECT count(*) FROM incidents').pluck().get()).toBe(1);
+    // Pressing again long after (beyond the repeat window) reminds the level at once.
+    await settle(2 * MIN - 10_000);
+    const before = alertsTo(tc, 'p-bater').length;
+    await tc.clock.advance(30_000);
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    expect(alertsTo(tc, 'p-bater').length).toBeGreaterThan(before);
+  });
+
+  it('opens an incident for a late SOS and says how late it is', async () => {
+    await start();
+    const pressedAt = tc.clock.now();
+    await tc.clock.advance(2 * 60 * MIN + 13 * MIN);
+    await mod.handlers!.sos!(sos(tc, BOX, { ts: pressedAt }));
+    await settle();
+    const [alert] = alertsTo(tc, 'p-bater');
+    expect(alert?.lateMs).toBe(133 * MIN);
+    const inc = mod.engine.get(alert!.incidentId)!;
+    expect(inc.sourceTs).toBe(pressedAt);
+    expect(mod.engine.timeline(inc.id).find((e) => e.type === 'late')?.note).toContain('2小时13分钟');
+    expect(acksTo(tc, BOX).at(-1)?.texts.zh).toContain('您的求救晚到了2小时13分钟');
+  });
+
+  it('cancels on the confirmed cancel and still tells everyone who was paged', async () => {
+    await start();
+    const raise = sos(tc, BOX);
+    await mod.handlers!.sos!(raise);
+    await settle(3 * MIN); // now at the grid leader
+    await mod.handlers!.sos!(
+      sos(tc, BOX, { action: 'cancel', confirmed: true, raiseId: raise.msg.id, note: '误按' } as never),
+    );
+    await settle();
+    const id = alertsTo(tc, 'p-bater')[0]!.incidentId;
+    expect(mod.engine.get(id)?.state).toBe('cancelled');
+    for (const person of ['p-bater', 'p-wuyun']) {
+      expect(alertsTo(tc, person).at(-1)?.summary.zh).toMatch(/^【已取消，无需前往】/);
+    }
+    expect(acksTo(tc, BOX).at(-1)).toMatchObject({ state: 'cancelled' });
+    expect(acksTo(tc, BOX).at(-1)?.texts.zh).toMatch(/^您已取消本次求救/);
+    await settle(30 * MIN);
+    expect(alertsTo(tc, 'p-erdun')).toHaveLength(0);
+  });
+
+  it('resumes exactly where it was after a restart mid-escalation, paging no step twice', async () => {
+    await start();
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle(2 * MIN); // first page + two reminders
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(3);
+    await mod.close(); // the hub goes down...
+    tc.ctx.db.close();
+    await tc.clock.advance(90_000); // ...past the grid worker's deadline
+    const ctx2 = tc.reopen();
+    mod = createIncidentsModule({ jobs: false });
+    await mod.start(ctx2);
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(3);
+    expect(alertsTo(tc, 'p-wuyun')).toHaveLength(1);
+    await settle(60_000);
+    expect(alertsTo(tc, 'p-wuyun').map((a) => a.reminder)).toEqual([0, 1]);
+  });
+
+  it('sends pages that were committed but not delivered before a crash, once', async () => {
+    await start();
+    tc.publisher.failNext = 100; // the broker refuses everything
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(0);
+    await mod.close();
+    tc.ctx.db.close();
+    tc.publisher.failNext = 0;
+    const ctx2 = tc.reopen();
+    mod = createIncidentsModule({ jobs: false });
+    await mod.start(ctx2);
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(1);
+    expect(acksTo(tc, BOX).map((a) => a.state)).toEqual(['open', 'notified']);
+  });
+
+  it('skips a level with nobody on duty (leave without cover) and records why', async () => {
+    await start();
+    const r = mod.rosters.import(
+      {
+        timeZone: 'Asia/Shanghai',
+        rotations: [],
+        overrides: [
+          {
+            kind: 'leave',
+            unit: '150824-104-007-03',
+            role: 'grid-worker',
+            person: 'p-bater',
+            from: '2025-11-25',
+            to: '2025-11-26',
+            note: '去旗里开会',
+          },
+        ],
+      },
+      tc.clock.now(),
+    );
+    expect(r.ok).toBe(true);
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(0);
+    expect(alertsTo(tc, 'p-wuyun')).toMatchObject([{ level: 1 }]);
+    const id = alertsTo(tc, 'p-wuyun')[0]!.incidentId;
+    const skipped = mod.engine.timeline(id).find((e) => e.type === 'skipped');
+    expect(skipped).toMatchObject({ level: 0, data: { reason: 'on leave with no cover: p-bater' } });
+  });
+
+  it('climbs at once when everyone paged at a level declines', async () => {
+    await start();
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    const id = alertsTo(tc, 'p-bater')[0]!.incidentId;
+    await mod.handlers!['worker-ack']!(workerAck(tc, 'p-bater', id, 'decline'));
+    await settle();
+    expect(alertsTo(tc, 'p-wuyun')).toHaveLength(1);
+    expect(mod.engine.get(id)?.state).toBe('notified');
+  });
+
+  it('routes a patrol tracker SOS to its team, and attaches the tracker positions', async () => {
+    await start();
+    await mod.handlers!.sos!(sos(tc, 'trk-patrol-150825-03', { category: 'injury' }));
+    await settle();
+    const id = mod.engine.openIncidentId('sos:trk-patrol-150825-03')!;
+    const inc = mod.engine.get(id)!;
+    expect(inc.chain.slice(0, 3)).toEqual([
+      { unit: '150825-201', role: 'patrol-member' },
+      { unit: '150825-201', role: 'station-officer' },
+      { unit: '150825', role: 'banner-duty-officer' },
+    ]);
+    expect(mod.engine.timeline(id).find((e) => e.type === 'paged')?.data).toMatchObject({
+      people: ['p-gang'],
+    });
+    await mod.handlers!.pos!({
+      seq: 99,
+      deviceId: 'trk-patrol-150825-03',
+      kind: 'pos',
+      msg: {
+        v: 1,
+        id: 'trk:pos:1',
+        ts: tc.clock.now(),
+        t0: tc.clock.now(),
+        fixes: [[0, 42.41, 106.87, null, null, null, null]],
+      },
+      receivedAt: tc.clock.now(),
+    });
+    expect(mod.engine.get(id)?.pos).toMatchObject({ lat: 42.41, lon: 106.87 });
+    expect(mod.engine.positions(id)).toHaveLength(1);
+  });
+
+  it('opens rule alerts through the sink, counts repeats, and clears them', async () => {
+    await start();
+    const input = {
+      source: 'rule' as const,
+      category: 'stray',
+      severity: 'medium' as const,
+      unitId: '150824-104-007-03',
+      key: 'stray:hh-150824-104-0007:col-150824-104-0007-a',
+      at: tc.clock.now(),
+      summary: { zh: '畜群越出草场', mn: 'ᠮᠠᠯ ᠰᠡᠯᠡᠭᠡ ᠭᠠᠷᠪᠠ', en: 'Herd left its pasture' },
+    };
+    const a = await mod.sink.raise(input);
+    const b = await mod.sink.raise({ ...input, at: input.at + 60_000 });
+    expect(a.created).toBe(true);
+    expect(b).toEqual({ incidentId: a.incidentId, created: false });
+    await mod.sink.clear(input.key, input.at + 120_000, 'herd is back');
+    expect(mod.engine.get(a.incidentId)).toMatchObject({ state: 'resolved', presses: 2 });
+    expect((await mod.sink.raise(input)).created).toBe(true);
+  });
+});

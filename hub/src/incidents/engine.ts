@@ -1,0 +1,365 @@
+import type { Fix } from '@steppelink/protocols';
+import { monotonicFactory } from 'ulid';
+import type { Role } from '../registry/schema.ts';
+import type { AlertInput } from './port.ts';
+import { type EngineDeps, Router } from './router.ts';
+import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
+import { durationTexts, type Rescue } from './texts.ts';
+
+export const ACTIONS = ['ack', 'decline', 'dispatch', 'resolve', 'false-alarm', 'cancel'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export type ActResult =
+  | { ok: true; incident: Incident }
+  | { ok: false; status: 404 | 409; error: string; incident?: Incident };
+
+export interface RaiseOptions {
+  /** The MQTT message behind this raise: applied once, whatever happens after a crash. */
+  msg?: { source: string; id: string };
+  /** Hub time the message arrived; with `input.at` gives how late it is. */
+  receivedAt?: number;
+  sosId?: string;
+  presses?: number;
+  /** Who reported it (reports): never paged for their own report. */
+  reporter?: string;
+  /** Roles paged before the unit's own duty roles (a patrol tracker: its team's members). */
+  firstRoles?: readonly Role[];
+  chain?: Incident['chain'];
+}
+
+const ALLOWED: Record<Exclude<Action, 'decline'>, readonly string[]> = {
+  ack: ['open', 'notified'],
+  dispatch: ['open', 'notified', 'acknowledged', 'dispatched'],
+  resolve: ['open', 'notified', 'acknowledged', 'dispatched'],
+  'false-alarm': ['open', 'notified', 'acknowledged', 'dispatched'],
+  cancel: ['open', 'notified', 'acknowledged', 'dispatched'],
+};
+
+/**
+ * The incident engine: opens incidents (SOS, rules, reports), joins repeats, applies actions
+ * (ack, dispatch, resolve, false alarm, cancel), runs due escalation steps and attaches
+ * positions. Every method is one SQLite transaction; pages and sos-acks go to the outbox.
+ */
+export class IncidentEngine extends Router {
+  private readonly ulid = monotonicFactory();
+  private openDevices = new Set<string>();
+
+  constructor(deps: EngineDeps) {
+    super(deps);
+    this.refreshOpenDevices();
+  }
+
+  refreshOpenDevices(): void {
+    this.openDevices = new Set(
+      this.deps.db
+        .prepare('SELECT DISTINCT device FROM incidents WHERE closed_at IS NULL AND device IS NOT NULL')
+        .pluck()
+        .all() as string[],
+    );
+  }
+
+  /** The incident a message (e.g. an SOS raise) was applied to. */
+  incidentForMessage(source: string, msgId: string): string | undefined {
+    const r = this.t.seenMessage.get(source, msgId) as { incident_id: string | null } | undefined;
+    return r?.incident_id ?? undefined;
+  }
+  openIncidentId(key: string): string | undefined {
+    return (this.t.openByKey.get(key) as { id: string } | undefined)?.id;
+  }
+  wasPaged(incidentId: string, personId: string): boolean {
+    return this.deps.outbox.paged(incidentId).includes(personId);
+  }
+
+  get(id: string): Incident | undefined {
+    return this.t.get(id);
+  }
+  timeline(id: string) {
+    return this.t.timeline(id);
+  }
+
+  /** Opens an incident, or joins the open one with the same key (counted, not paged anew). */
+  raise(input: AlertInput, o: RaiseOptions = {}): { incidentId: string; created: boolean } {
+    return this.tx(() => {
+      const now = this.now;
+      if (o.msg) {
+        const seen = this.t.seenMessage.get(o.msg.source, o.msg.id) as
+          | { incident_id: string | null }
+          | undefined;
+        if (seen) return { incidentId: seen.incident_id ?? '', created: false };
+      }
+      const remember = (id: string) => o.msg && this.t.rememberMessage.run(o.msg.source, o.msg.id, id, now);
+      const open = this.t.openByKey.get(input.key) as Record<string, unknown> | undefined;
+      if (open) {
+        const inc = this.t.get(open.id as string)!;
+        this.join(inc, input, o, now);
+        remember(inc.id);
+        return { incidentId: inc.id, created: false };
+      }
+      if (input.source === 'sos') {
+        // A late press whose emergency a later press already opened (and someone closed): fold it in.
+        const later = this.deps.db
+          .prepare(
+            'SELECT id FROM incidents WHERE key = ? AND source_ts >= ? ORDER BY opened_at DESC LIMIT 1',
+          )
+          .pluck()
+          .get(input.key, input.at) as string | undefined;
+        if (later) {
+          const inc = this.t.get(later)!;
+          this.t.record(inc, now, 'late-press', {
+            note: `a press from ${durationTexts(now - input.at).en} ago arrived after this incident was opened`,
+            data: { msgId: o.msg?.id, ts: input.at },
+          });
+          this.save(inc, now);
+          remember(inc.id);
+          return { incidentId: inc.id, created: false };
+        }
+      }
+      const inc = this.create(input, o, now);
+      remember(inc.id);
+      return { incidentId: inc.id, created: true };
+    });
+  }
+
+  private create(input: AlertInput, o: RaiseOptions, now: number): Incident {
+    const received = o.receivedAt ?? now;
+    const inc: Incident = {
+      id: `inc-${this.ulid(now)}`,
+      key: input.key,
+      source: input.source,
+      category: input.category,
+      severity: input.severity,
+      state: 'open',
+      unit: input.unitId,
+      household: input.householdId ?? null,
+      device: input.deviceId ?? null,
+      reporter: o.reporter ?? null,
+      sosId: o.sosId ?? null,
+      presses: o.presses ?? 1,
+      lastPressAt: now,
+      sourceTs: input.at,
+      openedAt: now,
+      lateMs: Math.max(0, received - input.at),
+      summary: input.summary,
+      details: input.details ?? null,
+      pos: input.pos ? { ...input.pos, t: input.at } : null,
+      chain: o.chain ?? [],
+      alsoNotify: input.alsoNotify ?? [],
+      level: -1,
+      levelAt: null,
+      reminder: 0,
+      nextAt: null,
+      nextAction: null,
+      escalations: 0,
+      topReminders: 0,
+      ackBy: null,
+      ackAt: null,
+      dispatchedAt: null,
+      rescue: null,
+      closedAt: null,
+      updatedAt: now,
+    };
+    this.save(inc, now, true);
+    const reporter = o.reporter ? this.holder(o.reporter, inc) : undefined;
+    this.t.record(inc, now, 'open', {
+      ...(reporter && o.reporter ? { actor: { kind: 'person', id: o.reporter, ...reporter } } : {}),
+      note: `${input.source} ${input.category} (${input.severity})`,
+      data: { key: input.key, unit: input.unitId, chain: inc.chain },
+    });
+    if (inc.lateMs > this.deps.options.lateAfterMs) {
+      this.t.record(inc, now, 'late', {
+        note: `SOS 晚到 ${durationTexts(inc.lateMs).zh}（设备离线期间排队）`,
+        data: { lateMs: inc.lateMs, sourceTs: input.at, receivedAt: received },
+      });
+    }
+    this.feedback(inc, now);
+    if (!this.route(inc, 0, now, 'first')) {
+      this.t.record(inc, now, 'unrouted', {
+        note: `nobody is on duty at any level; trying again every ${durationTexts(this.deps.options.rerouteEveryMs).en}`,
+      });
+    }
+    this.schedule(inc, now);
+    this.save(inc, now);
+    return inc;
+  }
+
+  private join(inc: Incident, input: AlertInput, o: RaiseOptions, now: number): void {
+    const sincePress = now - (inc.lastPressAt ?? inc.openedAt);
+    inc.presses += o.presses ?? 1;
+    inc.lastPressAt = now;
+    if (input.pos && (!inc.pos || input.at >= inc.pos.t)) inc.pos = { ...input.pos, t: input.at };
+    if (input.details) inc.details = { ...inc.details, ...input.details };
+    if (input.source === 'sos') {
+      this.t.record(inc, now, 'pressed-again', {
+        note: `presses: ${inc.presses}`,
+        data: { presses: inc.presses },
+      });
+      const waiting = inc.state === 'open' || inc.state === 'notified';
+      if (waiting && inc.level >= 0 && sincePress > this.deps.options.repeatWindowMs) {
+        inc.reminder += 1;
+        this.remind(inc, now, (inc.levelAt ?? now) + this.ackTimeout(inc, inc.level), 'pressed again');
+      }
+    }
+    this.save(inc, now);
+  }
+
+  /** Applies an action by a person (API, worker phone), the household device, or the hub. */
+  act(
+    id: string,
+    action: Action,
+    actor: Actor,
+    o: { note?: string; rescue?: Rescue; msg?: { source: string; id: string } } = {},
+  ): ActResult {
+    return this.tx((): ActResult => {
+      const now = this.now;
+      const inc = this.t.get(id);
+      if (!inc) return { ok: false, status: 404, error: `no incident ${id}` };
+      if (o.msg) {
+        // An MQTT message (cancel, worker ack) is applied once, in the same transaction as its effect.
+        if (this.t.seenMessage.get(o.msg.source, o.msg.id)) return { ok: true, incident: inc };
+        this.t.rememberMessage.run(o.msg.source, o.msg.id, inc.id, now);
+      }
+      if (action === 'decline') return this.decline(inc, actor, now, o.note);
+      if (!ALLOWED[action].includes(inc.state)) {
+        return { ok: false, status: 409, error: `incident is ${inc.state}; cannot ${action}`, incident: inc };
+      }
+      const note = o.note;
+      const human = actor.kind === 'person';
+      if (human && inc.ackAt === null && action !== 'cancel') {
+        inc.ackBy = actor.id;
+        inc.ackAt = now;
+        if (action !== 'ack') this.t.record(inc, now, 'first-response', { actor, note: `with ${action}` });
+      }
+      const by = human ? this.holder(actor.id, inc, actor.role) : undefined;
+      const feedback = by ? { by } : {};
+      switch (action) {
+        case 'ack':
+          this.transition(inc, 'acknowledged', now, actor, note);
+          this.feedback(inc, now, feedback);
+          break;
+        case 'dispatch':
+          inc.dispatchedAt ??= now;
+          inc.rescue = o.rescue ?? 'worker';
+          this.transition(inc, 'dispatched', now, actor, `${inc.rescue}${note ? `: ${note}` : ''}`);
+          this.feedback(inc, now, { ...feedback, rescue: inc.rescue as Rescue });
+          break;
+        case 'resolve':
+        case 'false-alarm':
+        case 'cancel': {
+          const state = action === 'resolve' ? 'resolved' : action === 'cancel' ? 'cancelled' : 'false-alarm';
+          this.transition(inc, state, now, actor, note);
+          this.feedback(inc, now, { ...feedback, byHousehold: actor.kind === 'device' });
+          this.closingNotice(inc, state, now, actor.id);
+          break;
+        }
+      }
+      this.schedule(inc, now);
+      this.save(inc, now);
+      return { ok: true, incident: inc };
+    });
+  }
+
+  private decline(inc: Incident, actor: Actor, now: number, note?: string): ActResult {
+    if (inc.state !== 'open' && inc.state !== 'notified') {
+      return { ok: false, status: 409, error: `incident is ${inc.state}; nothing to decline`, incident: inc };
+    }
+    this.t.record(inc, now, 'declined', { actor, level: inc.level, ...(note ? { note } : {}) });
+    const paged = this.deps.outbox.paged(inc.id, inc.level);
+    const declined = new Set(
+      this.t
+        .timeline(inc.id)
+        .filter((e) => e.type === 'declined' && e.level === inc.level)
+        .map((e) => e.actor),
+    );
+    if (paged.length > 0 && paged.every((p) => declined.has(p))) {
+      inc.nextAction = 'escalate'; // everyone at this level said no: climb now
+      this.step(inc, now);
+    } else {
+      this.save(inc, now);
+    }
+    return { ok: true, incident: inc };
+  }
+
+  /** The condition behind `key` ended: resolves its open rule incident, noted as auto-cleared. */
+  clear(key: string, at: number, note?: string): void {
+    this.tx(() => {
+      const r = this.t.openByKey.get(key) as Record<string, unknown> | undefined;
+      if (!r) return;
+      const inc = this.t.get(r.id as string)!;
+      if (inc.source === 'sos') return; // only the household or a person closes an SOS
+      const now = this.now;
+      this.transition(inc, 'resolved', now, SYSTEM, note ?? 'auto-cleared: the condition ended');
+      inc.details = { ...inc.details, clearedAt: at };
+      this.closingNotice(inc, 'resolved', now);
+      this.schedule(inc, now);
+      this.save(inc, now);
+    });
+  }
+
+  /** Runs every escalation step due now. Returns the earliest future step (for the timer). */
+  tick(): number | null {
+    for (let i = 0; i < 100; i++) {
+      const now = this.now;
+      const due = this.deps.db
+        .prepare(
+          'SELECT id FROM incidents WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT 50',
+        )
+        .pluck()
+        .all(now) as string[];
+      if (due.length === 0) break;
+      for (const id of due) {
+        try {
+          this.tx(() => {
+            const inc = this.t.get(id);
+            if (inc && inc.nextAt !== null && inc.nextAt <= now && !isClosed(inc.state)) this.step(inc, now);
+          });
+        } catch (e) {
+          this.deps.log.error({ err: e, incidentId: id }, 'escalation step failed; retrying in a minute');
+          this.deps.db.prepare('UPDATE incidents SET next_at = ? WHERE id = ?').run(now + 60_000, id);
+        }
+      }
+    }
+    return this.nextDue();
+  }
+
+  nextDue(): number | null {
+    return this.deps.db
+      .prepare('SELECT min(next_at) FROM incidents WHERE next_at IS NOT NULL')
+      .pluck()
+      .get() as number | null;
+  }
+
+  /** Positions from a device with an open incident attach to it (the newest becomes its position). */
+  attachPositions(deviceId: string, fixes: readonly Fix[]): void {
+    if (!this.openDevices.has(deviceId) || fixes.length === 0) return;
+    this.tx(() => {
+      const ids = this.deps.db
+        .prepare('SELECT id FROM incidents WHERE device = ? AND closed_at IS NULL')
+        .pluck()
+        .all(deviceId) as string[];
+      const put = this.deps.db.prepare(
+        'INSERT OR IGNORE INTO incident_positions (incident_id, t, lat, lon, acc) VALUES (?, ?, ?, ?, ?)',
+      );
+      const newest = fixes.reduce((a, b) => (b.t > a.t ? b : a));
+      for (const id of ids) {
+        for (const f of fixes) put.run(id, f.t, f.lat, f.lon, null);
+        this.deps.db
+          .prepare(
+            `DELETE FROM incident_positions WHERE incident_id = ? AND t < (SELECT t FROM incident_positions
+             WHERE incident_id = ? ORDER BY t DESC LIMIT 1 OFFSET ?)`,
+          )
+          .run(id, id, this.deps.options.maxPositionsPerIncident - 1);
+        const inc = this.t.get(id)!;
+        if (!inc.pos || newest.t >= inc.pos.t) {
+          inc.pos = { lat: newest.lat, lon: newest.lon, t: newest.t };
+          this.save(inc, this.now);
+        }
+      }
+    });
+  }
+
+  positions(id: string): { t: number; lat: number; lon: number }[] {
+    return this.deps.db
+      .prepare('SELECT t, lat, lon FROM incident_positions WHERE incident_id = ? ORDER BY t')
+      .all(id) as { t: number; lat: number; lon: number }[];
+  }
+}

@@ -1,0 +1,232 @@
+import { downTopic, encode, expandFixes, type Severity } from '@steppelink/protocols';
+import type { Hono } from 'hono';
+import type { ApiEnv } from '../api/context.ts';
+import type { Accepted, ComponentHealth, HubContext, HubModule } from '../context.ts';
+import { escalationChain } from '../duty/chain.ts';
+import { RosterStore } from '../duty/roster-store.ts';
+import { deviceAckChannel } from '../notify/device.ts';
+import { Deliverer } from '../notify/deliverer.ts';
+import { DueTimer } from '../notify/due-timer.ts';
+import { mqttWorkerNotifier } from '../notify/mqtt.ts';
+import type { ChannelName, Notifier } from '../notify/port.ts';
+import { StreamHub } from '../notify/stream.ts';
+import { webhookNotifier } from '../notify/webhook.ts';
+import type { RostersInput, UnitLevel } from '../registry/schema.ts';
+import { migrate } from '../state/db.ts';
+import { incidentRoutes } from './api.ts';
+import { DELIVERY_DEFAULTS, type EscalationPolicy, INCIDENT_DEFAULTS, JOB_DEFAULTS } from './defaults.ts';
+import { IncidentEngine } from './engine.ts';
+import { DutyJobs, type JobOptions } from './jobs.ts';
+import { incidentMetrics } from './metrics.ts';
+import { incidentMigrations } from './migrations.ts';
+import { Outbox } from './outbox.ts';
+import type { AlertInput, IncidentSink } from './port.ts';
+import { sosHandlers } from './sos.ts';
+import { viewOf } from './view.ts';
+
+export interface IncidentsModuleOptions {
+  /** Per-severity overrides of the escalation policy (merged over DEFAULT_POLICY). */
+  policy?: Partial<Record<Severity, Partial<EscalationPolicy>>>;
+  chainTop?: UnitLevel;
+  repeatWindowMs?: number;
+  rerouteEveryMs?: number;
+  lateAfterMs?: number;
+  maxPositionsPerIncident?: number;
+  resendClosedForMs?: number;
+  /** Roster time zone when a rotation names none. */
+  timeZone?: string;
+  /** The SMS/voice gateway (STEPPELINK_WEBHOOK_URL); without it, pages go over MQTT and the stream only. */
+  webhook?: { url: string; headers?: Record<string, string>; timeoutMs?: number };
+  delivery?: Partial<typeof DELIVERY_DEFAULTS>;
+  /** Scheduled jobs (handover notices, daily summaries, retention); false turns node-cron off. */
+  jobs?: Partial<JobOptions> | false;
+  /** Jitter source for retries (tests pin it). */
+  random?: () => number;
+}
+
+export type IncidentsModule = HubModule & {
+  sink: IncidentSink;
+  /** Imports the registry document's `rosters` section (call after the registry import). */
+  importRosters(doc: RostersInput | undefined): { ok: true } | { ok: false; errors: unknown[] };
+  readonly engine: IncidentEngine;
+  readonly rosters: RosterStore;
+  readonly jobs: DutyJobs;
+  /** Resolves when no delivery is in flight (tests, shutdown). */
+  idle(): Promise<void>;
+};
+
+/** Incidents, duty routing and notification as one hub module. */
+export function createIncidentsModule(options: IncidentsModuleOptions = {}): IncidentsModule {
+  const policy = { ...INCIDENT_DEFAULTS.policy };
+  for (const [sev, p] of Object.entries(options.policy ?? {}) as [Severity, Partial<EscalationPolicy>][]) {
+    policy[sev] = { ...policy[sev], ...p };
+  }
+  const o = { ...INCIDENT_DEFAULTS, ...options, policy };
+  const deliveryOpts = { ...DELIVERY_DEFAULTS, ...options.delivery };
+  let ctx: HubContext | undefined;
+  let engine: IncidentEngine | undefined;
+  let rosters: RosterStore | undefined;
+  let deliverer: Deliverer | undefined;
+  let timer: DueTimer | undefined;
+  let jobs: DutyJobs | undefined;
+  const stream = new StreamHub();
+  const need = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('The incidents module is not started: call start(ctx) first.');
+    return x;
+  };
+  const handlers = sosHandlers(
+    () => need(engine),
+    () => need(ctx).registry,
+    o.chainTop,
+  );
+
+  const sink: IncidentSink = {
+    async raise(input: AlertInput) {
+      const c = need(ctx);
+      return need(engine).raise(input, {
+        chain: escalationChain(c.registry, input.unitId, { top: o.chainTop }),
+      });
+    },
+    async clear(key, at, note) {
+      need(engine).clear(key, at, note);
+    },
+  };
+
+  return {
+    name: 'incidents',
+    sink,
+    get engine() {
+      return need(engine);
+    },
+    get rosters() {
+      return need(rosters);
+    },
+    get jobs() {
+      return need(jobs);
+    },
+
+    start(c: HubContext) {
+      ctx = c;
+      migrate(c.db, 'incidents', incidentMigrations);
+      rosters = new RosterStore(c.db, c.registry, o.timeZone);
+      const notifiers: Notifier[] = [mqttWorkerNotifier(c.publisher), stream];
+      if (options.webhook) {
+        notifiers.push(webhookNotifier({ timeoutMs: deliveryOpts.requestTimeoutMs, ...options.webhook }));
+      }
+      const channels = new Map<ChannelName, Notifier>(notifiers.map((n) => [n.channel, n]));
+      channels.set('device', deviceAckChannel(c.publisher));
+      const metrics = incidentMetrics(c.metrics, () => c.db);
+      deliverer = new Deliverer(c.db, channels, c.clock, deliveryOpts, c.log, options.random, (ch, out) =>
+        metrics.deliveries.inc({ channel: ch, status: out.status }),
+      );
+      const outbox = new Outbox(c.db, c.registry, notifiers);
+      timer = new DueTimer(c.clock, () => {
+        const next = need(engine).tick();
+        need(timer).armAt(next);
+      });
+      engine = new IncidentEngine({
+        db: c.db,
+        registry: c.registry,
+        roster: rosters,
+        clock: c.clock,
+        log: c.log,
+        outbox,
+        options: o,
+        onCommit(changed, created) {
+          for (const inc of changed) {
+            c.events.emit('incident.changed', {
+              incidentId: inc.id,
+              unitId: inc.unit,
+              state: inc.state,
+              at: inc.updatedAt,
+              data: viewOf(c.registry, inc),
+            });
+            if (created.has(inc.id)) metrics.opened(inc);
+          }
+          need(engine).refreshOpenDevices();
+          need(deliverer).kick();
+          need(timer).armAt(need(engine).nextDue());
+        },
+      });
+      jobs = new DutyJobs({
+        db: c.db,
+        registry: c.registry,
+        rosters,
+        outbox,
+        clock: c.clock,
+        log: c.log,
+        kick: () => need(deliverer).kick(),
+        options: { ...JOB_DEFAULTS, ...(options.jobs || {}) },
+      });
+      if (options.jobs !== false) jobs.schedule(o.timeZone);
+      // Resume: escalations whose time has come run now; undelivered pages go out.
+      timer.armAt(engine.nextDue());
+      deliverer.kick();
+    },
+
+    handlers: {
+      sos: (m: Accepted<'sos'>) => handlers.sos(m),
+      'worker-ack': (m: Accepted<'worker-ack'>) => handlers['worker-ack'](m),
+      pos: (m: Accepted<'pos'>) => need(engine).attachPositions(m.deviceId, expandFixes(m.msg)),
+    },
+
+    routes(app: Hono<ApiEnv>) {
+      incidentRoutes(app, {
+        engine: () => need(engine),
+        ctx: () => need(ctx),
+        rosters: () => need(rosters),
+        stream,
+        chainTop: o.chainTop,
+      });
+    },
+
+    /** A box that was offline gets the latest sos-ack of its open (or just closed) incidents again. */
+    async onDeviceConnected(deviceId: string) {
+      const c = need(ctx);
+      const rows = c.db
+        .prepare(
+          `SELECT d.payload FROM deliveries d JOIN incidents i ON i.id = d.incident_id
+           WHERE d.device = ? AND d.channel = 'device' AND (i.closed_at IS NULL OR i.closed_at > ?)
+             AND d.id = (SELECT max(id) FROM deliveries WHERE incident_id = d.incident_id AND channel = 'device')`,
+        )
+        .all(deviceId, c.clock.now() - o.resendClosedForMs) as { payload: string }[];
+      for (const r of rows) {
+        const p = JSON.parse(r.payload) as { message: unknown };
+        const bytes = encode('sos-ack', p.message as never);
+        if (bytes.ok) await c.publisher.publish(downTopic(deviceId, 'sos-ack'), bytes.value, { qos: 1 });
+      }
+    },
+
+    health(): ComponentHealth {
+      if (!ctx || !deliverer) return { state: 'down', reason: 'not started' };
+      const backlog = deliverer.backlog();
+      const open = ctx.db
+        .prepare('SELECT count(*) FROM incidents WHERE closed_at IS NULL')
+        .pluck()
+        .get() as number;
+      return {
+        state: backlog > 1000 ? 'degraded' : 'up',
+        openIncidents: open,
+        deliveryBacklog: backlog,
+        deliveries: { ...deliverer.counts },
+        streams: stream.listeners(),
+        webhook: options.webhook ? 'configured' : 'off',
+      };
+    },
+
+    importRosters(doc) {
+      if (!doc) return { ok: true };
+      return need(rosters).import(doc, need(ctx).clock.now());
+    },
+
+    idle: async () => {
+      await deliverer?.idle();
+    },
+
+    async close() {
+      jobs?.stop();
+      timer?.cancel();
+      await deliverer?.close();
+    },
+  };
+}

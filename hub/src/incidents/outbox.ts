@@ -1,0 +1,155 @@
+import type { MessageInputOf } from '@steppelink/protocols';
+import type { ChannelName, Notifier, PageContent, Recipient } from '../notify/port.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import type { Db } from '../state/db.ts';
+import type { Incident } from './store.ts';
+
+export type PageKind = 'alert' | 'closing';
+
+/**
+ * Writes pages and deliveries inside the engine's transactions. A page step is a row keyed
+ * (incident, level, reminder, kind): inserting it is what makes the step happen, and it can
+ * be inserted once only. Each recipient × channel becomes a `deliveries` row that the
+ * Deliverer sends after the commit.
+ */
+export class Outbox {
+  private readonly insertPage;
+  private readonly insertDelivery;
+  private readonly pagedStmt;
+  private readonly ackCount;
+
+  constructor(
+    db: Db,
+    private readonly registry: RegistryStore,
+    private readonly notifiers: readonly Notifier[],
+  ) {
+    this.insertPage = db.prepare(
+      `INSERT OR IGNORE INTO pages (incident_id, level, reminder, kind, at, ack_by_at, people)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertDelivery = db.prepare(
+      `INSERT OR IGNORE INTO deliveries (key, incident_id, level, reminder, kind, person, device, channel, payload,
+         status, attempts, next_try_at, created_at, updated_at)
+       VALUES (@key, @incident, @level, @reminder, @kind, @person, @device, @channel, @payload, 'pending', 0, @now, @now, @now)`,
+    );
+    this.pagedStmt = db.prepare(
+      `SELECT level, people FROM pages WHERE incident_id = ? AND kind = 'alert' ORDER BY level, reminder`,
+    );
+    this.ackCount = db
+      .prepare(`SELECT count(*) FROM deliveries WHERE incident_id = ? AND channel = 'device'`)
+      .pluck();
+  }
+
+  recipient(personId: string): Recipient | undefined {
+    const p = this.registry.getPerson(personId);
+    if (!p) return undefined;
+    return { id: p.id, name: p.name, phone: p.phone, lang: p.lang, username: p.username };
+  }
+
+  /** Records the page step and its deliveries; returns false when the step was already done. */
+  page(
+    inc: Incident,
+    step: { level: number; reminder: number; kind: PageKind; ackBy: number | null },
+    people: readonly string[],
+    content: (to: Recipient) => PageContent,
+    now: number,
+  ): boolean {
+    const done = this.insertPage.run(
+      inc.id,
+      step.level,
+      step.reminder,
+      step.kind,
+      now,
+      step.ackBy,
+      JSON.stringify(people),
+    );
+    if (done.changes === 0) return false;
+    for (const id of people) {
+      const to = this.recipient(id);
+      if (!to) continue;
+      const c = content(to);
+      for (const n of this.notifiers) {
+        const payload = n.render(c, to);
+        if (payload === null) continue;
+        const key = `page:${inc.id}:${step.level}:${step.reminder}:${step.kind}:${id}:${n.channel}`;
+        this.add(key, n.channel, payload, now, {
+          incident: inc.id,
+          level: step.level,
+          reminder: step.reminder,
+          kind: step.kind,
+          person: id,
+        });
+      }
+    }
+    return true;
+  }
+
+  /** Everyone paged with an alert for this incident, optionally at one level only. */
+  paged(incidentId: string, level?: number): string[] {
+    const out = new Set<string>();
+    for (const r of this.pagedStmt.all(incidentId) as { level: number; people: string }[]) {
+      if (level !== undefined && r.level !== level) continue;
+      for (const p of JSON.parse(r.people) as string[]) out.add(p);
+    }
+    return [...out];
+  }
+
+  nextAckNumber(incidentId: string): number {
+    return (this.ackCount.get(incidentId) as number) + 1;
+  }
+
+  sosAck(inc: Incident, deviceId: string, message: MessageInputOf<'sos-ack'>, now: number): void {
+    this.add(`sos-ack:${message.id}`, 'device', { deviceId, message }, now, {
+      incident: inc.id,
+      kind: 'sos-ack',
+      device: deviceId,
+    });
+  }
+
+  /** A duty notice (handover, daily summary) to one person on every channel that reaches them. */
+  notice(key: string, personId: string, content: PageContent, now: number): number {
+    const to = this.recipient(personId);
+    if (!to) return 0;
+    let n = 0;
+    for (const ch of this.notifiers) {
+      const payload = ch.render(content, to);
+      if (payload === null) continue;
+      n += this.add(`${key}:${ch.channel}`, ch.channel, payload, now, {
+        kind: content.kind,
+        person: personId,
+      });
+    }
+    return n;
+  }
+
+  private add(
+    key: string,
+    channel: ChannelName,
+    payload: unknown,
+    now: number,
+    o: {
+      incident?: string;
+      level?: number;
+      reminder?: number;
+      kind: string;
+      person?: string;
+      device?: string;
+    },
+  ): number {
+    if (channel === 'webhook' && payload && typeof payload === 'object') {
+      (payload as { idempotencyKey?: string }).idempotencyKey = key;
+    }
+    return this.insertDelivery.run({
+      key,
+      incident: o.incident ?? null,
+      level: o.level ?? null,
+      reminder: o.reminder ?? null,
+      kind: o.kind,
+      person: o.person ?? null,
+      device: o.device ?? null,
+      channel,
+      payload: JSON.stringify(payload),
+      now,
+    }).changes;
+  }
+}

@@ -1,0 +1,375 @@
+import type { IncidentState, Severity, Texts } from '@steppelink/protocols';
+import type { Clock } from '../clock.ts';
+import { headRole } from '../duty/chain.ts';
+import type { RosterStore } from '../duty/roster-store.ts';
+import type { Logger } from '../log.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import type { Db } from '../state/db.ts';
+import { pageContent, sosAckMessage } from './content.ts';
+import type { EscalationPolicy } from './defaults.ts';
+import type { Outbox } from './outbox.ts';
+import { type Actor, type Incident, IncidentTables, incidentParams, isClosed } from './store.ts';
+import { durationTexts, type Holder, pagePrefix, prefixed, type Rescue, roleName } from './texts.ts';
+
+export interface EngineOptions {
+  policy: Record<Severity, EscalationPolicy>;
+  repeatWindowMs: number;
+  rerouteEveryMs: number;
+  lateAfterMs: number;
+  maxPositionsPerIncident: number;
+}
+
+export interface EngineDeps {
+  db: Db;
+  registry: RegistryStore;
+  roster: RosterStore;
+  clock: Clock;
+  log: Logger;
+  outbox: Outbox;
+  options: EngineOptions;
+  /** Called after every commit with the incidents it changed (and the ids of those it created). */
+  onCommit(changed: Incident[], created: ReadonlySet<string>): void;
+}
+
+type RouteMode = 'first' | 'retry' | 'escalate' | 'reescalate';
+
+/**
+ * Routing and escalation: who gets paged at which level, and the one persisted timer per
+ * incident (`next_at`/`next_action`) that says what happens next. Everything here runs inside a
+ * transaction of the engine; side effects go to the outbox.
+ */
+export class Router {
+  protected readonly t: IncidentTables;
+  private readonly changed = new Map<string, Incident>();
+  private readonly created = new Set<string>();
+
+  constructor(protected readonly deps: EngineDeps) {
+    this.t = new IncidentTables(deps.db);
+  }
+
+  protected get now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** Runs `fn` in one transaction; after the commit, reports the incidents it changed. */
+  protected tx<T>(fn: () => T): T {
+    let result: T;
+    try {
+      result = this.deps.db.transaction(fn)();
+    } catch (e) {
+      this.changed.clear();
+      this.created.clear();
+      throw e;
+    }
+    const changed = [...this.changed.values()];
+    const created = new Set(this.created);
+    this.changed.clear();
+    this.created.clear();
+    if (changed.length > 0) this.deps.onCommit(changed, created);
+    return result;
+  }
+
+  protected save(inc: Incident, now: number, insert = false): void {
+    inc.updatedAt = now;
+    (insert ? this.t.insert : this.t.save).run(incidentParams(inc));
+    this.changed.set(inc.id, inc);
+    if (insert) this.created.add(inc.id);
+  }
+
+  protected policy(inc: Incident): EscalationPolicy {
+    return this.deps.options.policy[inc.severity];
+  }
+
+  protected ackTimeout(inc: Incident, level: number): number {
+    const list = this.policy(inc).ackTimeoutMs;
+    return list[Math.min(level, list.length - 1)] ?? 180_000;
+  }
+
+  /** The role a person holds for this incident (the first of their roles at or above its unit). */
+  protected holder(personId: string, inc: Incident, role?: string): Holder | undefined {
+    const p = this.deps.registry.getPerson(personId);
+    if (!p) return undefined;
+    const r =
+      role ?? p.roles.find((x) => this.deps.registry.isWithin(inc.unit, x.unit))?.role ?? p.roles[0]?.role;
+    return { name: p.name, role: r ?? 'grid-worker', phone: p.phone };
+  }
+
+  protected names(ids: readonly string[]): string {
+    return ids.map((id) => this.deps.registry.getPerson(id)?.name ?? id).join('、');
+  }
+
+  /** Queues the household's sos-ack for the incident's current state. */
+  protected feedback(
+    inc: Incident,
+    now: number,
+    o: { by?: Holder; previous?: string; rescue?: Rescue; byHousehold?: boolean } = {},
+  ): void {
+    if (inc.source !== 'sos' || !inc.device) return;
+    const late = inc.lateMs > this.deps.options.lateAfterMs ? { lateMs: inc.lateMs } : {};
+    const msg = sosAckMessage(inc, {
+      n: this.deps.outbox.nextAckNumber(inc.id),
+      now,
+      state: inc.state,
+      ...late,
+      ...o,
+    });
+    this.deps.outbox.sosAck(inc, inc.device, msg, now);
+  }
+
+  /**
+   * Pages the first level from `from` up that has somebody on duty, recording each level
+   * skipped and why. Returns false when no level from `from` up has anyone.
+   */
+  protected route(inc: Incident, from: number, now: number, mode: RouteMode, quiet = false): boolean {
+    for (let level = from; level < inc.chain.length; level++) {
+      const step = inc.chain[level]!;
+      const duty = this.deps.roster.onDuty(step.unit, step.role, now);
+      const people = duty.people.filter((p) => p !== inc.reporter);
+      if (people.length === 0) {
+        const reason =
+          duty.people.length > 0 ? 'only the reporter is on duty' : (duty.reason ?? 'nobody on duty');
+        if (!quiet) {
+          this.t.record(inc, now, 'skipped', {
+            level,
+            note: `${roleName(step.role).zh} ${step.unit}: ${reason}`,
+            data: { unit: step.unit, role: step.role, reason },
+          });
+        }
+        continue;
+      }
+      const extra = mode === 'first' ? this.alsoNotifyPeople(inc, now) : [];
+      const previous = inc.level >= 0 ? inc.chain[inc.level]?.role : undefined;
+      inc.level = level;
+      inc.levelAt = now;
+      inc.reminder = 0;
+      inc.topReminders = 0;
+      inc.nextAction = null; // the caller schedules the next step for the new level
+      const ackBy =
+        mode === 'reescalate'
+          ? now + (this.policy(inc).dispatchTimeoutMs ?? this.ackTimeout(inc, level))
+          : now + this.ackTimeout(inc, level);
+      const all = [...new Set([...people, ...extra])];
+      const texts = mode === 'reescalate' ? prefixed(pagePrefix('reescalated'), inc.summary) : inc.summary;
+      this.pageStep(inc, level, 0, step.role, all, ackBy, texts, now);
+      this.t.record(inc, now, 'paged', {
+        level,
+        note: `${roleName(step.role).zh} ${this.names(all)}`,
+        data: { unit: step.unit, role: step.role, people: all, ackBy, mode },
+      });
+      if (mode !== 'reescalate' && inc.state === 'open') this.transition(inc, 'notified', now);
+      if (mode !== 'reescalate' && inc.state === 'notified') {
+        const by = this.holder(people[0]!, inc, step.role);
+        this.feedback(inc, now, {
+          ...(by ? { by } : {}),
+          ...(mode === 'escalate' && previous ? { previous } : {}),
+        });
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private alsoNotifyPeople(inc: Incident, now: number): string[] {
+    const out: string[] = [];
+    for (const unitId of inc.alsoNotify) {
+      const unit = this.deps.registry.getUnit(unitId);
+      if (unit) out.push(...this.deps.roster.onDuty(unitId, headRole(unit.level), now).people);
+    }
+    return out;
+  }
+
+  protected pageStep(
+    inc: Incident,
+    level: number,
+    reminder: number,
+    role: string,
+    people: readonly string[],
+    ackBy: number,
+    texts: Texts,
+    now: number,
+  ): boolean {
+    return this.deps.outbox.page(
+      inc,
+      { level, reminder, kind: 'alert', ackBy },
+      people,
+      () => pageContent(this.deps.registry, inc, { kind: 'alert', level, reminder, role, ackBy, now, texts }),
+      now,
+    );
+  }
+
+  /** Tells everyone paged so far (but `except`) that the incident closed, and why. */
+  protected closingNotice(inc: Incident, state: IncidentState, now: number, except?: string): void {
+    const people = this.deps.outbox.paged(inc.id).filter((p) => p !== except);
+    if (people.length === 0) return;
+    const kind = state === 'cancelled' ? 'cancelled' : state === 'false-alarm' ? 'false-alarm' : 'resolved';
+    const texts = prefixed(pagePrefix(kind), inc.summary);
+    const level = Math.max(0, inc.level);
+    this.deps.outbox.page(
+      inc,
+      { level: 0, reminder: 0, kind: 'closing', ackBy: null },
+      people,
+      () =>
+        pageContent(this.deps.registry, inc, {
+          kind: 'closing',
+          level,
+          reminder: 0,
+          role: inc.chain[level]?.role ?? 'grid-worker',
+          ackBy: now,
+          now,
+          texts,
+          idSuffix: state,
+        }),
+      now,
+    );
+  }
+
+  protected transition(inc: Incident, state: IncidentState, now: number, actor?: Actor, note?: string): void {
+    inc.state = state;
+    if (isClosed(state)) inc.closedAt = now;
+    this.t.record(inc, now, state, {
+      ...(actor ? { actor } : {}),
+      ...(note ? { note } : {}),
+      level: inc.level,
+    });
+  }
+
+  /** Sets the incident's one timer from its state and policy. */
+  protected schedule(inc: Incident, now: number): void {
+    const p = this.policy(inc);
+    const awaiting = inc.state === 'open' || inc.state === 'notified';
+    if (awaiting && inc.nextAction === 'remind-top') return; // the top level keeps its own reminder timer
+    inc.nextAt = null;
+    inc.nextAction = null;
+    if (isClosed(inc.state) || inc.state === 'dispatched') return;
+    if (inc.state === 'acknowledged') {
+      if (p.dispatchTimeoutMs !== null && inc.level + 1 < inc.chain.length) {
+        inc.nextAt = Math.max(inc.ackAt ?? now, inc.levelAt ?? 0) + p.dispatchTimeoutMs;
+        inc.nextAction = 'reescalate';
+      }
+      return;
+    }
+    if (inc.level < 0) {
+      inc.nextAt = now + this.deps.options.rerouteEveryMs;
+      inc.nextAction = 'route';
+      return;
+    }
+    const levelAt = inc.levelAt ?? now;
+    const deadline = levelAt + this.ackTimeout(inc, inc.level);
+    const remindAt =
+      p.reminderEveryMs > 0 ? levelAt + (inc.reminder + 1) * p.reminderEveryMs : Number.POSITIVE_INFINITY;
+    if (remindAt < deadline) {
+      inc.nextAt = remindAt;
+      inc.nextAction = 'remind';
+    } else {
+      inc.nextAt = deadline;
+      inc.nextAction = 'escalate';
+    }
+  }
+
+  /** Runs the incident's due step (called by the timer). */
+  protected step(inc: Incident, now: number): void {
+    const p = this.policy(inc);
+    const action = inc.nextAction;
+    const level = inc.level;
+    const step = inc.chain[level];
+    switch (action) {
+      case 'route': {
+        if (!this.route(inc, 0, now, 'retry', true)) {
+          this.schedule(inc, now);
+          this.save(inc, now);
+          return;
+        }
+        break;
+      }
+      case 'remind': {
+        inc.reminder += 1;
+        this.remind(inc, now, this.levelDeadline(inc));
+        break;
+      }
+      case 'escalate': {
+        const silent = this.deps.outbox.paged(inc.id, level);
+        inc.escalations += 1;
+        this.t.record(inc, now, 'escalated', {
+          level,
+          note: `${this.names(silent)} 未在 ${durationTexts(this.ackTimeout(inc, level)).zh} 内确认`,
+          data: { from: level, people: silent },
+        });
+        if (!this.route(inc, level + 1, now, 'escalate')) {
+          this.t.record(inc, now, 'top-reached', {
+            level,
+            note: `no one above ${step ? roleName(step.role).en : 'this level'} is on duty; reminding this level`,
+          });
+          this.remindTop(inc, now, p);
+          return;
+        }
+        break;
+      }
+      case 'remind-top': {
+        // Someone may have come on duty above since (a shift change): try them first.
+        if (this.route(inc, level + 1, now, 'escalate', true)) {
+          inc.escalations += 1;
+          break;
+        }
+        inc.reminder += 1;
+        inc.topReminders += 1;
+        this.remind(inc, now, now + p.topReminderEveryMs);
+        this.remindTop(inc, now, p);
+        return;
+      }
+      case 'reescalate': {
+        inc.escalations += 1;
+        const acker = inc.ackBy ? this.names([inc.ackBy]) : '';
+        this.t.record(inc, now, 'reescalated', {
+          level,
+          note: `${acker} 已确认，但 ${durationTexts(p.dispatchTimeoutMs ?? 0).zh} 内未出动`,
+        });
+        if (!this.route(inc, level + 1, now, 'reescalate')) {
+          this.t.record(inc, now, 'top-reached', { level, note: 'no level above to re-escalate to' });
+          inc.nextAt = null;
+          inc.nextAction = null;
+          this.save(inc, now);
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.schedule(inc, now);
+    this.save(inc, now);
+  }
+
+  private levelDeadline(inc: Incident): number {
+    return (inc.levelAt ?? this.now) + this.ackTimeout(inc, inc.level);
+  }
+
+  private remindTop(inc: Incident, now: number, p: EscalationPolicy): void {
+    if (inc.topReminders >= p.topReminders) {
+      this.t.record(inc, now, 'reminders-exhausted', {
+        level: inc.level,
+        note: 'no more reminders; the incident stays open',
+      });
+      inc.nextAt = null;
+      inc.nextAction = null;
+    } else {
+      inc.nextAt = now + p.topReminderEveryMs;
+      inc.nextAction = 'remind-top';
+    }
+    this.save(inc, now);
+  }
+
+  /** Pages the current level again (whoever is on duty there now, else whoever was paged). */
+  protected remind(inc: Incident, now: number, ackBy: number, why?: string): void {
+    const step = inc.chain[inc.level];
+    if (!step) return;
+    let people = this.deps.roster.onDuty(step.unit, step.role, now).people.filter((p) => p !== inc.reporter);
+    if (people.length === 0) people = this.deps.outbox.paged(inc.id, inc.level);
+    const texts = prefixed(pagePrefix('reminder', inc.reminder), inc.summary);
+    this.pageStep(inc, inc.level, inc.reminder, step.role, people, ackBy, texts, now);
+    this.t.record(inc, now, 'reminded', {
+      level: inc.level,
+      note: `${why ? `${why}; ` : ''}${this.names(people)}`,
+      data: { reminder: inc.reminder, people },
+    });
+  }
+}

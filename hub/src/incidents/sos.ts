@@ -1,0 +1,95 @@
+import type { Accepted } from '../context.ts';
+import { escalationChain } from '../duty/chain.ts';
+import type { UnitLevel } from '../registry/schema.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import type { IncidentEngine } from './engine.ts';
+import type { Actor } from './store.ts';
+import { sosSummary } from './texts.ts';
+
+/**
+ * The MQTT side of incidents: SOS raise/cancel from household boxes and patrol trackers, and
+ * acknowledgements from workers' phones. Idempotent by message id (a re-run after a crash
+ * changes nothing).
+ */
+export function sosHandlers(
+  engine: () => IncidentEngine,
+  registry: () => RegistryStore,
+  chainTop: UnitLevel,
+) {
+  return {
+    sos(m: Accepted<'sos'>): void {
+      const reg = registry();
+      const device = reg.getDevice(m.deviceId);
+      const unitId = device ? reg.deviceUnit(device) : undefined;
+      if (!device || !unitId) throw new Error(`SOS from ${m.deviceId}, which has no household or team unit`);
+      const household = device.household ? reg.getHousehold(device.household) : undefined;
+      const key = `sos:${household?.id ?? device.id}`;
+      if (m.msg.action === 'cancel') {
+        const e = engine();
+        const open =
+          (m.msg.raiseId ? e.incidentForMessage('sos', m.msg.raiseId) : undefined) ?? e.openIncidentId(key);
+        if (!open) return; // nothing open to cancel (already closed, or never raised)
+        const actor: Actor = { kind: 'device', id: device.id, name: household?.name ?? device.id };
+        e.act(open, 'cancel', actor, {
+          note: m.msg.note ?? 'cancelled on the box (confirmed twice)',
+          msg: { source: 'sos', id: m.msg.id },
+        });
+        return;
+      }
+      const team = device.team ? reg.getTeam(device.team) : undefined;
+      const unit = reg.getUnit(unitId);
+      const summary = sosSummary({
+        ...(household ? { household } : {}),
+        unitName: unit?.name ?? { zh: unitId, mn: unitId, en: unitId },
+        deviceId: device.id,
+        ...(team ? { team: team.name } : {}),
+        category: m.msg.category,
+      });
+      const details: Record<string, unknown> = { sosId: m.msg.id };
+      if (m.msg.note) details.note = m.msg.note;
+      if (m.msg.power) details.power = m.msg.power;
+      engine().raise(
+        {
+          source: 'sos',
+          category: m.msg.category,
+          severity: 'critical',
+          unitId,
+          key,
+          ...(household ? { householdId: household.id } : {}),
+          deviceId: device.id,
+          ...(m.msg.pos ? { pos: m.msg.pos } : {}),
+          at: m.msg.ts,
+          summary,
+          details,
+        },
+        {
+          msg: { source: 'sos', id: m.msg.id },
+          receivedAt: m.receivedAt,
+          sosId: m.msg.id,
+          presses: m.msg.presses ?? 1,
+          chain: escalationChain(reg, unitId, {
+            top: chainTop,
+            ...(team ? { first: ['patrol-member'] } : {}),
+          }),
+        },
+      );
+    },
+
+    'worker-ack'(m: Accepted<'worker-ack'>): void {
+      const e = engine();
+      const reg = registry();
+      const person = reg.getPerson(m.deviceId);
+      const inc = e.get(m.msg.incidentId);
+      if (!person || !inc) return;
+      const mayAct =
+        e.wasPaged(inc.id, person.id) ||
+        person.roles.some((r) => r.role !== 'admin' && reg.isWithin(inc.unit, r.unit));
+      if (!mayAct) return;
+      const actor: Actor = { kind: 'person', id: person.id, name: person.name };
+      e.act(inc.id, m.msg.action === 'decline' ? 'decline' : 'ack', actor, {
+        ...(m.msg.note ? { note: m.msg.note } : {}),
+        msg: { source: 'worker-ack', id: m.msg.id },
+      });
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry as MetricsRegistry } from 'prom-client';
+import type { Clock } from '../clock.ts';
+import type { HubContext, Publisher } from '../context.ts';
+import { HubEvents } from '../events.ts';
+import { silentLogger } from '../log.ts';
+import { SMALL_LEAGUE } from '../registry/fixture.ts';
+import type { RegistryDocument } from '../registry/schema.ts';
+import { RegistryStore } from '../registry/store.ts';
+import { type Db, openDatabase } from '../state/db.ts';
+import type { TelemetryStore } from '../telemetry/port.ts';
+
+/** 2025-11-25 08:00 Asia/Shanghai (the protocols fixtures' base time). */
+export const T0 = 1_764_028_800_000;
+
+/** A clock whose time moves only when the test says so; timers fire in due order. */
+export class FakeClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private readonly timers = new Map<number, { at: number; fn: () => void; every?: number }>();
+  constructor(start = T0) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.timers.delete(h as number);
+  }
+  setInterval(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + ms, fn, every: Math.max(1, ms) });
+    return id;
+  }
+  clearInterval(h: unknown): void {
+    this.timers.delete(h as number);
+  }
+  pending(): number {
+    return this.timers.size;
+  }
+  /** Moves time forward by `ms`, firing due timers in order (awaiting microtasks between them). */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void; every?: number }] | undefined;
+      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      const [id, timer] = next;
+      this.t = Math.max(this.t, timer.at);
+      if (timer.every) timer.at += timer.every;
+      else this.timers.delete(id);
+      timer.fn();
+      await new Promise((r) => setImmediate(r));
+    }
+    this.t = end;
+  }
+}
+
+export interface Published {
+  topic: string;
+  payload: unknown;
+  qos: number | undefined;
+}
+
+/** A Publisher stand-in for unit tests: records what would go to the broker; can be made to fail. */
+export class RecordingPublisher implements Publisher {
+  readonly published: Published[] = [];
+  connected = new Set<string>();
+  failNext = 0;
+  async publish(topic: string, payload: Buffer, opts?: { qos?: 0 | 1 }): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('broker not accepting (test)');
+    }
+    this.published.push({ topic, payload: JSON.parse(payload.toString('utf8')), qos: opts?.qos });
+  }
+  isConnected(clientId: string): boolean {
+    return this.connected.has(clientId);
+  }
+  on(topic: string): unknown[] {
+    return this.published.filter((p) => p.topic === topic).map((p) => p.payload);
+  }
+}
+
+export interface TestContext {
+  ctx: HubContext;
+  db: Db;
+  dir: string;
+  clock: FakeClock;
+  publisher: RecordingPublisher;
+  /** Opens the same database again (a restart): new connection, new registry store. */
+  reopen(): HubContext;
+  close(): void;
+}
+
+/** A real SQLite file in a temp dir, the small league imported, fake time, a recording publisher. */
+export function testContext(opts: { doc?: RegistryDocument; clock?: FakeClock } = {}): TestContext {
+  const dir = mkdtempSync(join(tmpdir(), 'sl-incidents-'));
+  const clock = opts.clock ?? new FakeClock();
+  const publisher = new RecordingPublisher();
+  const dbs: Db[] = [];
+  const make = (): HubContext => {
+    const db = openDatabase(join(dir, 'state.db'));
+    dbs.push(db);
+    const registry = new RegistryStore(db);
+    if (dbs.length === 1) {
+      const r = registry.importDocument(opts.doc ?? SMALL_LEAGUE);
+      if (!r.ok) throw new Error(`fixture import failed: ${JSON.stringify(r.errors)}`);
+    }
+    return {
+      db,
+      registry,
+      telemetry: {} as TelemetryStore,
+      publisher,
+      events: new HubEvents(),
+      clock,
+      log: silentLogger(),
+      metrics: new MetricsRegistry(),
+      dataDir: dir,
+    };
+  };
+  const ctx = make();
+  return {
+    ctx,
+    db: ctx.db,
+    dir,
+    clock,
+    publisher,
+    reopen: make,
+    close() {
+      for (const db of dbs) if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
