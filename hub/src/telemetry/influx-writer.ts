@@ -116,6 +116,7 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
       err = new TelemetryRefusedError(
         `telemetry spill is full (${spill.count} of ${o.maxSpillLines} points waiting for InfluxDB); raise maxSpillLines or bring InfluxDB back`,
       );
+      s.refusing = true;
     } else {
       try {
         spill.append(entries.flatMap((e) => chunk(e.lines, o.batchLines)));

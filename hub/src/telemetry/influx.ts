@@ -98,6 +98,7 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
   let closeReport: InfluxCloseReport | undefined;
   let databaseReady = !o.createDatabase;
   let queryError: string | undefined;
+  let reachable = true; // false after a failed start or query, until InfluxDB answers again
 
   /** CREATE DATABASE once reachable; a refusal (auth, 2.x/3.x) means "use what exists". */
   const ensureDatabase = async () => {
@@ -122,9 +123,11 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
     try {
       const r = await run();
       queryError = undefined;
+      reachable = true;
       return r;
     } catch (err) {
       queryError = `${what}: ${(err as Error).message}`;
+      if (classifyFailure(err).kind === 'retry' && !(err instanceof InfluxQueryError)) reachable = false;
       throw err;
     }
   };
@@ -145,6 +148,7 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
             await ensureDatabase();
             try {
               await http.write(lines, signal);
+              reachable = true;
             } catch (err) {
               if (classifyFailure(err).databaseMissing) databaseReady = !o.createDatabase;
               throw err;
@@ -157,6 +161,7 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
         await ensureDatabase();
       } catch (err) {
         queryError = `InfluxDB unreachable at start: ${(err as Error).message}`; // writes spill until it answers
+        reachable = false;
       }
       writer.start();
     },
@@ -187,7 +192,13 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
     health() {
       const w = writer?.stats();
       const st: TelemetryStoreState =
-        state !== 'up' || !w ? state : w.refusing ? 'down' : w.mode === 'spilling' ? 'degraded' : 'up';
+        state !== 'up' || !w
+          ? state
+          : w.refusing
+            ? 'down'
+            : w.mode === 'spilling' || !reachable
+              ? 'degraded'
+              : 'up';
       const h: TelemetryStoreHealth & { spilledTotal: number } = {
         adapter: 'influx',
         state: st,
