@@ -38,5 +38,5 @@ export function inputsFromConfig(
       case 'stdin':
         return commandLineInput({ clock, timers });
     }
-  });
+  }
 }
