@@ -103,7 +103,9 @@ export function classifyFailure(err: unknown, now: () => number = Date.now): Fai
     const body = err.json?.error ?? err.body ?? '';
     const message = `HTTP ${s}${body ? `: ${String(body).slice(0, 300)}` : ''}`;
     const f: Failure = { kind: 'retry', message };
-    const ra = retryAfterMs(err.headers?.['retry-after'], now);
+    const ra =
+      retryAfterMs(err.headers?.['retry-after'], now) ??
+      (err.retryAfter() > 0 ? err.retryAfter() * 1000 : undefined);
     if (ra !== undefined) f.retryAfterMs = ra;
     if (s === 404 && /database not found/i.test(String(body))) f.databaseMissing = true;
     if (
