@@ -9,6 +9,7 @@ import type { Subjects } from './subjects.ts';
 import {
   type BanZone,
   type BaseZone,
+  type BorderZone,
   type FenceZone,
   isBan,
   isBase,
@@ -31,10 +32,20 @@ export interface ZoneSet {
   fences: FenceZone[];
 }
 
+/** Border lines are immutable once built (segments, far-side grid): reuse them for the same parsed zone. */
+const built = new WeakMap<BorderZone, { segmentLengthM: number; line: BorderLine }>();
+function borderLine(z: BorderZone, segmentLengthM: number): BorderLine {
+  const hit = built.get(z);
+  if (hit && hit.segmentLengthM === segmentLengthM) return hit.line;
+  const line = new BorderLine(z, segmentLengthM);
+  built.set(z, { segmentLengthM, line });
+  return line;
+}
+
 export function compileZones(zones: readonly Zone[], settings: RulesSettings): ZoneSet {
   return {
     all: [...zones],
-    borders: zones.filter(isBorder).map((z) => new BorderLine(z, settings.segmentLengthM)),
+    borders: zones.filter(isBorder).map((z) => borderLine(z, settings.segmentLengthM)),
     bans: new AreaIndex(zones.filter(isBan).map((z) => ({ geometry: z.geometry, data: z }))),
     bases: new AreaIndex(zones.filter(isBase).map((z) => ({ geometry: z.geometry, data: z }))),
     fences: zones.filter(isFence),

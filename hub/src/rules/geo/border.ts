@@ -130,17 +130,24 @@ export class BorderLine {
       edges.add(Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by));
     }
     edges.finish();
+    // Column by column, bottom up: cells no edge touches share their side with the previous such
+    // cell unless a mixed cell lies between, so only the first cell of each run needs a
+    // point-in-polygon test.
     const cells = new Uint8Array(nx * ny);
-    for (let cy = 0; cy < ny; cy++) {
-      for (let cx = 0; cx < nx; cx++) {
+    for (let cx = 0; cx < nx; cx++) {
+      let run: Side | null = null;
+      for (let cy = 0; cy < ny; cy++) {
         const x = minX + cx * SIDE_CELL_DEG;
         const y = minY + cy * SIDE_CELL_DEG;
-        const side = edges.collides(x, y, x + SIDE_CELL_DEG, y + SIDE_CELL_DEG)
-          ? Side.Mixed
-          : booleanPointInPolygon([x + SIDE_CELL_DEG / 2, y + SIDE_CELL_DEG / 2], this.far)
-            ? Side.Far
-            : Side.Near;
-        cells[cy * nx + cx] = side;
+        if (edges.collides(x, y, x + SIDE_CELL_DEG, y + SIDE_CELL_DEG)) {
+          cells[cy * nx + cx] = Side.Mixed;
+          run = null;
+          continue;
+        }
+        run ??= booleanPointInPolygon([x + SIDE_CELL_DEG / 2, y + SIDE_CELL_DEG / 2], this.far)
+          ? Side.Far
+          : Side.Near;
+        cells[cy * nx + cx] = run;
       }
     }
     return { x0: minX, y0: minY, nx, ny, cells };

@@ -1,0 +1,147 @@
+import type { Fix } from '@steppelink/protocols';
+import type { Clock } from '../clock.ts';
+import type { AlertInput, IncidentSink } from '../incidents/port.ts';
+import { SMALL_LEAGUE } from '../registry/fixture.ts';
+import type { RegistryDocument } from '../registry/schema.ts';
+import { RegistryStore } from '../registry/store.ts';
+import { type Db, openDatabase } from '../state/db.ts';
+import type { RulesConfig } from './config.ts';
+import { demoZones } from './data/index.ts';
+import { RulesEngine } from './engine.ts';
+import type { Effect } from './env.ts';
+import { parseZones, type Zone } from './zones.ts';
+
+/** Test support for the rules: a manual clock, a recording incident sink, a small registry. */
+
+export const MIN = 60_000;
+/** 10 July 2025, 10:00 in Inner Mongolia (UTC+8): summer, no ban season on. */
+export const T0 = Date.UTC(2025, 6, 10, 2, 0);
+
+export class FakeClock implements Clock {
+  private timers: { id: number; at: number; every: number | null; fn: () => void }[] = [];
+  private nextId = 1;
+  constructor(private t: number) {}
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ id, at: this.t + ms, every: null, fn });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  }
+  setInterval(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ id, at: this.t + ms, every: ms, fn });
+    return id;
+  }
+  clearInterval(h: unknown): void {
+    this.clearTimeout(h);
+  }
+  /** Moves time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.t = due.at;
+      if (due.every === null) this.clearTimeout(due.id);
+      else due.at += due.every;
+      due.fn();
+    }
+    this.t = end;
+  }
+  set(t: number): void {
+    this.t = t;
+  }
+}
+
+/** An IncidentSink that records everything and keeps one open alert per key, like the incident engine. */
+export class RecordingSink implements IncidentSink {
+  readonly raised: AlertInput[] = [];
+  readonly cleared: { key: string; at: number; note?: string }[] = [];
+  readonly open = new Map<string, AlertInput>();
+  async raise(input: AlertInput) {
+    const created = !this.open.has(input.key);
+    this.open.set(input.key, input);
+    this.raised.push(input);
+    return { incidentId: `inc-${this.raised.length}`, created };
+  }
+  async clear(key: string, at: number, note?: string) {
+    this.open.delete(key);
+    this.cleared.push({ key, at, ...(note ? { note } : {}) });
+  }
+  of(category: string): AlertInput[] {
+    return this.raised.filter((a) => a.category === category);
+  }
+  clearsOf(prefix: string): { key: string; at: number }[] {
+    return this.cleared.filter((c) => c.key.startsWith(prefix)).map(({ key, at }) => ({ key, at }));
+  }
+}
+
+/** SMALL_LEAGUE without secrets and logins (hashing them would only slow the tests down). */
+export function registryDocument(): RegistryDocument {
+  return {
+    ...SMALL_LEAGUE,
+    devices: SMALL_LEAGUE.devices.map(({ secret: _s, ...d }) => d),
+    people: SMALL_LEAGUE.people.map(({ login: _l, ...p }) => p),
+  };
+}
+
+export function testRegistry(doc: RegistryDocument = registryDocument()): {
+  db: Db;
+  registry: RegistryStore;
+} {
+  const db = openDatabase(':memory:');
+  const registry = new RegistryStore(db);
+  const result = registry.importDocument(doc);
+  if (!result.ok) throw new Error(`fixture does not import: ${JSON.stringify(result.errors)}`);
+  return { db, registry };
+}
+
+let demoCache: Zone[] | undefined;
+/** The demo zones, parsed once per test file (parsed zones are never mutated; the compiled border line is reused). */
+export function demo(): Zone[] {
+  if (!demoCache) {
+    const parsed = parseZones(demoZones());
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    demoCache = parsed.zones;
+  }
+  return demoCache;
+}
+
+/** An engine over the small league and the demo zones, with effects delivered to a recording sink. */
+export function testEngine(
+  opts: { config?: RulesConfig; zones?: Zone[]; t0?: number; db?: Db; registry?: RegistryStore } = {},
+) {
+  const { db, registry } =
+    opts.db && opts.registry ? { db: opts.db, registry: opts.registry } : testRegistry();
+  const clock = new FakeClock(opts.t0 ?? T0);
+  const engine = new RulesEngine({ db, registry, clock, config: opts.config, zones: opts.zones ?? demo() });
+  const sink = new RecordingSink();
+  const deliver = (effects: Effect[]) => {
+    for (const e of effects) {
+      if (e.type === 'raise') void sink.raise(e.alert);
+      else void sink.clear(e.key, e.at, e.note);
+    }
+  };
+  /** Sends fixes one by one as they happen (the clock follows them). */
+  const stream = (deviceId: string, subject: string | undefined, fixes: readonly Fix[]) => {
+    for (const f of fixes) {
+      if (f.t > clock.now()) clock.set(f.t);
+      deliver(engine.positions(deviceId, subject, [f], clock.now()));
+    }
+  };
+  return { db, registry, clock, engine, sink, deliver, stream };
+}
+
+/** Fixes every `stepMs` from `t` at the given positions ([lon, lat], GeoJSON order). */
+export function track(t: number, stepMs: number, points: readonly [number, number][]): Fix[] {
+  return points.map(([lon, lat], i) => ({ t: t + i * stepMs, lat, lon }));
+}
+
+/** `n` copies of a position. */
+export const times = (n: number, p: [number, number]): [number, number][] =>
+  Array.from({ length: n }, () => p);
