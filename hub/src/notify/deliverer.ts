@@ -24,6 +24,10 @@ export function retryDelay(
   return Math.max(jittered, Math.min(o.maxDelayMs, retryAfterMs ?? 0));
 }
 
+/** Rows that may go now or later: any unfinished row, but for a device only its oldest unfinished one. */
+const ELIGIBLE = `status IN ('pending', 'retry') AND (channel != 'device' OR id IN (
+  SELECT min(id) FROM deliveries WHERE channel = 'device' AND status IN ('pending', 'retry') GROUP BY device))`;
+
 interface Row {
   id: number;
   key: string;
@@ -102,21 +106,17 @@ export class Deliverer {
 
   private armNext(): void {
     if (this.closed) return;
-    const next = this.db
-      .prepare(`SELECT min(next_try_at) FROM deliveries WHERE status IN ('pending', 'retry')`)
-      .pluck()
-      .get() as number | null;
+    const next = this.db.prepare(`SELECT min(next_try_at) FROM deliveries WHERE ${ELIGIBLE}`).pluck().get() as
+      | number
+      | null;
     this.timer.armAt(next);
   }
 
   private dueRows(now: number): Row[] {
-    // Other channels: any due row. Devices: only each device's oldest unfinished row, if due.
     return this.db
       .prepare(
         `SELECT id, key, channel, device, payload, attempts FROM deliveries
-         WHERE status IN ('pending', 'retry') AND next_try_at <= @now AND (channel != 'device' OR id IN (
-           SELECT min(id) FROM deliveries WHERE channel = 'device' AND status IN ('pending', 'retry') GROUP BY device))
-         ORDER BY id LIMIT @batch`,
+         WHERE ${ELIGIBLE} AND next_try_at <= @now ORDER BY id LIMIT @batch`,
       )
       .all({ now, batch: this.opts.batch }) as Row[];
   }

@@ -1,0 +1,214 @@
+import { type Alert, sosSchema, workerAlertTopic } from '@steppelink/protocols';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { principalOf } from '../api/auth/principal.ts';
+import type { ApiEnv } from '../api/context.ts';
+import { createIncidentsModule, type IncidentsModule } from './module.ts';
+import type { LeagueRow } from './stats.ts';
+import { type TestContext, testContext } from './testing.ts';
+import type { IncidentView } from './view.ts';
+
+type Json = Record<string, unknown>;
+
+describe('incidents API', () => {
+  let tc: TestContext;
+  let mod: IncidentsModule;
+  let app: Hono<ApiEnv>;
+  /** Requests as a registry person (the real API authenticates; here a header names the principal). */
+  const as = (person: string, path: string, init: RequestInit = {}) =>
+    app.request(`/api${path}`, {
+      ...init,
+      headers: { 'x-test-person': person, 'content-type': 'application/json' },
+    });
+  const post = (person: string, path: string, body: unknown) =>
+    as(person, path, { method: 'POST', body: JSON.stringify(body) });
+  const raise = async (id = 'sos-api-1') => {
+    await mod.handlers!.sos!({
+      seq: 1,
+      deviceId: 'stb-150824-104-0007',
+      kind: 'sos',
+      msg: sosSchema.parse({ v: 1, id, ts: tc.clock.now(), action: 'raise', category: 'medical' }),
+      receivedAt: tc.clock.now(),
+    });
+    await mod.idle();
+    return (tc.publisher.on(workerAlertTopic('p-bater'))[0] as Alert).incidentId;
+  };
+
+  beforeEach(async () => {
+    tc = testContext();
+    mod = createIncidentsModule({ jobs: false });
+    await mod.start(tc.ctx);
+    const api = new Hono<ApiEnv>().use(async (c, next) => {
+      const person = tc.ctx.registry.getPerson(c.req.header('x-test-person') ?? '');
+      if (!person) return c.json({ error: { code: 'unauthenticated', message: 'no such test person' } }, 401);
+      c.set('principal', principalOf(person, 'token'));
+      await next();
+    });
+    mod.routes!(api);
+    app = new Hono().route('/api', api) as unknown as Hono<ApiEnv>;
+  });
+  afterEach(async () => {
+    await mod.close();
+    tc.close();
+  });
+
+  it('lists and shows incidents only within the caller’s units', async () => {
+    const id = await raise();
+    const mine = (await (await as('p-bater', '/incidents?state=active')).json()) as { items: IncidentView[] };
+    expect(mine.items.map((i) => i.id)).toEqual([id]);
+    expect(mine.items[0]).toMatchObject({
+      state: 'notified',
+      household: { name: '其其格' },
+      category: 'medical',
+    });
+    const other = (await (await as('p-zhangli', '/incidents')).json()) as { items: unknown[] };
+    expect(other.items).toEqual([]);
+    expect((await as('p-bater', '/incidents?unit=150825')).status).toBe(403);
+    expect((await as('p-zhangli', `/incidents/${id}`)).status).toBe(404);
+    const detail = (await (await as('p-saren', `/incidents/${id}`)).json()) as Json;
+    expect((detail.timeline as Json[]).map((e) => e.type)).toEqual(['open', 'paged', 'notified']);
+    expect((detail.deliveries as Json[]).some((d) => d.channel === 'mqtt' && d.status === 'sent')).toBe(true);
+  });
+
+  it('acknowledges, dispatches and resolves with notes; refuses what the state or scope does not allow', async () => {
+    const id = await raise();
+    expect((await post('p-menghe', `/incidents/${id}/ack`, {})).status).toBe(404);
+    const ack = await post('p-wuyun', `/incidents/${id}/ack`, { note: '我离得近，先过去' });
+    expect(ack.status).toBe(200);
+    expect(((await ack.json()) as { incident: IncidentView }).incident).toMatchObject({
+      state: 'acknowledged',
+      ack: { by: { id: 'p-wuyun', name: '乌云' } },
+    });
+    expect((await post('p-bater', `/incidents/${id}/ack`, {})).status).toBe(409);
+    expect((await post('p-wuyun', `/incidents/${id}/dispatch`, { rescue: 'drone' })).status).toBe(400);
+    const d = await post('p-wangjg', `/incidents/${id}/dispatch`, {
+      rescue: 'ambulance',
+      note: '旗医院120已出车',
+    });
+    expect(((await d.json()) as { incident: IncidentView }).incident.dispatch).toMatchObject({
+      rescue: 'ambulance',
+    });
+    await tc.clock.advance(40 * 60_000);
+    const r = await post('p-wuyun', `/incidents/${id}/resolve`, { note: '老人已送医' });
+    expect(((await r.json()) as { incident: IncidentView }).incident.state).toBe('resolved');
+    const timeline = ((await (await as('p-wuyun', `/incidents/${id}`)).json()) as { timeline: Json[] })
+      .timeline;
+    expect(timeline.find((e) => e.type === 'acknowledged')).toMatchObject({
+      actor: 'p-wuyun',
+      note: '我离得近，先过去',
+    });
+    expect(timeline.find((e) => e.type === 'dispatched')).toMatchObject({ actor: 'p-wangjg' });
+  });
+
+  it('takes worker reports (事件上报), idempotent by the client id, never paging the reporter', async () => {
+    const body = {
+      id: 'rpt-bater-0001',
+      category: 'dispute',
+      severity: 'medium',
+      note: '两户因草场界线发生争执',
+    };
+    const first = await post('p-bater', '/reports', body);
+    expect(first.status).toBe(201);
+    const again = await post('p-bater', '/reports', body);
+    expect(again.status).toBe(200);
+    const inc = ((await first.json()) as { incident: IncidentView }).incident;
+    expect(((await again.json()) as { incident: IncidentView }).incident.id).toBe(inc.id);
+    expect(inc).toMatchObject({
+      source: 'report',
+      unit: { id: '150824-104-007-03' },
+      reporter: { id: 'p-bater' },
+    });
+    await mod.idle();
+    expect(tc.publisher.on(workerAlertTopic('p-bater'))).toHaveLength(0);
+    expect(tc.publisher.on(workerAlertTopic('p-wuyun'))).toHaveLength(1);
+    expect((await post('p-bater', '/reports', { ...body, id: 'x2', unit: '150825-201-003-02' })).status).toBe(
+      403,
+    );
+  });
+
+  it('edits rosters within the editor’s units and answers who is on duty', async () => {
+    const roster = {
+      rotations: [
+        {
+          unit: '150824-104-007-03',
+          role: 'grid-worker',
+          period: 'daily',
+          handover: '08:00',
+          startDate: '2025-11-24',
+          members: ['p-bater', 'p-aodeng'],
+        },
+      ],
+      overrides: [],
+    };
+    const put = (person: string) =>
+      as(person, '/rosters/150824-104-007-03', { method: 'PUT', body: JSON.stringify(roster) });
+    expect((await put('p-bater')).status).toBe(403);
+    expect((await put('p-wuyun')).status).toBe(200);
+    const duty = async (at: string) =>
+      (
+        (await (await as('p-bater', `/duty?unit=150824-104-007-03&at=${encodeURIComponent(at)}`)).json()) as {
+          levels: { role: string; people: { name: string }[] }[];
+        }
+      ).levels[0]?.people.map((p) => p.name);
+    expect(await duty('2025-11-25T07:59:00+08:00')).toEqual(['巴特尔']);
+    expect(await duty('2025-11-25T08:00:00+08:00')).toEqual(['敖登']);
+    const got = (await (await as('p-saren', '/rosters?unit=150824-104')).json()) as { rotations: unknown[] };
+    expect(got.rotations).toHaveLength(1);
+    const bad = await as('p-wuyun', '/rosters/150824-104-007-03', {
+      method: 'PUT',
+      body: JSON.stringify({ rotations: [{ ...roster.rotations[0], members: ['p-nobody'] }] }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('answers response statistics per unit as JSON and as CSV', async () => {
+    const id = await raise();
+    await tc.clock.advance(90_000);
+    await post('p-bater', `/incidents/${id}/ack`, {});
+    await tc.clock.advance(20 * 60_000);
+    await post('p-bater', `/incidents/${id}/resolve`, {});
+    const q = '/incidents/stats?unit=150824-104-007&level=grid&from=1764000000000';
+    const json = (await (await as('p-erdun', q)).json()) as { rows: LeagueRow[] };
+    expect(json.rows.map((r) => r.unit)).toEqual(['150824-104-007-03', '150824-104-007-01']);
+    expect(json.rows[0]).toMatchObject({
+      rank: 1,
+      opened: 1,
+      ttaMedianS: 90,
+      ttrMedianS: 1290,
+      unacknowledged: 0,
+    });
+    const res = await as('p-erdun', `${q}&format=csv`);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: spreadsheets read the Chinese names
+    const csv = new TextDecoder().decode(bytes);
+    expect(csv.startsWith('rank,unit,name_zh')).toBe(true);
+    expect(csv).toContain(
+      '1,150824-104-007-03,巴音哈太嘎查三组,Bayan Hatai group 3,grid,1,1,0,1,90,90,1290,1290,1,0,0',
+    ); // 1 re-escalation: acked, not dispatched in 15 min
+  });
+
+  it('streams incident changes and pages to the dashboard, scoped to the caller', async () => {
+    const res = await as('p-wuyun', '/incidents/stream');
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}`);
+        text += decoder.decode(value);
+      }
+    };
+    await readUntil('event: hello');
+    await raise();
+    await readUntil('event: incident');
+    expect(text).toContain('"state":"notified"');
+    await tc.clock.advance(3 * 60_000); // escalates to the grid leader, who has the stream open
+    await mod.idle();
+    await readUntil('event: page');
+    expect(text).toContain('"level":1');
+    await reader.cancel();
+  });
+});
