@@ -8,7 +8,6 @@ import { createSqliteTelemetryStore, type SqliteTelemetryOptions } from './sqlit
 
 export type { InfluxCloseReport, InfluxTelemetryOptions, InfluxTelemetryStore } from './influx.ts';
 export { createInfluxTelemetryStore, influxTelemetryDefaults } from './influx.ts';
-export { TelemetryRefusedError } from './influx-writer.ts';
 export * from './port.ts';
 export type { SqliteTelemetryOptions } from './sqlite.ts';
 export { createSqliteTelemetryStore, sqliteTelemetryDefaults } from './sqlite.ts';

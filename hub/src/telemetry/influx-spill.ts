@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { TelemetryRefusedError } from './port.ts';
 
 /**
  * The durable local buffer of the InfluxDB adapter: line protocol that could not be written yet,
@@ -16,7 +17,7 @@ export interface SpillChunk {
 export interface Spill {
   /** points waiting */
   readonly count: number;
-  /** appends chunks in one transaction; durable when it returns (throws on disk errors) */
+  /** appends chunks in one transaction; durable when it returns. Throws TelemetryRefusedError when full or failing. */
   append(chunks: string[][]): void;
   /** the oldest chunks, up to about `maxLines` points (at least one chunk when not empty) */
   peek(maxLines: number): SpillChunk[];
@@ -27,7 +28,8 @@ export interface Spill {
   close(): void;
 }
 
-export function openSpill(path: string): Spill {
+/** `capacityLines` bounds the file: beyond it append() refuses (the caller counts that as dropped). */
+export function openSpill(path: string, capacityLines = Number.POSITIVE_INFINITY): Spill {
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
@@ -63,8 +65,18 @@ export function openSpill(path: string): Spill {
       return count;
     },
     append(chunks) {
-      appendTx(chunks);
-      for (const c of chunks) count += c.length;
+      const n = chunks.reduce((a, c) => a + c.length, 0);
+      if (count + n > capacityLines) {
+        throw new TelemetryRefusedError(
+          `telemetry spill is full (${count} of ${capacityLines} points waiting for InfluxDB); raise maxSpillLines or bring InfluxDB back`,
+        );
+      }
+      try {
+        appendTx(chunks);
+      } catch (err) {
+        throw new TelemetryRefusedError(`telemetry spill failed: ${(err as Error).message}`);
+      }
+      count += n;
     },
     peek(maxLines) {
       const out: SpillChunk[] = [];
@@ -75,6 +87,7 @@ export function openSpill(path: string): Spill {
         out.push(row);
         lines += row.n;
       }
+      if (out.length === 0) count = 0; // nothing left whatever the tally said: never replay emptiness forever
       return out;
     },
     remove(ids) {

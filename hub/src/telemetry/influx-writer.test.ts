@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { AbortError, HttpError } from '@influxdata/influxdb-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSpill, type Spill } from './influx-spill.ts';
-import { createInfluxWriter, type InfluxWriterOptions, type Timers } from './influx-writer.ts';
+import { createInfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
+import type { Timers } from './timers.ts';
 
 /** Timers that fire only when the test says so, recording the delays asked for. */
 function manualTimers() {

@@ -1,22 +1,23 @@
-import { withDefaults } from './defaults.ts';
 import { type BackoffOptions, backoffDefaults, backoffDelayMs } from './backoff.ts';
-import { classifyFailure, type Failure } from './influx-http.ts';
+import { withDefaults } from './defaults.ts';
+import { classifyFailure } from './influx-http.ts';
 import type { Spill } from './influx-spill.ts';
+import { TelemetryRefusedError } from './port.ts';
+import { createSleeper, realTimers, type Timers } from './timers.ts';
 
 /**
- * Batches line protocol to InfluxDB. Two modes, one sender at a time:
+ * Batches line protocol to InfluxDB. Two modes, one request at a time:
  * - direct: write() waits in memory (bounded) for a batch (size or interval), the batch is sent,
- *   a transient failure is retried inline a few times, then the batch goes to the spill file;
- * - spilling: InfluxDB is away (or memory overflowed), write() appends straight to the durable
+ *   a transient failure is retried inline, then what is left goes to the spill file;
+ * - spilling: InfluxDB is away (or memory overflowed): write() appends straight to the durable
  *   spill file, and a replay loop sends the oldest spilled chunks with backoff until it is empty.
- * write() resolves once its lines are in InfluxDB or in the spill file; it rejects (and counts
- * `dropped`) only if InfluxDB refused the lines for good or the spill is full or failing.
+ * write() resolves once its lines are in InfluxDB or in the spill file; it rejects (counted in
+ * `dropped`) only when InfluxDB refused the lines for good or the spill file is full or failing.
  */
 export interface InfluxWriterOptions {
   batchLines: number;
   flushIntervalMs: number;
   maxBufferLines: number;
-  maxSpillLines: number;
   inlineRetries: number;
   closeTimeoutMs: number;
   backoff: BackoffOptions;
@@ -25,20 +26,10 @@ export interface InfluxWriterOptions {
 export const influxWriterDefaults: InfluxWriterOptions = {
   batchLines: 5_000, // ≈ 0.5 MB of line protocol per request; InfluxDB suggests 5k-10k lines
   flushIntervalMs: 50, // ingest acks after write(): a lone heartbeat waits at most this for company
-  maxBufferLines: 100_000, // ≈ 15 MB of memory; beyond it, writes go to the spill file
-  maxSpillLines: 20_000_000, // ≈ 3 GB on disk, days of a banner's telemetry; beyond it write() is refused
-  inlineRetries: 1, // one quick retry before spilling: a blip shouldn't divert to disk, an outage shouldn't hold acks
-  closeTimeoutMs: 3_000, // close() waits this long for a request in flight, then aborts it (its lines spill)
+  maxBufferLines: 100_000, // ≈ 15 MB of memory; beyond it writes go to the spill file, not dropped
+  inlineRetries: 1, // one quick retry: a blip shouldn't divert to disk, an outage shouldn't hold acks
+  closeTimeoutMs: 3_000, // close() waits this long for requests, then aborts (their lines spill)
   backoff: backoffDefaults,
-};
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
 export interface InfluxWriterDeps {
@@ -61,13 +52,6 @@ export interface WriterStats {
   lastError?: string;
 }
 
-export class TelemetryRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TelemetryRefusedError';
-  }
-}
-
 interface Entry {
   lines: string[];
   resolve(): void;
@@ -79,6 +63,7 @@ const chunk = (lines: string[], size: number): string[][] => {
   for (let i = 0; i < lines.length; i += size) out.push(lines.slice(i, i + size));
   return out;
 };
+const count = (entries: Entry[]) => entries.reduce((a, e) => a + e.lines.length, 0);
 
 export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: InfluxWriterDeps) {
   const o = withDefaults(influxWriterDefaults, opts);
@@ -86,8 +71,9 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
   const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
   const { spill } = deps;
+  const sleeper = createSleeper(timers);
   const s: WriterStats = {
-    mode: spill.count > 0 ? 'spilling' : 'direct',
+    mode: spill.count > 0 ? 'spilling' : 'direct', // a previous run left points: replay first
     buffered: 0,
     spilled: 0,
     spilledTotal: 0,
@@ -97,73 +83,36 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
   };
   const queue: Entry[] = [];
   let closed = false;
-  let inFlight: { done: Promise<void>; abort: AbortController } | undefined;
+  let inFlight: AbortController | undefined;
+  let abortAll = false; // close() ran out of patience: no more requests
   let flushTimer: unknown;
   let retryTimer: unknown;
-  let wakeSleep: (() => void) | undefined;
   let attempt = 0;
-  let abortAll = false; // close() ran out of patience: no more requests
+  let pumping: Promise<void> | undefined;
 
-  const note = (f: Failure) => {
-    s.lastError = f.message;
+  /** Appends lines to the spill file. Returns the refusal, if any (then counted as dropped). */
+  function toSpill(lines: string[]): Error | undefined {
+    try {
+      spill.append(chunk(lines, o.batchLines));
+      s.spilledTotal += lines.length;
+      s.refusing = false;
+      return undefined;
+    } catch (err) {
+      s.dropped += lines.length;
+      s.refusing = true;
+      s.lastError = (err as Error).message;
+      return err as Error;
+    }
+  }
+  const settle = (entries: Entry[], err?: Error) => {
+    for (const e of entries) err ? e.reject(err) : e.resolve();
   };
 
-  /** Appends entries to the spill file; settles them. Returns false if the spill refused. */
-  function spillEntries(entries: Entry[], resolveThem = true): boolean {
-    const n = entries.reduce((a, e) => a + e.lines.length, 0);
-    let err: Error | undefined;
-    if (spill.count + n > o.maxSpillLines) {
-      err = new TelemetryRefusedError(
-        `telemetry spill is full (${spill.count} of ${o.maxSpillLines} points waiting for InfluxDB); raise maxSpillLines or bring InfluxDB back`,
-      );
-      s.refusing = true;
-    } else {
-      try {
-        spill.append(entries.flatMap((e) => chunk(e.lines, o.batchLines)));
-        s.spilledTotal += n;
-        s.refusing = false;
-      } catch (e) {
-        err = new TelemetryRefusedError(`telemetry spill failed: ${(e as Error).message}`);
-        s.refusing = true;
-      }
-    }
-    if (err) {
-      s.dropped += n;
-      s.lastError = err.message;
-      for (const e of entries) e.reject(err);
-      return false;
-    }
-    if (resolveThem) for (const e of entries) e.resolve();
-    return true;
-  }
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const h = timers.setTimeout(() => {
-        wakeSleep = undefined;
-        resolve();
-      }, ms);
-      wakeSleep = () => {
-        timers.clearTimeout(h);
-        wakeSleep = undefined;
-        resolve();
-      };
-    });
-  }
-
-  async function sendTracked(body: string): Promise<void> {
+  async function send(body: string): Promise<void> {
     if (abortAll) throw new Error('telemetry store closing: request not sent');
-    const abort = new AbortController();
-    const done = deps.send(body, abort.signal);
-    inFlight = {
-      done: done.then(
-        () => undefined,
-        () => undefined,
-      ),
-      abort,
-    };
+    inFlight = new AbortController();
     try {
-      await done;
+      await deps.send(body, inFlight.signal);
     } finally {
       inFlight = undefined;
     }
@@ -171,65 +120,58 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
 
   /** direct mode: send entries chunk by chunk; on an outage spill what is left. */
   async function sendDirect(entries: Entry[]): Promise<void> {
-    const refused: Error[] = [];
-    const lines = entries.flatMap((e) => e.lines);
-    const chunks = chunk(lines, o.batchLines);
+    let refused: Error | undefined;
+    const chunks = chunk(
+      entries.flatMap((e) => e.lines),
+      o.batchLines,
+    );
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
       for (let tries = 0; ; tries++) {
         try {
-          await sendTracked(c.join('\n'));
+          await send(c.join('\n'));
           s.written += c.length;
           attempt = 0;
           break;
         } catch (err) {
           const f = classifyFailure(err, now);
-          note(f);
+          s.lastError = f.message;
           if (f.kind === 'reject') {
             const bad = Math.min(c.length, f.droppedLines ?? c.length);
             s.dropped += bad;
             s.written += c.length - bad;
-            refused.push(
-              new TelemetryRefusedError(`InfluxDB refused ${bad} of ${c.length} points: ${f.message}`),
+            refused = new TelemetryRefusedError(
+              `InfluxDB refused ${bad} of ${c.length} points: ${f.message}`,
             );
             break;
           }
-          const delay = backoffDelayMs(tries + 1, o.backoff, random, f.retryAfterMs);
-          if (tries < o.inlineRetries && !closed && delay <= o.backoff.maxDelayMs) {
-            await sleep(delay);
+          if (tries < o.inlineRetries && !closed) {
+            await sleeper.sleep(backoffDelayMs(tries + 1, o.backoff, random, f.retryAfterMs));
             if (!closed) continue;
           }
-          // outage: the rest goes to disk, and the replay loop takes over
+          // an outage: the rest goes to disk and the replay loop takes over
           s.mode = 'spilling';
-          const rest = chunks.slice(i).flat();
-          const ok = spillEntries([{ lines: rest, resolve() {}, reject() {} }], false);
-          const err2 = ok ? undefined : new TelemetryRefusedError(s.lastError ?? 'telemetry spill failed');
-          for (const e of entries)
-            err2 ? e.reject(err2) : refused.length ? e.reject(refused[0]!) : e.resolve();
+          settle(entries, toSpill(chunks.slice(i).flat()) ?? refused);
           return;
         }
       }
     }
-    for (const e of entries) refused.length ? e.reject(refused[0]!) : e.resolve();
+    settle(entries, refused);
   }
 
   /** spilling mode: one replay request of the oldest spilled chunks. */
   async function replayStep(): Promise<void> {
     const chunks = spill.peek(o.batchLines);
-    if (chunks.length === 0) {
-      s.mode = 'direct';
-      return;
-    }
     const n = chunks.reduce((a, c) => a + c.n, 0);
     try {
-      await sendTracked(chunks.map((c) => c.lines).join('\n'));
+      await send(chunks.map((c) => c.lines).join('\n'));
       spill.remove(chunks.map((c) => c.id));
       s.written += n;
       s.refusing = false; // room again
       attempt = 0;
     } catch (err) {
       const f = classifyFailure(err, now);
-      note(f);
+      s.lastError = f.message;
       if (f.kind === 'reject') {
         const bad = Math.min(n, f.droppedLines ?? n);
         spill.remove(chunks.map((c) => c.id));
@@ -237,48 +179,40 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
         s.written += n - bad;
         return;
       }
-      attempt++;
-      if (!closed) {
-        retryTimer = timers.setTimeout(
-          () => {
-            retryTimer = undefined;
-            pump();
-          },
-          backoffDelayMs(attempt, o.backoff, random, f.retryAfterMs),
-        );
-      }
+      if (closed) return;
+      const delay = backoffDelayMs(++attempt, o.backoff, random, f.retryAfterMs);
+      retryTimer = timers.setTimeout(() => {
+        retryTimer = undefined;
+        pump();
+      }, delay);
     }
   }
 
-  let pumping: Promise<void> | undefined;
+  /** Starts the next request if none runs: replay in spilling mode, a due batch in direct mode. */
   function pump(): void {
     if (pumping || retryTimer !== undefined) return;
-    let work: (() => Promise<void>) | undefined;
-    if (s.mode === 'spilling' && queue.length > 0) spillEntries(queue.splice(0));
+    let job: (() => Promise<void>) | undefined;
     if (s.mode === 'spilling') {
+      const pending = queue.splice(0);
+      if (pending.length > 0) settle(pending, toSpill(pending.flatMap((e) => e.lines)));
       if (spill.count === 0) s.mode = 'direct';
-      else if (!closed) work = replayStep;
+      else if (!closed) job = replayStep;
     }
-    if (
-      s.mode === 'direct' &&
-      queue.length > 0 &&
-      (flushTimer === undefined || s.buffered >= o.batchLines || closed)
-    ) {
-      const take: Entry[] = [];
-      let n = 0;
-      while (queue.length > 0 && (take.length === 0 || n + queue[0]!.lines.length <= o.batchLines)) {
-        const e = queue.shift()!;
-        take.push(e);
-        n += e.lines.length;
+    const due = flushTimer === undefined || s.buffered >= o.batchLines || closed;
+    if (s.mode === 'direct' && queue.length > 0 && due) {
+      const take = [queue.shift()!];
+      let n = take[0]!.lines.length;
+      while (queue.length > 0 && n + queue[0]!.lines.length <= o.batchLines) {
+        n += queue[0]!.lines.length;
+        take.push(queue.shift()!);
       }
-      work = () => sendDirect(take);
+      job = () => sendDirect(take);
     }
-    s.buffered = queue.reduce((a, e) => a + e.lines.length, 0);
-    if (!work) return;
-    const job = work;
+    s.buffered = count(queue);
+    if (!job) return;
     pumping = job().finally(() => {
       pumping = undefined;
-      s.buffered = queue.reduce((a, e) => a + e.lines.length, 0);
+      s.buffered = count(queue);
       pump();
     });
   }
@@ -293,9 +227,10 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
       return new Promise<void>((resolve, reject) => {
         const entry: Entry = { lines, resolve, reject };
         if (s.mode === 'spilling' || s.buffered + lines.length > o.maxBufferLines) {
-          s.mode = 'spilling'; // memory is full or InfluxDB is away: straight to disk, in order
-          spillEntries([...queue.splice(0), entry]);
+          s.mode = 'spilling'; // InfluxDB is away or memory is full: straight to disk, in order
+          const pending = [...queue.splice(0), entry];
           s.buffered = 0;
+          settle(pending, toSpill(pending.flatMap((e) => e.lines)));
           pump();
           return;
         }
@@ -320,27 +255,25 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
     stats(): WriterStats {
       return { ...s, spilled: spill.count };
     },
-    /** Flushes (no retries), spills what remains, stops. Lines in the spill stay for the next start. */
+    /** Flushes once more (no retries), spills what fails, stops. The spill file stays for the next start. */
     async close(): Promise<{ lost: number }> {
       if (closed) return { lost: 0 };
       closed = true;
-      const lostBefore = s.dropped;
+      const droppedBefore = s.dropped;
       for (const t of [flushTimer, retryTimer]) if (t !== undefined) timers.clearTimeout(t);
       flushTimer = retryTimer = undefined;
-      wakeSleep?.();
+      sleeper.wake();
       const guard = timers.setTimeout(() => {
         abortAll = true;
-        inFlight?.abort.abort();
+        inFlight?.abort();
       }, o.closeTimeoutMs);
-      // a last flush without retries; what fails goes to the spill file
       while (queue.length > 0 || pumping) {
         pump();
         await pumping;
-        if (!pumping && queue.length > 0) spillEntries(queue.splice(0));
       }
       timers.clearTimeout(guard);
       s.buffered = 0;
-      return { lost: s.dropped - lostBefore };
+      return { lost: s.dropped - droppedBefore };
     },
   };
 }

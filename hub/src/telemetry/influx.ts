@@ -18,12 +18,7 @@ import {
   queryTrack,
 } from './influx-queries.ts';
 import { openSpill, type Spill } from './influx-spill.ts';
-import {
-  createInfluxWriter,
-  type InfluxWriter,
-  type InfluxWriterOptions,
-  type Timers,
-} from './influx-writer.ts';
+import { createInfluxWriter, type InfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
 import {
   type CloseReport,
   type TelemetryStore,
@@ -31,6 +26,7 @@ import {
   TelemetryStoreStateError,
   type TelemetryStoreState,
 } from './port.ts';
+import type { Timers } from './timers.ts';
 
 export interface InfluxTelemetryOptions
   extends Partial<Omit<InfluxWriterOptions, 'backoff'>>,
@@ -47,6 +43,8 @@ export interface InfluxTelemetryOptions
   retentionPolicy?: string;
   /** durable local buffer while InfluxDB is away, e.g. `<dataDir>/influx-spill.db` */
   spillPath: string;
+  /** spill bound in points; beyond it write() is refused and the points counted as dropped */
+  maxSpillLines?: number;
   retentionMs?: number;
   /** try `CREATE DATABASE` at start (ignored where the server does not allow it) */
   createDatabase?: boolean;
@@ -64,6 +62,7 @@ export const influxTelemetryDefaults = {
   requestTimeoutMs: 10_000, // socket timeout per request; a hung InfluxDB counts as down after this
   pageRows: 10_000, // rows per track page: a 90-day track never lands in memory as one answer
   idsPerStatement: 200, // device ids per `latest` statement, keeps each InfluxQL statement small
+  maxSpillLines: 20_000_000, // ≈ 3 GB on disk, days of a banner's telemetry while InfluxDB is away
 };
 
 export interface InfluxCloseReport extends CloseReport {
@@ -135,7 +134,7 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
   return {
     async start() {
       if (writer) return;
-      spill = openSpill(o.spillPath);
+      spill = openSpill(o.spillPath, o.maxSpillLines);
       const s = spill;
       writer = createInfluxWriter(
         { ...o, backoff: withDefaults(backoffDefaults, o.backoff ?? {}) },

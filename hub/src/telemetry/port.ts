@@ -117,6 +117,14 @@ export class TelemetryStoreStateError extends Error {
   }
 }
 
+/** write() could not make the points durable: refused by the store for good, or no room left. */
+export class TelemetryRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TelemetryRefusedError';
+  }
+}
+
 /** Number of points in a batch. */
 export const batchSize = (b: TelemetryBatch): number =>
   (b.positions?.length ?? 0) + (b.health?.length ?? 0) + (b.grazing?.length ?? 0);
