@@ -19,9 +19,9 @@ export function errorBody(code: string, message: string, issues?: ApiIssue[]): A
   return { error: issues && issues.length > 0 ? { code, message, issues } : { code, message } };
 }
 
-export function apiError(
+export function apiError<S extends ContentfulStatusCode>(
   c: Context,
-  status: ContentfulStatusCode,
+  status: S,
   code: string,
   message: string,
   issues?: ApiIssue[],

@@ -12,15 +12,17 @@ import { apiError } from './errors.ts';
  * - a single object (unit, household, device) outside them answers 404, exactly as if it didn't exist;
  * - a list without `?unit=` covers all the caller's units.
  */
-export type UnitsResult = { ok: true; units: string[] } | { ok: false; response: Response };
+export type UnitsResult =
+  | { ok: true; units: string[] }
+  | { ok: false; response: ReturnType<typeof outOfScope> };
+
+const outOfScope = (c: Context, unit: string) =>
+  apiError(c, 403, 'out_of_scope', `unit ${unit} is not within the units you can see`);
 
 export function unitsFor(core: ApiCore, c: Context, p: Principal, unit: string | undefined): UnitsResult {
   if (unit === undefined) return { ok: true, units: visibleUnits(core.registry, p) };
   if (core.registry.getUnit(unit) === undefined || !canSee(core.registry, p, unit)) {
-    return {
-      ok: false,
-      response: apiError(c, 403, 'out_of_scope', `unit ${unit} is not within the units you can see`),
-    };
+    return { ok: false, response: outOfScope(c, unit) };
   }
   return { ok: true, units: core.registry.descendants(unit) };
 }
