@@ -75,6 +75,8 @@ describe('API authentication', () => {
     });
     expect(notJson.status).toBe(400);
     expect((await json(notJson)).error.code).toBe('bad_request');
+    const huge = await post(t, '/api/login', { username: 'saren', password: 'x'.repeat(10_000) });
+    expect(huge.status).toBe(413);
   });
 
   it('logs out: the session stops working', async () => {

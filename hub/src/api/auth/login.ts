@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { hashSecret, verifySecret } from '../../registry/secrets.ts';
@@ -29,8 +30,12 @@ const decoy = () => {
 
 /** POST /login, POST /logout (public: they are how one gets, and drops, a session). */
 export function loginRoutes(core: ApiCore) {
+  const small = bodyLimit({
+    maxSize: 4096, // a username and a password; anything bigger is not a sign-in
+    onError: (c) => apiError(c, 413, 'too_large', 'a sign-in body is a username and a password'),
+  });
   return new Hono()
-    .post('/login', zJson(loginBodySchema), async (c) => {
+    .post('/login', small, zJson(loginBodySchema), async (c) => {
       const { username, password, mode } = c.req.valid('json');
       const userKey = username.toLowerCase();
       const ipKey = clientAddress(c, core.auth) ?? 'unknown';
