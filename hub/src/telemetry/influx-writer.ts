@@ -252,6 +252,11 @@ export function createInfluxWriter(opts: Partial<InfluxWriterOptions>, deps: Inf
     start(): void {
       pump();
     },
+    /** counts points the caller could not even encode as refused */
+    refuse(n: number, err: Error): void {
+      s.dropped += n;
+      s.lastError = err.message;
+    },
     stats(): WriterStats {
       return { ...s, spilled: spill.count };
     },

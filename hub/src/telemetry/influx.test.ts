@@ -156,5 +156,10 @@ describe('influx adapter against a real influxd', () => {
     expect(store.health()).toMatchObject({ state: 'up', dropped: 1, written: 4 });
     expect(store.health().lastError).toMatch(/field type conflict/);
     expect(await store.track(whole)).toEqual(fine);
+    // a point the client cannot even encode (NaN) is refused and counted too
+    await expect(store.write({ positions: [{ ...fine[0]!, lat: Number.NaN }] })).rejects.toThrow(
+      /not writable/,
+    );
+    expect(store.health().dropped).toBe(2);
   });
 });

@@ -20,9 +20,11 @@ import {
 import { openSpill, type Spill } from './influx-spill.ts';
 import { createInfluxWriter, type InfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
 import {
+  batchSize,
   type CloseReport,
   type TelemetryStore,
   type TelemetryStoreHealth,
+  TelemetryRefusedError,
   TelemetryStoreStateError,
   type TelemetryStoreState,
 } from './port.ts';
@@ -172,7 +174,11 @@ export function createInfluxTelemetryStore(options: InfluxTelemetryOptions): Inf
       try {
         lines = batchLines(batch);
       } catch (err) {
-        return Promise.reject(err);
+        const refused = new TelemetryRefusedError(
+          `telemetry point not writable to InfluxDB: ${(err as Error).message}`,
+        );
+        writer.refuse(batchSize(batch), refused);
+        return Promise.reject(refused);
       }
       return writer.write(lines);
     },
