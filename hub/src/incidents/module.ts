@@ -1,6 +1,7 @@
 import { downTopic, encode, expandFixes, type Severity } from '@steppelink/protocols';
 import type { Hono } from 'hono';
 import type { ApiEnv } from '../api/context.ts';
+import type { Clock } from '../clock.ts';
 import type { Accepted, ComponentHealth, HubContext, HubModule } from '../context.ts';
 import { escalationChain } from '../duty/chain.ts';
 import { RosterStore } from '../duty/roster-store.ts';
@@ -42,6 +43,10 @@ export interface IncidentsModuleOptions {
   jobs?: Partial<JobOptions> | false;
   /** Jitter source for retries (tests pin it). */
   random?: () => number;
+  /** Escalation, delivery and job time; default the hub's clock (tests pass a fake one). */
+  clock?: Clock;
+  /** The registry document's `rosters` section, imported (upserted) at start. */
+  rosters?: RostersInput;
 }
 
 export type IncidentsModule = HubModule & {
@@ -105,7 +110,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       return need(jobs);
     },
 
-    start(c: HubContext) {
+    start(hubCtx: HubContext) {
+      const c: HubContext = options.clock ? { ...hubCtx, clock: options.clock } : hubCtx;
       ctx = c;
       migrate(c.db, 'incidents', incidentMigrations);
       rosters = new RosterStore(c.db, c.registry, o.timeZone);
@@ -158,6 +164,15 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         kick: () => need(deliverer).kick(),
         options: { ...JOB_DEFAULTS, ...(options.jobs || {}) },
       });
+      if (options.rosters) {
+        const r = rosters.import(options.rosters, c.clock.now());
+        if (!r.ok) {
+          const first = r.errors.slice(0, 3).map((e) => `rosters[${e.index}].${e.field}: ${e.reason}`);
+          throw new Error(
+            `The rosters section has ${r.errors.length} bad row(s): ${first.join('; ')}. Fix them and start again.`,
+          );
+        }
+      }
       if (options.jobs !== false) jobs.schedule(o.timeZone);
       // Resume: escalations whose time has come run now; undelivered pages go out.
       timer.armAt(engine.nextDue());
