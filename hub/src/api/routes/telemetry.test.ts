@@ -78,6 +78,20 @@ describe('telemetry reads', () => {
     expect(page.body.items).toHaveLength(2);
   });
 
+  it('shows one device with presence, latest heartbeat and position; 404 outside the caller’s units', async () => {
+    const r = await getJson(t.app, `/api/devices/${SETTOP}`, as.saren);
+    expect(r.body).toMatchObject({
+      id: SETTOP,
+      online: true,
+      hasSecret: true,
+      health: { battery: 41 },
+      position: { t: t0, lat: 42.1213, lon: 108.4382 },
+      units: ['150824-104-007-03', '150824-104-007', '150824-104', '150824', '150800'],
+    });
+    expect(r.text).not.toMatch(/scrypt|secretHash/);
+    expect((await getJson(t.app, `/api/devices/${SETTOP}`, as.zhangli)).status).toBe(404);
+  });
+
   it('rejects bad list queries with every issue', async () => {
     const r = await getJson(t.app, '/api/devices?kind=tractor&online=maybe&limit=0', as.saren);
     expect(r.status).toBe(400);
