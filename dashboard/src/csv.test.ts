@@ -27,6 +27,7 @@ describe('CSV', () => {
   it('exports the league table with localized headers and times in seconds', () => {
     const rows = [
       {
+        rank: 1,
         unitId: '150824-104-007-03',
         name: { zh: '巴音哈太嘎查三组', mn: 'ᠪᠠᠶᠠᠨ', en: 'Bayan Hatai group 3' },
         count: 4,
@@ -41,10 +42,10 @@ describe('CSV', () => {
     const text = statsCsv(rows, translator('zh'), { from: '2025-01-01 00:00:00', to: '2025-03-31 23:59:59' });
     const [header, line] = text.slice(1).split('\r\n');
     expect(header).toBe(
-      'from,to,unit_id,单位,警情数,确认中位数 (s),确认P90 (s),处置中位数 (s),处置P90 (s),升级次数,未确认',
+      'rank,from,to,unit_id,单位,警情数,确认中位数 (s),确认P90 (s),处置中位数 (s),处置P90 (s),升级次数,未确认',
     );
     expect(line).toBe(
-      '2025-01-01 00:00:00,2025-03-31 23:59:59,150824-104-007-03,巴音哈太嘎查三组,4,95,170,3600,,1,0',
+      '1,2025-01-01 00:00:00,2025-03-31 23:59:59,150824-104-007-03,巴音哈太嘎查三组,4,95,170,3600,,1,0',
     );
   });
 });

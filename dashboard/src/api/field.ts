@@ -7,26 +7,30 @@ export interface GeoFix {
   acc?: number;
 }
 
-export const REPORT_CATEGORIES = [
-  'dispute',
-  'livelihood',
-  'hazard',
-  'fire',
-  'livestock',
-  'lost-person',
-  'other',
-] as const;
+/** The categories POST /api/reports takes. */
+export const REPORT_CATEGORIES = ['dispute', 'livelihood', 'hazard', 'other'] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
-export function checkIn(body: { pos: GeoFix; at: number; unitId?: string; note?: string }) {
+/** 打卡. The hub route is POST /api/checkins; a hub without it answers 404 (shown as such). */
+export function checkIn(body: { pos: GeoFix; at: number; unit?: string; note?: string }) {
   return request<Record<string, unknown>>('/api/checkins', { body });
 }
 
-export function report(body: { category: ReportCategory; note: string; unitId?: string; pos?: GeoFix }) {
-  return request<Record<string, unknown>>('/api/reports', { body });
+/** A client-made id: a phone on a weak link may retry the same report without making a second one. */
+export const newReportId = () => `rpt-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** 事件上报 (POST /api/reports): opens an incident in the worker's unit. */
+export function report(body: {
+  id: string;
+  category: ReportCategory;
+  note: string;
+  unit?: string;
+  pos?: GeoFix;
+}) {
+  return request<{ created: boolean }>('/api/reports', { body });
 }
 
-/** The phone's position, once (high accuracy, at most 20 s). */
+/** The phone's position, once (high accuracy, at most `timeoutMs`). */
 export function currentPosition(timeoutMs = 20_000): Promise<GeoFix> {
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) {

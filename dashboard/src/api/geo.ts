@@ -50,27 +50,28 @@ export async function loadMapConfig(): Promise<MapConfig> {
 }
 
 export async function loadZones(): Promise<FeatureCollection> {
-  const body = await optional(request<unknown>('/api/zones'), null);
+  const body = await optional(request<unknown>('/api/rules/zones'), null);
   const b = body as { features?: Feature[]; zones?: Feature[]; items?: Feature[] } | Feature[] | null;
   const features = Array.isArray(b) ? b : (b?.features ?? b?.zones ?? b?.items ?? []);
   return { type: 'FeatureCollection', features: features.filter((f) => f?.geometry) };
 }
 
+/** Patrol coverage per border segment (GeoJSON form of GET /api/rules/coverage). */
 export async function loadCoverage(): Promise<CoverageSegment[]> {
-  const body = await optional(request<unknown>('/api/coverage'), null);
-  const b = body as { segments?: unknown[]; items?: unknown[] } | unknown[] | null;
-  const rows = (Array.isArray(b) ? b : (b?.segments ?? b?.items ?? [])) as Record<string, unknown>[];
-  return rows.flatMap((r) => {
-    const geom = r.geometry as { coordinates?: [number, number][] } | undefined;
-    const coords = (r.coordinates ?? geom?.coordinates ?? r.line) as [number, number][] | undefined;
-    if (!Array.isArray(coords) || coords.length < 2) return [];
-    const last = r.lastPatrolledAt ?? r.lastPatrolled ?? r.lastAt;
+  const fc = await optional(
+    request<FeatureCollection>('/api/rules/coverage', { query: { format: 'geojson' } }),
+    null,
+  );
+  return (fc?.features ?? []).flatMap((f) => {
+    const coords = f.geometry?.coordinates as [number, number][] | undefined;
+    if (f.geometry?.type !== 'LineString' || !Array.isArray(coords) || coords.length < 2) return [];
+    const p = f.properties;
     return [
       {
-        id: String(r.id ?? r.index ?? ''),
-        unitId: typeof r.unitId === 'string' ? r.unitId : undefined,
+        id: String(p.id ?? f.id ?? ''),
+        unitId: typeof p.unitId === 'string' ? p.unitId : undefined,
         coordinates: coords,
-        lastPatrolledAt: typeof last === 'number' ? last : null,
+        lastPatrolledAt: typeof p.lastPatrolledAt === 'number' ? p.lastPatrolledAt : null,
       },
     ];
   });

@@ -3,6 +3,7 @@ import { request } from './http.ts';
 
 /** One row of the response-time league table (per unit and period). Times in ms; null when no data. */
 export interface StatRow {
+  rank: number;
   unitId: string;
   name?: Partial<Texts>;
   count: number;
@@ -16,30 +17,38 @@ export interface StatRow {
 
 type Raw = Record<string, unknown>;
 const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const o = (v: unknown): Raw => (v && typeof v === 'object' ? (v as Raw) : {});
+const ms = (s: unknown): number | null => (n(s) === null ? null : Math.round((s as number) * 1000));
 
-/** Reads a row whatever nesting the hub uses (`ack: { median, p90 }` or flat `ackMedianMs`). */
-export function toStatRow(raw: unknown): StatRow {
-  const r = o(raw);
-  const unit = o(r.unit);
-  const ack = o(r.ack ?? r.ackMs ?? r.timeToAck);
-  const res = o(r.resolve ?? r.resolveMs ?? r.timeToResolve);
+/** Reads one row of GET /api/incidents/stats (the hub ranks them and gives times in seconds). */
+export function toStatRow(raw: unknown, index = 0): StatRow {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Raw;
   return {
-    unitId: String(r.unitId ?? unit.id ?? ''),
-    name: (r.name ?? unit.name) as Partial<Texts> | undefined,
-    count: n(r.count) ?? n(r.incidents) ?? n(r.total) ?? 0,
-    ackMedianMs: n(r.ackMedianMs) ?? n(ack.median) ?? n(ack.medianMs) ?? n(ack.p50),
-    ackP90Ms: n(r.ackP90Ms) ?? n(ack.p90) ?? n(ack.p90Ms),
-    resolveMedianMs: n(r.resolveMedianMs) ?? n(res.median) ?? n(res.medianMs) ?? n(res.p50),
-    resolveP90Ms: n(r.resolveP90Ms) ?? n(res.p90) ?? n(res.p90Ms),
+    rank: n(r.rank) ?? index + 1,
+    unitId: String(r.unit ?? r.unitId ?? ''),
+    name: r.name as Partial<Texts> | undefined,
+    count: n(r.opened) ?? 0,
+    ackMedianMs: ms(r.ttaMedianS),
+    ackP90Ms: ms(r.ttaP90S),
+    resolveMedianMs: ms(r.ttrMedianS),
+    resolveP90Ms: ms(r.ttrP90S),
     escalations: n(r.escalations) ?? 0,
-    unacknowledged: n(r.unacknowledged) ?? n(r.unacked) ?? 0,
+    unacknowledged: n(r.unacknowledged) ?? 0,
   };
 }
 
-export async function responseStats(q: { from: number; to: number; unit?: string }): Promise<StatRow[]> {
-  const body = await request<unknown>('/api/incidents/stats', { query: q });
-  const b = o(body);
-  const rows = (Array.isArray(body) ? body : (b.units ?? b.rows ?? b.items ?? [])) as unknown[];
-  return rows.map(toStatRow);
+/**
+ * The league table of the units one level below `unit` (default: the person's top unit), ranked
+ * by the hub as the quarterly assessment does: fewest unacknowledged, then fastest median and p90.
+ */
+export const STAT_LEVELS = ['banner', 'sumu', 'gacha', 'grid'] as const;
+export type StatLevel = (typeof STAT_LEVELS)[number];
+
+export async function responseStats(q: {
+  from: number;
+  to: number;
+  unit?: string;
+  level?: StatLevel;
+}): Promise<StatRow[]> {
+  const body = await request<{ rows: unknown[] }>('/api/incidents/stats', { query: q });
+  return body.rows.map(toStatRow);
 }

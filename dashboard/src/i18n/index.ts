@@ -75,7 +75,7 @@ export function useT(): Translate {
 }
 
 /** Picks the text of `lang` from a `{ zh, mn, en }` object the hub sent. */
-export function pick(texts: Partial<Record<Lang, string>> | undefined, lang: Lang): string {
+export function pick(texts: Partial<Record<Lang, string>> | null | undefined, lang: Lang): string {
   if (!texts) return '';
   return texts[lang] || texts.zh || texts.en || texts.mn || '';
 }

@@ -1,7 +1,13 @@
-import { INCIDENT_STREAM_URL, type Incident, listIncidents, toIncident } from '../api/incidents.ts';
+import {
+  INCIDENT_STREAM_URL,
+  type Incident,
+  type IncidentView,
+  listIncidents,
+  toIncident,
+} from '../api/incidents.ts';
 import { createStore } from '../store.ts';
 import { setAlarm } from './alarm.ts';
-import { isAlarming, isClosed } from './order.ts';
+import { isAlarming } from './order.ts';
 import { type LiveStream, openStream, type StreamState } from './stream.ts';
 
 /**
@@ -14,8 +20,8 @@ export const streamStateStore = createStore<StreamState>('connecting');
 /** Ids that arrived live since the page loaded (the board flashes them). */
 export const freshStore = createStore<ReadonlySet<string>>(new Set());
 
-/** Closed incidents stay on the board this long, so an officer sees what just ended. */
-const KEEP_CLOSED_MS = 30 * 60_000;
+/** Incidents opened this long ago and closed since are loaded too ("show closed" on the board). */
+const KEEP_CLOSED_MS = 24 * 3_600_000;
 
 let stream: LiveStream | null = null;
 let loadSeq = 0;
@@ -28,16 +34,12 @@ function publish(map: Map<string, Incident>): void {
 async function reload(): Promise<void> {
   const seq = ++loadSeq;
   try {
-    const list = await listIncidents({ open: true });
+    const [active, closed] = await Promise.all([
+      listIncidents({ state: 'active', limit: 500 }),
+      listIncidents({ state: 'closed', since: Date.now() - KEEP_CLOSED_MS, limit: 50 }),
+    ]);
     if (seq !== loadSeq) return; // a newer reload won
-    const now = Date.now();
-    const next = new Map<string, Incident>();
-    for (const i of list) next.set(i.id, i);
-    // keep recently closed ones we already had (the active list no longer contains them)
-    for (const i of incidentsStore.get().values()) {
-      if (!next.has(i.id) && isClosed(i) && now - i.updatedAt < KEEP_CLOSED_MS) next.set(i.id, i);
-    }
-    publish(next);
+    publish(new Map([...closed, ...active].map((i) => [i.id, i])));
   } catch {
     // the stream state shows the problem; the next reconnect reloads
   }
@@ -54,12 +56,10 @@ export function upsertIncident(incident: Incident): void {
   publish(next);
 }
 
-function onEvent(_name: string, data: unknown): void {
-  const d = data as Record<string, unknown> | null;
-  const payload = d && typeof d === 'object' ? (d.incident ?? d.data ?? d) : null;
-  const incident = payload ? toIncident(payload) : null;
-  if (incident?.id && incident.openedAt) upsertIncident(incident);
-  else void reload(); // an event that only names the incident: fetch the list again
+function onEvent(name: string, data: unknown): void {
+  const view = data as IncidentView | null;
+  if (name === 'incident' && view?.id && view.unit) upsertIncident(toIncident(view));
+  else void reload(); // `dropped`: events were lost, fetch the list again
 }
 
 export function startLive(): void {
@@ -67,7 +67,7 @@ export function startLive(): void {
   streamStateStore.set('connecting');
   stream = openStream({
     url: INCIDENT_STREAM_URL,
-    events: ['incident', 'incident.changed', 'incident.created', 'incident.updated'],
+    events: ['incident', 'dropped'], // dropped: the hub's queue for this stream overflowed, so reload
     onEvent,
     onState: (s) => streamStateStore.set(s),
     onOpen: () => void reload(),

@@ -11,6 +11,7 @@ const inc = (id: string, over: Partial<Incident>): Incident => ({
   unitId: 'g',
   level: 0,
   nextEscalationAt: null,
+  escalations: 0,
   openedAt: 1000,
   updatedAt: 1000,
   ...over,

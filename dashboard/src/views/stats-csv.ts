@@ -16,6 +16,7 @@ export function statsCsv(
   const s = (k: Parameters<Translate>[0]) => `${t(k)} (s)`;
   return toCsv(
     [
+      'rank',
       'from',
       'to',
       'unit_id',
@@ -29,6 +30,7 @@ export function statsCsv(
       t('stats.col.unacked'),
     ],
     rows.map((r) => [
+      r.rank,
       period.from,
       period.to,
       r.unitId,

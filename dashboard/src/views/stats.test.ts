@@ -13,20 +13,24 @@ describe('statistics', () => {
     expect(periodRange('7d', now)).toEqual({ from: now - 7 * 86_400_000, to: now });
   });
 
-  it('reads nested and flat statistics rows', () => {
-    expect(
-      toStatRow({ unit: { id: 'u1' }, count: 3, ack: { median: 1000, p90: 2000 }, resolve: {} }),
-    ).toMatchObject({
+  it('reads the hub league rows (seconds) into milliseconds', () => {
+    const row = {
+      rank: 2,
+      unit: 'u1',
+      opened: 3,
+      unacknowledged: 1,
+      ttaMedianS: 95.4,
+      ttaP90S: 170,
+      ttrMedianS: null,
+    };
+    expect(toStatRow(row)).toMatchObject({
+      rank: 2,
       unitId: 'u1',
       count: 3,
-      ackMedianMs: 1000,
-      ackP90Ms: 2000,
+      unacknowledged: 1,
+      ackMedianMs: 95_400,
+      ackP90Ms: 170_000,
       resolveMedianMs: null,
-    });
-    expect(toStatRow({ unitId: 'u2', ackMedianMs: 5 })).toMatchObject({
-      unitId: 'u2',
-      ackMedianMs: 5,
-      count: 0,
     });
   });
 });

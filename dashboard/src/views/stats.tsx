@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { responseStats, type StatRow } from '../api/stats.ts';
+import { responseStats, STAT_LEVELS, type StatLevel } from '../api/stats.ts';
 import { downloadText } from '../csv.ts';
 import { pick, useT } from '../i18n/index.ts';
 import { formatDateTime, formatStat } from '../time.ts';
@@ -8,20 +8,16 @@ import { statsCsv } from './stats-csv.ts';
 import { UnitSelect } from './unit-picker.tsx';
 import { useLoad } from './use-load.ts';
 
-/** Best first: median time to acknowledge, then p90; units without incidents last. */
-const rank = (a: StatRow, b: StatRow) =>
-  (a.ackMedianMs ?? Number.POSITIVE_INFINITY) - (b.ackMedianMs ?? Number.POSITIVE_INFINITY) ||
-  (a.ackP90Ms ?? Number.POSITIVE_INFINITY) - (b.ackP90Ms ?? Number.POSITIVE_INFINITY);
-
 export function Stats() {
   const t = useT();
   const [period, setPeriod] = useState<Period>('30d');
   const [unit, setUnit] = useState('');
+  const [level, setLevel] = useState<StatLevel | ''>('');
   const { data, error } = useLoad(async () => {
     const range = periodRange(period, Date.now());
-    const rows = await responseStats({ ...range, ...(unit ? { unit } : {}) });
-    return { range, rows: [...rows].sort(rank) };
-  }, [period, unit]);
+    const rows = await responseStats({ ...range, ...(unit ? { unit } : {}), ...(level ? { level } : {}) });
+    return { range, rows };
+  }, [period, unit, level]);
   const rows = data?.rows ?? null;
 
   const exportCsv = () => {
@@ -48,6 +44,21 @@ export function Stats() {
           </select>
         </label>
         <UnitSelect value={unit} onChange={setUnit} />
+        <label>
+          <span class="sr">{t('stats.byLevel')}</span>
+          <select
+            name="level"
+            value={level}
+            onChange={(e) => setLevel(e.currentTarget.value as StatLevel | '')}
+          >
+            <option value="">{t('stats.byLevel')}</option>
+            {STAT_LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {t(`unitLevel.${l}`)}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" data-action="export-csv" disabled={!rows?.length} onClick={exportCsv}>
           {t('stats.export')}
         </button>
@@ -71,9 +82,9 @@ export function Stats() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r, i) => (
+            {rows.map((r) => (
               <tr key={r.unitId} data-unit={r.unitId}>
-                <td>{i + 1}</td>
+                <td>{r.rank}</td>
                 <td>{pick(r.name, t.lang) || r.unitId}</td>
                 <td>{r.count}</td>
                 <td>{formatStat(r.ackMedianMs)}</td>

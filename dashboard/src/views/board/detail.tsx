@@ -1,6 +1,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { getIncident } from '../../api/incidents.ts';
+import { getHousehold } from '../../api/registry.ts';
 import type { Me } from '../../api/session.ts';
 import { useT } from '../../i18n/index.ts';
 import { incidentsStore } from '../../live/incidents.ts';
@@ -39,6 +40,12 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
   const { data: detail, error } = useLoad(() => getIncident(id), [id, live?.updatedAt, live?.state, reload]);
 
   const inc = detail ? { ...detail, ...(live && live.updatedAt >= detail.updatedAt ? live : {}) } : live;
+  // the household card: members, phone and notes from the registry (the incident names the household only)
+  const householdId = inc?.householdId;
+  const { data: household } = useLoad(
+    () => (householdId ? getHousehold(householdId) : Promise.resolve(null)),
+    [householdId],
+  );
   return (
     <aside
       class="detail card"
@@ -81,11 +88,11 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
           </dl>
           <IncidentActions incident={inc} onDone={() => setReload((n) => n + 1)} />
           <div class="detail-grid">
-            {detail?.household && <HouseholdCardView h={detail.household} />}
+            {household && <HouseholdCardView h={household} />}
             <section class="trail">
               <h3 class="vhead">{t('detail.trail')}</h3>
-              {detail && (detail.trail.length > 0 || inc.pos || detail.household?.location) ? (
-                <TrailMapLazy trail={detail.trail} pos={inc.pos} home={detail.household?.location} />
+              {detail && (detail.trail.length > 0 || inc.pos || household?.location) ? (
+                <TrailMapLazy trail={detail.trail} pos={inc.pos} home={household?.location} />
               ) : (
                 <p class="muted">{t('detail.noTrail')}</p>
               )}

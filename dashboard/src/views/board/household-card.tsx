@@ -1,7 +1,7 @@
-import type { HouseholdCard } from '../../api/incidents.ts';
+import type { HouseholdFull } from '../../api/registry.ts';
 import { useT } from '../../i18n/index.ts';
 
-export function HouseholdCardView({ h }: { h: HouseholdCard }) {
+export function HouseholdCardView({ h }: { h: HouseholdFull }) {
   const t = useT();
   return (
     <section class="household" data-household={h.id}>

@@ -46,6 +46,9 @@ export function Countdown({ i, now, t }: { i: Incident; now: number; t: Translat
   return (
     <span class={`countdown ${left < 0 ? 'overdue' : left < 60_000 ? 'soon' : ''}`} data-countdown={left}>
       {left < 0 ? t('board.overdue', { t: formatCountdown(-left) }) : formatCountdown(left)}
+      {i.nextAction && i.nextAction !== 'escalate' && (
+        <small> · {t.dyn(`next.${i.nextAction}`, i.nextAction)}</small>
+      )}
     </span>
   );
 }

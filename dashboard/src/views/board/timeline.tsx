@@ -14,7 +14,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
               {formatClock(e.at)}
             </time>
             <span class="tl-what">
-              {e.state ? t.dyn(`state.${e.state}`, e.state) : t.dyn(`tl.${e.type}`, e.type)}
+              {t.dyn(`tl.${e.type}`, e.state ? t.dyn(`state.${e.state}`, e.state) : e.type)}
               {e.level !== undefined && <small> · {t('level.n', { n: e.level })}</small>}
             </span>
             {e.by && (
@@ -23,7 +23,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
                 {e.by.role && <small> · {t.dyn(`role.${e.by.role}`, e.by.role)}</small>}
               </span>
             )}
-            {(e.note || e.detail) && <span class="tl-note">{e.note ?? e.detail}</span>}
+            {e.note && <span class="tl-note">{e.note}</span>}
           </li>
         ))}
       </ol>

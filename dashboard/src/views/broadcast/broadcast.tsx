@@ -28,17 +28,19 @@ export function Broadcast({ route }: { me: Me; route: Route }) {
       <Composer onSent={() => setVersion((v) => v + 1)} />
       <div class="notices">
         {route.id && <Progress id={route.id} />}
-        <ul class="notice-list card">
-          {notices.map((n) => (
-            <li key={n.id} class={`pri-${n.priority} ${route.id === n.id ? 'selected' : ''}`}>
-              <a href={hrefOf({ page: 'broadcast', id: n.id })}>
-                <span class={`pri pri-${n.priority}`}>{t(`bc.pri.${n.priority}`)}</span>
-                <span class="notice-text">{pick(n.texts, t.lang)}</span>
-                <time>{formatShort(n.validFrom)}</time>
-              </a>
-            </li>
-          ))}
-        </ul>
+        {notices.length > 0 && (
+          <ul class="notice-list card">
+            {notices.map((n) => (
+              <li key={n.id} class={`pri-${n.priority} ${route.id === n.id ? 'selected' : ''}`}>
+                <a href={hrefOf({ page: 'broadcast', id: n.id })}>
+                  <span class={`pri pri-${n.priority}`}>{t(`bc.pri.${n.priority}`)}</span>
+                  <span class="notice-text">{pick(n.texts, t.lang)}</span>
+                  <time>{formatShort(n.validFrom)}</time>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
     </div>
   );

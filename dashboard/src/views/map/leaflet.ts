@@ -26,7 +26,7 @@ export function createMap(el: HTMLElement, config: MapConfig): L.Map {
 }
 
 /** Fits the map to the layers' bounds, if any have content. */
-export function fitTo(map: L.Map, layers: L.Layer[], maxZoom = 13): void {
+export function fitTo(map: L.Map, layers: L.Layer[], maxZoom = 13, panelPx = 0): void {
   const bounds = L.latLngBounds([]);
   for (const layer of layers) {
     if ('getBounds' in layer && typeof (layer as L.FeatureGroup).getBounds === 'function') {
@@ -36,5 +36,5 @@ export function fitTo(map: L.Map, layers: L.Layer[], maxZoom = 13): void {
       bounds.extend((layer as L.CircleMarker).getLatLng());
     }
   }
-  if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom });
+  if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom, paddingBottomRight: [panelPx, 0] });
 }

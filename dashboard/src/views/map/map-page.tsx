@@ -95,7 +95,7 @@ export function MapPage(_: { me: Me }) {
       drawn.current.get('households'),
       drawn.current.get('devices'),
     ].filter(Boolean) as L.Layer[];
-    fitTo(map.current, extent, 11);
+    fitTo(map.current, extent, 11, 280); // keep clear of the layer panel
   }, [data, t.lang]);
   useEffect(() => put('pastures', layers.pasturesLayer(pastures)), [pastures, data]);
   useEffect(() => put('tracks', layers.tracksLayer(tracks, cursor)), [tracks, cursor, data]);

@@ -22,7 +22,7 @@ export function CheckIn({ unitId }: { unitId: string | undefined }) {
     }
     try {
       const at = Date.now();
-      await checkIn({ pos, at, ...(unitId ? { unitId } : {}) });
+      await checkIn({ pos, at, ...(unitId ? { unit: unitId } : {}) });
       setState({ kind: 'done', at });
     } catch (e) {
       setState({ kind: 'error', msg: (e as Error).message });

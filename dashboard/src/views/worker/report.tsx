@@ -1,25 +1,42 @@
 import { useState } from 'preact/hooks';
-import { currentPosition, REPORT_CATEGORIES, type ReportCategory, report } from '../../api/field.ts';
+import {
+  currentPosition,
+  newReportId,
+  REPORT_CATEGORIES,
+  type ReportCategory,
+  report,
+} from '../../api/field.ts';
 import { useT } from '../../i18n/index.ts';
+
+type Status = { kind: 'idle' | 'busy' | 'done' } | { kind: 'error'; message: string };
 
 /** 事件上报: category and note, with the phone's position when it can be had quickly. */
 export function ReportForm({ unitId }: { unitId: string | undefined }) {
   const t = useT();
   const [category, setCategory] = useState<ReportCategory>('dispute');
   const [note, setNote] = useState('');
-  const [status, setStatus] = useState<'idle' | 'busy' | 'done' | string>('idle');
+  const [reportId, setReportId] = useState(newReportId);
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!note.trim()) return;
-    setStatus('busy');
+    setStatus({ kind: 'busy' });
     const pos = await currentPosition(5000).catch(() => undefined); // a report goes out without a fix too
     try {
-      await report({ category, note: note.trim(), ...(unitId ? { unitId } : {}), ...(pos ? { pos } : {}) });
+      // the same id when the worker retries this report after a failure: the hub makes one incident
+      await report({
+        id: reportId,
+        category,
+        note: note.trim(),
+        ...(unitId ? { unit: unitId } : {}),
+        ...(pos ? { pos } : {}),
+      });
       setNote('');
-      setStatus('done');
+      setReportId(newReportId());
+      setStatus({ kind: 'done' });
     } catch (err) {
-      setStatus((err as Error).message);
+      setStatus({ kind: 'error', message: (err as Error).message });
     }
   };
   return (
@@ -44,23 +61,23 @@ export function ReportForm({ unitId }: { unitId: string | undefined }) {
         <textarea
           name="note"
           rows={3}
-          maxLength={1000}
+          maxLength={2000}
           required
           value={note}
           onInput={(e) => setNote(e.currentTarget.value)}
         />
       </label>
-      <button type="submit" class="primary" disabled={status === 'busy'}>
+      <button type="submit" class="primary" data-action="report" disabled={status.kind === 'busy'}>
         {t('common.submit')}
       </button>
-      {status === 'done' && (
-        <p class="ok" role="status">
+      {status.kind === 'done' && (
+        <p class="ok" role="status" data-testid="reported">
           {t('wk.reported')}
         </p>
       )}
-      {status !== 'idle' && status !== 'busy' && status !== 'done' && (
+      {status.kind === 'error' && (
         <p class="error" role="alert">
-          {status}
+          {status.message}
         </p>
       )}
     </form>

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { dashboardAssetsDir } from '@steppelink/dashboard';
+import { Hono } from 'hono';
+
+/**
+ * Serves the built dashboard (dashboard/dist) at `/` next to the API, plus the deployer's local
+ * map tiles at `/tiles/{z}/{x}/{y}.png` and the dashboard's run-time configuration at
+ * `/dashboard-config.json`. Everything under /api, /metrics and /mqtt goes to the API untouched.
+ *
+ *   createHub({ ..., app: (deps) => withDashboard(createApi(deps), { tilesDir }) })
+ */
+export interface DashboardSiteOptions {
+  /** The built app; default dashboard/dist of this checkout. */
+  assetsDir?: string;
+  /** A local tile directory (`{z}/{x}/{y}.{ext}`), e.g. STEPPELINK_TILES_DIR; without it the map has a plain background. */
+  tilesDir?: string;
+  tiles?: { ext?: 'png' | 'jpg' | 'webp'; maxZoom?: number; attribution?: string };
+  /** Where the map opens (default: the Urad border banners). */
+  mapCenter?: { lat: number; lon: number; zoom?: number };
+}
+
+type Fetch = { fetch: (req: Request) => Response | Promise<Response> };
+
+const API_PATH = /^\/(api|metrics|mqtt)(\/|$)/;
+const ONE_YEAR_S = 31_536_000;
+// The app loads nothing from elsewhere: scripts, styles, tiles, SSE and MQTT/WS are all same-origin.
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'", // Leaflet positions map panes with inline styles
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+export function dashboardSite(o: DashboardSiteOptions = {}): Hono {
+  const assetsDir = o.assetsDir ?? dashboardAssetsDir();
+  const ext = o.tiles?.ext ?? 'png';
+  const config = {
+    map: {
+      ...(o.tilesDir
+        ? {
+            tiles: {
+              url: `/tiles/{z}/{x}/{y}.${ext}`,
+              maxZoom: o.tiles?.maxZoom ?? 14,
+              attribution: o.tiles?.attribution ?? '',
+            },
+          }
+        : {}),
+      ...(o.mapCenter ? { center: o.mapCenter } : {}),
+    },
+  };
+  const site = new Hono();
+  site.use(async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (c.res.headers.get('content-type')?.startsWith('text/html')) {
+      c.header('Content-Security-Policy', CSP);
+      c.header('Cache-Control', 'no-cache'); // a new build is picked up on the next load
+    }
+  });
+  site.get('/dashboard-config.json', (c) => c.json(config));
+  if (o.tilesDir) {
+    const tilesDir = o.tilesDir;
+    site.get(
+      '/tiles/*',
+      serveStatic({ root: tilesDir, rewriteRequestPath: (p) => p.slice('/tiles'.length) }),
+      (c) => c.body(null, 404),
+    );
+  }
+  site.get(
+    '/assets/*',
+    serveStatic({
+      root: assetsDir,
+      onFound: (_path, c) => {
+        c.header('Cache-Control', `public, max-age=${ONE_YEAR_S}, immutable`); // file names carry a content hash
+      },
+    }),
+  );
+  site.get('*', async (c) => {
+    // hash-routed app: every other path gets index.html (read per request: it is tiny and a rebuild shows at once)
+    const html = await readFile(join(assetsDir, 'index.html'), 'utf8').catch(() => null);
+    if (html === null) {
+      return c.text('The dashboard is not built: run `npm run build -w dashboard` (npm start does it).', 503);
+    }
+    return c.html(html);
+  });
+  return site;
+}
+
+/** Puts the dashboard in front of the API: GET/HEAD outside /api, /metrics and /mqtt are the site's. */
+export function withDashboard(api: Fetch, o: DashboardSiteOptions = {}): Fetch {
+  const site = dashboardSite(o);
+  return {
+    fetch(req) {
+      const { pathname } = new URL(req.url);
+      const mine = (req.method === 'GET' || req.method === 'HEAD') && !API_PATH.test(pathname);
+      return mine ? site.fetch(req) : api.fetch(req);
+    },
+  };
+}
