@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AlertInput } from '../incidents/port.ts';
 import type { Conditions } from './conditions.ts';
 import type { RulesSettings } from './defaults.ts';
@@ -32,13 +33,22 @@ export interface ZoneSet {
   fences: FenceZone[];
 }
 
-/** Border lines are immutable once built (segments, far-side grid): reuse them for the same parsed zone. */
-const built = new WeakMap<BorderZone, { segmentLengthM: number; line: BorderLine }>();
+/**
+ * Border lines are immutable once built (segments, far-side grid; ~0.2 s for 369 km): reuse them
+ * for the same zone document and segment length, e.g. across a reload or an edit of other zones.
+ */
+const built = new Map<string, BorderLine>();
+const BUILT_MAX = 8; // a league has one or two border lines; a few stale versions at most
 function borderLine(z: BorderZone, segmentLengthM: number): BorderLine {
-  const hit = built.get(z);
-  if (hit && hit.segmentLengthM === segmentLengthM) return hit.line;
-  const line = new BorderLine(z, segmentLengthM);
-  built.set(z, { segmentLengthM, line });
+  const key = createHash('sha256')
+    .update(JSON.stringify([segmentLengthM, z]))
+    .digest('hex');
+  let line = built.get(key);
+  if (!line) {
+    line = new BorderLine(z, segmentLengthM);
+    if (built.size >= BUILT_MAX) built.delete(built.keys().next().value!);
+    built.set(key, line);
+  }
   return line;
 }
 

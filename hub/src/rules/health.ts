@@ -6,6 +6,13 @@ import type { RulesStore } from './store.ts';
 import { type DeviceContext, ownerUnit } from './subjects.ts';
 import { localized, texts } from './texts.ts';
 
+interface Silent {
+  id: string;
+  ctx: DeviceContext;
+  lastHeardAt: number;
+  silentMs: number;
+}
+
 interface DeviceState {
   lastHeardAt: number;
   power: Heartbeat['power'] | null;
@@ -128,7 +135,7 @@ export class DeviceHealth {
 
   tick(env: RuleEnv, now: number): Effect[] {
     const effects: Effect[] = [];
-    const bySettopGacha = new Map<string, { id: string; ctx: DeviceContext; lastHeardAt: number }[]>();
+    const bySettopGacha = new Map<string, Silent[]>();
     for (const [id, st] of this.devices) {
       if (st.offline !== null) continue;
       const ctx = env.subjects.device(id);
@@ -137,12 +144,13 @@ export class DeviceHealth {
       if (silentMs <= env.settings.offlineAfterMs[ctx.kind]) continue;
       if (ctx.kind === 'tracker' && !this.isOnPatrol(id)) continue; // switched off after a patrol
       const gacha = ctx.owner.type === 'household' && ctx.kind === 'settop' ? ctx.owner.gachaId : undefined;
-      if (gacha)
-        bySettopGacha.set(gacha, [
-          ...(bySettopGacha.get(gacha) ?? []),
-          { id, ctx, lastHeardAt: st.lastHeardAt },
-        ]);
-      else effects.push(...this.offline(env, ctx, st, now));
+      if (!gacha) {
+        effects.push(...this.offline(env, ctx, st, now));
+        continue;
+      }
+      const list = bySettopGacha.get(gacha) ?? [];
+      list.push({ id, ctx, lastHeardAt: st.lastHeardAt, silentMs });
+      bySettopGacha.set(gacha, list);
     }
     for (const [gacha, list] of bySettopGacha) effects.push(...this.groupOffline(env, gacha, list, now));
     effects.push(...this.staleGroups(env, now), ...this.power.tick(env, now));
@@ -186,13 +194,12 @@ export class DeviceHealth {
     return [{ type: 'raise', alert }];
   }
 
-  /** Boxes of one gacha gone silent: together (within the power-cut window) → one alert; else one each. */
-  private groupOffline(
-    env: RuleEnv,
-    gacha: string,
-    list: { id: string; ctx: DeviceContext; lastHeardAt: number }[],
-    now: number,
-  ): Effect[] {
+  /**
+   * Boxes of one gacha gone silent: together (last heard within the power-cut window) → one
+   * alert; else one each, but only once silent for the power-cut window longer than the
+   * threshold, so that boxes which went quiet a few minutes after the first can still join it.
+   */
+  private groupOffline(env: RuleEnv, gacha: string, list: Silent[], now: number): Effect[] {
     const s = env.settings;
     const key = `gacha-offline:${gacha}`;
     const group = this.groups.get(gacha) ?? new Set<string>();
@@ -212,7 +219,9 @@ export class DeviceHealth {
       if (enough && together.includes(x)) {
         group.add(x.id);
         this.devices.get(x.id)!.offline = 'grouped';
-      } else effects.push(...this.offline(env, x.ctx, this.devices.get(x.id)!, now));
+      } else if (x.silentMs > s.offlineAfterMs.settop + s.powerCutWindowMs) {
+        effects.push(...this.offline(env, x.ctx, this.devices.get(x.id)!, now));
+      }
     }
     if (!enough) return effects;
     this.groups.set(gacha, group);

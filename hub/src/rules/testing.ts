@@ -1,6 +1,10 @@
-import type { Fix } from '@steppelink/protocols';
+import type { Fix, Heartbeat, MessageOf } from '@steppelink/protocols';
+import { Registry as MetricsRegistry } from 'prom-client';
 import type { Clock } from '../clock.ts';
+import type { Accepted, HubContext } from '../context.ts';
+import { HubEvents } from '../events.ts';
 import type { AlertInput, IncidentSink } from '../incidents/port.ts';
+import { silentLogger } from '../log.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
 import { RegistryStore } from '../registry/store.ts';
@@ -145,3 +149,53 @@ export function track(t: number, stepMs: number, points: readonly [number, numbe
 /** `n` copies of a position. */
 export const times = (n: number, p: [number, number]): [number, number][] =>
   Array.from({ length: n }, () => p);
+
+/** A HubContext for starting the rules module alone (no broker, telemetry or publisher needed). */
+export function testContext(opts: { clock: Clock; db?: Db; registry?: RegistryStore }): HubContext {
+  const { db, registry } =
+    opts.db && opts.registry ? { db: opts.db, registry: opts.registry } : testRegistry();
+  const unused = new Proxy(
+    {},
+    {
+      get: () => () => {
+        throw new Error('not available in rules tests');
+      },
+    },
+  );
+  return {
+    db,
+    registry,
+    telemetry: unused as HubContext['telemetry'],
+    publisher: unused as HubContext['publisher'],
+    events: new HubEvents(),
+    clock: opts.clock,
+    log: silentLogger(),
+    metrics: new MetricsRegistry(),
+    dataDir: '/nonexistent',
+  };
+}
+
+let msgSeq = 0;
+export function heartbeat(ts: number, power: Heartbeat['power'], battery?: number): Heartbeat {
+  msgSeq++;
+  return {
+    v: 1,
+    id: `hb-${msgSeq}`,
+    ts,
+    agent: '0.1.0',
+    uptimeS: 3600,
+    power,
+    outbox: 0,
+    ...(battery === undefined ? {} : { battery }),
+  };
+}
+export function accepted<K extends 'hb' | 'pos' | 'grazing'>(
+  kind: K,
+  deviceId: string,
+  msg: MessageOf<K>,
+  receivedAt: number,
+): Accepted<K> {
+  return { seq: ++msgSeq, deviceId, kind, msg, receivedAt };
+}
+/** Lets queued alert deliveries run. */
+export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));

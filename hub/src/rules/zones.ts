@@ -163,10 +163,11 @@ export function checkZoneRefs(zones: readonly Zone[], registry: RegistryStore, p
   return issues;
 }
 
-/** Validates a FeatureCollection (or a single Feature) of zones: schema first, then registry references. */
+/** Validates a FeatureCollection (or one Feature, or an array of them) of zones: schema first, then registry references. */
 export function parseZones(input: unknown, registry?: RegistryStore): ParsedZones {
-  const asCollection =
-    input && typeof input === 'object' && (input as { type?: unknown }).type === 'Feature'
+  const asCollection = Array.isArray(input)
+    ? { type: 'FeatureCollection', features: input }
+    : input && typeof input === 'object' && (input as { type?: unknown }).type === 'Feature'
       ? { type: 'FeatureCollection', features: [input] }
       : input;
   const parsed = zoneCollectionSchema.safeParse(asCollection);
