@@ -116,5 +116,4 @@ export const sql = {
   latestHealthAll: `SELECT ${healthCols} FROM latest_health ORDER BY device`,
   grazing:
     'SELECT device, t, type, sensor, vals, msg_id FROM grazing WHERE device = ? AND t BETWEEN ? AND ? ORDER BY t, type, sensor',
-  devicesOf: (latestTable: string) => `SELECT device FROM ${latestTable}`,
 } as const;
