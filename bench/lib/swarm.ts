@@ -27,24 +27,24 @@ export class Swarm {
     const n = this.children.length;
     const parts = this.children.map((_, i) => devices.filter((_, j) => j % n === i));
     const progress = new Array<number>(n).fill(0);
-    this.children.forEach((c, i) =>
+    this.children.forEach((c, i) => {
       c.proc.on('message', (m: SwarmOut) => {
         if (m.type !== 'progress') return;
         progress[i] = m.connected;
         opts.onProgress?.(progress.reduce((a, b) => a + b, 0));
-      }),
-    );
+      });
+    });
     const t0 = Date.now();
     const done = this.children.map((c) => c.next('connected'));
-    this.children.forEach((c, i) =>
+    this.children.forEach((c, i) => {
       c.send({
         type: 'connect',
         host,
         port,
         devices: parts[i]!,
         concurrency: Math.ceil((opts.concurrency ?? 200) / n),
-      }),
-    );
+      });
+    });
     const results = await Promise.all(done);
     return {
       connected: results.reduce((a, r) => a + r.connected, 0),
