@@ -53,7 +53,9 @@ function isRootAdmin(registry: RegistryStore, p: Principal): boolean {
 /** /api/rules/*: zones (GeoJSON), rules config, patrol coverage per segment, open conditions. */
 export function rulesRoutes(app: Hono<ApiEnv>, deps: RulesRouteDeps): void {
   const { engine, registry } = deps;
-  const visible = (p: Principal, z: Zone) => zoneUnits(z).some((u) => canSee(registry(), p, u));
+  // Zones are not secret within the hierarchy: visible to those above their units and to those below them.
+  const visible = (p: Principal, z: Zone) =>
+    zoneUnits(z).some((u) => canSee(registry(), p, u) || p.roles.some((r) => registry().isWithin(r.unit, u)));
   const editable = (p: Principal, z: Zone) => canActAs(registry(), p, z.properties.unitId, ZONE_EDITORS);
 
   app.get('/rules/zones', (c) => {
@@ -78,7 +80,10 @@ export function rulesRoutes(app: Hono<ApiEnv>, deps: RulesRouteDeps): void {
     const b = await body(c);
     if (!b.ok) return notJson(c);
     const parsed = parseZones(b.value, registry());
-    if (!parsed.ok) return invalid(c, 'invalid_zone', parsed.issues);
+    if (!parsed.ok) {
+      const issues = parsed.issues.map((i) => ({ ...i, path: i.path.replace(/^features\.0\.?/, '') }));
+      return invalid(c, 'invalid_zone', issues);
+    }
     const zone = parsed.zones[0];
     if (!zone || parsed.zones.length !== 1 || zone.properties.id !== c.req.param('id')) {
       return c.json(
