@@ -84,7 +84,7 @@ describe('GET /rules/coverage', () => {
     expect(rear.json.total).toBe(190);
     expect(new Set(rear.json.segments!.map((s) => s.unitId))).toEqual(new Set(['150825-201']));
     const s6 = (
-      rear.json.segments as {
+      rear.json.segments as unknown as {
         index: number;
         lastPatrolledAt: number | null;
         deviceId: string | null;
@@ -165,7 +165,7 @@ describe('zones through the API', () => {
     ]);
     const ghost = await call('p-league', 'PUT', '/rules/zones/x', ban('x', '150899'));
     expect(ghost.json.issues).toEqual([
-      { path: 'features.0.properties.unitId', message: 'unit 150899 is not in the registry' },
+      { path: 'properties.unitId', message: 'unit 150899 is not in the registry' },
     ]);
     const line = {
       ...ban('y', '150824'),
