@@ -13,6 +13,9 @@ export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'cancelled',
 export const RESCUE_MEANS = ['helicopter', 'ambulance', 'patrol', 'neighbour', 'worker'] as const;
 export type RescueMeans = (typeof RESCUE_MEANS)[number];
 
+/** An SOS that reached the hub this much after it was pressed is shown as late (the hub's lateAfterMs). */
+export const LATE_AFTER_MS = 30_000;
+
 export interface Incident {
   id: string;
   source: IncidentView['source'];
@@ -71,16 +74,24 @@ export function toIncident(v: IncidentView): Incident {
     summary: v.summary,
     level: Math.max(0, v.level),
     ...(v.levelRole ? { levelRole: v.levelRole.role } : {}),
-    nextEscalationAt: v.next?.at ?? null,
-    ...(v.next ? { nextAction: v.next.action ?? 'escalate' } : {}),
+    // prefer the escalation deadline when the hub gives it; otherwise its next timed step (a reminder or the escalation)
+    ...nextStep(v),
     escalations: v.escalations,
     openedAt: v.openedAt,
     updatedAt: v.updatedAt,
-    ...(v.lateMs > 0 ? { lateMs: v.lateMs } : {}),
+    ...(v.lateMs >= LATE_AFTER_MS ? { lateMs: v.lateMs } : {}),
     presses: v.presses,
     ...(v.ack?.by ? { assignee: { name: v.ack.by.name } } : {}),
     ...(v.dispatch?.rescue ? { rescue: v.dispatch.rescue } : {}),
   };
+}
+
+function nextStep(v: IncidentView): Pick<Incident, 'nextEscalationAt' | 'nextAction'> {
+  const escalateAt = (v as { escalateAt?: number | null }).escalateAt;
+  if (typeof escalateAt === 'number') return { nextEscalationAt: escalateAt, nextAction: 'escalate' };
+  return v.next
+    ? { nextEscalationAt: v.next.at, nextAction: v.next.action ?? 'escalate' }
+    : { nextEscalationAt: null };
 }
 
 function toTimeline(e: TimelineEvent): TimelineEntry {

@@ -52,6 +52,7 @@ export function TrailMap({ trail, pos, home }: TrailMapProps) {
         className: 'pulse',
       }).addTo(g);
     fitTo(map.current, [g], 14);
+    if (el.current) el.current.dataset.drawn = g.getLayers().length > 0 ? 'yes' : 'empty';
   };
   useEffect(draw, [trail, pos, home]);
 

@@ -1,0 +1,173 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchBrowser,
+  newContext,
+  screenshot,
+  signIn,
+  startDashboardHub,
+  watchErrors,
+} from './support/browser.ts';
+import { type Box, connectBox } from './support/devices.ts';
+import { type DropProxy, startDropProxy } from './support/drop-proxy.ts';
+import type { IncidentView } from '../hub/src/incidents/view.ts';
+import { apiAs, type TestHub, until } from './support/hub.ts';
+
+/**
+ * Issue 7, the duty officer's board in a real browser: Debian's chromium against a real hub with
+ * real MQTT set-top boxes. An SOS appears live (SSE) with the alarm; the officer acknowledges and
+ * dispatches from the detail panel and the household's box receives each sos-ack; an officer of
+ * the other banner never sees it; a network drop shows "stale" and the board catches up after.
+ */
+const MIDDLE_BOX = 'stb-150824-104-0007'; // 其其格's household, Urad Middle Banner (saren's)
+const REAR_BOX = 'stb-150825-201-0021'; // 那日苏's household, Urad Rear Banner (zhangli's)
+
+const row = (page: Page, incidentId: string) => page.locator(`tr[data-incident="${incidentId}"]`);
+const rowIds = (page: Page) =>
+  page.locator('tr[data-incident]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident')));
+
+describe('dashboard: live incident board', () => {
+  let t: TestHub;
+  let browser: Browser;
+  let proxy: DropProxy;
+  let middle: Page;
+  let rear: Page;
+  const boxes: Box[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    t = await startDashboardHub();
+    proxy = await startDropProxy({ host: '127.0.0.1', port: Number(new URL(t.httpUrl).port) });
+    browser = await launchBrowser();
+    middle = await (await newContext(browser)).newPage();
+    rear = await (await newContext(browser)).newPage();
+    errors.push(...[watchErrors(middle), watchErrors(rear)].flatMap((e) => e));
+    await signIn(middle, proxy.url, 'saren'); // through the proxy: its network can be cut
+    await signIn(rear, t.httpUrl, 'zhangli');
+    await middle.locator('[data-conn=live]').waitFor();
+    await rear.locator('[data-conn=live]').waitFor();
+    boxes.push(await connectBox(t.mqttUrl, MIDDLE_BOX), await connectBox(t.mqttUrl, REAR_BOX));
+  });
+  afterAll(async () => {
+    for (const b of boxes) await b.close();
+    await browser?.close();
+    await proxy?.close();
+    await t?.close();
+  });
+
+  it('signs in and shows who is on duty and their scope', async () => {
+    const who = middle.locator('[data-testid=who]');
+    expect(await who.textContent()).toContain('萨仁');
+    expect(await who.locator('[data-unit="150824"]').textContent()).toContain('乌拉特中旗');
+    expect(await rear.locator('[data-testid=who] [data-unit="150825"]').textContent()).toContain(
+      '乌拉特后旗',
+    );
+  });
+
+  let incidentId = '';
+  it('shows an SOS from a real box within the stream, sounding and flashing until acknowledged', async () => {
+    const [box] = boxes;
+    await box!.sos({ category: 'medical', pos: { lat: 42.1213, lon: 108.4382 }, note: '老人胸口疼' });
+    const tr = middle.locator('tr[data-incident]').first();
+    await tr.waitFor();
+    incidentId = (await tr.getAttribute('data-incident'))!;
+    expect(await tr.getAttribute('class')).toContain('alarming');
+    expect(await tr.textContent()).toContain('其其格');
+    expect(await tr.locator('[data-severity]').getAttribute('data-severity')).toBe('critical');
+    // the siren really plays (WebAudio running, bursts counted) and the header flashes
+    await middle.waitForFunction(() => Number(document.documentElement.dataset.alarmBursts ?? 0) > 0);
+    expect(await middle.evaluate(() => document.documentElement.dataset.alarm)).toBe('on');
+    await middle.locator('.alarm-bar').waitFor();
+    // escalation level and a running countdown to the next step
+    expect(await tr.locator('td.level').textContent()).toMatch(/第0级/);
+    await until(
+      async () => ((await tr.locator('.countdown').textContent()) ?? '').match(/^\d\d:\d\d/) ?? undefined,
+    );
+    await screenshot(middle, 'board');
+  });
+
+  it('keeps one banner out of the other: each officer sees only their own incidents', async () => {
+    const [, rearBox] = boxes;
+    await rearBox!.sos({ category: 'blizzard' });
+    // the rear officer's stream delivers their own incident, which the hub emitted after the middle
+    // banner's: had the middle one leaked, it would be on this board already
+    await rear.locator('tr[data-incident]').first().waitFor();
+    const rearIds = await rowIds(rear);
+    expect(rearIds).toHaveLength(1);
+    expect(rearIds).not.toContain(incidentId);
+    const res = await rear.evaluate(async (id) => (await fetch(`/api/incidents/${id}`)).status, incidentId);
+    expect(res).toBe(404);
+  });
+
+  it('opens the detail with timeline, household card and position trail', async () => {
+    await row(middle, incidentId).click();
+    const detail = middle.locator('[data-testid=incident-detail]');
+    await detail.waitFor();
+    await detail.locator('.timeline li[data-type=open]').waitFor();
+    await detail.locator('[data-household="hh-150824-104-0007"]').waitFor();
+    expect(await detail.locator('.household').textContent()).toContain('78岁，高血压');
+    await detail.locator('[data-testid=trail-map][data-drawn=yes] canvas').waitFor();
+    await screenshot(middle, 'board-detail');
+  });
+
+  it('acknowledges with a note: the alarm stops and the household box gets its sos-ack', async () => {
+    const [box] = boxes;
+    const detail = middle.locator('[data-testid=incident-detail]');
+    await detail.locator('textarea[name=note]').fill('已联系家属，巴特尔前往');
+    await detail.locator('button[data-action=ack]').click();
+    await middle.locator(`tr[data-incident="${incidentId}"][data-state=acknowledged]`).waitFor();
+    await middle.waitForFunction(() => document.documentElement.dataset.alarm === 'off');
+    const ack = await until(() =>
+      box!.acks.find((a) => a.incidentId === incidentId && a.state === 'acknowledged'),
+    );
+    expect(ack.by?.name).toBe('萨仁');
+    await detail.locator('.timeline li', { hasText: '已联系家属' }).waitFor();
+    // the rear banner's board never got it, even as it changed state
+    expect(await rowIds(rear)).not.toContain(incidentId);
+  });
+
+  it('dispatches a helicopter and resolves; each step reaches the box', async () => {
+    const [box] = boxes;
+    const detail = middle.locator('[data-testid=incident-detail]');
+    await detail.locator('select[name=rescue]').selectOption('helicopter');
+    await detail.locator('button[data-action=dispatch]').click();
+    const dispatched = await until(() =>
+      box!.acks.find((a) => a.incidentId === incidentId && a.state === 'dispatched'),
+    );
+    expect(dispatched.rescue).toBe('helicopter');
+    await middle.locator(`tr[data-incident="${incidentId}"][data-state=dispatched]`).waitFor();
+    await detail.locator('textarea[name=note]').fill('直升机已接回，送医');
+    await detail.locator('button[data-action=resolve]').click();
+    await until(() => box!.acks.find((a) => a.incidentId === incidentId && a.state === 'resolved'));
+    // closed incidents leave the board unless asked for
+    await row(middle, incidentId).waitFor({ state: 'detached' });
+    await middle.locator('.board-list input[type=checkbox]').check();
+    await middle.locator(`tr[data-incident="${incidentId}"][data-state=resolved]`).waitFor();
+  });
+
+  it('shows "stale" while the network is down and catches up by itself when it returns', async () => {
+    const [box] = boxes;
+    proxy.drop();
+    await middle.locator('[data-conn=stale]').waitFor();
+    await middle.locator('.conn-stale').waitFor();
+    // an SOS while the screen is cut off: the hub has it, the board cannot
+    await box!.sos({ category: 'injury' });
+    const api = await apiAs(t.httpUrl, 'saren');
+    const missed = await until(async () => {
+      const { body } = await api<{ items: IncidentView[] }>('/api/incidents?state=active');
+      return body.items.find((i) => i.category === 'injury');
+    });
+    expect(await row(middle, missed.id).count()).toBe(0);
+    await screenshot(middle, 'board-stale');
+    proxy.restore();
+    await middle.locator('[data-conn=live]').waitFor();
+    // after reconnecting the board reloads what it missed, alarm included
+    await row(middle, missed.id).waitFor();
+    expect(await row(middle, missed.id).getAttribute('class')).toContain('alarming');
+  });
+
+  it('ran without script errors', () => {
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+  });
+});
