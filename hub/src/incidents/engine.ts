@@ -42,20 +42,49 @@ const ALLOWED: Record<Exclude<Action, 'decline'>, readonly string[]> = {
  */
 export class IncidentEngine extends Router {
   private readonly ulid = monotonicFactory();
-  private openDevices = new Set<string>();
+  private readonly openDevices = new Set<string>();
+  private readonly st;
 
   constructor(deps: EngineDeps) {
     super(deps);
-    this.refreshOpenDevices();
+    const db = deps.db;
+    this.st = {
+      openDevices: db
+        .prepare('SELECT DISTINCT device FROM incidents WHERE closed_at IS NULL AND device IS NOT NULL')
+        .pluck(),
+      deviceHasOpen: db
+        .prepare('SELECT 1 FROM incidents WHERE device = ? AND closed_at IS NULL LIMIT 1')
+        .pluck(),
+      openOfDevice: db.prepare('SELECT id FROM incidents WHERE device = ? AND closed_at IS NULL').pluck(),
+      laterPress: db
+        .prepare('SELECT id FROM incidents WHERE key = ? AND source_ts >= ? ORDER BY opened_at DESC LIMIT 1')
+        .pluck(),
+      due: db
+        .prepare(
+          'SELECT id FROM incidents WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT 50',
+        )
+        .pluck(),
+      retryLater: db.prepare('UPDATE incidents SET next_at = ? WHERE id = ?'),
+      nextDue: db.prepare('SELECT min(next_at) FROM incidents WHERE next_at IS NOT NULL').pluck(),
+      putPosition: db.prepare(
+        'INSERT OR IGNORE INTO incident_positions (incident_id, t, lat, lon, acc) VALUES (?, ?, ?, ?, ?)',
+      ),
+      trimPositions: db.prepare(
+        `DELETE FROM incident_positions WHERE incident_id = ? AND t < (SELECT t FROM incident_positions
+         WHERE incident_id = ? ORDER BY t DESC LIMIT 1 OFFSET ?)`,
+      ),
+      positions: db.prepare('SELECT t, lat, lon FROM incident_positions WHERE incident_id = ? ORDER BY t'),
+    };
+    for (const d of this.st.openDevices.all() as string[]) this.openDevices.add(d);
   }
 
-  refreshOpenDevices(): void {
-    this.openDevices = new Set(
-      this.deps.db
-        .prepare('SELECT DISTINCT device FROM incidents WHERE closed_at IS NULL AND device IS NOT NULL')
-        .pluck()
-        .all() as string[],
-    );
+  /** Keeps the set of devices with an open incident (checked on every position message) current. */
+  noteChanged(changed: readonly Incident[]): void {
+    for (const inc of changed) {
+      if (!inc.device) continue;
+      if (inc.closedAt === null) this.openDevices.add(inc.device);
+      else if (!this.st.deviceHasOpen.get(inc.device)) this.openDevices.delete(inc.device);
+    }
   }
 
   /** The incident a message (e.g. an SOS raise) was applied to. */
@@ -97,12 +126,7 @@ export class IncidentEngine extends Router {
       }
       if (input.source === 'sos') {
         // A late press whose emergency a later press already opened (and someone closed): fold it in.
-        const later = this.deps.db
-          .prepare(
-            'SELECT id FROM incidents WHERE key = ? AND source_ts >= ? ORDER BY opened_at DESC LIMIT 1',
-          )
-          .pluck()
-          .get(input.key, input.at) as string | undefined;
+        const later = this.st.laterPress.get(input.key, input.at) as string | undefined;
         if (later) {
           const inc = this.t.get(later)!;
           this.t.record(inc, now, 'late-press', {
@@ -299,12 +323,7 @@ export class IncidentEngine extends Router {
   tick(): number | null {
     for (let i = 0; i < 100; i++) {
       const now = this.now;
-      const due = this.deps.db
-        .prepare(
-          'SELECT id FROM incidents WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT 50',
-        )
-        .pluck()
-        .all(now) as string[];
+      const due = this.st.due.all(now) as string[];
       if (due.length === 0) break;
       for (const id of due) {
         try {
@@ -314,7 +333,7 @@ export class IncidentEngine extends Router {
           });
         } catch (e) {
           this.deps.log.error({ err: e, incidentId: id }, 'escalation step failed; retrying in a minute');
-          this.deps.db.prepare('UPDATE incidents SET next_at = ? WHERE id = ?').run(now + 60_000, id);
+          this.st.retryLater.run(now + 60_000, id);
         }
       }
     }
@@ -322,32 +341,18 @@ export class IncidentEngine extends Router {
   }
 
   nextDue(): number | null {
-    return this.deps.db
-      .prepare('SELECT min(next_at) FROM incidents WHERE next_at IS NOT NULL')
-      .pluck()
-      .get() as number | null;
+    return this.st.nextDue.get() as number | null;
   }
 
   /** Positions from a device with an open incident attach to it (the newest becomes its position). */
   attachPositions(deviceId: string, fixes: readonly Fix[]): void {
     if (!this.openDevices.has(deviceId) || fixes.length === 0) return;
     this.tx(() => {
-      const ids = this.deps.db
-        .prepare('SELECT id FROM incidents WHERE device = ? AND closed_at IS NULL')
-        .pluck()
-        .all(deviceId) as string[];
-      const put = this.deps.db.prepare(
-        'INSERT OR IGNORE INTO incident_positions (incident_id, t, lat, lon, acc) VALUES (?, ?, ?, ?, ?)',
-      );
+      const ids = this.st.openOfDevice.all(deviceId) as string[];
       const newest = fixes.reduce((a, b) => (b.t > a.t ? b : a));
       for (const id of ids) {
-        for (const f of fixes) put.run(id, f.t, f.lat, f.lon, null);
-        this.deps.db
-          .prepare(
-            `DELETE FROM incident_positions WHERE incident_id = ? AND t < (SELECT t FROM incident_positions
-             WHERE incident_id = ? ORDER BY t DESC LIMIT 1 OFFSET ?)`,
-          )
-          .run(id, id, this.deps.options.maxPositionsPerIncident - 1);
+        for (const f of fixes) this.st.putPosition.run(id, f.t, f.lat, f.lon, null);
+        this.st.trimPositions.run(id, id, this.deps.options.maxPositionsPerIncident - 1);
         const inc = this.t.get(id)!;
         if (!inc.pos || newest.t >= inc.pos.t) {
           inc.pos = { lat: newest.lat, lon: newest.lon, t: newest.t };
@@ -358,8 +363,6 @@ export class IncidentEngine extends Router {
   }
 
   positions(id: string): { t: number; lat: number; lon: number }[] {
-    return this.deps.db
-      .prepare('SELECT t, lat, lon FROM incident_positions WHERE incident_id = ? ORDER BY t')
-      .all(id) as { t: number; lat: number; lon: number }[];
+    return this.st.positions.all(id) as { t: number; lat: number; lon: number }[];
   }
 }

@@ -57,4 +57,7 @@ export const incidentMigrations = [
    CREATE TABLE duty_summaries (
      unit TEXT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL,
      PRIMARY KEY (unit, day)) WITHOUT ROWID;`,
+  // 2: indexes for the hot paths (positions of devices with an open incident; each device's next sos-ack)
+  `CREATE INDEX incidents_device_open ON incidents(device) WHERE closed_at IS NULL AND device IS NOT NULL;
+   CREATE INDEX deliveries_device_open ON deliveries(device, id) WHERE status IN ('pending', 'retry') AND device IS NOT NULL;`,
 ];

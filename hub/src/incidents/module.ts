@@ -149,7 +149,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
             });
             if (created.has(inc.id)) metrics.opened(inc);
           }
-          need(engine).refreshOpenDevices();
+          need(engine).noteChanged(changed);
           need(deliverer).kick();
           need(timer).armAt(need(engine).nextDue());
         },

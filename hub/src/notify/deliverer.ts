@@ -24,9 +24,11 @@ export function retryDelay(
   return Math.max(jittered, Math.min(o.maxDelayMs, retryAfterMs ?? 0));
 }
 
-/** Rows that may go now or later: any unfinished row, but for a device only its oldest unfinished one. */
-const ELIGIBLE = `status IN ('pending', 'retry') AND (channel != 'device' OR id IN (
-  SELECT min(id) FROM deliveries WHERE channel = 'device' AND status IN ('pending', 'retry') GROUP BY device))`;
+const COLS = 'id, key, channel, device, payload, attempts';
+const OPEN = `status IN ('pending', 'retry')`;
+/** A device's oldest unfinished row: nothing earlier for that device is still unfinished. */
+const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FROM deliveries e
+  WHERE e.device = d.device AND e.${OPEN} AND e.device IS NOT NULL AND e.id < d.id)`;
 
 interface Row {
   id: number;
@@ -42,14 +44,19 @@ interface Row {
  * succeed later are retried with backoff and jitter up to `maxAttempts`, then marked `failed`
  * with the last error. A restart picks up pending and retrying rows where they were. sos-acks to
  * one device go strictly in order (the household must never see "notified" after "acknowledged").
+ * Each channel has its own concurrency, and a slow row never holds up others: a gateway that
+ * hangs for its whole timeout does not delay the next SOS's MQTT alert.
  */
 export class Deliverer {
   private readonly timer: DueTimer;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly inflight = new Set<number>();
+  private readonly busy = new Map<ChannelName, number>();
+  private readonly sending = new Set<Promise<void>>();
+  private pumpQueued = false;
   private closed = false;
   readonly counts = { sent: 0, delivered: 0, 'no-listener': 0, retry: 0, failed: 0 };
   private readonly update;
+  private readonly st;
 
   constructor(
     private readonly db: Db,
@@ -61,76 +68,84 @@ export class Deliverer {
     private readonly onOutcome?: (channel: ChannelName, outcome: Outcome) => void,
   ) {
     this.timer = new DueTimer(clock, () => this.kick());
+    this.st = {
+      dueOther: db.prepare(
+        `SELECT ${COLS} FROM deliveries WHERE ${OPEN} AND next_try_at <= @now AND channel != 'device'
+         ORDER BY next_try_at LIMIT @batch`,
+      ),
+      dueDevice: db.prepare(
+        `SELECT ${COLS} FROM deliveries d WHERE ${DEVICE_HEAD} AND next_try_at <= @now LIMIT @batch`,
+      ),
+      nextOther: db
+        .prepare(
+          `SELECT min(next_try_at) FROM deliveries WHERE ${OPEN} AND channel != 'device' AND next_try_at > ?`,
+        )
+        .pluck(),
+      nextDevice: db
+        .prepare(`SELECT min(next_try_at) FROM deliveries d WHERE ${DEVICE_HEAD} AND next_try_at > ?`)
+        .pluck(),
+      backlog: db.prepare(`SELECT count(*) FROM deliveries WHERE ${OPEN}`).pluck(),
+    };
     this.update = db.prepare(
       `UPDATE deliveries SET status = @status, attempts = attempts + 1, next_try_at = @next,
        last_error = @error, updated_at = @now WHERE id = @id`,
     );
   }
 
-  /** Sends whatever is due now (soon, not synchronously). */
+  /** Sends whatever is due (right after the current synchronous work). */
   kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again && !this.closed) {
-        this.again = false;
-        this.kick();
-      } else {
-        this.armNext();
-      }
+    if (this.closed || this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
     });
   }
 
-  /** Resolves when nothing is being sent right now (due rows included). For tests and close(). */
+  /** Resolves when nothing is being sent or about to be. For tests and close(). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    for (;;) {
+      await Promise.resolve(); // let a queued pump start its sends
+      if (this.sending.size === 0 && !this.pumpQueued) return;
+      await Promise.all([...this.sending]);
+    }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
     this.timer.cancel();
-    return this.idle();
+    while (this.sending.size > 0) await Promise.all([...this.sending]);
   }
 
   /** Rows still waiting to go out (pending or retrying). */
   backlog(): number {
-    return this.db
-      .prepare(`SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retry')`)
-      .pluck()
-      .get() as number;
+    return this.st.backlog.get() as number;
   }
 
-  private armNext(): void {
+  private pump(): void {
     if (this.closed) return;
-    const next = this.db.prepare(`SELECT min(next_try_at) FROM deliveries WHERE ${ELIGIBLE}`).pluck().get() as
-      | number
-      | null;
-    this.timer.armAt(next);
-  }
-
-  private dueRows(now: number): Row[] {
-    return this.db
-      .prepare(
-        `SELECT id, key, channel, device, payload, attempts FROM deliveries
-         WHERE ${ELIGIBLE} AND next_try_at <= @now ORDER BY id LIMIT @batch`,
-      )
-      .all({ now, batch: this.opts.batch }) as Row[];
-  }
-
-  private async drain(): Promise<void> {
-    for (let round = 0; round < 1000 && !this.closed; round++) {
-      const rows = this.dueRows(this.clock.now());
-      if (rows.length === 0) return;
-      let next = 0;
-      const worker = async () => {
-        for (let row = rows[next++]; row !== undefined; row = rows[next++]) await this.send(row);
-      };
-      await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, rows.length) }, worker));
+    const now = this.clock.now();
+    const p = { now, batch: this.opts.batch };
+    const rows = [...(this.st.dueOther.all(p) as Row[]), ...(this.st.dueDevice.all(p) as Row[])];
+    rows.sort((x, y) => x.id - y.id);
+    for (const row of rows) {
+      if (this.inflight.has(row.id)) continue;
+      const busy = this.busy.get(row.channel) ?? 0;
+      if (busy >= this.opts.concurrency) continue; // picked up when one of this channel's sends ends
+      this.inflight.add(row.id);
+      this.busy.set(row.channel, busy + 1);
+      const sent: Promise<void> = this.send(row).finally(() => {
+        this.inflight.delete(row.id);
+        this.busy.set(row.channel, (this.busy.get(row.channel) ?? 1) - 1);
+        this.sending.delete(sent);
+        this.kick();
+      });
+      this.sending.add(sent);
     }
+    // Due rows not started now start when a send ends; the timer is for retries in the future.
+    const a = this.st.nextOther.get(now) as number | null;
+    const b = this.st.nextDevice.get(now) as number | null;
+    this.timer.armAt(a === null ? b : b === null ? a : Math.min(a, b));
   }
 
   private async send(row: Row): Promise<void> {
@@ -153,7 +168,7 @@ export class Deliverer {
       outcome.status === 'retry'
         ? now + retryDelay(attempt, this.opts, this.random, outcome.retryAfterMs)
         : null;
-    if (this.closed && outcome.status === 'retry') return; // db may be closing; the row stays due
+    if (!this.db.open) return; // closed under us: the row stays due and goes out after the restart
     this.update.run({
       id: row.id,
       status: outcome.status,

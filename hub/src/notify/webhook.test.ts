@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MessageInputOf } from '@steppelink/protocols';
-import { sosSchema } from '@steppelink/protocols';
+import { downTopic, sosSchema, workerAlertTopic } from '@steppelink/protocols';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIncidentsModule, type IncidentsModule } from '../incidents/module.ts';
 import { type TestContext, testContext } from '../incidents/testing.ts';
@@ -12,6 +12,9 @@ import { classify, type WebhookBody } from './webhook.ts';
 /** A local SMS/voice gateway stand-in: answers each request with the next scripted status. */
 class Gateway {
   readonly bodies: WebhookBody[] = [];
+  /** While set, requests are held unanswered (a hung gateway) until `release()`. */
+  hold = false;
+  private held: (() => void)[] = [];
   private server: Server;
   constructor(
     private readonly script: { status: number; retryAfter?: number }[],
@@ -27,7 +30,9 @@ class Gateway {
         const next = this.script.shift() ?? { status: this.otherwise };
         const headers: Record<string, string> = {};
         if (next.retryAfter !== undefined) headers['retry-after'] = String(next.retryAfter);
-        res.writeHead(next.status, headers).end('{}');
+        const answer = () => res.writeHead(next.status, headers).end('{}');
+        if (this.hold) this.held.push(answer);
+        else answer();
       });
     });
   }
@@ -36,7 +41,12 @@ class Gateway {
     await once(this.server, 'listening');
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/sms`;
   }
+  release(): void {
+    this.hold = false;
+    for (const a of this.held.splice(0)) a();
+  }
   close(): Promise<void> {
+    this.release();
     this.server.closeAllConnections();
     return new Promise((r) => this.server.close(() => r()));
   }
@@ -136,6 +146,20 @@ describe('webhook channel against a local HTTP gateway', () => {
     }
     expect(row()).toMatchObject({ status: 'failed', attempts: 3 });
     expect(row().lastError).toMatch(/gave up after 3 attempts: gateway answered HTTP 500/);
+  });
+
+  it('does not let a hung gateway hold up the worker’s MQTT alert or the household’s sos-ack', async () => {
+    await start([]);
+    gw.hold = true;
+    await mod.handlers!.sos!(sos());
+    while (gw.bodies.length === 0) await new Promise((r) => setTimeout(r, 10)); // bounded by the test timeout
+    expect(gw.bodies).toHaveLength(1); // the gateway has the request and sits on it...
+    expect(tc.publisher.on(workerAlertTopic('p-bater'))).toHaveLength(1); // ...while the phone already has the alert
+    expect(tc.publisher.on(downTopic('stb-150824-104-0007', 'sos-ack'))).toHaveLength(2);
+    expect(row()).toMatchObject({ status: 'pending', attempts: 0 });
+    gw.release();
+    await mod.idle();
+    expect(row()).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
   it('does not retry a request the gateway rejects', async () => {

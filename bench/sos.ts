@@ -1,0 +1,392 @@
+/**
+ * bench/sos: SOS latency — a household box publishes an SOS (QoS 1), the hub accepts it, opens
+ * an incident, routes it to the grid worker on duty and publishes the alert; the worker's phone
+ * client receives it. Measured from the box's publish to the phone's receipt, p50/p99, while the
+ * hub ingests background telemetry at a steady rate. In the same run, Debian's mosquitto relays
+ * the same publish straight to a subscriber under the same background load: the bare relay
+ * latency. Target: hub SOS p99 ≤ 2 × mosquitto relay p99.
+ *
+ * Three processes, so load and probes don't share the measured event loop: this one runs the
+ * hub (or the background subscriber for mosquitto); a `load` child publishes the telemetry; a
+ * `probe` child runs the boxes and the phone and times each SOS with one clock.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeOrThrow, upTopic, workerAlertTopic } from '@steppelink/protocols';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createHub } from '../hub/src/hub.ts';
+import { createIncidentsModule } from '../hub/src/incidents/module.ts';
+import { silentLogger } from '../hub/src/log.ts';
+import { DEMO_PASSWORD, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
+import type { RegistryDocument } from '../hub/src/registry/schema.ts';
+import { startMosquitto } from '../tests/support/mosquitto.ts';
+import { type FleetDevice, fleet, fleetRegistry, message } from './lib/fleet.ts';
+import { type BenchResult, formatTable, isMain } from './lib/result.ts';
+import { percentile } from './lib/stats.ts';
+
+export const sosBenchDefaults = {
+  loadDevices: 100, // background connections (trackers, collar relays, set-top boxes)
+  loadRate: 500, // background messages per second, all devices together, QoS 1
+  warmupMs: 2_000, // background load runs this long before the first SOS
+  samples: 250, // SOS presses per round (each from its own household: one incident each)
+  gapMs: 25, // pause between one SOS's alert and the next press
+  rounds: 2, // hub and mosquitto alternate; samples are pooled per target
+  timeoutMs: 10_000, // an SOS whose alert doesn't arrive by then counts as lost
+};
+type Options = typeof sosBenchDefaults;
+
+const ROLE_ENV = 'STEPPELINK_SOS_BENCH_ROLE';
+const log = (s: string) => process.stderr.write(`  sos: ${s}\n`);
+const GRID = '150824-104-007-03'; // 巴音哈太嘎查三组: grid worker 巴特尔 (p-bater) is on duty
+const boxId = (i: number) => `stb-bench-sos-${String(i).padStart(4, '0')}`;
+const boxSecret = (id: string) => `bench-sos-secret-${id}`;
+
+// ---- IPC between this process and its children ----
+type LoadIn =
+  | { type: 'start'; url: string; devices: FleetDevice[]; rate: number; auth: boolean }
+  | { type: 'stop' };
+type LoadOut = { type: 'ready' } | { type: 'stopped'; sent: number; acked: number; elapsedMs: number };
+type ProbeIn = {
+  type: 'start';
+  url: string;
+  mode: 'hub' | 'relay';
+  boxes: string[];
+  auth: boolean;
+  gapMs: number;
+  timeoutMs: number;
+};
+type ProbeOut = { type: 'ready' } | { type: 'done'; latencies: number[]; lost: number };
+
+class Kid<In, Out extends { type: string }> {
+  private readonly proc: ChildProcess;
+  private readonly queue: Out[] = [];
+  private readonly waiters: ((m: Out) => void)[] = [];
+  private readonly exited: Promise<number | null>;
+  constructor(role: 'load' | 'probe') {
+    this.proc = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, [ROLE_ENV]: role },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.proc.on('message', (m: Out) => {
+      const w = this.waiters.shift();
+      if (w) w(m);
+      else this.queue.push(m);
+    });
+    this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
+  }
+  send(m: In): void {
+    this.proc.send(m as object);
+  }
+  async next<T extends Out['type']>(type: T): Promise<Extract<Out, { type: T }>> {
+    const m =
+      this.queue.shift() ??
+      (await Promise.race([
+        new Promise<Out>((r) => this.waiters.push(r)),
+        this.exited.then((c) => Promise.reject(new Error(`bench child exited (${c})`))),
+      ]));
+    if (m.type !== type) throw new Error(`bench child said ${m.type}, expected ${type}`);
+    return m as Extract<Out, { type: T }>;
+  }
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
+    await this.exited;
+  }
+}
+
+const connectClient = (url: string, o: mqtt.IClientOptions) =>
+  new Promise<MqttClient>((resolve, reject) => {
+    const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 30_000, keepalive: 60, ...o });
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+
+// ---- children ----
+async function loadChild(): Promise<void> {
+  let clients: { d: FleetDevice; c: MqttClient; n: number }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let sent = 0;
+  let acked = 0;
+  let t0 = 0;
+  process.on('message', async (m: LoadIn) => {
+    if (m.type === 'start') {
+      for (const d of m.devices) {
+        const c = await connectClient(m.url, {
+          clientId: d.id,
+          ...(m.auth ? { username: d.id, password: d.password } : {}),
+        });
+        clients.push({ d, c, n: 0 });
+      }
+      // Steady rate: every 10 ms a slice of the per-second budget, round-robin over the devices.
+      t0 = performance.now();
+      let i = 0;
+      timer = setInterval(() => {
+        const due = Math.floor(((performance.now() - t0) / 1000) * m.rate) - sent;
+        for (let k = 0; k < due; k++) {
+          const x = clients[i++ % clients.length]!;
+          const msg = message(x.d, ++x.n);
+          sent++;
+          x.c.publish(msg.topic, msg.payload, { qos: 1 }, (err) => {
+            if (!err) acked++;
+          });
+        }
+      }, 10);
+      process.send?.({ type: 'ready' } satisfies LoadOut);
+    } else {
+      clearInterval(timer);
+      const elapsedMs = performance.now() - t0;
+      await Promise.all(clients.map((x) => x.c.endAsync(true)));
+      clients = [];
+      process.send?.({ type: 'stopped', sent, acked, elapsedMs } satisfies LoadOut);
+    }
+  });
+}
+
+async function probeChild(): Promise<void> {
+  process.on('message', async (m: ProbeIn) => {
+    const arrived = new Map<string, number>();
+    const wait = new Map<string, () => void>();
+    const phone = await connectClient(m.url, {
+      clientId: 'bench-phone-p-bater',
+      clean: true,
+      ...(m.auth ? { username: 'bater', password: DEMO_PASSWORD } : {}),
+    });
+    phone.on('message', (topic, payload) => {
+      const at = performance.now();
+      let box: string | undefined;
+      if (m.mode === 'relay') box = topic.split('/')[2];
+      else {
+        const a = JSON.parse(payload.toString()) as { id: string; household?: { id: string } };
+        if (a.id.startsWith('alr-') && a.household) box = a.household.id.replace(/^hh-/, '');
+      }
+      if (box && !arrived.has(box)) {
+        arrived.set(box, at);
+        wait.get(box)?.();
+      }
+    });
+    await phone.subscribeAsync(m.mode === 'relay' ? 'sl/v1/+/sos' : workerAlertTopic('p-bater'), { qos: 1 });
+    const boxes: MqttClient[] = [];
+    for (const id of m.boxes) {
+      boxes.push(
+        await connectClient(m.url, {
+          clientId: id,
+          ...(m.auth ? { username: id, password: boxSecret(id) } : {}),
+        }),
+      );
+    }
+    process.send?.({ type: 'ready' } satisfies ProbeOut);
+    const latencies: number[] = [];
+    let lost = 0;
+    for (let i = 0; i < m.boxes.length; i++) {
+      const id = m.boxes[i]!;
+      const payload = encodeOrThrow('sos', {
+        v: 1,
+        id: `${id}:sos:${Date.now()}`,
+        ts: Date.now(),
+        action: 'raise',
+        category: 'blizzard',
+      });
+      const got = new Promise<void>((r) => wait.set(id, r));
+      const t = performance.now();
+      boxes[i]!.publish(upTopic(id, 'sos'), payload, { qos: 1 });
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), m.timeoutMs).unref());
+      if ((await Promise.race([got, timeout])) === 'timeout') lost++;
+      else latencies.push(arrived.get(id)! - t);
+      await new Promise((r) => setTimeout(r, m.gapMs));
+    }
+    await Promise.all([...boxes, phone].map((c) => c.endAsync(true)));
+    process.send?.({ type: 'done', latencies, lost } satisfies ProbeOut);
+  });
+}
+
+// ---- one round against one target ----
+async function measure(
+  url: string,
+  mode: 'hub' | 'relay',
+  load: FleetDevice[],
+  boxes: string[],
+  o: Options,
+): Promise<{ latencies: number[]; lost: number; rate: number }> {
+  const loader = new Kid<LoadIn, LoadOut>('load');
+  const probe = new Kid<ProbeIn, ProbeOut>('probe');
+  try {
+    loader.send({ type: 'start', url, devices: load, rate: o.loadRate, auth: mode === 'hub' });
+    await loader.next('ready');
+    probe.send({
+      type: 'start',
+      url,
+      mode,
+      boxes,
+      auth: mode === 'hub',
+      gapMs: o.gapMs,
+      timeoutMs: o.timeoutMs,
+    });
+    await probe.next('ready');
+    await new Promise((r) => setTimeout(r, o.warmupMs));
+    const done = await probe.next('done');
+    loader.send({ type: 'stop' });
+    const s = await loader.next('stopped');
+    return { latencies: done.latencies, lost: done.lost, rate: (s.acked / s.elapsedMs) * 1000 };
+  } finally {
+    await Promise.all([loader.stop(), probe.stop()]);
+  }
+}
+
+function registry(load: FleetDevice[], boxes: string[]): RegistryDocument {
+  const extra = fleetRegistry(load);
+  return {
+    ...SMALL_LEAGUE,
+    households: [
+      ...SMALL_LEAGUE.households,
+      ...extra.households,
+      ...boxes.map((id, i) => ({
+        id: `hh-${id}`,
+        grid: GRID,
+        name: `测试牧户${i + 1}`,
+        lang: 'mn' as const,
+        location: { lat: 42.1 + (i % 40) * 0.003, lon: 108.4 + Math.floor(i / 40) * 0.003 },
+        members: [],
+      })),
+    ],
+    devices: [
+      ...SMALL_LEAGUE.devices,
+      ...extra.devices,
+      ...boxes.map((id) => ({
+        id,
+        kind: 'settop' as const,
+        household: `hh-${id}`,
+        enabled: true,
+        secret: boxSecret(id),
+      })),
+    ],
+  };
+}
+
+async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'steppelink-bench-sos-'));
+  const incidents = createIncidentsModule({ jobs: false });
+  const hub = createHub({
+    dataDir,
+    host: '127.0.0.1',
+    mqttPort: 0,
+    httpPort: 0,
+    log: silentLogger(),
+    registry: registry(load, boxes),
+    modules: [incidents],
+  });
+  try {
+    const ports = await hub.start();
+    const r = await measure(`mqtt://127.0.0.1:${ports.mqttPort}`, 'hub', load, boxes, o);
+    const opened = hub.db
+      .prepare("SELECT count(*) FROM incidents WHERE source = 'sos'")
+      .pluck()
+      .get() as number;
+    if (opened !== boxes.length)
+      throw new Error(`the hub opened ${opened} incidents for ${boxes.length} SOS presses`);
+    return r;
+  } finally {
+    await hub.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function mosquittoRound(load: FleetDevice[], boxes: string[], o: Options) {
+  const broker = await startMosquitto({ persistence: false });
+  // The background telemetry needs a consumer, as the hub consumes it.
+  const sink = await connectClient(broker.url, { clientId: 'bench-telemetry-sink', clean: true });
+  try {
+    await sink.subscribeAsync(['sl/v1/+/pos', 'sl/v1/+/hb'], { qos: 1 });
+    return await measure(broker.url, 'relay', load, boxes, o);
+  } finally {
+    await sink.endAsync(true);
+    await broker.close();
+  }
+}
+
+const fmt = (xs: number[]) =>
+  `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms`;
+
+export async function run(options: Partial<Options> = {}): Promise<BenchResult[]> {
+  const o = { ...sosBenchDefaults, ...options };
+  const load = fleet(o.loadDevices);
+  const hub: number[] = [];
+  const relay: number[] = [];
+  let lost = 0;
+  let hubRate = 0;
+  let relayRate = 0;
+  for (let round = 0; round < o.rounds; round++) {
+    const boxes = Array.from({ length: o.samples }, (_, i) => boxId(round * o.samples + i + 1));
+    const h = await hubRound(load, boxes, o);
+    hub.push(...h.latencies);
+    lost += h.lost;
+    hubRate = h.rate;
+    log(
+      `round ${round + 1} hub       ${fmt(h.latencies)} (${h.lost} lost; background ${h.rate.toFixed(0)} msg/s)`,
+    );
+    const m = await mosquittoRound(load, boxes, o);
+    relay.push(...m.latencies);
+    relayRate = m.rate;
+    log(
+      `round ${round + 1} mosquitto ${fmt(m.latencies)} (${m.lost} lost; background ${m.rate.toFixed(0)} msg/s)`,
+    );
+  }
+  const p99 = percentile(hub, 99);
+  const ref99 = percentile(relay, 99);
+  const ratio = p99 / ref99;
+  return [
+    {
+      name: 'sos',
+      value: p99,
+      unit: 'ms',
+      reference: ref99,
+      ratio,
+      target: '≤ 2 × mosquitto relay p99',
+      ok: lost === 0 && ratio <= 2,
+    },
+    {
+      name: 'sos.p50',
+      value: percentile(hub, 50),
+      unit: 'ms',
+      reference: percentile(relay, 50),
+      ratio: percentile(hub, 50) / percentile(relay, 50),
+      target: 'info',
+      ok: null,
+    },
+    {
+      name: 'sos.lost',
+      value: lost,
+      unit: 'SOS',
+      reference: null,
+      ratio: null,
+      target: '0',
+      ok: lost === 0,
+    },
+    {
+      name: 'sos.background',
+      value: hubRate,
+      unit: 'msg/s',
+      reference: relayRate,
+      ratio: hubRate / relayRate,
+      target: `info (${o.loadRate} msg/s asked)`,
+      ok: null,
+    },
+  ];
+}
+
+const role = process.env[ROLE_ENV];
+if (role === 'load') void loadChild();
+else if (role === 'probe') void probeChild();
+else if (isMain(import.meta.url)) {
+  run()
+    .then((rows) => {
+      console.log(formatTable(rows));
+      process.exit(0);
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
