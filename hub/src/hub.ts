@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './clock.ts';
 import type { ComponentHealth, HubContext, HubModule, Publisher } from './context.ts';
 import { HubEvents } from './events.ts';
 import { createHttpServer, type HttpServer } from './http.ts';
+import { Checkpointer } from './ingest/checkpointer.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type HubMetrics } from './metrics.ts';
@@ -85,7 +86,8 @@ export function createHub(options: HubOptions): Hub {
   const clock = o.clock ?? systemClock;
   const log = o.log ?? createLogger(o.logLevel ? { level: o.logLevel } : {});
   const modules = o.modules ?? [];
-  const db = openDatabase(join(o.dataDir, 'state.db'));
+  const dbPath = join(o.dataDir, 'state.db');
+  const db = openDatabase(dbPath);
   const registry = new RegistryStore(db);
   if (o.registry) {
     const r = registry.importDocument(o.registry, clock.now());
@@ -101,6 +103,7 @@ export function createHub(options: HubOptions): Hub {
   const telemetry = openTelemetry(o.telemetry, o.dataDir);
   const ingest = new Ingest({ db, telemetry, modules, events, metrics, clock, log }, o.ingest);
   const presence = new Presence(db, events, clock, log, o.presence);
+  const checkpointer = new Checkpointer(db, dbPath, log);
   const broker = new Broker(
     registry,
     {
@@ -171,6 +174,7 @@ export function createHub(options: HubOptions): Hub {
       if (state !== 'created') throw new Error(`hub: start() called in state '${state}'`);
       state = 'starting';
       try {
+        checkpointer.start();
         await telemetry.start();
         await broker.start();
         const ctx: HubContext = {
@@ -244,6 +248,7 @@ export function createHub(options: HubOptions): Hub {
         log.error({ err }, 'telemetry close failed');
         return { unwritten: telemetry.health().buffered };
       });
+      await checkpointer.close();
       db.close();
       state = 'closed';
       return { unprocessed, telemetryUnwritten: t.unwritten };

@@ -108,11 +108,18 @@ export class Broker {
       },
     });
     metrics.connections(() => this.clientCount);
+    this.skipRoutingOfIngested();
     this.wireEvents();
   }
 
   async start(): Promise<void> {
     await this.aedes.listen();
+    // The offline-queue lookup of every ingested packet: nobody subscribes to INGESTED_TOPIC.
+    type Persistence = { subscriptionsByTopic(topic: string): Promise<unknown[]> };
+    const p = (this.aedes as unknown as { persistence: Persistence }).persistence;
+    const byTopic = p.subscriptionsByTopic.bind(p);
+    const none = Promise.resolve([]);
+    p.subscriptionsByTopic = (topic) => (topic === INGESTED_TOPIC ? none : byTopic(topic));
   }
 
   get maxPacketBytes(): number {
@@ -205,6 +212,22 @@ export class Broker {
       if (client && (client as unknown as { will?: unknown }).will === packet && st) st.willSent = true;
     }
     this.hooks.offer(who, client?.id ?? null, topic, payload, cb);
+  }
+
+  /**
+   * After authorizePublish, aedes still "publishes" every client packet (now on INGESTED_TOPIC):
+   * offline-queue lookup, then an emit through mqemitter, whose bounded concurrency queues the
+   * emits of a busy ingest. Nothing can subscribe to that topic, so its emit completes at once.
+   */
+  private skipRoutingOfIngested(): void {
+    type Emitter = { emit(packet: { topic: string }, cb?: (err?: Error) => void): unknown };
+    const mq = (this.aedes as unknown as { mq: Emitter }).mq;
+    const emit = mq.emit.bind(mq);
+    mq.emit = (packet, cb) => {
+      if (packet.topic !== INGESTED_TOPIC) return emit(packet, cb);
+      cb?.();
+      return mq;
+    };
   }
 
   private wireEvents(): void {

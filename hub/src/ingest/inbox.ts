@@ -73,7 +73,7 @@ export class InboxStore {
       deleteBelow: db.prepare(
         'DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE seq < ? AND seq <= ? ORDER BY seq LIMIT ?)',
       ),
-      contains: db.prepare('SELECT seq FROM inbox WHERE sender = ? AND msg_id = ?').pluck(),
+      contains: db.prepare('SELECT seq FROM inbox WHERE msg_id = ? AND sender = ?').pluck(),
       pending: db.prepare('SELECT count(*) FROM inbox WHERE seq > ?').pluck(),
     };
     this.tx = db.transaction((accepts: readonly InboxEntry[], rejects: readonly DeadLetterInput[]) => {
@@ -121,7 +121,7 @@ export class InboxStore {
   }
   /** Is this message in the inbox? (tests, diagnostics) */
   has(sender: string, msgId: string): boolean {
-    return this.st.contains.get(sender, msgId) !== undefined;
+    return this.st.contains.get(msgId, sender) !== undefined;
   }
   /**
    * Deletes processed rows received before `cutoffMs`, at most `maxRows` per call (a short

@@ -185,6 +185,8 @@ export class Ingest {
       heldAcks: this.queue.parkedCount,
       processed: this.processor.processed,
       commitFailures: this.queue.commitFailures,
+      commits: this.queue.commits,
+      messagesPerCommit: this.queue.commits === 0 ? 0 : Math.round(this.queue.committed / this.queue.commits),
       storeFailures: this.processor.storeFailures,
     };
   }

@@ -1,8 +1,10 @@
 /**
  * Tables owned by ingest (module 'ingest' in schema_migrations). Append, never edit.
  * - inbox: every accepted upstream message, once. `seq` (rowid) is the acceptance order; the
- *   unique (sender, msg_id) index makes a redelivered message a duplicate, durably. `sender` is
+ *   unique (msg_id, sender) index makes a redelivered message a duplicate, durably. `sender` is
  *   the device id, or `worker/{personId}` for a worker's ack (`/` never occurs in an id).
+ *   msg_id leads the index (migration 2): edge agents send time-ordered ULIDs, so live traffic
+ *   appends at the index's right edge instead of touching one page per device in every commit.
  * - ingest_state: `processed_seq`, the watermark below which every inbox row has been handed to
  *   the telemetry store and the modules (rows are processed in seq order).
  * - dead_letters: the last N rejected or failed messages; reject_counts: totals since creation.
@@ -32,4 +34,6 @@ export const ingestMigrations: readonly string[] = [
    CREATE INDEX dead_letters_reason ON dead_letters (reason, id);
    CREATE INDEX dead_letters_device ON dead_letters (device_id, id);
    CREATE TABLE reject_counts (reason TEXT PRIMARY KEY, count INTEGER NOT NULL);`,
+  `DROP INDEX inbox_sender_msg;
+   CREATE UNIQUE INDEX inbox_msg_sender ON inbox (msg_id, sender);`,
 ];

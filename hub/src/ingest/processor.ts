@@ -10,7 +10,7 @@ import type { InboxStore } from './inbox.ts';
 import { TelemetryCollector } from './telemetry-map.ts';
 
 export const processorDefaults = {
-  maxBatch: 1_000, // messages per telemetry write and per watermark update
+  maxBatch: 2_000, // messages per telemetry write when lagging: larger writes touch each device's pages once, but block longer
   handlerTimeoutMs: 30_000, // a module handler slower than this is recorded as failed and processing moves on
   retryMinMs: 200, // first wait after a failed telemetry write
   retryMaxMs: 10_000, // cap of the doubling wait between telemetry write retries

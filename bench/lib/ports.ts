@@ -1,0 +1,1 @@
+export { freePort, waitForPort } from '../../tests/support/ports.ts';
