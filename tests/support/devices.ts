@@ -1,4 +1,11 @@
-import { decode, downWildcard, encodeOrThrow, type SosAck, upTopic } from '@steppelink/protocols';
+import {
+  decode,
+  downWildcard,
+  encodeOrThrow,
+  type Notice,
+  type SosAck,
+  upTopic,
+} from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { connect, deviceLogin } from './hub.ts';
 
@@ -10,6 +17,8 @@ export interface Box {
   id: string;
   client: MqttClient;
   acks: SosAck[];
+  /** Notices received on its downlink or on unit topics it subscribed to. */
+  notices: Notice[];
   sos(extra?: { category?: string; pos?: { lat: number; lon: number }; note?: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -17,10 +26,15 @@ export interface Box {
 export async function connectBox(mqttUrl: string, id: string): Promise<Box> {
   const client = await connect(mqttUrl, deviceLogin(id, { clean: false }));
   const acks: SosAck[] = [];
+  const notices: Notice[] = [];
   client.on('message', (topic, payload) => {
-    if (!topic.endsWith('/down/sos-ack')) return;
-    const r = decode('sos-ack', payload);
-    if (r.ok) acks.push(r.value);
+    if (topic.endsWith('/down/sos-ack')) {
+      const r = decode('sos-ack', payload);
+      if (r.ok) acks.push(r.value);
+    } else if (topic.endsWith('/notice')) {
+      const r = decode('notice', payload);
+      if (r.ok) notices.push(r.value);
+    }
   });
   await client.subscribeAsync(downWildcard(id), { qos: 1 });
   let n = 0;
@@ -28,6 +42,7 @@ export async function connectBox(mqttUrl: string, id: string): Promise<Box> {
     id,
     client,
     acks,
+    notices,
     async sos(extra = {}) {
       const msgId = `${id}:sos:dash-${Date.now()}-${++n}`;
       await client.publishAsync(

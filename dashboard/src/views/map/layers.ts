@@ -2,6 +2,7 @@ import L from 'leaflet';
 import type { CoverageSegment, FeatureCollection } from '../../api/geo.ts';
 import type { Incident } from '../../api/incidents.ts';
 import type { DeviceRow, HouseholdRow, Point } from '../../api/registry.ts';
+import type { DevicePlace } from './places.ts';
 import { COVERAGE_COLORS, coverageBand, KIND_COLORS, OFFLINE_COLOR } from './colors.ts';
 
 /** Builders of the map's layers from API data; each returns a Leaflet layer group. */
@@ -93,28 +94,21 @@ export function pasturesLayer(pastures: { id: string; coordinates: [number, numb
   return g;
 }
 
-/** Devices at their latest position: colour by kind, grey when offline; trackers drawn as squares. */
-export function devicesLayer(
-  devices: DeviceRow[],
-  positions: Point[],
-  label: (d: DeviceRow) => string,
-): L.FeatureGroup {
+/** Devices where they are: colour by kind, grey when offline; trackers drawn as squares. */
+export function devicesLayer(places: DevicePlace[], label: (d: DeviceRow) => string): L.FeatureGroup {
   const g = L.featureGroup();
-  const byId = new Map(devices.map((d) => [d.id, d]));
-  for (const p of positions) {
-    const d = byId.get(p.deviceId);
-    if (!d) continue;
+  for (const { device: d, lat, lon } of places) {
     const color = d.online ? (KIND_COLORS[d.kind] ?? '#fff') : OFFLINE_COLOR;
     const marker =
       d.kind === 'tracker'
-        ? L.marker([p.lat, p.lon], {
+        ? L.marker([lat, lon], {
             icon: L.divIcon({
               className: `dev-square ${d.online ? 'on' : 'off'}`,
               html: `<i style="background:${color}"></i>`,
               iconSize: [12, 12],
             }),
           })
-        : L.circleMarker([p.lat, p.lon], {
+        : L.circleMarker([lat, lon], {
             radius: 6,
             color: '#0b0e17',
             weight: 1.5,

@@ -1,5 +1,5 @@
 import type L from 'leaflet';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { loadMapConfig } from '../../api/geo.ts';
 import type { Me } from '../../api/session.ts';
 import { pick, useT } from '../../i18n/index.ts';
@@ -8,10 +8,11 @@ import { isClosed } from '../../live/order.ts';
 import { useStore } from '../../store.ts';
 import { formatDateTime } from '../../time.ts';
 import { whatOf } from '../board/labels.tsx';
-import { COVERAGE_COLORS, type CoverageBand, KIND_COLORS, OFFLINE_COLOR } from './colors.ts';
+import { COVERAGE_COLORS, type CoverageBand, coverageBand, KIND_COLORS, OFFLINE_COLOR } from './colors.ts';
 import { loadMapData, loadPastures, loadTracks, type MapData } from './data.ts';
 import * as layers from './layers.ts';
 import { createMap, fitTo } from './leaflet.ts';
+import { devicePlaces } from './places.ts';
 
 type LayerKey = 'units' | 'border' | 'coverage' | 'pastures' | 'households' | 'devices' | 'tracks' | 'alerts';
 const LAYER_KEYS: LayerKey[] = [
@@ -69,6 +70,14 @@ export function MapPage(_: { me: Me }) {
     };
   }, []);
 
+  const places = useMemo(
+    () => (data ? devicePlaces(data.devices, data.positions, data.households) : []),
+    [data],
+  );
+  const bands: CoverageBand[] = ['fresh', 'aging', 'old', 'never'];
+  const coverageCounts = Object.fromEntries(bands.map((b) => [b, 0])) as Record<CoverageBand, number>;
+  for (const s of data?.coverage ?? []) coverageCounts[coverageBand(s.lastPatrolledAt, Date.now())]++;
+
   // (re)draw a layer when its data changes
   const put = (key: LayerKey, layer: L.Layer | null) => {
     const m = map.current;
@@ -88,7 +97,7 @@ export function MapPage(_: { me: Me }) {
     put('households', layers.householdsLayer(data.households));
     put(
       'devices',
-      layers.devicesLayer(data.devices, data.positions, (d) => `${t.dyn(`kind.${d.kind}`, d.kind)} ${d.id}`),
+      layers.devicesLayer(places, (d) => `${t.dyn(`kind.${d.kind}`, d.kind)} ${d.id}`),
     );
     const extent = [
       drawn.current.get('border'),
@@ -134,7 +143,6 @@ export function MapPage(_: { me: Me }) {
     return () => clearInterval(id);
   }, [playing]);
 
-  const bands: CoverageBand[] = ['fresh', 'aging', 'old', 'never'];
   return (
     <div class="map-page">
       <div
@@ -142,7 +150,10 @@ export function MapPage(_: { me: Me }) {
         ref={el}
         data-testid="map"
         data-loaded={data ? 'yes' : 'no'}
-        data-devices={data?.positions.length ?? 0}
+        data-devices={places.length}
+        data-tracks={tracks.length}
+        data-track-points={tracks.reduce((n, tr) => n + tr.points.filter((p) => p.t <= cursor).length, 0)}
+        {...Object.fromEntries(bands.map((b) => [`data-cov-${b}`, coverageCounts[b]]))}
       />
       <aside class="map-panel card">
         {error && <p class="error">{t('common.error', { reason: error })}</p>}
