@@ -129,8 +129,8 @@ describe('createAgent', () => {
 
   it('closes everything it started and reports what is left', async () => {
     const { time, agent, online } = setup();
-    agent.input.reading({ type: 'water', t: T, pointId: 'wp-0007-1', levelPct: 42 });
     await online();
+    agent.input.reading({ type: 'water', t: T, pointId: 'wp-0007-1', levelPct: 42 });
     const report = await agent.close();
     expect(report).toEqual({ unsent: 0, staged: 1, evicted: 0 });
     expect(agent.state).toBe('closed');

@@ -53,9 +53,10 @@ export class Batcher {
     return this.#dropped;
   }
 
-  /** Recovers items staged before a restart. */
+  /** Seals items staged before a restart right away: they have waited at least the downtime. */
   start(): void {
     for (const s of this.#o.store.staged()) this.#track(s.stream, s.sid, s.item);
+    this.sealAll();
   }
 
   /** Stages one item durably; seals the stream's batch when it is full. */

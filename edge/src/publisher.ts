@@ -27,13 +27,17 @@ export interface PublisherOptions {
   maxInflight?: number;
   /** Wait before retrying after a failed publish (the link usually drops and resets us first). */
   retryAfterErrorMs?: number;
+  /** Acknowledged entries are deleted in one transaction once this many are pending... */
+  removeBatch?: number;
+  /** ...or this long after the first PUBACK, whichever comes first. */
+  removeFlushMs?: number;
 }
 
 /**
  * Drives publishing from the outbox: at most `maxInflight` QoS 1 publishes awaiting PUBACK,
  * always the highest-priority entries first (an SOS overtakes any backlog as soon as a slot is
  * free), telemetry paced by the byte budget. Entries are removed only on PUBACK; removals are
- * batched into one transaction per event-loop turn.
+ * batched into one transaction (removeBatch entries or removeFlushMs).
  */
 export class Publisher extends TypedEmitter<PublisherEvents> {
   readonly #o: Required<PublisherOptions>;
@@ -42,13 +46,15 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
   readonly #inflight = new Set<number>();
   readonly #toRemove = new Set<number>();
   #cursor: Cursor | undefined;
+  /** Entries read ahead from the outbox, next to send (one page, so reads are not per message). */
+  #ahead: OutboxEntry[] = [];
   #pumping = false;
   #again = false;
   /** Retry timer after a failed publish: nothing is sent until it fires. */
   #wait: TimerHandle | undefined;
   /** Budget timer: telemetry waits for it; SOS, receipts and heartbeats do not. */
   #budgetWait: TimerHandle | undefined;
-  #flushScheduled = false;
+  #flushTimer: TimerHandle | undefined;
   #sent = 0;
   #acked = 0;
 
@@ -58,6 +64,10 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
       logger: silentLogger,
       maxInflight: EDGE_DEFAULTS.maxInflight,
       retryAfterErrorMs: 1_000,
+      // One fsync per deletion would cap a drain at the disk's fsync rate; batching costs only a
+      // few duplicate resends (dropped by id at the hub) if power fails between PUBACK and delete.
+      removeBatch: 256,
+      removeFlushMs: 200,
       ...options,
     };
   }
@@ -87,13 +97,17 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
 
   /** An entry of priority `prio` was put into the outbox. */
   kick(prio: number): void {
-    if (this.#cursor && prio < this.#cursor.prio) this.#cursor = undefined;
+    if (this.#cursor && prio < this.#cursor.prio) {
+      this.#cursor = undefined;
+      this.#ahead = [];
+    }
     this.#pump();
   }
 
   /** Applies pending removals now (also done automatically once per event-loop turn). */
   flush(): void {
-    this.#flushScheduled = false;
+    this.#o.timers.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     if (this.#toRemove.size === 0 || this.#state === 'closed') return;
     const seqs = [...this.#toRemove];
     this.#toRemove.clear();
@@ -116,6 +130,7 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
     this.#session++;
     this.#inflight.clear();
     this.#cursor = undefined;
+    this.#ahead = [];
     this.#o.timers.clearTimeout(this.#wait);
     this.#wait = undefined;
     this.#o.timers.clearTimeout(this.#budgetWait);
@@ -142,17 +157,29 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
   #fill(): void {
     const { store, maxInflight } = this.#o;
     while (this.#state === 'online' && this.#wait === undefined && this.#inflight.size < maxInflight) {
-      const skip = this.#inflight.size + this.#toRemove.size;
-      const limit = maxInflight - this.#inflight.size + skip;
+      if (this.#ahead.length === 0 && !this.#readPage(store, maxInflight)) return;
+      const e = this.#ahead.shift();
+      if (!e) return;
+      if (!this.#send(e)) {
+        this.#ahead.unshift(e);
+        return;
+      }
+    }
+  }
+
+  /** Reads the next page in send order into #ahead; false when there is nothing to send. */
+  #readPage(store: OutboxStore, pageSize: number): boolean {
+    for (;;) {
+      // Entries in flight or awaiting deletion (met after a cursor reset) are stepped over.
+      const limit = pageSize;
       const page = store.next(limit, this.#cursor);
       for (const e of page) {
-        if (this.#inflight.has(e.seq) || this.#toRemove.has(e.seq)) {
+        if (this.#inflight.has(e.seq) || this.#toRemove.has(e.seq))
           this.#cursor = { prio: e.prio, seq: e.seq };
-          continue;
-        }
-        if (this.#inflight.size >= maxInflight || !this.#send(e)) return;
+        else this.#ahead.push(e);
       }
-      if (page.length < limit) return;
+      if (this.#ahead.length > 0) return true;
+      if (page.length < limit) return false;
     }
   }
 
@@ -190,10 +217,9 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
       // A PUBACK is final even if it arrives for an older session.
       this.#acked++;
       this.#toRemove.add(e.seq);
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.#toRemove.size >= this.#o.removeBatch) this.flush();
+      else if (this.#flushTimer === undefined)
+        this.#flushTimer = this.#o.timers.setTimeout(() => this.flush(), this.#o.removeFlushMs);
       this.emit('acked', { seq: e.seq, msgId: e.msgId, kind: e.kind });
     }
     if (session !== this.#session) return;
@@ -204,6 +230,7 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
     }
     this.#o.logger.warn('publish.failed', { msgId: e.msgId, kind: e.kind, error: error.message });
     this.#cursor = undefined;
+    this.#ahead = [];
     if (this.#wait === undefined) {
       this.#wait = this.#o.timers.setTimeout(() => {
         this.#wait = undefined;

@@ -104,7 +104,7 @@ export function runEdgeScenarios(name: string, startBroker: ScenarioBrokerFactor
           http: false,
           log: { level: 'debug' },
           hbIntervalS: 3_600,
-          grazingBatch: { maxReadings: 10, maxAgeS: 1 },
+          grazingBatch: { maxReadings: 10, maxAgeS: 600 },
           reconnect: { initialMs: 100, maxMs: 1_000 },
           inputs: [{ type: 'stdin' }],
         });
@@ -113,12 +113,15 @@ export function runEdgeScenarios(name: string, startBroker: ScenarioBrokerFactor
           () => first.log.some((l) => l.msg === 'link.online'),
           'the first agent to connect',
         );
+        // 3 readings, then chunks of 10 in one write each: whenever the kill lands between chunks,
+        // 3 readings are staged durably but not yet batched (maxAgeS is long), so work is pending.
         let i = 0;
+        const line = () => `gate gate-0003 count=${i} dir=in t=${T0 + i++ * 1_000}`;
+        first.write([line(), line(), line()].join('\n'));
         const writing = (async () => {
           while (first.child.exitCode === null && first.child.signalCode === null && i < 5_000) {
-            first.write(`gate gate-0003 count=${i} dir=in t=${T0 + i * 1_000}`);
-            i++;
-            if (i % 10 === 0) await new Promise((r) => setTimeout(r, 2));
+            first.write(Array.from({ length: 10 }, line).join('\n'));
+            await new Promise((r) => setTimeout(r, 5));
           }
         })();
         await up.waitFor(() => readingsOf(dev).length >= 50, 'the first batches to arrive');

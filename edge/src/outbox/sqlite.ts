@@ -85,9 +85,12 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       'INSERT INTO outbox (prio, kind, topic, msg_id, payload, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     first: db.prepare<[number]>('SELECT * FROM outbox ORDER BY prio, seq LIMIT ?'),
-    after: db.prepare<[number, number, number]>(
-      'SELECT * FROM outbox WHERE (prio, seq) > (?, ?) ORDER BY prio, seq LIMIT ?',
+    // Two index seeks instead of a row-value comparison: SQLite plans `(prio, seq) > (?, ?)` as a
+    // range on prio alone and walks the whole priority class (15 ms per page at 100k rows).
+    samePrio: db.prepare<[number, number, number]>(
+      'SELECT * FROM outbox WHERE prio = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
+    laterPrio: db.prepare<[number, number]>('SELECT * FROM outbox WHERE prio > ? ORDER BY prio, seq LIMIT ?'),
     del: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ? RETURNING prio, length(payload) AS n'),
     oldest: db.prepare<[number, number]>(
       'SELECT seq, length(payload) AS n FROM outbox WHERE prio = ? ORDER BY seq LIMIT ?',
@@ -181,7 +184,9 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     },
     next(limit, after?: Cursor) {
       check();
-      const rows = (after ? q.after.all(after.prio, after.seq, limit) : q.first.all(limit)) as Row[];
+      if (!after) return (q.first.all(limit) as Row[]).map(toEntry);
+      const rows = q.samePrio.all(after.prio, after.seq, limit) as Row[];
+      if (rows.length < limit) rows.push(...(q.laterPrio.all(after.prio, limit - rows.length) as Row[]));
       return rows.map(toEntry);
     },
     remove(seqs) {
