@@ -52,7 +52,10 @@ async function publish(
   const child = new Child<PublisherIn, PublisherOut>(new URL('./lib/mqtt-publisher.ts', import.meta.url));
   try {
     child.send({ type: 'start', url, devices, perDevice: o.perDevice, inflight: o.inflight, auth });
-    const ready = await Promise.race([child.next('ready'), child.next('failed').then((f) => Promise.reject(new Error(f.error)))]);
+    const ready = await Promise.race([
+      child.next('ready'),
+      child.next('failed').then((f) => Promise.reject(new Error(f.error))),
+    ]);
     log(`${devices.length} connections in ${ready.connectMs.toFixed(0)} ms`);
     const done = child.next('done');
     const t0 = performance.now();
@@ -75,7 +78,11 @@ async function hubRun(devices: FleetDevice[], o: typeof ingestBenchDefaults): Pr
     mqttPort: 0,
     httpPort: 0,
     log: silentLogger(),
-    registry: { ...SMALL_LEAGUE, households: [...SMALL_LEAGUE.households, ...extra.households], devices: [...SMALL_LEAGUE.devices, ...extra.devices] },
+    registry: {
+      ...SMALL_LEAGUE,
+      households: [...SMALL_LEAGUE.households, ...extra.households],
+      devices: [...SMALL_LEAGUE.devices, ...extra.devices],
+    },
   });
   try {
     const ports = await hub.start();
@@ -136,7 +143,11 @@ async function mosquittoRun(devices: FleetDevice[], o: typeof ingestBenchDefault
     return {
       ...r,
       rate: (r.total / r.elapsedMs) * 1000,
-      cpu: { publisher: r.publisherCpuUs / total, broker: mosq / total, subscriber: (subCpu.user + subCpu.system) / total },
+      cpu: {
+        publisher: r.publisherCpuUs / total,
+        broker: mosq / total,
+        subscriber: (subCpu.user + subCpu.system) / total,
+      },
     };
   } finally {
     sub.end(true);
@@ -167,7 +178,15 @@ export async function run(options: Partial<typeof ingestBenchDefaults> = {}): Pr
   const reference = median(mosq.map((m) => m.rate));
   const ratio = value / reference;
   return [
-    { name: 'ingest', value, unit: 'msg/s', reference, ratio, target: '≥ 1.0 × mosquitto relay', ok: ratio >= 1 },
+    {
+      name: 'ingest',
+      value,
+      unit: 'msg/s',
+      reference,
+      ratio,
+      target: '≥ 1.0 × mosquitto relay',
+      ok: ratio >= 1,
+    },
     {
       name: 'ingest.puback_p99',
       value: median(hub.map((h) => h.ackP99Ms)),

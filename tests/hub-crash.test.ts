@@ -20,7 +20,9 @@ const fix = (deviceId: string, n: number) =>
     ts: T + n * 1_000 + 200,
     t0: T + n * 1_000,
     src: 'gpsd',
-    fixes: [[0, Number((41.8 + n * 1e-5).toFixed(6)), Number((106.9 + n * 1e-5).toFixed(6)), 1320, 1, 4.2, 45]],
+    fixes: [
+      [0, Number((41.8 + n * 1e-5).toFixed(6)), Number((106.9 + n * 1e-5).toFixed(6)), 1320, 1, 4.2, 45],
+    ],
   });
 
 describe('SIGKILL during a QoS 1 stream', () => {

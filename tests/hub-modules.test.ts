@@ -4,7 +4,6 @@ import type { Accepted, HubContext, HubModule } from '../hub/src/context.ts';
 import type { HubEventMap } from '../hub/src/events.ts';
 import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
-const T = 1_764_028_800_000;
 const BOX = 'stb-150824-104-0007';
 const TRACKER = 'trk-patrol-150825-03';
 
@@ -113,9 +112,10 @@ describe('modules, presence and health', () => {
 
   it('reports broker, ingest, presence, telemetry and modules in /api/health', async () => {
     const get = await apiAs(th.httpUrl, 'liming');
-    const { body } = await get<{ components: Record<string, { state: string }>; queues: Record<string, number> }>(
-      '/api/health',
-    );
+    const { body } = await get<{
+      components: Record<string, { state: string }>;
+      queues: Record<string, number>;
+    }>('/api/health');
     expect(Object.keys(body.components)).toEqual(
       expect.arrayContaining(['broker', 'ingest', 'presence', 'telemetry', 'module:recorder']),
     );

@@ -11,7 +11,10 @@ export class Child<In, Out extends { type: string }> {
   private readonly exited: Promise<number | null>;
 
   constructor(moduleUrl: URL) {
-    this.proc = fork(fileURLToPath(moduleUrl), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc = fork(fileURLToPath(moduleUrl), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.proc.on('message', (m: Out) => {
       const i = this.waiting.findIndex((w) => w.type === m.type);
       if (i >= 0) this.waiting.splice(i, 1)[0]?.resolve(m);
@@ -29,7 +32,9 @@ export class Child<In, Out extends { type: string }> {
       new Promise<Extract<Out, { type: T }>>((resolve) =>
         this.waiting.push({ type, resolve: resolve as (m: Out) => void }),
       ),
-      this.exited.then((code) => Promise.reject(new Error(`child exited (${code}) while waiting for '${type}'`))),
+      this.exited.then((code) =>
+        Promise.reject(new Error(`child exited (${code}) while waiting for '${type}'`)),
+      ),
     ]);
   }
 

@@ -21,13 +21,19 @@ export function fleet(size: number): FleetDevice[] {
   return Array.from({ length: size }, (_, i) => {
     const kind: FleetDevice['kind'] = i % 10 < 4 ? 'tracker' : i % 10 < 7 ? 'collar-relay' : 'settop';
     const id =
-      kind === 'tracker' ? `trk-bench-150825-${pad(i)}` : kind === 'collar-relay' ? `col-bench-150824-${pad(i)}` : `stb-bench-150824-${pad(i)}`;
+      kind === 'tracker'
+        ? `trk-bench-150825-${pad(i)}`
+        : kind === 'collar-relay'
+          ? `col-bench-150824-${pad(i)}`
+          : `stb-bench-150824-${pad(i)}`;
     return { id, kind, password: benchSecret(id) };
   });
 }
 
 /** Registry entries for the fleet (households in grid 150824-104-007-03, trackers in the Chaogewenduer border team). */
-export function fleetRegistry(devices: readonly FleetDevice[]): Pick<RegistryDocument, 'households' | 'devices'> {
+export function fleetRegistry(
+  devices: readonly FleetDevice[],
+): Pick<RegistryDocument, 'households' | 'devices'> {
   const households = devices
     .filter((d) => d.kind !== 'tracker')
     .map((d, i) => ({
@@ -51,7 +57,11 @@ export function fleetRegistry(devices: readonly FleetDevice[]): Pick<RegistryDoc
 }
 
 /** Message n (1-based) of a device: topic and payload. Ids are ULIDs of the source time, as the edge agent makes them. */
-export function message(d: FleetDevice, n: number, ulid = monotonicFactory()): { topic: string; payload: Buffer } {
+export function message(
+  d: FleetDevice,
+  n: number,
+  ulid = monotonicFactory(),
+): { topic: string; payload: Buffer } {
   const ts = T0 + n * 10_000;
   const id = ulid(ts);
   if (d.kind === 'settop') {
@@ -91,10 +101,13 @@ export function message(d: FleetDevice, n: number, ulid = monotonicFactory()): {
       t0: ts,
       src: d.kind === 'tracker' ? 'gpsd' : 'sim',
       ...(d.kind === 'collar-relay' ? { subject: `herd-${d.id.slice(-4)}-sheep` } : {}),
-      fixes: fixes.map((f) => f.map((x, i) => (i === 1 || i === 2 ? Number((x as number).toFixed(6)) : x))) as typeof fixes,
+      fixes: fixes.map((f) =>
+        f.map((x, i) => (i === 1 || i === 2 ? Number((x as number).toFixed(6)) : x)),
+      ) as typeof fixes,
     }),
   };
 }
 
 /** Positions stored for one device after n messages (trackers send 3 fixes per message). */
-export const fixesPerMessage = (d: FleetDevice) => (d.kind === 'tracker' ? 3 : d.kind === 'collar-relay' ? 1 : 0);
+export const fixesPerMessage = (d: FleetDevice) =>
+  d.kind === 'tracker' ? 3 : d.kind === 'collar-relay' ? 1 : 0;

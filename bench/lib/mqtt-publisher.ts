@@ -25,7 +25,7 @@ export type PublisherOut =
     }
   | { type: 'failed'; error: string };
 
-let clients: MqttClient[] = [];
+const clients: MqttClient[] = [];
 let plan: { client: MqttClient; msgs: { topic: string; payload: Buffer }[] }[] = [];
 let cfg: Extract<PublisherIn, { type: 'start' }>;
 

@@ -41,7 +41,9 @@ export const envSchema = z
     STEPPELINK_REGISTRY: file('registry').optional(),
     STEPPELINK_METRICS_TOKEN: z
       .string()
-      .min(16, { message: 'must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`)' })
+      .min(16, {
+        message: 'must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`)',
+      })
       .optional(),
     STEPPELINK_LOG_LEVEL: z
       .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })

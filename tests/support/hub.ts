@@ -219,6 +219,8 @@ export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
       });
     };
     child.stdout?.on('data', onData);
-    void exited.then(({ code, signal }) => reject(new Error(`hub exited (${code ?? signal}) before listening:\n${out}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`hub exited (${code ?? signal}) before listening:\n${out}`)),
+    );
   });
 }

@@ -56,11 +56,17 @@ export class Checkpointer {
     if (this.state !== 'idle' || this.path === ':memory:') return;
     this.db.pragma(`wal_autocheckpoint = ${this.o.backstopPages}`);
     const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: this.path, sqlite, intervalMs: this.o.intervalMs } });
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { path: this.path, sqlite, intervalMs: this.o.intervalMs },
+    });
     w.on('message', (m: { type: string; message?: string }) => {
       if (m.type !== 'error') return;
       this.errors++;
-      this.log.warn({ err: m.message }, 'state.db checkpoint failed; the writer checkpoints itself past the backstop');
+      this.log.warn(
+        { err: m.message },
+        'state.db checkpoint failed; the writer checkpoints itself past the backstop',
+      );
     });
     w.on('error', (err) => {
       this.errors++;

@@ -89,7 +89,9 @@ export class Processor {
     if (this.state === 'recovering') {
       this.d.log.info({ from: this.cursor, to: this.recoverUpTo }, 'replaying unprocessed inbox rows');
     }
-    this.loopDone = this.loop().catch((err) => this.d.log.error({ err }, 'ingest processor stopped on an error'));
+    this.loopDone = this.loop().catch((err) =>
+      this.d.log.error({ err }, 'ingest processor stopped on an error'),
+    );
   }
 
   push(items: readonly Item[]): void {
@@ -113,7 +115,11 @@ export class Processor {
       }),
     ]);
     this.d.clock.clearTimeout(timer);
-    if (gaveUp) this.d.log.warn({ afterMs: this.o.closeTimeoutMs }, 'processor still busy at close; its batch replays at next start');
+    if (gaveUp)
+      this.d.log.warn(
+        { afterMs: this.o.closeTimeoutMs },
+        'processor still busy at close; its batch replays at next start',
+      );
     this.state = 'closed';
     return { unprocessed: this.backlog };
   }

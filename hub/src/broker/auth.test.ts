@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, deviceSecret, SMALL_LEAGUE } from '../registry/fixture.ts';
+import { hashSecret } from '../registry/secrets.ts';
+import { RegistryStore } from '../registry/store.ts';
+import { type Db, openDatabase } from '../state/db.ts';
+import { Authenticator, type ConnectInfo } from './auth.ts';
+
+const BOX = 'stb-150824-104-0007';
+const login = (username: string, password: string, clientId = username, clean = true): ConnectInfo => ({
+  username,
+  password: Buffer.from(password),
+  clientId,
+  clean,
+});
+
+describe('Authenticator', () => {
+  let db: Db;
+  let registry: RegistryStore;
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+    registry = new RegistryStore(db);
+    registry.importDocument(SMALL_LEAGUE);
+  });
+  afterEach(() => db.close());
+
+  it('identifies a device with the units whose notices it may read', async () => {
+    const r = await new Authenticator(registry).authenticate(login(BOX, deviceSecret(BOX)));
+    expect(r.ok && r.identity).toMatchObject({ type: 'device', deviceId: BOX });
+    expect(r.ok && r.identity.type === 'device' && [...r.identity.units]).toEqual([
+      '150824-104-007-03',
+      '150824-104-007',
+      '150824-104',
+      '150824',
+      '150800',
+    ]);
+  });
+
+  it('verifies a secret once, then answers from the cache until the secret changes', async () => {
+    const auth = new Authenticator(registry);
+    const first = await auth.authenticate(login(BOX, deviceSecret(BOX)));
+    const second = await auth.authenticate(login(BOX, deviceSecret(BOX)));
+    expect(first.ok && first.cached).toBe(false);
+    expect(second.ok && second.cached).toBe(true);
+    registry.setDeviceSecretHash(BOX, hashSecret('a-fresh-secret-after-the-box-was-repaired'));
+    expect((await auth.authenticate(login(BOX, deviceSecret(BOX)))).ok).toBe(false);
+    expect((await auth.authenticate(login(BOX, 'a-fresh-secret-after-the-box-was-repaired'))).ok).toBe(true);
+  });
+
+  it('never caches a wrong secret, and keeps the cache within its bound', async () => {
+    const auth = new Authenticator(registry, { cacheEntries: 2 });
+    expect((await auth.authenticate(login(BOX, 'wrong'))).ok).toBe(false);
+    expect(auth.cacheSize).toBe(0);
+    for (const id of [BOX, 'stb-150824-104-0008', 'trk-patrol-150825-03']) {
+      expect((await auth.authenticate(login(id, deviceSecret(id)))).ok).toBe(true);
+    }
+    expect(auth.cacheSize).toBe(2);
+  });
+
+  it('answers each refusal with its CONNACK code', async () => {
+    const auth = new Authenticator(registry);
+    const code = async (c: ConnectInfo) => {
+      const r = await auth.authenticate(c);
+      return r.ok ? 0 : r.returnCode;
+    };
+    expect(await code(login(BOX, deviceSecret(BOX), '', false))).toBe(2);
+    expect(await code(login(BOX, deviceSecret(BOX), 'stb-150824-104-0008'))).toBe(2);
+    expect(await code({ username: BOX, password: undefined, clientId: BOX, clean: true })).toBe(4);
+    expect(await code(login('stb-unknown-0001', 'x'))).toBe(4);
+    expect(await code(login('stb-disabled-0001', deviceSecret('stb-disabled-0001')))).toBe(5);
+    expect(await code(login('bater', DEMO_PASSWORD, 'p-bater:phone'))).toBe(0);
+    expect(await code(login('bater', DEMO_PASSWORD, BOX))).toBe(2);
+    expect(await code(login('bater', 'wrong', 'p-bater:phone'))).toBe(4);
+  });
+});

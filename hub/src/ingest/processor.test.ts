@@ -1,0 +1,169 @@
+import { encodeOrThrow, fixtures } from '@steppelink/protocols';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Accepted, HubModule } from '../context.ts';
+import { HubEvents } from '../events.ts';
+import { silentLogger } from '../log.ts';
+import { createMetrics } from '../metrics.ts';
+import { type Db, openDatabase } from '../state/db.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
+import type { PendingReject } from './accept-queue.ts';
+import { FakeTelemetry } from './fake-telemetry.ts';
+import { type InboxEntry, InboxStore } from './inbox.ts';
+import { Processor, type ProcessorOptions } from './processor.ts';
+
+const TRACKER = 'trk-patrol-150825-03';
+const settle = () => new Promise((r) => setTimeout(r, 5));
+const until = async (f: () => boolean) => {
+  while (!f()) await settle();
+};
+
+describe('Processor', () => {
+  let db: Db;
+  let inbox: InboxStore;
+  let telemetry: FakeTelemetry;
+  let clock: ManualClock;
+  let dead: PendingReject[];
+  let seen: Accepted[];
+  let processor: Processor | undefined;
+  const recorder: HubModule = {
+    name: 'recorder',
+    start() {},
+    handlers: {
+      pos: (m) => {
+        seen.push(m);
+      },
+      'worker-ack': (m) => {
+        seen.push(m as unknown as Accepted);
+      },
+    },
+    close() {},
+  };
+  const make = (modules: HubModule[] = [recorder], o: ProcessorOptions = {}) => {
+    processor = new Processor(
+      {
+        inbox,
+        telemetry,
+        modules,
+        events: new HubEvents(),
+        metrics: createMetrics({ defaultMetrics: false }),
+        clock,
+        log: silentLogger(),
+        deadLetter: (d) => dead.push(d),
+        progress: () => {},
+      },
+      o,
+    );
+    return processor;
+  };
+  /** Commits the fixture batch of the tracker into the inbox and returns it as the accept queue hands it on. */
+  const accept = (n: number) => {
+    const msg = { ...fixtures.pos[0]!, id: `${TRACKER}:pos:${n}` };
+    const e: InboxEntry = {
+      sender: TRACKER,
+      msgId: msg.id,
+      kind: 'pos',
+      payload: encodeOrThrow('pos', msg),
+      receivedAt: clock.now(),
+      seq: 0,
+    };
+    inbox.commit([e], []);
+    return { seq: e.seq, deviceId: TRACKER, kind: 'pos' as const, msg, receivedAt: e.receivedAt };
+  };
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+    inbox = new InboxStore(db);
+    telemetry = new FakeTelemetry();
+    clock = new ManualClock();
+    dead = [];
+    seen = [];
+  });
+  afterEach(async () => {
+    await processor?.close();
+    db.close();
+  });
+
+  it('writes the positions, hands the message to the modules, then advances the watermark', async () => {
+    const p = make();
+    p.start();
+    const item = accept(1);
+    p.push([item]);
+    await until(() => inbox.processedSeq() === item.seq);
+    expect(telemetry.batches[0]?.positions).toHaveLength(3);
+    expect(seen.map((m) => m.msg.id)).toEqual([`${TRACKER}:pos:1`]);
+  });
+
+  it('retries a failed telemetry write with growing waits, and hands on nothing until it succeeds', async () => {
+    const p = make([recorder], { retryMinMs: 200, retryMaxMs: 1_000 });
+    p.start();
+    telemetry.failNext(3);
+    const item = accept(2);
+    p.push([item]);
+    await settle();
+    expect(seen).toEqual([]);
+    await clock.advance(250); // first retry (200 ms + jitter) fails
+    await clock.advance(500); // second (400 ms + jitter) fails
+    expect(seen).toEqual([]);
+    expect(p.storeFailures).toBe(3);
+    await clock.advance(1_000); // third wait is capped at 1 s: succeeds
+    await until(() => inbox.processedSeq() === item.seq);
+    expect(seen).toHaveLength(1);
+    expect(telemetry.batches).toHaveLength(1);
+  });
+
+  it('replays accepted rows a previous run did not finish, worker acks included', async () => {
+    const a = accept(3);
+    const b = accept(4);
+    const ack = fixtures['worker-ack'][0]!;
+    const w: InboxEntry = {
+      sender: 'worker/p-bater',
+      msgId: ack.id,
+      kind: 'worker-ack',
+      payload: encodeOrThrow('worker-ack', ack),
+      receivedAt: clock.now(),
+      seq: 0,
+    };
+    inbox.commit([w], []);
+    inbox.markProcessed(a.seq);
+    const p = make();
+    p.start();
+    await until(() => inbox.processedSeq() === w.seq);
+    expect(seen.map((m) => [m.kind, m.deviceId, m.seq])).toEqual([
+      ['pos', TRACKER, b.seq],
+      ['worker-ack', 'p-bater', w.seq],
+    ]);
+  });
+
+  it('records a handler that hangs as handler_error after the timeout and goes on', async () => {
+    const hanging: HubModule = {
+      name: 'incidents',
+      start() {},
+      handlers: { pos: () => new Promise<void>(() => {}) },
+      close() {},
+    };
+    const p = make([hanging, recorder], { handlerTimeoutMs: 30_000 });
+    p.start();
+    const item = accept(5);
+    p.push([item]);
+    await settle();
+    expect(seen).toEqual([]);
+    await clock.advance(30_000);
+    await until(() => inbox.processedSeq() === item.seq);
+    expect(dead[0]).toMatchObject({
+      reason: 'handler_error',
+      deviceId: TRACKER,
+      topic: `sl/v1/${TRACKER}/pos`,
+    });
+    expect(dead[0]?.detail).toMatch(/incidents: handler did not finish within 30000 ms/);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('closes during a retry wait without advancing the watermark', async () => {
+    const p = make();
+    p.start();
+    telemetry.failNext(100);
+    p.push([accept(6)]);
+    await settle();
+    expect(await p.close()).toEqual({ unprocessed: 0 });
+    expect(inbox.processedSeq()).toBe(0);
+  });
+});
