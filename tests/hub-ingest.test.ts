@@ -1,7 +1,7 @@
 import { encodeOrThrow, fixtures, upTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
+import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 const T = 1_764_028_800_000; // 2025-11-25 08:00 Asia/Shanghai
 const TRACKER = 'trk-patrol-150825-03';
@@ -61,6 +61,15 @@ describe('ingest over real MQTT', () => {
     });
     const health = await until(async () => (await th.hub.telemetry.latestHealth([BOX]))[0]);
     expect(health).toMatchObject({ deviceId: BOX, power: 'mains', rssi: -97, outbox: 0, agent: '0.1.0' });
+    // and through the API, as the border banner's duty officer sees it
+    const get = await apiAs(th.httpUrl, 'zhangli');
+    const api = await get<{ points: { t: number; lat: number; lon: number }[] }>(
+      `/api/devices/${TRACKER}/track?from=${T}&to=${T + 3_600_000}`,
+    );
+    expect(api.status).toBe(200);
+    expect(api.body.points.map((p) => p.lat)).toEqual([41.8621, 41.8622, 41.8623]);
+    const latest = await get<{ items: { deviceId: string; lat: number }[] }>('/api/positions/latest');
+    expect(latest.body.items.find((p) => p.deviceId === TRACKER)?.lat).toBe(41.8623);
   });
 
   it('stores collar fixes relayed in grazing readings as the animal’s track', async () => {

@@ -67,6 +67,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('configures the InfluxDB adapter (v1 database, or a 2.x bucket)', () => {
+    const r = loadConfig({
+      STEPPELINK_TELEMETRY: 'influx',
+      STEPPELINK_INFLUX_URL: 'http://influx.bayannur.local:8086',
+      STEPPELINK_INFLUX_BUCKET: 'steppelink',
+      STEPPELINK_INFLUX_TOKEN: 'tok',
+    });
+    expect(r.ok && r.config.options.telemetry).toEqual({
+      adapter: 'influx',
+      url: 'http://influx.bayannur.local:8086',
+      bucket: 'steppelink',
+      token: 'tok',
+    });
+  });
+
   it('asks for what a choice requires: the InfluxDB URL, both TLS files', () => {
     const r = loadConfig({ STEPPELINK_TELEMETRY: 'influx', STEPPELINK_TLS_CERT: cert });
     expect(r.ok ? [] : r.problems).toEqual([

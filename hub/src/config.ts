@@ -33,7 +33,9 @@ export const envSchema = z
       .default('sqlite'),
     STEPPELINK_INFLUX_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:8086' }).optional(),
     STEPPELINK_INFLUX_TOKEN: z.string().optional(),
-    STEPPELINK_INFLUX_DB: z.string().min(1).default('steppelink'),
+    STEPPELINK_INFLUX_DB: z.string().min(1).optional(),
+    STEPPELINK_INFLUX_ORG: z.string().min(1).optional(),
+    STEPPELINK_INFLUX_BUCKET: z.string().min(1).optional(),
     STEPPELINK_TLS_CERT: file('certificate').optional(),
     STEPPELINK_TLS_KEY: file('key').optional(),
     STEPPELINK_TLS_CA: file('CA bundle').optional(),
@@ -100,6 +102,16 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     httpPort: e.STEPPELINK_HTTP_PORT,
     logLevel: e.STEPPELINK_LOG_LEVEL,
   };
+  if (e.STEPPELINK_TELEMETRY === 'influx' && e.STEPPELINK_INFLUX_URL) {
+    options.telemetry = {
+      adapter: 'influx',
+      url: e.STEPPELINK_INFLUX_URL,
+      ...(e.STEPPELINK_INFLUX_TOKEN ? { token: e.STEPPELINK_INFLUX_TOKEN } : {}),
+      ...(e.STEPPELINK_INFLUX_DB ? { database: e.STEPPELINK_INFLUX_DB } : {}),
+      ...(e.STEPPELINK_INFLUX_ORG ? { org: e.STEPPELINK_INFLUX_ORG } : {}),
+      ...(e.STEPPELINK_INFLUX_BUCKET ? { bucket: e.STEPPELINK_INFLUX_BUCKET } : {}),
+    };
+  }
   if (e.STEPPELINK_METRICS_TOKEN) options.api = { auth: { metricsToken: e.STEPPELINK_METRICS_TOKEN } };
   if (e.STEPPELINK_TLS_CERT && e.STEPPELINK_TLS_KEY) {
     options.tls = {

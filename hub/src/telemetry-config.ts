@@ -1,9 +1,18 @@
 import { join } from 'node:path';
-import { createSqliteTelemetryStore, type SqliteTelemetryOptions } from './telemetry/sqlite.ts';
-import type { TelemetryStore } from './telemetry/port.ts';
+import {
+  createTelemetryStore,
+  type InfluxTelemetryOptions,
+  type SqliteTelemetryOptions,
+  type TelemetryStore,
+} from './telemetry/index.ts';
 
-/** Which telemetry store the hub writes to. `path` defaults to `<dataDir>/telemetry.db`. */
-export type TelemetryConfig = { adapter: 'sqlite' } & Partial<SqliteTelemetryOptions>;
+/**
+ * Which telemetry store the hub writes to. Paths default into the data dir:
+ * SQLite `<dataDir>/telemetry.db`, the InfluxDB adapter's spill buffer `<dataDir>/influx-spill.db`.
+ */
+export type TelemetryConfig =
+  | ({ adapter: 'sqlite' } & Partial<SqliteTelemetryOptions>)
+  | ({ adapter: 'influx' } & Omit<InfluxTelemetryOptions, 'spillPath'> & { spillPath?: string });
 
 const isStore = (x: unknown): x is TelemetryStore =>
   typeof (x as TelemetryStore | undefined)?.write === 'function' &&
@@ -15,5 +24,8 @@ export function openTelemetry(
 ): TelemetryStore {
   if (isStore(config)) return config;
   const c = config ?? { adapter: 'sqlite' };
-  return createSqliteTelemetryStore({ ...c, path: c.path ?? join(dataDir, 'telemetry.db') });
+  if (c.adapter === 'influx') {
+    return createTelemetryStore({ ...c, spillPath: c.spillPath ?? join(dataDir, 'influx-spill.db') });
+  }
+  return createTelemetryStore({ ...c, path: c.path ?? join(dataDir, 'telemetry.db') });
 }
