@@ -39,10 +39,13 @@ async function main(): Promise<void> {
   }
   const households = Number(values.households);
   const seed = Number(values.seed);
-  if (!Number.isInteger(households) || households < 1 || households > 200_000) fail('--households must be 1..200000');
+  if (!Number.isInteger(households) || households < 1 || households > 200_000)
+    fail('--households must be 1..200000');
   if (!Number.isInteger(seed)) fail('--seed must be an integer');
   const league = generateLeague({ households, seed });
-  console.error(`sim: league of ${league.doc.households.length} households, ${league.devices.length} devices (seed ${seed})`);
+  console.error(
+    `sim: league of ${league.doc.households.length} households, ${league.devices.length} devices (seed ${seed})`,
+  );
   if (typeof values['registry-out'] === 'string') {
     writeFileSync(values['registry-out'], JSON.stringify(league.doc));
     console.error(`sim: wrote the registry to ${values['registry-out']}`);
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
   if (values['no-run']) return;
   if (typeof values.hub !== 'string') fail('--hub is required to run the fleet');
   const hubUrls = values.hub.split(',').map((s) => s.trim());
-  const border = JSON.parse(readFileSync(new URL('../rules/data/urad-border.geojson', import.meta.url), 'utf8')) as {
+  const border = JSON.parse(
+    readFileSync(new URL('../rules/data/urad-border.geojson', import.meta.url), 'utf8'),
+  ) as {
     geometry: { coordinates: [number, number][] };
   };
   const fleet = await startFleet({

@@ -42,7 +42,14 @@ interface SimUnit {
 
 export interface Fleet {
   readonly size: number;
-  stats(): { devices: number; connected: number; sos: number; cancels: number; outages: number; powerCuts: number };
+  stats(): {
+    devices: number;
+    connected: number;
+    sos: number;
+    cancels: number;
+    outages: number;
+    powerCuts: number;
+  };
   close(): Promise<void>;
 }
 
@@ -58,7 +65,15 @@ function patrolStretch(border: [number, number][], home: { lat: number; lon: num
   return [Math.max(0, best.km - 15), best.km + 15];
 }
 
-const CATEGORIES: SosCategory[] = ['medical', 'blizzard', 'injury', 'lost-person', 'livestock', 'fire', 'unknown'];
+const CATEGORIES: SosCategory[] = [
+  'medical',
+  'blizzard',
+  'injury',
+  'lost-person',
+  'livestock',
+  'fire',
+  'unknown',
+];
 
 /**
  * The simulated fleet: one real edge agent per device (in-memory outbox, real MQTT connection to
@@ -83,8 +98,16 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       units: device.units,
       store: createMemoryOutbox(),
       connect: link.factory,
-      settings: { hbIntervalS: o.hbIntervalS, posIntervalS: 30, reconnectInitialMs: 2_000, reconnectMaxMs: 60_000 },
-      power: () => (power.source === 'mains' ? { source: 'mains' } : { source: 'battery', battery: Math.round(power.battery) }),
+      settings: {
+        hbIntervalS: o.hbIntervalS,
+        posIntervalS: 30,
+        reconnectInitialMs: 2_000,
+        reconnectMaxMs: 60_000,
+      },
+      power: () =>
+        power.source === 'mains'
+          ? { source: 'mains' }
+          : { source: 'battery', battery: Math.round(power.battery) },
       rssi: () => -70 - Math.round(rng.next() * 40),
       fw: 'SteppeLink sim',
     });
@@ -122,7 +145,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     for (const u of units) {
       if (u.herd) {
         u.herd = stepHerd(u.herd, rng, dtS);
-        u.agent.input.fix({ t: now, lat: u.herd.pos.lat, lon: u.herd.pos.lon, hdop: 1.2 }, { src: 'sim', subject: `herd-${u.device.id}` });
+        u.agent.input.fix(
+          { t: now, lat: u.herd.pos.lat, lon: u.herd.pos.lon, hdop: 1.2 },
+          { src: 'sim', subject: `herd-${u.device.id}` },
+        );
         if (tick % o.readingEveryTicks === 0) {
           u.agent.input.reading({
             type: 'collar',
@@ -136,9 +162,17 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       } else if (u.patrol) {
         const s = stepPatrol(u.patrol, dtS);
         u.patrol = s.patrol;
-        u.agent.input.fix({ t: now, lat: s.pos.lat, lon: s.pos.lon, speed: s.speedMps, course: s.courseDeg, hdop: 0.9 }, { src: 'sim' });
+        u.agent.input.fix(
+          { t: now, lat: s.pos.lat, lon: s.pos.lon, speed: s.speedMps, course: s.courseDeg, hdop: 0.9 },
+          { src: 'sim' },
+        );
       } else if (u.device.kind === 'sensor' && tick % o.readingEveryTicks === 0) {
-        u.agent.input.reading({ type: 'water', t: now, pointId: `${u.device.id}-1`, levelPct: Math.round(rng.between(15, 90)) });
+        u.agent.input.reading({
+          type: 'water',
+          t: now,
+          pointId: `${u.device.id}-1`,
+          levelPct: Math.round(rng.between(15, 90)),
+        });
       }
       if (u.power.source === 'battery') u.power.battery = Math.max(3, u.power.battery - 0.2);
     }
@@ -179,7 +213,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     size: units.length,
     stats: () => ({
       devices: units.length,
-      connected: units.filter((u) => u.agent.stats().link === 'connected').length,
+      connected: units.filter((u) => u.agent.stats().link === 'online').length,
       ...counters,
     }),
     async close() {

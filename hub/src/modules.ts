@@ -1,0 +1,55 @@
+import { createBroadcastModule, type BroadcastModule } from './broadcast/module.ts';
+import type { Clock } from './clock.ts';
+import type { HubModule } from './context.ts';
+import {
+  createIncidentsModule,
+  type IncidentsModule,
+  type IncidentsModuleOptions,
+} from './incidents/module.ts';
+import type { RostersInput } from './registry/schema.ts';
+import { demoZones } from './rules/data/index.ts';
+import { createRulesModule, type RulesModule } from './rules/module.ts';
+
+export interface StandardModulesOptions {
+  /** The registry document's duty rosters (imported by the incidents module at start). */
+  rosters?: RostersInput;
+  /** Zones (GeoJSON FeatureCollection) for the rules when none are stored yet; default: the demo Urad border and zones. */
+  zones?: unknown;
+  rulesConfig?: unknown;
+  /** SMS/voice gateway for pages (STEPPELINK_WEBHOOK_URL). */
+  webhook?: IncidentsModuleOptions['webhook'];
+  incidents?: Omit<IncidentsModuleOptions, 'rosters' | 'webhook' | 'clock'>;
+  clock?: Clock;
+  /** Run the rules' periodic tick (offline detection, patrol gaps...). Default true. */
+  rulesTick?: boolean;
+}
+
+export interface StandardModules {
+  incidents: IncidentsModule;
+  rules: RulesModule;
+  broadcast: BroadcastModule;
+  /** In start order: incidents first, since rules and broadcast raise into it. */
+  list: HubModule[];
+}
+
+/**
+ * The hub's features wired together: rules and unread emergency notices open incidents through
+ * the incident engine's sink; the engine pages the duty chain and answers the household's box.
+ */
+export function createStandardModules(o: StandardModulesOptions = {}): StandardModules {
+  const incidents = createIncidentsModule({
+    ...o.incidents,
+    ...(o.rosters ? { rosters: o.rosters } : {}),
+    ...(o.webhook ? { webhook: o.webhook } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  const rules = createRulesModule({
+    sink: incidents.sink,
+    zones: o.zones ?? demoZones(),
+    ...(o.rulesConfig !== undefined ? { config: o.rulesConfig } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.rulesTick !== undefined ? { tick: o.rulesTick } : {}),
+  });
+  const broadcast = createBroadcastModule({ sink: incidents.sink });
+  return { incidents, rules, broadcast, list: [incidents, rules, broadcast] };
+}
