@@ -74,12 +74,13 @@ export function dashboardSite(o: DashboardSiteOptions = {}): Hono {
   }
   site.get(
     '/assets/*',
-    serveStatic({
-      root: assetsDir,
-      onFound: (_path, c) => {
-        c.header('Cache-Control', `public, max-age=${ONE_YEAR_S}, immutable`); // file names carry a content hash
-      },
-    }),
+    async (c, next) => {
+      await next();
+      // file names carry a content hash: a new build gets new names, so browsers may keep these forever
+      if (c.res.status === 200) c.header('Cache-Control', `public, max-age=${ONE_YEAR_S}, immutable`);
+    },
+    serveStatic({ root: assetsDir }),
+    (c) => c.body(null, 404), // a missing asset is missing, not the app's index.html
   );
   site.get('*', async (c) => {
     // hash-routed app: every other path gets index.html (read per request: it is tiny and a rebuild shows at once)

@@ -74,3 +74,22 @@ export function request<T>(path: string, opts: RequestOptions = {}): Promise<T> 
   };
   return json<T>(fetch(url(path, opts.query), init));
 }
+
+/** The body type of a typed-client response's success statuses. */
+export type OkBody<R> = R extends { status: infer S; json(): Promise<infer T> }
+  ? S extends 200 | 201
+    ? T
+    : never
+  : never;
+
+/**
+ * Awaits a typed-client (`hc`) call and returns its success body, typed from the hub's route;
+ * non-2xx answers throw ApiError like every other request.
+ */
+export async function ok<R extends { ok: boolean; status: number; json(): Promise<unknown> }>(
+  call: Promise<R>,
+): Promise<OkBody<R>> {
+  const res = await call;
+  if (!res.ok) throw await failure(res as unknown as Response);
+  return (await res.json()) as OkBody<R>;
+}

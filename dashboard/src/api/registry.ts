@@ -1,48 +1,19 @@
-import type { Texts } from '@steppelink/protocols';
+import type { InferResponseType } from 'hono/client';
 import type { UnitNode } from '../../../hub/src/api/routes/units.ts';
-import type { DeviceView } from '../../../hub/src/api/scope.ts';
-import type { Household } from '../../../hub/src/registry/schema.ts';
-import type { HealthPoint, PositionPoint } from '../../../hub/src/telemetry/port.ts';
-import { request } from './http.ts';
+import { api } from './client.ts';
+import { ok } from './http.ts';
 
-/** Registry and telemetry reads of the hub's core API, scoped by the hub to the person's units. */
+/** Registry and telemetry reads of the hub's core API (typed from its routes), scoped to the person's units. */
 export type { UnitNode };
-export type Point = Omit<PositionPoint, 'msgId'>;
 
-export interface DeviceRow extends DeviceView {
-  online: boolean;
-  lastSeen: number | null;
-  connectedAt: number | null;
-  disconnectedAt: number | null;
-  health:
-    | (Pick<HealthPoint, 't' | 'power' | 'outbox' | 'uptimeS' | 'agent'> & {
-        battery: number | null;
-        rssi: number | null;
-      })
-    | null;
-}
-
-export interface HouseholdRow {
-  id: string;
-  grid: string;
-  name: string;
-  phone: string | null;
-  lang: string;
-  location: { lat: number; lon: number };
-  members: number;
-}
-
-export type HouseholdFull = Household & { phone: string | null; notes: string | null; devices: DeviceView[] };
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type DeviceRow = InferResponseType<typeof api.api.devices.$get, 200>['items'][number];
+export type HouseholdRow = InferResponseType<typeof api.api.households.$get, 200>['items'][number];
+export type HouseholdFull = InferResponseType<(typeof api.api.households)[':id']['$get'], 200>;
+export type Point = InferResponseType<typeof api.api.positions.latest.$get, 200>['items'][number];
 
 export async function unitTree(): Promise<UnitNode[]> {
-  return (await request<{ roots: UnitNode[] }>('/api/units')).roots;
+  // hono's JSON typing stops at recursion (children: JSONValue); the hub's own node type says what it is
+  return (await ok(api.api.units.$get())).roots as unknown as UnitNode[];
 }
 
 /** Every unit of the trees, depth first, with its depth (for indented pickers). */
@@ -56,49 +27,41 @@ export function flattenUnits(roots: readonly UnitNode[]): { unit: UnitNode; dept
   return out;
 }
 
-export function unitNames(roots: readonly UnitNode[]): Map<string, Texts> {
-  return new Map(flattenUnits(roots).map(({ unit }) => [unit.id, unit.name]));
-}
+export const getUnit = (id: string) => ok(api.api.units[':id'].$get({ param: { id } }));
 
-export function getUnit(id: string) {
-  return request<{
-    id: string;
-    boundary?: { type: 'Polygon'; coordinates: [number, number][][] };
-    center?: { lat: number; lon: number };
-    name: Texts;
-    level: string;
-  }>(`/api/units/${encodeURIComponent(id)}`);
-}
-
-/** All pages of a list route (the hub caps a page at 1000). */
-async function allPages<T>(
-  path: string,
-  query: Record<string, string | undefined>,
-  max = 20_000,
-): Promise<T[]> {
+const PAGE = 1000; // the hub's largest page
+/** All pages of a list (bounded: a league is ≈100k devices; the map and tables cap what they ask for). */
+async function allPages<T>(page: (offset: number) => Promise<{ items: T[]; total: number }>, max = 20_000) {
   const out: T[] = [];
   for (let offset = 0; offset < max; ) {
-    const page = await request<Page<T>>(path, { query: { ...query, limit: 1000, offset } });
-    out.push(...page.items);
-    offset += page.items.length;
-    if (page.items.length === 0 || offset >= page.total) break;
+    const p = await page(offset);
+    out.push(...p.items);
+    offset += p.items.length;
+    if (p.items.length === 0 || offset >= p.total) break;
   }
   return out;
 }
 
-export const listDevices = (q: { unit?: string; kind?: string } = {}) =>
-  allPages<DeviceRow>('/api/devices', q);
-export const listHouseholds = (q: { unit?: string } = {}) => allPages<HouseholdRow>('/api/households', q);
-export const getHousehold = (id: string) =>
-  request<HouseholdFull>(`/api/households/${encodeURIComponent(id)}`);
+export const listDevices = (q: { unit?: string; kind?: DeviceRow['kind'] } = {}) =>
+  allPages((offset) =>
+    ok(api.api.devices.$get({ query: { ...q, limit: String(PAGE), offset: String(offset) } })),
+  );
+
+export const listHouseholds = (q: { unit?: string } = {}) =>
+  allPages((offset) =>
+    ok(api.api.households.$get({ query: { ...q, limit: String(PAGE), offset: String(offset) } })),
+  );
+
+export const getHousehold = (id: string) => ok(api.api.households[':id'].$get({ param: { id } }));
 
 export async function latestPositions(unit?: string): Promise<Point[]> {
-  return (await request<{ items: Point[] }>('/api/positions/latest', { query: { unit } })).items;
+  return (await ok(api.api.positions.latest.$get({ query: unit ? { unit } : {} }))).items;
 }
 
 export async function track(deviceId: string, from: number, to: number, maxPoints = 2000): Promise<Point[]> {
-  const body = await request<{ points: Point[] }>(`/api/devices/${encodeURIComponent(deviceId)}/track`, {
-    query: { from, to, maxPoints },
+  const res = api.api.devices[':id'].track.$get({
+    param: { id: deviceId },
+    query: { from: String(from), to: String(to), maxPoints: String(maxPoints) },
   });
-  return body.points;
+  return (await ok(res)).points;
 }

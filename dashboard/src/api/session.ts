@@ -1,6 +1,7 @@
 import type { Me } from '../../../hub/src/api/auth/me.ts';
 import { createStore } from '../store.ts';
-import { ApiError, onUnauthorized, request } from './http.ts';
+import { api } from './client.ts';
+import { ApiError, ok, onUnauthorized } from './http.ts';
 
 export type { Me };
 export type Role = Me['roles'][number]['role'];
@@ -13,7 +14,7 @@ onUnauthorized(() => sessionStore.set(null));
 /** Asks the hub who the session cookie belongs to. */
 export async function loadSession(): Promise<void> {
   try {
-    sessionStore.set(await request<Me>('/api/me'));
+    sessionStore.set(await ok(api.api.me.$get()));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) sessionStore.set(null);
     else throw e;
@@ -21,14 +22,14 @@ export async function loadSession(): Promise<void> {
 }
 
 export async function login(username: string, password: string): Promise<Me> {
-  const { me } = await request<{ me: Me }>('/api/login', { body: { username, password } });
+  const { me } = await ok(api.api.login.$post({ json: { username, password, mode: 'cookie' } }));
   sessionStore.set(me);
   return me;
 }
 
 export async function logout(): Promise<void> {
   try {
-    await request('/api/logout', { body: {} });
+    await api.api.logout.$post();
   } finally {
     sessionStore.set(null);
   }

@@ -41,6 +41,7 @@ export function Composer({ onSent }: { onSent: () => void }) {
         ...(to !== null ? { expiresAt: to } : {}),
         requireRead,
       });
+      setTexts({ zh: '', mn: '', en: '' }); // sent: the next notice starts blank (targets and times stay)
       onSent();
       navigate({ page: 'broadcast', id: n.id });
     } catch (err) {
