@@ -2,10 +2,21 @@ import { encodeOrThrow, fixtures, upTopic } from '@steppelink/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Accepted, HubContext, HubModule } from '../hub/src/context.ts';
 import type { HubEventMap } from '../hub/src/events.ts';
-import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
+import { deviceSecret } from '../hub/src/registry/fixture.ts';
+import {
+  apiAs,
+  connect,
+  deviceLogin,
+  endClient,
+  rawSession,
+  type TestHub,
+  startTestHub,
+  until,
+} from './support/hub.ts';
 
 const BOX = 'stb-150824-104-0007';
 const TRACKER = 'trk-patrol-150825-03';
+const NEIGHBOUR = 'stb-150824-104-0008';
 
 /** A module that records what the hub hands it; a raise with note 'boom' makes its sos handler throw. */
 function recorder(name = 'recorder') {
@@ -94,6 +105,21 @@ describe('modules, presence and health', () => {
       [TRACKER, true, 'connected'],
       [TRACKER, false, 'connection_lost'],
     ]);
+  });
+
+  it('marks a box that stops talking offline when its keepalive runs out (1.5 × keepalive)', async () => {
+    const port = Number(new URL(th.mqttUrl).port);
+    const { code, socket } = await rawSession(port, {
+      clientId: NEIGHBOUR,
+      clean: true,
+      username: NEIGHBOUR,
+      password: deviceSecret(NEIGHBOUR),
+      keepaliveS: 1,
+    });
+    expect(code).toBe(0);
+    await until(() => presence.find((e) => e.deviceId === NEIGHBOUR && !e.online));
+    expect(th.hub.presence.get(NEIGHBOUR)?.lastReason).toBe('keepalive_timeout');
+    socket.destroy();
   });
 
   it('a reconnect with the same client id takes the session over', async () => {

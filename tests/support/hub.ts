@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ export interface TestHub {
   mqttUrl: string;
   httpUrl: string;
   wsUrl: string;
+  /** mqtts://… when the hub was started with `tls` */
+  tlsUrl?: string;
   /** Closes the hub (if still running) and removes the data dir unless `keepData`. */
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startTestHub(opts: Partial<HubOptions> = {}): Promise<Test
     mqttUrl: `mqtt://127.0.0.1:${ports.mqttPort}`,
     httpUrl: `http://127.0.0.1:${ports.httpPort}`,
     wsUrl: `ws://127.0.0.1:${ports.httpPort}/mqtt`,
+    ...(ports.tlsPort ? { tlsUrl: `mqtts://127.0.0.1:${ports.tlsPort}` } : {}),
     async close(o = {}) {
       await hub.close();
       if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -129,6 +132,17 @@ export function rawConnack(
   port: number,
   o: { clientId: string; clean: boolean; username?: string; password?: string; keepaliveS?: number },
 ): Promise<number> {
+  return rawSession(port, o).then(({ code, socket }) => {
+    socket.destroy();
+    return code;
+  });
+}
+
+/** Like rawConnack, but leaves the connection open and silent (no PINGREQ): for keepalive tests. */
+export function rawSession(
+  port: number,
+  o: { clientId: string; clean: boolean; username?: string; password?: string; keepaliveS?: number },
+): Promise<{ code: number; socket: Socket }> {
   const str = (s: string) => {
     const b = Buffer.from(s, 'utf8');
     const len = Buffer.alloc(2);
@@ -148,21 +162,23 @@ export function rawConnack(
     ...(o.password !== undefined ? [str(o.password)] : []),
   ]);
   if (body.length > 127)
-    throw new Error('rawConnack: keep the CONNECT under 128 bytes (one-byte remaining length)');
+    throw new Error('rawSession: keep the CONNECT under 128 bytes (one-byte remaining length)');
   const packet = Buffer.concat([Buffer.from([0x10, body.length]), body]);
   return new Promise((resolve, reject) => {
     const s = netConnect({ port, host: '127.0.0.1' }, () => s.write(packet));
     let buf = Buffer.alloc(0);
-    s.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
-      if (buf.length >= 4) {
-        s.destroy();
-        if (buf[0] !== 0x20) reject(new Error(`expected CONNACK, got packet type 0x${buf[0]?.toString(16)}`));
-        else resolve(buf[3] as number);
-      }
-    });
+      if (buf.length < 4) return;
+      s.off('data', onData);
+      s.off('close', onClose);
+      if (buf[0] !== 0x20) reject(new Error(`expected CONNACK, got packet type 0x${buf[0]?.toString(16)}`));
+      else resolve({ code: buf[3] as number, socket: s });
+    };
+    const onClose = () => reject(new Error('connection closed before CONNACK'));
+    s.on('data', onData);
     s.once('error', reject);
-    s.once('close', () => reject(new Error('connection closed before CONNACK')));
+    s.once('close', onClose);
   });
 }
 
