@@ -30,6 +30,8 @@ const OPEN = `status IN ('pending', 'retry')`;
 const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FROM deliveries e
   WHERE e.device = d.device AND e.${OPEN} AND e.device IS NOT NULL AND e.id < d.id)`;
 
+const PRIORITY: Record<ChannelName, number> = { mqtt: 0, device: 1, webhook: 2, stream: 3 };
+
 interface Row {
   id: number;
   key: string;
@@ -53,6 +55,7 @@ export class Deliverer {
   private readonly busy = new Map<ChannelName, number>();
   private readonly sending = new Set<Promise<void>>();
   private pumpQueued = false;
+  private skipped = false;
   private closed = false;
   readonly counts = { sent: 0, delivered: 0, 'no-listener': 0, retry: 0, failed: 0 };
   private readonly update;
@@ -127,19 +130,22 @@ export class Deliverer {
     const now = this.clock.now();
     const p = { now, batch: this.opts.batch };
     const rows = [...(this.st.dueOther.all(p) as Row[]), ...(this.st.dueDevice.all(p) as Row[])];
-    rows.sort((x, y) => x.id - y.id);
+    // Worker alerts first (a person is waiting for them), then the household's sos-acks, then the rest.
+    rows.sort((x, y) => PRIORITY[x.channel] - PRIORITY[y.channel] || x.id - y.id);
+    this.skipped = rows.length >= this.opts.batch;
     for (const row of rows) {
       if (this.inflight.has(row.id)) continue;
       const busy = this.busy.get(row.channel) ?? 0;
-      if (busy >= this.opts.concurrency) continue; // picked up when one of this channel's sends ends
+      if (busy >= this.opts.concurrency) {
+        this.skipped = true; // picked up when one of the sends ends
+        continue;
+      }
       this.inflight.add(row.id);
       this.busy.set(row.channel, busy + 1);
-      const sent: Promise<void> = this.send(row).finally(() => {
-        this.inflight.delete(row.id);
-        this.busy.set(row.channel, (this.busy.get(row.channel) ?? 1) - 1);
-        this.sending.delete(sent);
-        this.kick();
-      });
+      const sent: Promise<void> = this.send(row).then(
+        (retryAt) => this.finished(row, sent, retryAt),
+        () => this.finished(row, sent, null),
+      );
       this.sending.add(sent);
     }
     // Due rows not started now start when a send ends; the timer is for retries in the future.
@@ -148,7 +154,18 @@ export class Deliverer {
     this.timer.armAt(a === null ? b : b === null ? a : Math.min(a, b));
   }
 
-  private async send(row: Row): Promise<void> {
+  private finished(row: Row, sent: Promise<void>, retryAt: number | null): void {
+    this.inflight.delete(row.id);
+    this.busy.set(row.channel, (this.busy.get(row.channel) ?? 1) - 1);
+    this.sending.delete(sent);
+    if (this.closed) return;
+    if (retryAt !== null) this.timer.armAt(retryAt);
+    // Look again only when something may be waiting: rows skipped for capacity, or this device's next sos-ack.
+    if (this.skipped || row.channel === 'device') this.kick();
+  }
+
+  /** Sends one row and records the outcome; returns when to try again (null: done). */
+  private async send(row: Row): Promise<number | null> {
     const channel = this.channels.get(row.channel);
     let outcome: Outcome;
     if (!channel) outcome = { status: 'failed', error: `channel ${row.channel} is not configured` };
@@ -168,7 +185,7 @@ export class Deliverer {
       outcome.status === 'retry'
         ? now + retryDelay(attempt, this.opts, this.random, outcome.retryAfterMs)
         : null;
-    if (!this.db.open) return; // closed under us: the row stays due and goes out after the restart
+    if (!this.db.open) return null; // closed under us: the row stays due and goes out after the restart
     this.update.run({
       id: row.id,
       status: outcome.status,
@@ -179,5 +196,6 @@ export class Deliverer {
     this.counts[outcome.status]++;
     this.onOutcome?.(row.channel, outcome);
     if (outcome.status === 'failed') this.log.warn({ key: row.key, error: outcome.error }, 'delivery failed');
+    return next;
   }
 }
