@@ -105,11 +105,35 @@ export function testRegistry(doc: RegistryDocument = registryDocument()): {
   return { db, registry };
 }
 
+/** A virtual fence of the SMALL_LEAGUE fixture: household hh-150824-104-0007's winter camp east of its pasture. */
+export const WINTER_CAMP = {
+  type: 'Feature',
+  properties: {
+    id: 'qiqige-winter-camp',
+    kind: 'fence',
+    householdId: 'hh-150824-104-0007',
+    unitId: '150824-104-007-03',
+    name: { zh: '其其格家冬营盘', en: 'Qiqige family winter camp' },
+  },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [108.47, 42.105],
+        [108.485, 42.105],
+        [108.485, 42.115],
+        [108.47, 42.115],
+        [108.47, 42.105],
+      ],
+    ],
+  },
+};
+
 let demoCache: Zone[] | undefined;
-/** The demo zones, parsed once per test file (parsed zones are never mutated; the compiled border line is reused). */
+/** The demo zones plus the fixture's winter camp, parsed once per test file (parsed zones are never mutated). */
 export function demo(): Zone[] {
   if (!demoCache) {
-    const parsed = parseZones(demoZones());
+    const parsed = parseZones([...demoZones().features, WINTER_CAMP]);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     demoCache = parsed.zones;
   }

@@ -1,16 +1,15 @@
 import { bbox } from '@turf/bbox';
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import { lineString } from '@turf/helpers';
-import { pointToLineDistance } from '@turf/point-to-line-distance';
 import Flatbush from 'flatbush';
-import type { Feature, LineString } from 'geojson';
+import type { LineString } from 'geojson';
 import type { AreaGeometry } from '../zones.ts';
 import type { BBox } from './measure.ts';
+import { nearestM, toSegments } from './nearest.ts';
 
 /** A polygon area (pasture, ban, fence, base) with its payload. */
 export class Area<T> {
   readonly bbox: BBox;
-  private rings: Feature<LineString>[] | undefined;
+  private edges: LineString[] | undefined;
   constructor(
     readonly geometry: AreaGeometry,
     readonly data: T,
@@ -24,12 +23,10 @@ export class Area<T> {
   }
   /** Metres from the point to the nearest edge (outer ring or hole). */
   edgeDistanceM(lon: number, lat: number): number {
-    this.rings ??= (
+    this.edges ??= (
       this.geometry.type === 'Polygon' ? this.geometry.coordinates : this.geometry.coordinates.flat()
-    ).map((r) => lineString(r));
-    let min = Number.POSITIVE_INFINITY;
-    for (const r of this.rings) min = Math.min(min, pointToLineDistance([lon, lat], r, { units: 'meters' }));
-    return min;
+    ).flatMap((ring) => toSegments(ring));
+    return nearestM(lon, lat, this.edges);
   }
   /** Negative inside (by how far), positive outside. */
   signedDistanceM(lon: number, lat: number): number {

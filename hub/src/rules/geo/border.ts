@@ -3,11 +3,11 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { feature, polygon } from '@turf/helpers';
 import { length } from '@turf/length';
 import { lineChunk } from '@turf/line-chunk';
-import { pointToLineDistance } from '@turf/point-to-line-distance';
 import Flatbush from 'flatbush';
 import type { Feature, LineString, Polygon } from 'geojson';
 import type { BorderZone } from '../zones.ts';
 import type { BBox, DegreeBoxes } from './measure.ts';
+import { nearestM, toSegments, withinM } from './nearest.ts';
 
 export interface BorderSegment {
   /** `${zoneId}:${index}` — stable while the line's geometry and segment length stay the same. */
@@ -20,6 +20,8 @@ export interface BorderSegment {
   unitId: string;
   line: Feature<LineString>;
   bbox: BBox;
+  /** The segment's 2-point pieces, for distance queries. */
+  edges: LineString[];
 }
 
 const SIDE_CELL_DEG = 0.02; // ≈ 2 km cells for the far-side lookup table
@@ -77,6 +79,7 @@ export class BorderLine {
         unitId: section?.unitId ?? zone.properties.unitId,
         line: f,
         bbox: bbox(f) as BBox,
+        edges: toSegments(f.geometry.coordinates),
       };
     });
     this.index = new Flatbush(this.segments.length);
@@ -91,12 +94,14 @@ export class BorderLine {
    * beyond it the answer is some distance above the radius, or +Infinity.
    */
   distanceWithinM(lon: number, lat: number, boxes: DegreeBoxes): number {
-    let min = Number.POSITIVE_INFINITY;
-    for (const i of this.index.search(...boxes.around(lon, lat))) {
-      const d = pointToLineDistance([lon, lat], this.segments[i]!.line, { units: 'meters' });
-      if (d < min) min = d;
-    }
-    return min;
+    const near = this.index.search(...boxes.around(lon, lat));
+    return near.length === 0
+      ? Number.POSITIVE_INFINITY
+      : nearestM(
+          lon,
+          lat,
+          near.flatMap((i) => this.segments[i]!.edges),
+        );
   }
 
   /** Segments passing within `maxM` metres of the point. */
@@ -104,7 +109,7 @@ export class BorderLine {
     return this.index
       .search(...boxes.around(lon, lat))
       .map((i) => this.segments[i]!)
-      .filter((s) => pointToLineDistance([lon, lat], s.line, { units: 'meters' }) <= maxM);
+      .filter((s) => withinM(lon, lat, s.edges, maxM));
   }
 
   /** Is the point on the other country's side of the line? */
