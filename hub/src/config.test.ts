@@ -19,7 +19,7 @@ describe('loadConfig', () => {
       httpPort: 8080,
       logLevel: 'info',
     });
-    expect(r.ok && r.config.sim).toBe(true);
+    expect(r.ok && r.config.sim).toBe('on');
   });
 
   it('reads ports, TLS files, the registry file and the metrics token', () => {
@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       api: { auth: { metricsToken: 'f3a9c2e1b7d84a6f9e0c1b2a' } },
     });
     expect(r.config.registryFile).toBe(cert);
-    expect(r.config.sim).toBe(false);
+    expect(r.config.sim).toBe('off');
   });
 
   it('lists every bad variable with its value and what to set', () => {

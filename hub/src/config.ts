@@ -50,7 +50,16 @@ export const envSchema = z
     STEPPELINK_LOG_LEVEL: z
       .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
-    STEPPELINK_SIM: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+    STEPPELINK_WEBHOOK_URL: z
+      .url({ message: 'must be the URL of the SMS/voice gateway, e.g. https://sms.example.cn/hook' })
+      .optional(),
+    STEPPELINK_TILES_DIR: z
+      .string()
+      .min(1)
+      .refine(existsSync, { message: 'tiles folder does not exist; give a folder of {z}/{x}/{y}.png tiles' })
+      .optional(),
+    // the simulated fleet (another component): on = run it, league = import its league only, off
+    STEPPELINK_SIM: z.enum(['on', 'off', 'league'], { message: 'must be on, off or league' }).default('on'),
   })
   .superRefine((e, ctx) => {
     if (e.STEPPELINK_TELEMETRY === 'influx' && !e.STEPPELINK_INFLUX_URL) {
@@ -75,7 +84,9 @@ export interface HubConfig {
   env: HubEnv;
   options: Omit<HubOptions, 'log' | 'modules' | 'clock'>;
   registryFile?: string;
-  sim: boolean;
+  webhookUrl?: string;
+  tilesDir?: string;
+  sim: HubEnv['STEPPELINK_SIM'];
 }
 
 export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; problems: string[] };
@@ -121,7 +132,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     };
     if (e.STEPPELINK_TLS_CA) options.tls.caFile = e.STEPPELINK_TLS_CA;
   }
-  const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM === 'on' };
+  const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM };
   if (e.STEPPELINK_REGISTRY) config.registryFile = e.STEPPELINK_REGISTRY;
+  if (e.STEPPELINK_WEBHOOK_URL) config.webhookUrl = e.STEPPELINK_WEBHOOK_URL;
+  if (e.STEPPELINK_TILES_DIR) config.tilesDir = e.STEPPELINK_TILES_DIR;
   return { ok: true, config };
 }

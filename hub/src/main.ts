@@ -1,14 +1,21 @@
 /**
  * `npm start`: the hub as a process. Reads STEPPELINK_* (see config.ts), imports the registry
- * file if given, starts the hub, and closes it gracefully on SIGINT/SIGTERM.
+ * file if given, starts the hub with its standard modules (incidents, rules, broadcast) and the
+ * dashboard, and closes it gracefully on SIGINT/SIGTERM. (The simulated fleet is started by its
+ * own component; STEPPELINK_SIM is parsed here.)
  * Exit codes: 0 after a graceful stop, 1 when the hub failed to start or stop, 2 for bad configuration.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createApi } from './api/app.ts';
 import { loadConfig } from './config.ts';
+import { withDashboard } from './dashboard-static.ts';
 import { createHub } from './hub.ts';
 import { createLogger } from './log.ts';
+import { createStandardModules } from './modules.ts';
 import { formatIssue } from './registry/import-errors.ts';
-import { importFile } from './registry/import.ts';
+import { applyImport, formatOfFile, type ImportFormat, parseImport } from './registry/import.ts';
+import type { RostersInput } from './registry/schema.ts';
 import { RegistryStore } from './registry/store.ts';
 import { openDatabase } from './state/db.ts';
 
@@ -24,28 +31,48 @@ if (!cfg.ok) {
     ...cfg.problems.map((p) => `  - ${p}`),
   ]);
 }
-const { options, registryFile } = (cfg as Extract<typeof cfg, { ok: true }>).config;
+const { options, registryFile, webhookUrl, tilesDir } = (cfg as Extract<typeof cfg, { ok: true }>).config;
 const log = createLogger({ level: options.logLevel ?? 'info' });
 
-if (registryFile) {
+/** Imports the registry file (all rows checked first; any bad row: nothing written, exit 2). Returns its duty rosters. */
+function importRegistry(file: string): RostersInput | undefined {
+  const format = formatOfFile(file);
+  if (!format)
+    fail(2, [`SteppeLink hub: cannot tell the format of STEPPELINK_REGISTRY=${file}; name it .json or .csv`]);
   const db = openDatabase(join(options.dataDir, 'state.db'));
-  const outcome = importFile(new RegistryStore(db), registryFile);
-  db.close();
-  if (!outcome.ok) {
-    fail(2, [
-      `SteppeLink hub: the registry file ${registryFile} has ${outcome.errors.length} problem(s); nothing was imported:`,
-      ...outcome.errors.map((e) => `  - ${formatIssue(e, registryFile)}`),
-    ]);
-  } else {
-    const s = outcome.summary;
-    process.stdout.write(
-      `Registry ${registryFile}: ${s.units} units, ${s.households} households, ${s.teams} teams, ${s.devices} devices, ${s.people} people\n`,
-    );
-    for (const w of outcome.warnings) process.stdout.write(`  warning: ${w}\n`);
+  try {
+    const store = new RegistryStore(db);
+    const parsed = parseImport(readFileSync(file, 'utf8'), format as ImportFormat, store);
+    const outcome = applyImport(store, parsed);
+    if (!outcome.ok) {
+      fail(2, [
+        `SteppeLink hub: the registry file ${file} has ${outcome.errors.length} problem(s); nothing was imported:`,
+        ...outcome.errors.map((e) => `  - ${formatIssue(e, file)}`),
+      ]);
+    } else {
+      const s = outcome.summary;
+      process.stdout.write(
+        `Registry ${file}: ${s.units} units, ${s.households} households, ${s.teams} teams, ${s.devices} devices, ${s.people} people\n`,
+      );
+      for (const w of outcome.warnings) process.stdout.write(`  warning: ${w}\n`);
+    }
+    return parsed.ok ? parsed.doc.rosters : undefined;
+  } finally {
+    db.close();
   }
 }
 
-const hub = createHub({ ...options, log });
+const rosters = registryFile ? importRegistry(registryFile) : undefined;
+const modules = createStandardModules({
+  ...(rosters ? { rosters } : {}),
+  ...(webhookUrl ? { webhook: { url: webhookUrl } } : {}),
+});
+const hub = createHub({
+  ...options,
+  log,
+  modules: modules.list,
+  app: (deps) => withDashboard(createApi(deps), tilesDir ? { tilesDir } : {}),
+});
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) {
