@@ -1,17 +1,11 @@
 import type { Heartbeat } from '@steppelink/protocols';
 import type { Effect, RuleEnv } from './env.ts';
 import type { Level } from './latch.ts';
+import { Outages, type Silent } from './outage.ts';
 import { Power } from './power.ts';
 import type { RulesStore } from './store.ts';
 import { type DeviceContext, ownerUnit } from './subjects.ts';
-import { localized, texts } from './texts.ts';
-
-interface Silent {
-  id: string;
-  ctx: DeviceContext;
-  lastHeardAt: number;
-  silentMs: number;
-}
+import { texts } from './texts.ts';
 
 interface DeviceState {
   lastHeardAt: number;
@@ -33,15 +27,21 @@ interface DeviceState {
 export class DeviceHealth {
   private readonly devices = new Map<string, DeviceState>();
   private readonly dirty = new Set<string>();
-  private readonly groups = new Map<string, Set<string>>();
-  readonly power: Power;
+  readonly power = new Power();
+  private readonly outages: Outages;
 
   constructor(
     private readonly store: RulesStore,
     private readonly startedAt: number,
     private readonly isOnPatrol: (deviceId: string) => boolean,
   ) {
-    this.power = new Power();
+    this.outages = new Outages({
+      mark: (id, flag) => {
+        const st = this.devices.get(id);
+        if (st) st.offline = flag;
+      },
+      individual: (env, x, now) => this.offline(env, x.ctx, this.devices.get(x.id)!, now),
+    });
   }
 
   /** Loads last-heard times, power states and open offline alerts kept from before a restart. */
@@ -71,7 +71,7 @@ export class DeviceHealth {
       env.conditions.end(key);
       effects.push({ type: 'clear', key, at, note: 'heard from the device again' });
     } else if (st.offline === 'grouped') {
-      effects.push(...this.leaveGroup(env, deviceId, at));
+      effects.push(...this.outages.leave(env, deviceId, at));
     }
     st.offline = null;
     return effects;
@@ -152,21 +152,9 @@ export class DeviceHealth {
       list.push({ id, ctx, lastHeardAt: st.lastHeardAt, silentMs });
       bySettopGacha.set(gacha, list);
     }
-    for (const [gacha, list] of bySettopGacha) effects.push(...this.groupOffline(env, gacha, list, now));
-    effects.push(...this.staleGroups(env, now), ...this.power.tick(env, now));
+    for (const [gacha, list] of bySettopGacha) effects.push(...this.outages.group(env, gacha, list, now));
+    effects.push(...this.outages.stale(env, now, this.startedAt), ...this.power.tick(env, now));
     return effects;
-  }
-
-  /** A gacha-offline alert open from before a restart whose boxes all spoke up since: clear it. */
-  private staleGroups(env: RuleEnv, now: number): Effect[] {
-    if (now - this.startedAt <= env.settings.offlineAfterMs.settop) return [];
-    return env.conditions
-      .active()
-      .filter((c) => c.category === 'gacha-offline' && !this.groups.has(c.key.slice('gacha-offline:'.length)))
-      .map((c) => {
-        env.conditions.end(c.key);
-        return { type: 'clear', key: c.key, at: now, note: 'the boxes are back online' } as const;
-      });
   }
 
   private offline(env: RuleEnv, ctx: DeviceContext, st: DeviceState, now: number): Effect[] {
@@ -192,70 +180,6 @@ export class DeviceHealth {
         : {}),
     };
     return [{ type: 'raise', alert }];
-  }
-
-  /**
-   * Boxes of one gacha gone silent: together (last heard within the power-cut window) → one
-   * alert; else one each, but only once silent for the power-cut window longer than the
-   * threshold, so that boxes which went quiet a few minutes after the first can still join it.
-   */
-  private groupOffline(env: RuleEnv, gacha: string, list: Silent[], now: number): Effect[] {
-    const s = env.settings;
-    const key = `gacha-offline:${gacha}`;
-    const group = this.groups.get(gacha) ?? new Set<string>();
-    const sorted = [...list].sort((a, b) => a.lastHeardAt - b.lastHeardAt);
-    let best: typeof sorted = [];
-    for (let i = 0, j = 0; j < sorted.length; j++) {
-      while (sorted[j]!.lastHeardAt - sorted[i]!.lastHeardAt > s.powerCutWindowMs) i++;
-      if (j - i + 1 > best.length) best = sorted.slice(i, j + 1);
-    }
-    const joinAll = env.conditions.isActive(key);
-    const together = joinAll ? sorted : best;
-    const total = env.subjects.settopCount(gacha);
-    const enough =
-      joinAll || (together.length >= s.powerCutMinBoxes && together.length >= s.powerCutMinShare * total);
-    const effects: Effect[] = [];
-    for (const x of sorted) {
-      if (enough && together.includes(x)) {
-        group.add(x.id);
-        this.devices.get(x.id)!.offline = 'grouped';
-      } else if (x.silentMs > s.offlineAfterMs.settop + s.powerCutWindowMs) {
-        effects.push(...this.offline(env, x.ctx, this.devices.get(x.id)!, now));
-      }
-    }
-    if (!enough) return effects;
-    this.groups.set(gacha, group);
-    env.conditions.set(key, { category: 'gacha-offline', unitId: gacha }, true, true, now);
-    const name = env.subjects.unitName(gacha) ?? { zh: gacha, mn: gacha, en: gacha };
-    effects.push({
-      type: 'raise',
-      alert: {
-        source: 'rule',
-        category: 'gacha-offline',
-        severity: 'medium',
-        unitId: gacha,
-        key,
-        at: now,
-        summary: localized(name, (n) => texts.gachaOffline(n, group.size)),
-        details: { devices: [...group].sort(), settopsInGacha: total },
-      },
-    });
-    return effects;
-  }
-
-  private leaveGroup(env: RuleEnv, deviceId: string, at: number): Effect[] {
-    for (const [gacha, group] of this.groups) {
-      if (!group.delete(deviceId) || group.size >= env.settings.powerCutClearBelowBoxes) continue;
-      for (const id of group) {
-        const st = this.devices.get(id);
-        if (st) st.offline = null; // still silent: judged on its own at the next tick
-      }
-      this.groups.delete(gacha);
-      const key = `gacha-offline:${gacha}`;
-      env.conditions.end(key);
-      return [{ type: 'clear', key, at, note: 'the boxes are back online' }];
-    }
-    return [];
   }
 
   prune(before: number): void {
