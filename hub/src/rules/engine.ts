@@ -163,10 +163,9 @@ export class RulesEngine {
       this.counters.unknownDevice++;
       return [];
     }
-    return [
-      ...this.health.heard(this.env, deviceId, receivedAt),
-      ...this.track(ctx, subject ?? deviceId, fixes),
-    ];
+    const heard = this.health.heard(this.env, deviceId, receivedAt);
+    // A set-top box stands in the household's ger: its position says nothing about the herd.
+    return ctx.kind === 'settop' ? heard : [...heard, ...this.track(ctx, subject ?? deviceId, fixes)];
   }
 
   grazing(deviceId: string, msg: Grazing, receivedAt: number): Effect[] {
