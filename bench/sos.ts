@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { encodeOrThrow, upTopic, workerAlertTopic } from '@steppelink/protocols';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createHub } from '../hub/src/hub.ts';
-import { createIncidentsModule } from '../hub/src/incidents/module.ts';
+import type { HubModule } from '../hub/src/context.ts';
+import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
 import { silentLogger } from '../hub/src/log.ts';
 import { DEMO_PASSWORD, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
 import type { RegistryDocument } from '../hub/src/registry/schema.ts';
@@ -265,9 +266,46 @@ function registry(load: FleetDevice[], boxes: string[]): RegistryDocument {
   };
 }
 
+/**
+ * The incidents module with a stopwatch: from its SOS handler being called to the worker's alert
+ * being handed to the broker — the incident engine's share of the latency (the rest is the
+ * broker, the inbox group commit and the telemetry write of the SOS's batch).
+ */
+function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: number[] } {
+  const started = new Map<string, number>();
+  const engineMs: number[] = [];
+  const module: HubModule = {
+    name: inner.name,
+    start: (c) =>
+      inner.start({
+        ...c,
+        publisher: {
+          isConnected: (id) => c.publisher.isConnected(id),
+          publish(topic, payload, opts) {
+            if (topic.startsWith('sl/v1/worker/')) {
+              const hh = (JSON.parse(payload.toString()) as { household?: { id: string } }).household?.id;
+              const t = hh ? started.get(hh) : undefined;
+              if (t !== undefined) engineMs.push(performance.now() - t);
+            }
+            return c.publisher.publish(topic, payload, opts);
+          },
+        },
+      }),
+    handlers: {
+      ...inner.handlers,
+      sos: (m) => {
+        started.set(`hh-${m.deviceId}`, performance.now());
+        return inner.handlers!.sos!(m);
+      },
+    },
+    close: () => inner.close(),
+  };
+  return { module, engineMs };
+}
+
 async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
   const dataDir = mkdtempSync(join(tmpdir(), 'steppelink-bench-sos-'));
-  const incidents = createIncidentsModule({ jobs: false });
+  const incidents = instrumented(createIncidentsModule({ jobs: false }));
   const hub = createHub({
     dataDir,
     host: '127.0.0.1',
@@ -275,7 +313,7 @@ async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
     httpPort: 0,
     log: silentLogger(),
     registry: registry(load, boxes),
-    modules: [incidents],
+    modules: [incidents.module],
   });
   try {
     const ports = await hub.start();
@@ -286,7 +324,7 @@ async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
       .get() as number;
     if (opened !== boxes.length)
       throw new Error(`the hub opened ${opened} incidents for ${boxes.length} SOS presses`);
-    return r;
+    return { ...r, engineMs: incidents.engineMs };
   } finally {
     await hub.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -313,6 +351,7 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
   const o = { ...sosBenchDefaults, ...options };
   const load = fleet(o.loadDevices);
   const hub: number[] = [];
+  const engine: number[] = [];
   const relay: number[] = [];
   let lost = 0;
   let hubRate = 0;
@@ -321,10 +360,14 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
     const boxes = Array.from({ length: o.samples }, (_, i) => boxId(round * o.samples + i + 1));
     const h = await hubRound(load, boxes, o);
     hub.push(...h.latencies);
+    engine.push(...h.engineMs);
     lost += h.lost;
     hubRate = h.rate;
     log(
       `round ${round + 1} hub       ${fmt(h.latencies)} (${h.lost} lost; background ${h.rate.toFixed(0)} msg/s)`,
+    );
+    log(
+      `round ${round + 1} of that, the incident engine (SOS handler → alert to the broker): ${fmt(h.engineMs)}`,
     );
     const m = await mosquittoRound(load, boxes, o);
     relay.push(...m.latencies);
@@ -353,6 +396,15 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
       reference: percentile(relay, 50),
       ratio: percentile(hub, 50) / percentile(relay, 50),
       target: 'info',
+      ok: null,
+    },
+    {
+      name: 'sos.engine_p99',
+      value: percentile(engine, 99),
+      unit: 'ms',
+      reference: null,
+      ratio: null,
+      target: 'info (SOS handler → alert to broker)',
       ok: null,
     },
     {
