@@ -11,6 +11,7 @@ import { PatrolGaps } from './gaps.ts';
 import { DeviceHealth } from './health.ts';
 import { evaluateLivestock } from './livestock.ts';
 import { Patrol } from './patrol.ts';
+import { SubjectOrder } from './order.ts';
 import { RulesStore } from './store.ts';
 import { type DeviceContext, Subjects } from './subjects.ts';
 import { type Zone, zoneFeatureSchema } from './zones.ts';
@@ -47,13 +48,14 @@ export class RulesEngine {
   readonly patrol: Patrol;
   readonly health: DeviceHealth;
   private readonly gaps: PatrolGaps;
-  private readonly recent = new Map<string, number>();
+  private readonly order: SubjectOrder;
   private readonly base: RulesConfig | undefined;
   env: RuleEnv;
   readonly counters: RulesCounters = { positions: 0, late: 0, future: 0, unknownDevice: 0 };
 
   constructor(private readonly opts: RulesEngineOptions) {
     this.store = new RulesStore(opts.db);
+    this.order = new SubjectOrder(this.counters);
     this.base = opts.config;
     const settings = this.settingsFrom(this.storedConfig());
     this.conditions = new Conditions(this.store, settings.maxOpenConditions);
@@ -200,35 +202,20 @@ export class RulesEngine {
 
   /** Evaluates one subject's fixes in source-time order. */
   private track(ctx: DeviceContext, subjectId: string, fixes: readonly Fix[]): Effect[] {
-    const s = this.env.settings;
-    const now = this.opts.clock.now();
     const owner = ctx.owner;
     const key = owner.type === 'household' ? `${owner.householdId}\n${subjectId}` : ctx.deviceId;
-    let lastT = this.recent.get(key) ?? Number.NEGATIVE_INFINITY;
-    const sorted = fixes.filter((f) => f.t <= now + s.maxFutureSkewMs).sort((a, b) => a.t - b.t);
-    this.counters.future += fixes.length - sorted.length;
-    this.counters.positions += sorted.length;
-    if (sorted.length === 0) return [];
-    const newest = Math.max(lastT, sorted.at(-1)!.t);
     const effects: Effect[] = [];
-    for (const f of sorted) {
-      const inOrder = f.t > lastT;
-      if (!inOrder) this.counters.late++;
-      const o = {
-        subjectId,
-        t: f.t,
-        lat: f.lat,
-        lon: f.lon,
-        fresh: newest - f.t <= s.staleAlertMs && now - f.t <= s.alertMaxAgeMs,
-      };
+    for (const { o, inOrder } of this.order.take(
+      key,
+      subjectId,
+      fixes,
+      this.opts.clock.now(),
+      this.env.settings,
+    )) {
       if (owner.type === 'team')
         effects.push(...this.patrol.evaluate(this.env, ctx.deviceId, owner, o, inOrder));
       else if (inOrder) effects.push(...evaluateLivestock(this.env, ctx.deviceId, owner, o));
-      if (inOrder) lastT = f.t;
     }
-    this.recent.delete(key); // re-insert: the map's order is least recently used first
-    this.recent.set(key, lastT);
-    if (this.recent.size > s.maxSubjects) this.recent.delete(this.recent.keys().next().value!);
     return effects;
   }
 
@@ -238,7 +225,7 @@ export class RulesEngine {
     const effects = [...this.health.tick(this.env, now), ...this.gaps.tick(this.env, now)];
     const idleBefore = now - this.env.settings.subjectIdleMs;
     this.conditions.prune(idleBefore);
-    for (const [k, t] of this.recent) if (t < idleBefore) this.recent.delete(k);
+    this.order.prune(idleBefore);
     this.patrol.forget(idleBefore);
     this.health.prune(idleBefore);
     this.flush();
@@ -257,6 +244,6 @@ export class RulesEngine {
   }
 
   get subjectsTracked(): number {
-    return this.recent.size;
+    return this.order.size;
   }
 }
