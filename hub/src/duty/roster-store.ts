@@ -39,6 +39,8 @@ export class RosterStore {
   >();
   private overrides = new Map<string, Override[]>();
   private overrideText = new Map<string, { from: string; to: string }>();
+  /** SQLite's data_version moves when another connection (the CLI) commits: then the cache reloads. */
+  private dataVersion = -1;
 
   constructor(
     private readonly db: Db,
@@ -49,7 +51,13 @@ export class RosterStore {
     this.reload();
   }
 
+  private fresh(): void {
+    const v = this.db.pragma('data_version', { simple: true }) as number;
+    if (v !== this.dataVersion) this.reload();
+  }
+
   private reload(): void {
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     this.rotations.clear();
     this.overrides.clear();
     this.overrideText.clear();
@@ -89,6 +97,7 @@ export class RosterStore {
 
   /** Who is on duty for `unit` in `role` at `t` (rotation or all holders, then overrides). */
   onDuty(unit: string, role: Role, t: number): DutyAnswer {
+    this.fresh();
     const k = key(unit, role);
     const rotation = this.rotations.get(k);
     const holders = rotation ? [] : this.registry.peopleWithRole(unit, role).map((p) => p.id);
@@ -99,11 +108,13 @@ export class RosterStore {
   }
 
   rotationsList(): Rotation[] {
+    this.fresh();
     return [...this.rotations.values()];
   }
 
   /** The rosters of these units, in the registry document's shape (for GET and export). */
   export(units: ReadonlySet<string>): RostersInput {
+    this.fresh();
     const rotations: RotationInput[] = [];
     for (const r of this.rotations.values()) {
       if (!units.has(r.unit)) continue;
