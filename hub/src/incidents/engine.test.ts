@@ -338,4 +338,60 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     expect(mod.engine.get(a.incidentId)).toMatchObject({ state: 'resolved', presses: 2 });
     expect((await mod.sink.raise(input)).created).toBe(true);
   });
+  it('pages the units a rule asks to notify at once alongside the first level', async () => {
+    await start();
+    await mod.sink.raise({
+      source: 'rule',
+      category: 'border-crossing',
+      severity: 'high',
+      unitId: '150824-104-007-03',
+      alsoNotify: ['150824-104'],
+      key: 'border-crossing:col-150824-104-0007-a',
+      at: tc.clock.now(),
+      summary: { zh: '畜群越过边境线', mn: 'ᠮᠠᠯ ᠬᠢᠯ ᠬᠦᠷᠦᠭᠡ ᠳᠠᠪᠠᠪᠠ', en: 'Herd crossed the border line' },
+    });
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toMatchObject([{ level: 0, severity: 'high' }]);
+    expect(alertsTo(tc, 'p-wangjg')).toMatchObject([{ level: 0 }]); // the township station, at once
+  });
+
+  it('keeps an incident open when nobody is on duty anywhere, says so, and routes it when someone is', async () => {
+    await start(createIncidentsModule({ jobs: false, rerouteEveryMs: 5 * MIN }));
+    const allOff = ['grid-worker', 'grid-leader'].map((role) => ({
+      kind: 'leave' as const,
+      unit: '150824-104-007-03',
+      role: role as 'grid-worker',
+      person: role === 'grid-worker' ? 'p-bater' : 'p-wuyun',
+      from: '2025-11-25T07:00:00+08:00',
+      to: '2025-11-25T08:07:00+08:00',
+    }));
+    const higher = [
+      { unit: '150824-104-007', role: 'village-secretary' as const, person: 'p-erdun' },
+      { unit: '150824-104', role: 'station-officer' as const, person: 'p-wangjg' },
+      { unit: '150824', role: 'banner-duty-officer' as const, person: 'p-saren' },
+    ].map((x) => ({
+      ...x,
+      kind: 'leave' as const,
+      from: '2025-11-25T07:00:00+08:00',
+      to: '2025-11-25T09:00:00+08:00',
+    }));
+    expect(
+      mod.rosters.import(
+        { timeZone: 'Asia/Shanghai', rotations: [], overrides: [...allOff, ...higher] },
+        tc.clock.now(),
+      ).ok,
+    ).toBe(true);
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    const id = mod.engine.openIncidentId(`sos:hh-150824-104-0007`)!;
+    expect(mod.engine.get(id)).toMatchObject({ state: 'open', level: -1, nextAction: 'route' });
+    expect(mod.engine.timeline(id).filter((e) => e.type === 'skipped')).toHaveLength(5);
+    expect(mod.engine.timeline(id).at(-1)?.type).toBe('unrouted');
+    expect(acksTo(tc, BOX).map((a) => a.state)).toEqual(['open']);
+    await settle(5 * MIN); // 08:05: still nobody
+    expect(mod.engine.get(id)?.state).toBe('open');
+    await settle(5 * MIN); // 08:10: 巴特尔's leave ended at 08:07
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(1);
+    expect(mod.engine.get(id)?.state).toBe('notified');
+  });
 });
