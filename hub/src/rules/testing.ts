@@ -175,7 +175,12 @@ export const times = (n: number, p: [number, number]): [number, number][] =>
   Array.from({ length: n }, () => p);
 
 /** A HubContext for starting the rules module alone (no broker, telemetry or publisher needed). */
-export function testContext(opts: { clock: Clock; db?: Db; registry?: RegistryStore }): HubContext {
+export function testContext(opts: {
+  clock: Clock;
+  db?: Db;
+  registry?: RegistryStore;
+  publisher?: HubContext['publisher'];
+}): HubContext {
   const { db, registry } =
     opts.db && opts.registry ? { db: opts.db, registry: opts.registry } : testRegistry();
   const unused = new Proxy(
@@ -190,7 +195,7 @@ export function testContext(opts: { clock: Clock; db?: Db; registry?: RegistrySt
     db,
     registry,
     telemetry: unused as HubContext['telemetry'],
-    publisher: unused as HubContext['publisher'],
+    publisher: opts.publisher ?? (unused as HubContext['publisher']),
     events: new HubEvents(),
     clock: opts.clock,
     log: silentLogger(),
