@@ -35,7 +35,8 @@ describe('dashboard: worker view on a phone, Mongolian UI', () => {
     browser = await launchBrowser();
     phone = await (await newContext(browser, { viewport: PHONE, geolocation: HOME })).newPage();
     wall = await (await newContext(browser)).newPage();
-    errors.push(...[watchErrors(phone), watchErrors(wall)].flatMap((e) => e));
+    watchErrors(phone, errors);
+    watchErrors(wall, errors);
     box = await connectBox(t.mqttUrl, BOX);
   });
   afterAll(async () => {
@@ -110,6 +111,7 @@ describe('dashboard: worker view on a phone, Mongolian UI', () => {
   });
 
   it('ran without script errors', () => {
-    expect(errors.filter((e) => !e.includes('401') && !e.includes('404'))).toEqual([]);
+    // expected: the signed-out session probe (401) and the check-in route this hub lacks (404)
+    expect(errors.filter((e) => !/status of 40[14]/.test(e))).toEqual([]);
   });
 });

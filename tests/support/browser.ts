@@ -9,9 +9,13 @@ import { type DashboardSiteOptions, withDashboard } from '../../hub/src/dashboar
 import { createBroadcastModule } from '../../hub/src/broadcast/module.ts';
 import type { HubModule } from '../../hub/src/context.ts';
 import type { HubOptions } from '../../hub/src/hub.ts';
-import { createIncidentsModule, type IncidentsModuleOptions } from '../../hub/src/incidents/module.ts';
+import {
+  createIncidentsModule,
+  type IncidentsModule,
+  type IncidentsModuleOptions,
+} from '../../hub/src/incidents/module.ts';
 import { demoZones } from '../../hub/src/rules/data/index.ts';
-import { createRulesModule } from '../../hub/src/rules/module.ts';
+import { createRulesModule, type RulesModule } from '../../hub/src/rules/module.ts';
 import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
 import { startTestHub, type TestHub } from './hub.ts';
 
@@ -39,12 +43,21 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** The hub's feature modules as `npm start` runs them: incidents, rules (demo zones), broadcast. */
-export function hubModules(o: { incidents?: IncidentsModuleOptions; broadcast?: boolean } = {}): HubModule[] {
+export interface HubFeatureModules {
+  incidents: IncidentsModule;
+  rules: RulesModule;
+  /** In the order createHub starts them. */
+  list: HubModule[];
+}
+
+export function hubModules(
+  o: { incidents?: IncidentsModuleOptions; broadcast?: boolean } = {},
+): HubFeatureModules {
   const incidents = createIncidentsModule({ jobs: false, ...o.incidents });
   const rules = createRulesModule({ sink: incidents.sink, zones: demoZones(), tick: false });
-  const modules: HubModule[] = [incidents, rules];
-  if (o.broadcast !== false) modules.push(createBroadcastModule({ sink: incidents.sink }));
-  return modules;
+  const list: HubModule[] = [incidents, rules];
+  if (o.broadcast !== false) list.push(createBroadcastModule({ sink: incidents.sink }));
+  return { incidents, rules, list };
 }
 
 /** A real hub (port 0, small league, all modules unless given) serving the dashboard built from this checkout. */
@@ -54,7 +67,7 @@ export async function startDashboardHub(
 ): Promise<TestHub> {
   await ensureDashboardBuilt();
   return startTestHub({
-    modules: hubModules(),
+    modules: hubModules().list,
     ...opts,
     app: (deps: ApiDeps) => withDashboard(createApi(deps), site),
   });
@@ -104,9 +117,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Collects page errors and failed same-origin requests, so a test can assert the app ran clean. */
-export function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
+/** Collects script errors and console errors of `page` into `errors` (live), so a test can assert the app ran clean. */
+export function watchErrors(page: Page, errors: string[] = []): string[] {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);

@@ -211,6 +211,7 @@ export const en = {
   'wk.households': "My grid's households",
   'wk.checkin': 'Check in',
   'wk.checkedIn': 'Checked in at {t}',
+  'wk.checkinUnavailable': 'Check-in is not available on this hub yet',
   'wk.noGeo': 'Position not available: {reason}',
   'wk.report': 'Report an event',
   'wk.category': 'Category',

@@ -217,6 +217,7 @@ export const mn: Record<MessageKey, string> = {
   'wk.households': 'ᠳᠤᠭᠤᠶᠢᠯᠠᠩ ᠤᠨ ᠠᠢᠯ ᠥᠷᠬᠡ',
   'wk.checkin': 'ᠢᠷᠡᠯᠲᠡ ᠪᠦᠷᠢᠳᠬᠡᠬᠦ',
   'wk.checkedIn': '{t} ᠪᠦᠷᠢᠳᠬᠡᠭᠳᠡᠪᠡ',
+  'wk.checkinUnavailable': 'ᠡᠨᠡ ᠲᠠᠪᠴᠠᠩ ᠳᠤ ᠢᠷᠡᠯᠲᠡ ᠪᠦᠷᠢᠳᠬᠡᠬᠦ ᠦᠭᠡᠢ',
   'wk.noGeo': 'ᠪᠠᠢᠷᠢ ᠣᠯᠵᠤ ᠴᠢᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ: {reason}',
   'wk.report': 'ᠬᠡᠷᠡᠭ ᠶᠠᠪᠤᠳᠠᠯ ᠮᠡᠳᠡᠭᠦᠯᠬᠦ',
   'wk.category': 'ᠲᠦᠷᠦᠯ',

@@ -212,6 +212,7 @@ export const zh: Record<MessageKey, string> = {
   'wk.households': '本网格牧户',
   'wk.checkin': '打卡',
   'wk.checkedIn': '{t} 已打卡',
+  'wk.checkinUnavailable': '本平台暂未开通打卡',
   'wk.noGeo': '无法获取位置：{reason}',
   'wk.report': '事件上报',
   'wk.category': '类别',

@@ -126,7 +126,7 @@ export function alertsLayer(incidents: Incident[], label: (i: Incident) => strin
   for (const i of incidents) {
     if (!i.pos) continue;
     L.marker([i.pos.lat, i.pos.lon], {
-      icon: L.divIcon({ className: `alert-ring sev-${i.severity}`, html: '<i></i>', iconSize: [34, 34] }),
+      icon: L.divIcon({ className: `alert-ring ring-${i.severity}`, html: '<i></i>', iconSize: [34, 34] }),
       zIndexOffset: 1000,
     })
       .bindTooltip(esc(label(i)), { permanent: true, direction: 'right', className: 'alert-tip' })

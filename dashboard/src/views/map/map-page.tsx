@@ -152,6 +152,7 @@ export function MapPage(_: { me: Me }) {
         data-loaded={data ? 'yes' : 'no'}
         data-devices={places.length}
         data-tracks={tracks.length}
+        data-alerts={incidents.filter((i) => i.pos).length}
         data-track-points={tracks.reduce((n, tr) => n + tr.points.filter((p) => p.t <= cursor).length, 0)}
         {...Object.fromEntries(bands.map((b) => [`data-cov-${b}`, coverageCounts[b]]))}
       />

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { checkIn, currentPosition } from '../../api/field.ts';
+import { ApiError } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { formatClock } from '../../time.ts';
 
@@ -25,7 +26,8 @@ export function CheckIn({ unitId }: { unitId: string | undefined }) {
       await checkIn({ pos, at, ...(unitId ? { unit: unitId } : {}) });
       setState({ kind: 'done', at });
     } catch (e) {
-      setState({ kind: 'error', msg: (e as Error).message });
+      const unavailable = e instanceof ApiError && e.status === 404; // a hub without the check-in route
+      setState({ kind: 'error', msg: unavailable ? t('wk.checkinUnavailable') : (e as Error).message });
     }
   };
   return (
