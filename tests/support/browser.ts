@@ -6,16 +6,8 @@ import { ensureDashboardBuilt } from '../../dashboard/src/build.ts';
 import type { ApiDeps } from '../../hub/src/api/app.ts';
 import { createApi } from '../../hub/src/api/app.ts';
 import { type DashboardSiteOptions, withDashboard } from '../../hub/src/dashboard-static.ts';
-import { createBroadcastModule } from '../../hub/src/broadcast/module.ts';
-import type { HubModule } from '../../hub/src/context.ts';
 import type { HubOptions } from '../../hub/src/hub.ts';
-import {
-  createIncidentsModule,
-  type IncidentsModule,
-  type IncidentsModuleOptions,
-} from '../../hub/src/incidents/module.ts';
-import { demoZones } from '../../hub/src/rules/data/index.ts';
-import { createRulesModule, type RulesModule } from '../../hub/src/rules/module.ts';
+import { createStandardModules, type StandardModules } from '../../hub/src/modules.ts';
 import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
 import { startTestHub, type TestHub } from './hub.ts';
 
@@ -42,22 +34,16 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** The hub's feature modules as `npm start` runs them: incidents, rules (demo zones), broadcast. */
-export interface HubFeatureModules {
-  incidents: IncidentsModule;
-  rules: RulesModule;
-  /** In the order createHub starts them. */
-  list: HubModule[];
-}
+/**
+ * The hub's feature modules as `npm start` wires them (incidents, rules with the demo zones,
+ * broadcast), without cron jobs or the rules' periodic tick; `broadcast: false` leaves the
+ * notice API out (a hub where the dashboard must hide the composer).
+ */
+export type HubFeatureModules = StandardModules;
 
-export function hubModules(
-  o: { incidents?: IncidentsModuleOptions; broadcast?: boolean } = {},
-): HubFeatureModules {
-  const incidents = createIncidentsModule({ jobs: false, ...o.incidents });
-  const rules = createRulesModule({ sink: incidents.sink, zones: demoZones(), tick: false });
-  const list: HubModule[] = [incidents, rules];
-  if (o.broadcast !== false) list.push(createBroadcastModule({ sink: incidents.sink }));
-  return { incidents, rules, list };
+export function hubModules(o: { broadcast?: boolean } = {}): HubFeatureModules {
+  const m = createStandardModules({ incidents: { jobs: false }, rulesTick: false });
+  return o.broadcast === false ? { ...m, list: m.list.filter((x) => x !== m.broadcast) } : m;
 }
 
 /** A real hub (port 0, small league, all modules unless given) serving the dashboard built from this checkout. */
