@@ -2,7 +2,8 @@ import type { Fix } from '@steppelink/protocols';
 import { monotonicFactory } from 'ulid';
 import type { Role } from '../registry/schema.ts';
 import type { AlertInput } from './port.ts';
-import { type EngineDeps, Router } from './router.ts';
+import { Escalator } from './escalator.ts';
+import type { EngineDeps } from './router.ts';
 import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
 import { durationTexts, type Rescue } from './texts.ts';
 
@@ -40,7 +41,7 @@ const ALLOWED: Record<Exclude<Action, 'decline'>, readonly string[]> = {
  * (ack, dispatch, resolve, false alarm, cancel), runs due escalation steps and attaches
  * positions. Every method is one SQLite transaction; pages and sos-acks go to the outbox.
  */
-export class IncidentEngine extends Router {
+export class IncidentEngine extends Escalator {
   private readonly ulid = monotonicFactory();
   private readonly openDevices = new Set<string>();
   private readonly st;
