@@ -6,25 +6,14 @@ import { pick, useT } from '../../i18n/index.ts';
 import { incidentsStore } from '../../live/incidents.ts';
 import { isClosed } from '../../live/order.ts';
 import { useStore } from '../../store.ts';
-import { formatDateTime } from '../../time.ts';
 import { whatOf } from '../board/labels.tsx';
-import { COVERAGE_COLORS, type CoverageBand, coverageBand, KIND_COLORS, OFFLINE_COLOR } from './colors.ts';
+import { type CoverageBand, coverageBand } from './colors.ts';
 import { loadMapData, loadPastures, loadTracks, type MapData } from './data.ts';
 import * as layers from './layers.ts';
 import { createMap, fitTo } from './leaflet.ts';
+import { COVERAGE_BANDS, type LayerKey, LAYER_KEYS, LayerToggles, Legend, Replay } from './map-panel.tsx';
 import { devicePlaces } from './places.ts';
 
-type LayerKey = 'units' | 'border' | 'coverage' | 'pastures' | 'households' | 'devices' | 'tracks' | 'alerts';
-const LAYER_KEYS: LayerKey[] = [
-  'units',
-  'border',
-  'coverage',
-  'pastures',
-  'households',
-  'devices',
-  'tracks',
-  'alerts',
-];
 const MAP_ALERT_CATEGORIES = ['stray', 'border-approach', 'border-crossing', 'grazing-ban', 'man-down'];
 const TRACK_WINDOW_MS = 24 * 3_600_000;
 
@@ -41,7 +30,6 @@ export function MapPage(_: { me: Me }) {
   >([]);
   const [range] = useState(() => ({ from: Date.now() - TRACK_WINDOW_MS, to: Date.now() }));
   const [cursor, setCursor] = useState(range.to);
-  const [playing, setPlaying] = useState(false);
   const [on, setOn] = useState<Record<LayerKey, boolean>>(
     Object.fromEntries(LAYER_KEYS.map((k) => [k, true])) as Record<LayerKey, boolean>,
   );
@@ -74,8 +62,10 @@ export function MapPage(_: { me: Me }) {
     () => (data ? devicePlaces(data.devices, data.positions, data.households) : []),
     [data],
   );
-  const bands: CoverageBand[] = ['fresh', 'aging', 'old', 'never'];
-  const coverageCounts = Object.fromEntries(bands.map((b) => [b, 0])) as Record<CoverageBand, number>;
+  const coverageCounts = Object.fromEntries(COVERAGE_BANDS.map((b) => [b, 0])) as Record<
+    CoverageBand,
+    number
+  >;
   for (const s of data?.coverage ?? []) coverageCounts[coverageBand(s.lastPatrolledAt, Date.now())]++;
 
   // (re)draw a layer when its data changes
@@ -125,24 +115,6 @@ export function MapPage(_: { me: Me }) {
     }
   }, [on]);
 
-  // replay: move the cursor through the window, about 20 s for the whole day
-  useEffect(() => {
-    if (!playing) return;
-    const step = (range.to - range.from) / 200;
-    const id = setInterval(
-      () =>
-        setCursor((c) => {
-          if (c >= range.to) {
-            setPlaying(false);
-            return range.to;
-          }
-          return Math.min(range.to, c + step);
-        }),
-      100,
-    );
-    return () => clearInterval(id);
-  }, [playing]);
-
   return (
     <div class="map-page">
       <div
@@ -154,70 +126,13 @@ export function MapPage(_: { me: Me }) {
         data-tracks={tracks.length}
         data-alerts={incidents.filter((i) => i.pos).length}
         data-track-points={tracks.reduce((n, tr) => n + tr.points.filter((p) => p.t <= cursor).length, 0)}
-        {...Object.fromEntries(bands.map((b) => [`data-cov-${b}`, coverageCounts[b]]))}
+        {...Object.fromEntries(COVERAGE_BANDS.map((b) => [`data-cov-${b}`, coverageCounts[b]]))}
       />
       <aside class="map-panel card">
         {error && <p class="error">{t('common.error', { reason: error })}</p>}
-        <fieldset>
-          {LAYER_KEYS.map((k) => (
-            <label key={k} class="check">
-              <input
-                type="checkbox"
-                name={`layer-${k}`}
-                checked={on[k]}
-                onChange={(e) => setOn({ ...on, [k]: e.currentTarget.checked })}
-              />
-              {t(`map.${k}`)}
-            </label>
-          ))}
-        </fieldset>
-        <div class="legend">
-          {Object.entries(KIND_COLORS).map(([kind, color]) => (
-            <span key={kind}>
-              <i style={{ background: color }} class={kind === 'tracker' ? 'sq' : ''} />{' '}
-              {t.dyn(`kind.${kind}`, kind)}
-            </span>
-          ))}
-          <span>
-            <i style={{ background: OFFLINE_COLOR }} /> {t('map.offline')}
-          </span>
-          <strong>{t('map.coverage')}</strong>
-          {bands.map((b) => (
-            <span key={b}>
-              <i class="line" style={{ background: COVERAGE_COLORS[b] }} /> {t(`map.cov.${b}`)}
-            </span>
-          ))}
-        </div>
-        <div class="replay">
-          <strong>{t('map.tracks')}</strong>
-          {tracks.length === 0 ? (
-            <p class="muted">{t('map.noTracks')}</p>
-          ) : (
-            <>
-              <input
-                type="range"
-                name="replay"
-                min={range.from}
-                max={range.to}
-                step={60_000}
-                value={cursor}
-                onInput={(e) => setCursor(Number(e.currentTarget.value))}
-              />
-              <div class="replay-row">
-                <button
-                  type="button"
-                  onClick={() => {
-                    if (cursor >= range.to) setCursor(range.from);
-                    setPlaying(!playing);
-                  }}
-                >
-                  {playing ? '❚❚' : '▶'} {t('map.replay')}
-                </button>
-                <time data-testid="replay-time">{formatDateTime(cursor)}</time>
-              </div>
-            </>
-          )}
-        </div>
+        <LayerToggles on={on} onChange={setOn} />
+        <Legend />
+        <Replay range={range} cursor={cursor} onCursor={setCursor} hasTracks={tracks.length > 0} />
       </aside>
     </div>
   );
