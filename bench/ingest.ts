@@ -9,9 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { createHub } from '../hub/src/hub.ts';
+import { createHub, type HubOptions } from '../hub/src/hub.ts';
 import { silentLogger } from '../hub/src/log.ts';
 import { SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
+import type { RegistryDocument } from '../hub/src/registry/schema.ts';
+import { hashSecret } from '../hub/src/registry/secrets.ts';
 import { startMosquitto } from '../tests/support/mosquitto.ts';
 import { Child } from './lib/child.ts';
 import { cpuTimeUs, findPid } from './lib/proc.ts';
@@ -24,7 +26,7 @@ export const ingestBenchDefaults = {
   devices: 200, // connections publishing at once
   perDevice: 200, // messages each: 40k per run
   inflight: 10, // QoS 1 messages outstanding per device (an outbox flushing its backlog after a link comes back)
-  rounds: 5, // hub and mosquitto alternate, so background load hits both alike; the median of each is reported
+  rounds: 3, // hub and mosquitto alternate, so background load hits both alike; the median of each is reported
 };
 
 interface RunFigures {
@@ -69,20 +71,34 @@ async function publish(
   }
 }
 
-async function hubRun(devices: FleetDevice[], o: typeof ingestBenchDefaults): Promise<RunFigures> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'steppelink-bench-'));
+/** SMALL_LEAGUE plus the fleet, secrets and passwords hashed once so each round's import is quick. */
+function benchRegistry(devices: FleetDevice[]): RegistryDocument {
   const extra = fleetRegistry(devices);
+  return {
+    ...SMALL_LEAGUE,
+    households: [...SMALL_LEAGUE.households, ...extra.households],
+    devices: [...SMALL_LEAGUE.devices, ...extra.devices].map((d) =>
+      d.secret ? { ...d, secret: hashSecret(d.secret, 'device') } : d,
+    ),
+    people: SMALL_LEAGUE.people.map((p) =>
+      p.login ? { ...p, login: { ...p.login, password: hashSecret(p.login.password, 'password') } } : p,
+    ),
+  };
+}
+
+async function hubRun(
+  devices: FleetDevice[],
+  registry: RegistryDocument,
+  o: typeof ingestBenchDefaults,
+): Promise<RunFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'steppelink-bench-'));
   const hub = createHub({
     dataDir,
     host: '127.0.0.1',
     mqttPort: 0,
     httpPort: 0,
     log: silentLogger(),
-    registry: {
-      ...SMALL_LEAGUE,
-      households: [...SMALL_LEAGUE.households, ...extra.households],
-      devices: [...SMALL_LEAGUE.devices, ...extra.devices],
-    },
+    registry,
   });
   try {
     const ports = await hub.start();
@@ -155,19 +171,24 @@ async function mosquittoRun(devices: FleetDevice[], o: typeof ingestBenchDefault
   }
 }
 
-/** One hub run alone (for profiling: `node --cpu-prof`). */
-export async function hubOnly(options: Partial<typeof ingestBenchDefaults> = {}): Promise<RunFigures> {
+/** One hub run alone, e.g. for profiling (`node --cpu-prof`) or with another telemetry store. */
+export async function hubOnly(
+  options: Partial<typeof ingestBenchDefaults> = {},
+  hubOptions: Partial<HubOptions> = {},
+): Promise<RunFigures> {
   const o = { ...ingestBenchDefaults, ...options };
-  return hubRun(fleet(o.devices), o);
+  const devices = fleet(o.devices);
+  return hubRun(devices, benchRegistry(devices), o, hubOptions);
 }
 
 export async function run(options: Partial<typeof ingestBenchDefaults> = {}): Promise<BenchResult[]> {
   const o = { ...ingestBenchDefaults, ...options };
   const devices = fleet(o.devices);
+  const registry = benchRegistry(devices);
   const hub: RunFigures[] = [];
   const mosq: RunFigures[] = [];
   for (let i = 0; i < o.rounds; i++) {
-    const h = await hubRun(devices, o);
+    const h = await hubRun(devices, registry, o);
     hub.push(h);
     log(`round ${i + 1} hub       ${describe(h)}`);
     const m = await mosquittoRun(devices, o);
