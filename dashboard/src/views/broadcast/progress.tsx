@@ -8,7 +8,7 @@ function Bar({ part, whole }: { part: number; whole: number }) {
   const pct = whole > 0 ? Math.round((100 * part) / whole) : 0;
   return (
     <span class="bar" title={`${pct}%`}>
-      <span style={{ width: `${pct}%` }} />
+      <span class="fill" style={{ width: `${pct}%` }} />
       <em>{part}</em>
     </span>
   );
