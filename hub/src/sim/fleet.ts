@@ -19,6 +19,8 @@ export const FLEET_DEFAULTS = {
   powerCutsPerHour: 2, // a gacha loses mains power; its boxes run on battery for a while
   outagesPerHour: 6, // a device's link drops for a few minutes
   hbIntervalS: 300, // set-top box heartbeat
+  posIntervalS: 10, // one fix kept per 10 s of GPS time
+  posBatchMaxAgeS: 20, // and sent at least every 20 s, so the map moves while people watch
   readingEveryTicks: 30, // collar and water-point readings every 30 ticks (5 min)
   seed: 7,
 };
@@ -42,6 +44,8 @@ interface SimUnit {
 
 export interface Fleet {
   readonly size: number;
+  /** One simulated device's agent statistics (for diagnostics). */
+  agentStats(deviceId: string): ReturnType<EdgeAgent['stats']> | undefined;
   stats(): {
     devices: number;
     connected: number;
@@ -85,7 +89,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const o = { ...FLEET_DEFAULTS, ...options };
   const rng: Rng = createRng(o.seed);
   const units: SimUnit[] = [];
-  const counters = { sos: 0, cancels: 0, outages: 0, powerCuts: 0 };
+  const counters = { sos: 0, cancels: 0, outages: 0, powerCuts: 0, errors: 0 };
   let closed = false;
 
   for (const device of o.league.devices) {
@@ -100,7 +104,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       connect: link.factory,
       settings: {
         hbIntervalS: o.hbIntervalS,
-        posIntervalS: 30,
+        posIntervalS: o.posIntervalS,
+        posBatchMaxAgeS: o.posBatchMaxAgeS,
         reconnectInitialMs: 2_000,
         reconnectMaxMs: 60_000,
       },
@@ -143,6 +148,17 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const now = Date.now();
     const dtS = o.tickMs / 1000;
     for (const u of units) {
+      try {
+        moveAndReport(u, now, dtS);
+      } catch (e) {
+        // One device's bad step must not stop the league; count it and log the first few.
+        if (++counters.errors <= 5) o.log.warn({ err: e, deviceId: u.device.id }, 'sim step failed');
+      }
+    }
+    randomEvents();
+  };
+  const moveAndReport = (u: SimUnit, now: number, dtS: number) => {
+    {
       if (u.herd) {
         u.herd = stepHerd(u.herd, rng, dtS);
         u.agent.input.fix(
@@ -176,6 +192,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       }
       if (u.power.source === 'battery') u.power.battery = Math.max(3, u.power.battery - 0.2);
     }
+  };
+  const randomEvents = () => {
     if (boxes.length > 0 && rng.chance(perTick(o.sosPerHour))) {
       const u = rng.pick(boxes);
       counters.sos++;
@@ -216,6 +234,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       connected: units.filter((u) => u.agent.stats().link === 'online').length,
       ...counters,
     }),
+    agentStats: (id: string) => units.find((u) => u.device.id === id)?.agent.stats(),
     async close() {
       closed = true;
       clearInterval(timer);

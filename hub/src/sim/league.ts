@@ -48,6 +48,14 @@ export interface SimDevice {
 export interface SimLeague {
   doc: RegistryDocument;
   devices: SimDevice[];
+  /** Each sumu's west–east slice of its banner (the sim lays sumus side by side along the border). */
+  sumus: {
+    id: string;
+    banner: string;
+    minLon: number;
+    maxLon: number;
+    center: { lat: number; lon: number };
+  }[];
   /** People with a dashboard/MQTT login (all share the demo password). */
   logins: { username: string; name: string; role: string; unit: string }[];
 }
@@ -88,6 +96,7 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
   const devices: SimDevice[] = [];
   const people: PersonInput[] = [];
   const teams: RegistryDocument['teams'] = [];
+  const sumus: SimLeague['sumus'] = [];
   const unit = (
     id: string,
     level: Unit['level'],
@@ -140,6 +149,13 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
       unit(sumuId, 'sumu', bannerId, text(zh, mn, en), {
         lat: (area.minLat + area.maxLat) / 2,
         lon: sLon0 + sliceLon / 2,
+      });
+      sumus.push({
+        id: sumuId,
+        banner: bannerId,
+        minLon: sLon0,
+        maxLon: sLon0 + sliceLon,
+        center: { lat: (area.minLat + area.maxLat) / 2, lon: sLon0 + sliceLon / 2 },
       });
       person(`p-${sumuId}-station-1`, 'station-officer', sumuId);
       person(`p-${sumuId}-station-2`, 'station-officer', sumuId);
@@ -253,5 +269,5 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
     }),
     people,
   };
-  return { doc, devices, logins };
+  return { doc, devices, sumus, logins };
 }
