@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createApi } from './api/app.ts';
 import type { ApiDeps } from './api/deps.ts';
@@ -6,8 +5,9 @@ import { Broker, type BrokerOptions } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
 import { brokerPublisher } from './broker/publisher.ts';
 import { type Clock, systemClock } from './clock.ts';
-import type { ComponentHealth, HubContext, HubModule, Publisher } from './context.ts';
+import type { HubContext, HubModule, Publisher } from './context.ts';
 import { HubEvents } from './events.ts';
+import { healthReport } from './hub-health.ts';
 import { createHttpServer, type HttpServer } from './http.ts';
 import { Checkpointer } from './ingest/checkpointer.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
@@ -77,8 +77,6 @@ export interface Hub {
   close(): Promise<HubCloseReport>;
 }
 
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-
 export function createHub(options: HubOptions): Hub {
   if (!options?.dataDir)
     throw new Error('createHub: pass `dataDir`, the folder for state.db and telemetry (e.g. ./data)');
@@ -132,29 +130,16 @@ export function createHub(options: HubOptions): Hub {
   let http: HttpServer | undefined;
   const started: HubModule[] = [];
 
-  const health = (): HealthReport => {
-    const components: Record<string, ComponentHealth> = {
-      broker: { state: state === 'running' ? 'up' : 'down', clients: broker.clientCount },
-      ingest: ingest.health(),
-      presence: { state: 'up', online: presence.onlineCount(), pendingWrites: presence.pendingWrites },
-      telemetry: telemetryHealth(telemetry),
-    };
-    for (const m of modules) components[`module:${m.name}`] = m.health?.() ?? { state: 'up' };
-    const states = Object.values(components).map((c) => c.state);
-    const ih = ingest.health();
-    return {
-      state: states.includes('down') ? 'down' : states.includes('degraded') ? 'degraded' : 'up',
-      version: VERSION,
-      uptimeS: Math.round((clock.now() - startedAt) / 1000),
-      components,
-      queues: {
-        inboxCommit: ih.queued,
-        processor: ih.backlog,
-        heldAcks: ih.heldAcks,
-        telemetry: telemetry.health().buffered,
-      },
-    };
-  };
+  const health = (): HealthReport =>
+    healthReport({
+      running: state === 'running',
+      broker,
+      ingest,
+      presence,
+      telemetry,
+      modules,
+      uptimeMs: clock.now() - startedAt,
+    });
 
   const hub: Hub = {
     get state() {
@@ -255,10 +240,4 @@ export function createHub(options: HubOptions): Hub {
     },
   };
   return hub;
-}
-
-function telemetryHealth(t: TelemetryStore): ComponentHealth {
-  const h = t.health();
-  const state = h.state === 'up' ? 'up' : h.state === 'degraded' ? 'degraded' : 'down';
-  return { ...h, state };
 }

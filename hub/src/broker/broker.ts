@@ -9,7 +9,9 @@ import type { RejectReason } from '../ports.ts';
 import type { RegistryStore } from '../registry/store.ts';
 import { type Identity, mayReceive, maySubscribe } from './acl.ts';
 import { type AuthOptions, Authenticator } from './auth.ts';
-import { guardPacketSize, PacketTooLargeError } from './packet-guard.ts';
+import { skipEmitOf, skipOfflineLookupOf } from './aedes-patches.ts';
+import { type ConnectState, wireClientEvents } from './client-events.ts';
+import { guardPacketSize } from './packet-guard.ts';
 
 export const brokerDefaults = {
   maxPacketBytes: 256 * 1024, // larger packets close the connection unread; smaller oversize payloads are acked and dead-lettered
@@ -48,13 +50,6 @@ export interface BrokerHooks {
 /** Client-originated publishes end in ingest; aedes then routes them to this topic nobody can subscribe to. */
 export const INGESTED_TOPIC = '$SL/ingested';
 const EMPTY = Buffer.alloc(0);
-
-interface ConnectState {
-  rawClientId: string;
-  identity?: Identity;
-  reason?: string;
-  willSent?: boolean;
-}
 
 /**
  * The embedded aedes broker with SteppeLink's authentication, deny-by-default ACL and the ingest
@@ -108,18 +103,13 @@ export class Broker {
       },
     });
     metrics.connections(() => this.clientCount);
-    this.skipRoutingOfIngested();
-    this.wireEvents();
+    skipEmitOf(this.aedes, INGESTED_TOPIC);
+    wireClientEvents(this.aedes, this.conns, this.hooks, this.log);
   }
 
   async start(): Promise<void> {
     await this.aedes.listen();
-    // The offline-queue lookup of every ingested packet: nobody subscribes to INGESTED_TOPIC.
-    type Persistence = { subscriptionsByTopic(topic: string): Promise<unknown[]> };
-    const p = (this.aedes as unknown as { persistence: Persistence }).persistence;
-    const byTopic = p.subscriptionsByTopic.bind(p);
-    const none = Promise.resolve([]);
-    p.subscriptionsByTopic = (topic) => (topic === INGESTED_TOPIC ? none : byTopic(topic));
+    skipOfflineLookupOf(this.aedes, INGESTED_TOPIC);
   }
 
   get maxPacketBytes(): number {
@@ -212,63 +202,5 @@ export class Broker {
       if (client && (client as unknown as { will?: unknown }).will === packet && st) st.willSent = true;
     }
     this.hooks.offer(who, client?.id ?? null, topic, payload, cb);
-  }
-
-  /**
-   * After authorizePublish, aedes still "publishes" every client packet (now on INGESTED_TOPIC):
-   * offline-queue lookup, then an emit through mqemitter, whose bounded concurrency queues the
-   * emits of a busy ingest. Nothing can subscribe to that topic, so its emit completes at once.
-   */
-  private skipRoutingOfIngested(): void {
-    type Emitter = { emit(packet: { topic: string }, cb?: (err?: Error) => void): unknown };
-    const mq = (this.aedes as unknown as { mq: Emitter }).mq;
-    const emit = mq.emit.bind(mq);
-    mq.emit = (packet, cb) => {
-      if (packet.topic !== INGESTED_TOPIC) return emit(packet, cb);
-      cb?.();
-      return mq;
-    };
-  }
-
-  private wireEvents(): void {
-    const a = this.aedes;
-    a.on('clientReady', (client) => {
-      const who = this.conns.get(client)?.identity;
-      if (who?.type === 'device') this.hooks.deviceConnected(who.deviceId);
-    });
-    a.on('clientDisconnect', (client) => {
-      const st = this.conns.get(client);
-      const who = st?.identity;
-      if (who?.type !== 'device') return;
-      const closedCleanly = (client as unknown as { _disconnected?: boolean })._disconnected === true;
-      const reason = st?.reason ?? (closedCleanly ? 'disconnect' : 'connection_lost');
-      this.hooks.deviceDisconnected(who.deviceId, st?.willSent ? `${reason}; last will published` : reason);
-    });
-    a.on('keepaliveTimeout', (client) => {
-      const st = this.conns.get(client);
-      if (st && !st.reason) st.reason = 'keepalive_timeout';
-    });
-    a.on('ping', (_packet, client) => {
-      const who = this.conns.get(client)?.identity;
-      if (who?.type === 'device') this.hooks.deviceHeard(who.deviceId);
-    });
-    const onError = (client: Client, err: Error) => {
-      const st = this.conns.get(client);
-      if (st && !st.reason)
-        st.reason = err instanceof PacketTooLargeError ? 'packet_too_large' : `error: ${err.message}`;
-      if (err instanceof PacketTooLargeError) {
-        const who = st?.identity;
-        this.hooks.recordReject(
-          'too_large',
-          '(unread)',
-          who?.type === 'device' ? who.deviceId : null,
-          client.id ?? st?.rawClientId ?? null,
-          `${err.message}; connection closed`,
-        );
-      }
-      this.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error');
-    };
-    a.on('clientError', onError);
-    a.on('connectionError', onError);
   }
 }

@@ -176,7 +176,7 @@ export class Ingest {
   }
 
   health(): ComponentHealth & { queued: number; backlog: number; heldAcks: number } {
-    const degraded = this.queue.parkedCount > 0 || this.processor.storeFailures > 0;
+    const degraded = this.queue.parkedCount > 0 || this.processor.storeFailing;
     return {
       state: this.state === 'running' ? (degraded ? 'degraded' : 'up') : 'down',
       phase: this.processor.status,

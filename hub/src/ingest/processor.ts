@@ -1,11 +1,12 @@
 import { decode, type Grazing, type Heartbeat, type PosBatch } from '@steppelink/protocols';
 import type { Clock } from '../clock.ts';
-import type { Accepted, AcceptedHandler, HubModule } from '../context.ts';
+import type { HubModule } from '../context.ts';
 import type { HubEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
-import type { IngestKind, PendingAccept, PendingReject } from './accept-queue.ts';
+import type { IngestKind, PendingReject } from './accept-queue.ts';
+import { Dispatcher, type Item } from './dispatcher.ts';
 import type { InboxStore } from './inbox.ts';
 import { TelemetryCollector } from './telemetry-map.ts';
 
@@ -31,8 +32,6 @@ export interface ProcessorDeps {
   progress(): void;
 }
 
-type Item = Pick<PendingAccept, 'seq' | 'deviceId' | 'kind' | 'msg' | 'receivedAt'>;
-type Handler = { module: string; fn: AcceptedHandler<IngestKind> };
 type State = 'idle' | 'recovering' | 'running' | 'closing' | 'closed';
 
 const senderOf = (deviceId: string, kind: string) =>
@@ -53,24 +52,25 @@ export class Processor {
   private wake: (() => void) | undefined;
   private sleeping: { handle: unknown; resolve: () => void } | undefined;
   private loopDone: Promise<void> = Promise.resolve();
-  private readonly handlers = new Map<string, Handler[]>();
+  private readonly dispatcher: Dispatcher;
   private readonly o: typeof processorDefaults;
   processed = 0;
   storeFailures = 0;
+  /** the last telemetry write failed and is being retried */
+  storeFailing = false;
 
   constructor(
     private readonly d: ProcessorDeps,
     options: ProcessorOptions = {},
   ) {
     this.o = { ...processorDefaults, ...options };
-    for (const m of d.modules) {
-      for (const [kind, fn] of Object.entries(m.handlers ?? {})) {
-        if (!fn) continue;
-        const list = this.handlers.get(kind) ?? [];
-        list.push({ module: m.name, fn: fn as AcceptedHandler<IngestKind> });
-        this.handlers.set(kind, list);
-      }
-    }
+    this.dispatcher = new Dispatcher(d.modules, {
+      clock: d.clock,
+      log: d.log,
+      metrics: d.metrics,
+      timeoutMs: this.o.handlerTimeoutMs,
+      failed: (it, detail) => this.fail(it.seq, it.deviceId, it.kind, 'handler_error', detail, it.msg),
+    });
   }
 
   /** messages accepted but not yet processed, in memory */
@@ -189,8 +189,7 @@ export class Processor {
           battery: hb.battery,
         });
       }
-      const handlers = this.handlers.get(it.kind);
-      if (handlers) await this.dispatch(it, handlers);
+      if (this.dispatcher.has(it.kind)) await this.dispatcher.dispatch(it);
     }
     if (this.state === 'closed') return; // close() gave up waiting: the batch replays at next start
     const last = batch[batch.length - 1];
@@ -207,10 +206,12 @@ export class Processor {
       try {
         await this.d.telemetry.write(batch);
         end();
+        this.storeFailing = false;
         return true;
       } catch (err) {
         end();
         this.storeFailures++;
+        this.storeFailing = true;
         this.d.log.warn({ err, points: col.size, retryInMs: wait }, 'telemetry write failed; retrying');
       }
       if (this.state !== 'running' && this.state !== 'recovering') return false;
@@ -227,55 +228,6 @@ export class Processor {
         resolve();
       }, ms);
       this.sleeping = { handle, resolve };
-    });
-  }
-
-  private async dispatch(it: Item, handlers: readonly Handler[]): Promise<void> {
-    const accepted: Accepted<IngestKind> = {
-      seq: it.seq,
-      deviceId: it.deviceId,
-      kind: it.kind,
-      msg: it.msg as Accepted<IngestKind>['msg'],
-      receivedAt: it.receivedAt,
-    };
-    for (const h of handlers) {
-      try {
-        const r = h.fn(accepted);
-        if (r && typeof (r as Promise<void>).then === 'function') await this.withTimeout(r as Promise<void>);
-      } catch (err) {
-        this.d.metrics.handlerErrors.inc({ module: h.module });
-        this.d.log.error(
-          { err, module: h.module, kind: it.kind, deviceId: it.deviceId },
-          'module handler failed',
-        );
-        this.fail(
-          it.seq,
-          it.deviceId,
-          it.kind,
-          'handler_error',
-          `${h.module}: ${(err as Error)?.message ?? err}`,
-          it.msg,
-        );
-      }
-    }
-  }
-
-  private withTimeout(p: Promise<void>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const handle = this.d.clock.setTimeout(
-        () => reject(new Error(`handler did not finish within ${this.o.handlerTimeoutMs} ms`)),
-        this.o.handlerTimeoutMs,
-      );
-      p.then(
-        () => {
-          this.d.clock.clearTimeout(handle);
-          resolve();
-        },
-        (e) => {
-          this.d.clock.clearTimeout(handle);
-          reject(e);
-        },
-      );
     });
   }
 
