@@ -345,6 +345,13 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         },
       }),
     );
+    this.#publisher.on('drained', ({ messages }) => {
+      this.#log.info('outbox.drained', { messages });
+      // After a large backlog, dead payload Buffers hold native memory until a full GC, which an
+      // idle process may not run for hours. With --expose-gc (DEVICE_NODE_FLAGS) run one now.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (typeof gc === 'function') gc();
+    });
     this.#publisher.on('acked', (a) => {
       if (a.kind === 'sos') this.sos.onAcked(a.msgId);
       this.emit('acked', a);

@@ -52,3 +52,19 @@ export const EDGE_DEFAULTS = {
 } as const;
 
 export const AGENT_VERSION = '0.1.0';
+
+/**
+ * Node flags for the device (edge/deploy/steppelink-edge.service uses the same; bench/edge.ts
+ * measures with them). The agent is I/O-bound, so it trades CPU it does not need for memory:
+ *   --lite-mode             interpreter and baseline tiers only, no optimising compiler (~8 MB RSS)
+ *   --max-semi-space-size=1 a 1 MB young generation (~1 MB)
+ *   --single-threaded       no V8 background threads (~1.5 MB of stacks and malloc arenas)
+ *   --expose-gc             the agent runs one full GC after a large backlog has drained
+ * The CPU cost shows only while draining a large backlog (see "edge drain" in bench/edge).
+ */
+export const DEVICE_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--lite-mode',
+  '--single-threaded',
+  '--expose-gc',
+] as const;

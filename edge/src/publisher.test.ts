@@ -145,3 +145,34 @@ describe('Publisher', () => {
     expect(acked).toEqual(['receipt:receipt-1']);
   });
 });
+
+describe('Publisher drained event', () => {
+  it('reports when a backlog of at least drainedMin has gone out and the outbox is empty', () => {
+    const time = new ManualTime();
+    const store = createMemoryOutbox();
+    const sent: ((e?: Error) => void)[] = [];
+    const pub = new Publisher({
+      store,
+      target: { publish: (_t, _p, done) => sent.push(done) > 0 },
+      budget: new ByteBudget(time, null),
+      timers: time,
+      maxInflight: 4,
+      drainedMin: 5,
+    });
+    const drained: number[] = [];
+    pub.on('drained', (d) => drained.push(d.messages));
+    for (let i = 0; i < 6; i++)
+      store.put({ kind: 'pos', topic: 't', msgId: `p${i}`, payload: Buffer.from('x'), createdMs: 0 });
+    pub.online();
+    while (sent.length > 0) {
+      sent.shift()?.();
+      pub.flush();
+    }
+    expect(drained).toEqual([6]);
+    store.put({ kind: 'hb', topic: 't', msgId: 'h', payload: Buffer.from('x'), createdMs: 0 });
+    pub.kick(2);
+    sent.shift()?.();
+    pub.flush();
+    expect(drained).toEqual([6]); // one message is not a backlog
+  });
+});

@@ -11,6 +11,8 @@ export type PublisherState = 'offline' | 'online' | 'closed';
 export interface PublisherEvents extends Record<string, unknown> {
   /** The broker acknowledged (PUBACK) the message; it is being removed from the outbox. */
   acked: { seq: number; msgId: string; kind: UpKind };
+  /** The outbox became empty after a backlog of at least `drainedMin` messages went out. */
+  drained: { messages: number };
 }
 
 /** What the publisher needs from the link: a QoS 1 publish that returns false when offline. */
@@ -31,6 +33,8 @@ export interface PublisherOptions {
   removeBatch?: number;
   /** ...or this long after the first PUBACK, whichever comes first. */
   removeFlushMs?: number;
+  /** Backlog size that counts as a drain worth reporting (the agent then returns memory). */
+  drainedMin?: number;
 }
 
 /**
@@ -56,6 +60,7 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
   #budgetWait: TimerHandle | undefined;
   #flushTimer: TimerHandle | undefined;
   #sent = 0;
+  #sinceEmpty = 0;
   #acked = 0;
 
   constructor(options: PublisherOptions) {
@@ -68,6 +73,7 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
       // few duplicate resends (dropped by id at the hub) if power fails between PUBACK and delete.
       removeBatch: 256,
       removeFlushMs: 200,
+      drainedMin: 1_000,
       ...options,
     };
   }
@@ -113,6 +119,11 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
     this.#toRemove.clear();
     try {
       this.#o.store.remove(seqs);
+      this.#sinceEmpty += seqs.length;
+      if (this.#sinceEmpty >= this.#o.drainedMin && this.#o.store.stats().count === 0) {
+        this.emit('drained', { messages: this.#sinceEmpty });
+        this.#sinceEmpty = 0;
+      }
     } catch (error) {
       // Not removed means sent again later: a duplicate the hub drops by id, never a loss.
       this.#o.logger.error('outbox.remove_failed', { count: seqs.length, error: (error as Error).message });

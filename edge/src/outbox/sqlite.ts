@@ -26,6 +26,8 @@ export interface SqliteOutboxOptions extends Partial<OutboxLimits> {
    * faster on slow SD cards.
    */
   sync?: 'full' | 'normal';
+  /** SQLite page cache in KiB. better-sqlite3 builds SQLite with a 16 MB default; a queue read in order needs little. */
+  cacheKb?: number;
 }
 
 interface Row {
@@ -73,6 +75,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma(`cache_size = -${Math.max(64, Math.floor(options.cacheKb ?? 1024))}`);
     db.exec(SCHEMA);
   } catch (error) {
     throw new Error(
