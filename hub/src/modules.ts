@@ -1,4 +1,5 @@
-import { createBroadcastModule, type BroadcastModule } from './broadcast/module.ts';
+import { type BroadcastModule, createBroadcastModule } from './broadcast/module.ts';
+import { createCheckinsModule } from './checkins/module.ts';
 import type { Clock } from './clock.ts';
 import type { HubModule } from './context.ts';
 import {
@@ -51,5 +52,6 @@ export function createStandardModules(o: StandardModulesOptions = {}): StandardM
     ...(o.rulesTick !== undefined ? { tick: o.rulesTick } : {}),
   });
   const broadcast = createBroadcastModule({ sink: incidents.sink });
-  return { incidents, rules, broadcast, list: [incidents, rules, broadcast] };
+  const checkins = createCheckinsModule();
+  return { incidents, rules, broadcast, list: [incidents, rules, broadcast, checkins] };
 }
