@@ -80,3 +80,10 @@ describe('edge config', () => {
     });
   });
 });
+
+describe('edge.example.json', () => {
+  it('is a valid configuration', () => {
+    const r = loadConfig(new URL('../edge.example.json', import.meta.url).pathname);
+    expect(r.ok ? [] : r.errors).toEqual([]);
+  });
+});
