@@ -90,6 +90,7 @@ async function hubRun(
   devices: FleetDevice[],
   registry: RegistryDocument,
   o: typeof ingestBenchDefaults,
+  extra: Partial<HubOptions> = {},
 ): Promise<RunFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'steppelink-bench-'));
   const hub = createHub({
@@ -99,6 +100,7 @@ async function hubRun(
     httpPort: 0,
     log: silentLogger(),
     registry,
+    ...extra,
   });
   try {
     const ports = await hub.start();
@@ -123,7 +125,9 @@ async function hubRun(
       throw new Error(`hub stored ${inbox}/${total} messages and ${written}/${points} telemetry points`);
     }
     const h = hub.ingest.health();
-    log(`hub: ${h.commits} commits, ${h.messagesPerCommit} messages per commit`);
+    log(
+      `hub: ${h.commits} commits, ${h.messagesPerCommit} messages per commit, ${h.messagesPerStoreWrite} per telemetry write`,
+    );
     return {
       ...r,
       rate: (r.total / r.elapsedMs) * 1000,

@@ -187,6 +187,8 @@ export class Ingest {
       commitFailures: this.queue.commitFailures,
       commits: this.queue.commits,
       messagesPerCommit: this.queue.commits === 0 ? 0 : Math.round(this.queue.committed / this.queue.commits),
+      messagesPerStoreWrite:
+        this.processor.batches === 0 ? 0 : Math.round(this.processor.processed / this.processor.batches),
       storeFailures: this.processor.storeFailures,
     };
   }

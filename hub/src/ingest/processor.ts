@@ -55,6 +55,7 @@ export class Processor {
   private readonly dispatcher: Dispatcher;
   private readonly o: typeof processorDefaults;
   processed = 0;
+  batches = 0;
   storeFailures = 0;
   /** the last telemetry write failed and is being retried */
   storeFailing = false;
@@ -195,6 +196,7 @@ export class Processor {
     const last = batch[batch.length - 1];
     if (last) this.d.inbox.markProcessed(last.seq);
     this.processed += batch.length;
+    this.batches++;
     this.d.progress();
   }
 
