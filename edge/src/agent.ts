@@ -1,103 +1,30 @@
-import {
-  type DeviceConfig,
-  downWildcard,
-  type MessageInputOf,
-  type PowerSource,
-  type UpKind,
-  unitNoticeTopic,
-} from '@steppelink/protocols';
-import { Batcher } from './batcher.ts';
-import { ByteBudget } from './budget.ts';
-import { type Clock, systemClock, systemTimers, type TimerHandle, TimeSource, type Timers } from './clock.ts';
-import { AGENT_VERSION } from './defaults.ts';
+import { type DeviceConfig, downWildcard, type MessageInputOf, type UpKind } from '@steppelink/protocols';
+import { type AgentParts, buildParts } from './agent-parts.ts';
+import type { AgentEvents, AgentOptions, AgentState, AgentStats, CloseReport } from './agent-types.ts';
+import { systemClock, systemTimers, type TimerHandle, TimeSource, type Timers } from './clock.ts';
 import { handleDownlink } from './downlink.ts';
-import { grazingBatchSpec, posBatchSpec, toEntry } from './entries.ts';
+import { toEntry } from './entries.ts';
 import { TypedEmitter } from './events.ts';
+import { heartbeatMessage } from './heartbeat.ts';
 import { createIdFactory } from './ids.ts';
-import { createSink, type SinkCounters } from './inputs/sink.ts';
 import type { InputAdapter, InputSink } from './inputs/port.ts';
-import type { ConnectionFactory } from './link/port.ts';
-import { mqttConnectionFactory } from './link/mqtt.ts';
-import { type LinkState, LinkSupervisor } from './link/supervisor.ts';
 import { errorMessage, type Logger, silentLogger } from './logger.ts';
-import { NoticeBoard, type ReadOutcome, type ReceiveOutcome, type ShownNotice } from './notices.ts';
-import { type NewEntry, type OutboxStats, type OutboxStore, priorityOf } from './outbox/port.ts';
-import { Publisher } from './publisher.ts';
-import {
-  type AgentSettings,
-  type RuntimeSettings,
-  resolveSettings,
-  runtimePatch,
-  savedRuntimeSchema,
-} from './settings.ts';
-import { SosController, type SosStatus } from './sos.ts';
+import type { NoticeBoard, ReadOutcome, ShownNotice } from './notices.ts';
+import { type NewEntry, type OutboxStore, priorityOf } from './outbox/port.ts';
+import { type AgentSettings, loadRuntime, resolveSettings, runtimePatch, saveRuntime } from './settings.ts';
+import type { SosController } from './sos.ts';
 
-export type AgentState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
-
-export interface AgentEvents extends Record<string, unknown> {
-  state: AgentState;
-  link: { state: LinkState; url: string };
-  /** A message was written to the outbox. */
-  accepted: { kind: UpKind; msgId: string; evicted: number };
-  /** An input item was staged durably for a batch. */
-  staged: { stream: string; item: string };
-  /** The broker acknowledged a message; it leaves the outbox. */
-  acked: { kind: UpKind; msgId: string; seq: number };
-  evicted: { count: number; total: number };
-  sos: SosStatus;
-  notice: { noticeId: string; outcome: ReceiveOutcome };
-  config: RuntimeSettings;
-  rejected: { source: string; reason: string };
-}
-
-export interface AgentOptions {
-  deviceId: string;
-  secret: string;
-  /** Hub URLs in failover order, e.g. `mqtt://hub.bayannur.example:1883`. */
-  hubUrls: readonly string[];
-  /** Administrative units whose notices this device receives (league → banner → sumu → gacha → grid). */
-  units?: readonly string[];
-  store: OutboxStore;
-  settings?: Partial<AgentSettings>;
-  inputs?: readonly InputAdapter[];
-  clock?: Clock;
-  timers?: Timers;
-  random?: () => number;
-  connect?: ConnectionFactory;
-  logger?: Logger;
-  power?: () => { source: PowerSource; battery?: number };
-  rssi?: () => number | undefined;
-  fw?: string;
-}
-
-export interface AgentStats {
-  state: AgentState;
-  link: LinkState;
-  url: string;
-  outbox: OutboxStats;
-  inflight: number;
-  sent: number;
-  acked: number;
-  clockOffsetMs: number | undefined;
-  inputs: SinkCounters;
-  rejectedDownlink: number;
-  batchDropped: number;
-}
-
-export interface CloseReport {
-  /** Messages still in the outbox (they go out after the next start). */
-  unsent: number;
-  /** Input items staged but not yet batched (sealed after the next start). */
-  staged: number;
-  /** Telemetry evicted since start. */
-  evicted: number;
-}
+export type { AgentEvents, AgentOptions, AgentState, AgentStats, CloseReport } from './agent-types.ts';
 
 /** Builds an edge agent. Nothing runs until start(); close() stops everything it started. */
 export function createAgent(options: AgentOptions): EdgeAgent {
   return new EdgeAgent(options);
 }
 
+/**
+ * One device: inputs → durable outbox → MQTT session, downlink → notice page and SOS status.
+ * Injected: outbox store, clock, timers, random, connection factory, logger, input adapters.
+ */
 export class EdgeAgent extends TypedEmitter<AgentEvents> {
   readonly deviceId: string;
   readonly sos: SosController;
@@ -110,11 +37,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   readonly #log: Logger;
   readonly #timers: Timers;
   readonly #store: OutboxStore;
-  readonly #link: LinkSupervisor;
-  readonly #publisher: Publisher;
-  readonly #budget: ByteBudget;
-  readonly #batcher: Batcher;
-  readonly #counters: SinkCounters;
+  readonly #p: AgentParts;
   readonly #units: Set<string>;
   readonly #nextId: () => string;
   readonly #startedAt: number;
@@ -124,9 +47,9 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
 
   constructor(o: AgentOptions) {
     super();
+    downWildcard(o.deviceId); // throws a clear error for an invalid device id
     this.#o = o;
     this.deviceId = o.deviceId;
-    downWildcard(o.deviceId); // throws a clear error for an invalid device id
     this.#log = o.logger ?? silentLogger;
     this.setListenerErrorHandler((event, error) =>
       this.#log.error('listener.failed', { event, error: errorMessage(error) }),
@@ -136,75 +59,26 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
     const clock = o.clock ?? systemClock;
     this.time = new TimeSource(clock);
     this.#startedAt = clock.now();
-    this.#settings = resolveSettings(o.settings);
-    this.#applyRuntime(this.#loadRuntime(), false);
+    this.#settings = { ...resolveSettings(o.settings), ...loadRuntime(o.store) };
     this.#nextId = createIdFactory(() => this.time.now());
     this.#units = new Set(o.units ?? []);
-    this.#budget = new ByteBudget(clock, this.#settings.byteBudgetPerMin);
-    this.#link = new LinkSupervisor({
-      urls: o.hubUrls,
-      deviceId: o.deviceId,
-      secret: o.secret,
-      connect: o.connect ?? mqttConnectionFactory,
-      timers: this.#timers,
-      random: o.random ?? Math.random,
-      logger: this.#log,
-      subscriptions: [downWildcard(o.deviceId), ...[...this.#units].map(unitNoticeTopic)],
-      reconnectInitialMs: this.#settings.reconnectInitialMs,
-      reconnectMaxMs: this.#settings.reconnectMaxMs,
-      connectTimeoutMs: this.#settings.connectTimeoutMs,
-      keepaliveS: this.#settings.keepaliveS,
-    });
-    this.#publisher = new Publisher({
-      store: this.#store,
-      target: this.#link,
-      budget: this.#budget,
-      timers: this.#timers,
-      logger: this.#log,
-      maxInflight: this.#settings.maxInflight,
-    });
-    const ctx = { deviceId: o.deviceId, nextId: this.#nextId, now: () => this.time.now() };
-    const s = this.#settings;
-    this.#batcher = new Batcher({
-      store: this.#store,
+    this.#p = buildParts({
+      o,
+      settings: this.#settings,
       clock,
       timers: this.#timers,
-      logger: this.#log,
-      specs: {
-        pos: posBatchSpec(ctx, s.posBatchMaxFixes, s.posBatchMaxAgeS * 1000),
-        grazing: grazingBatchSpec(ctx, s.grazingBatchMaxReadings, s.grazingBatchMaxAgeS * 1000),
-      },
-      onSealed: (entry, r) => this.#accepted(entry, r.evicted),
-    });
-    this.sos = new SosController({
-      now: () => this.time.now(),
-      timers: this.#timers,
-      nextId: this.#nextId,
-      submit: (m) => this.submit('sos', m),
-      position: () => this.#lastPosition(),
-      power: () => o.power?.(),
-      load: () => this.#store.getMeta('sos'),
-      save: (j) => this.#store.setMeta('sos', j),
-      cancelConfirmMs: s.sosCancelConfirmMs,
-      repressMinMs: s.sosRepressMinMs,
-    });
-    this.sos.on('status', (st) => this.emit('sos', st));
-    this.notices = new NoticeBoard({
-      now: () => this.time.now(),
-      load: () => this.#store.getMeta('notices'),
-      save: (j) => this.#store.setMeta('notices', j),
-    });
-    const sink = createSink({
-      sos: this.sos,
-      batcher: this.#batcher,
       time: this.time,
-      posIntervalMs: () => this.#settings.posIntervalS * 1000,
-      logger: this.#log,
+      log: this.#log,
+      nextId: this.#nextId,
+      units: this.#units,
+      submitSos: (m) => this.submit('sos', m),
+      onSealed: (entry, evicted) => this.#accepted(entry, evicted),
       onStaged: (stream, item) => this.emit('staged', { stream, item }),
       onReject: (source, reason) => this.emit('rejected', { source, reason }),
     });
-    this.input = sink.sink;
-    this.#counters = sink.counters;
+    this.sos = this.#p.sos;
+    this.notices = this.#p.notices;
+    this.input = this.#p.sink;
     this.#wire();
   }
 
@@ -220,7 +94,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
     if (this.#state !== 'idle')
       throw new Error(`Agent ${this.deviceId} cannot start from state ${this.#state}.`);
     this.#setState('starting');
-    this.#batcher.start();
+    this.#p.batcher.start();
     for (const input of this.#o.inputs ?? []) {
       try {
         await input.start(this.input);
@@ -231,7 +105,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       }
     }
     this.heartbeat();
-    this.#link.start();
+    this.#p.link.start();
     this.#setState('running');
   }
 
@@ -246,10 +120,10 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         this.#log.warn('input.close_failed', { input: input.name, error: errorMessage(error) });
       }
     }
-    this.#batcher.close();
+    this.#p.batcher.close();
     this.sos.close();
-    await this.#link.close();
-    this.#publisher.close();
+    await this.#p.link.close();
+    this.#p.publisher.close();
     const report = this.#report();
     this.#setState('closed');
     this.#log.info('agent.closed', { ...report });
@@ -264,8 +138,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       return entry;
     }
     try {
-      const r = this.#store.put(entry);
-      this.#accepted(entry, r.evicted);
+      this.#accepted(entry, this.#store.put(entry).evicted);
       return undefined;
     } catch (error) {
       this.#log.error('outbox.write_failed', { kind, error: errorMessage(error) });
@@ -277,24 +150,23 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   heartbeat(): void {
     this.#timers.clearTimeout(this.#hbTimer);
     this.#hbTimer = this.#timers.setTimeout(() => this.heartbeat(), this.#settings.hbIntervalS * 1000);
-    const power = this.#o.power?.() ?? { source: 'mains' as const };
     const st = this.#store.stats();
     const offset = this.time.offsetMs();
     const rssi = this.#o.rssi?.();
-    this.submit('hb', {
-      v: 1,
-      id: this.#nextId(),
-      ts: this.time.now(),
-      agent: AGENT_VERSION,
-      ...(this.#o.fw ? { fw: this.#o.fw } : {}),
-      uptimeS: Math.max(0, Math.floor((this.time.localNow() - this.#startedAt) / 1000)),
-      power: power.source,
-      ...(power.battery !== undefined ? { battery: power.battery } : {}),
-      ...(rssi !== undefined ? { rssi } : {}),
-      outbox: st.count,
-      evicted: st.evicted,
-      ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
-    });
+    this.submit(
+      'hb',
+      heartbeatMessage({
+        id: this.#nextId(),
+        ts: this.time.now(),
+        uptimeMs: this.time.localNow() - this.#startedAt,
+        power: this.#o.power?.() ?? { source: 'mains' },
+        outbox: st.count,
+        evicted: st.evicted,
+        ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
+        ...(rssi !== undefined ? { rssi } : {}),
+        ...(this.#o.fw ? { fw: this.#o.fw } : {}),
+      }),
+    );
   }
 
   /** Marks a notice as viewed on screen; sends a `read` receipt the first time. */
@@ -309,27 +181,26 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   }
 
   stats(): AgentStats {
-    const p = this.#publisher.stats();
+    const p = this.#p.publisher.stats();
     return {
       state: this.#state,
-      link: this.#link.state,
-      url: this.#link.url,
+      link: this.#p.link.state,
+      url: this.#p.link.url,
       outbox: this.#store.stats(),
-      inflight: p.inflight,
-      sent: p.sent,
-      acked: p.acked,
+      ...p,
       clockOffsetMs: this.time.offsetMs(),
-      inputs: { ...this.#counters },
+      inputs: { ...this.#p.counters },
       rejectedDownlink: this.#rejectedDownlink,
-      batchDropped: this.#batcher.dropped,
+      batchDropped: this.#p.batcher.dropped,
     };
   }
 
   #wire(): void {
-    this.#link.on('state', ({ state }) => this.emit('link', { state, url: this.#link.url }));
-    this.#link.on('online', () => this.#publisher.online());
-    this.#link.on('offline', () => this.#publisher.offline());
-    this.#link.on('message', ({ topic, payload }) =>
+    const { link, publisher } = this.#p;
+    link.on('state', ({ state }) => this.emit('link', { state, url: link.url }));
+    link.on('online', () => publisher.online());
+    link.on('offline', () => publisher.offline());
+    link.on('message', ({ topic, payload }) =>
       handleDownlink(topic, payload, this.deviceId, this.#units, {
         notice: (n) => {
           const outcome = this.notices.receive(n);
@@ -345,17 +216,18 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         },
       }),
     );
-    this.#publisher.on('drained', ({ messages }) => {
+    publisher.on('drained', ({ messages }) => {
       this.#log.info('outbox.drained', { messages });
       // After a large backlog, dead payload Buffers hold native memory until a full GC, which an
       // idle process may not run for hours. With --expose-gc (DEVICE_NODE_FLAGS) run one now.
       const gc = (globalThis as { gc?: () => void }).gc;
       if (typeof gc === 'function') gc();
     });
-    this.#publisher.on('acked', (a) => {
+    publisher.on('acked', (a) => {
       if (a.kind === 'sos') this.sos.onAcked(a.msgId);
       this.emit('acked', a);
     });
+    this.sos.on('status', (st) => this.emit('sos', st));
   }
 
   #accepted(entry: NewEntry, evicted: number): void {
@@ -366,7 +238,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       this.#log.warn('outbox.evicted', { count: evicted, total });
       this.emit('evicted', { count: evicted, total });
     }
-    this.#publisher.kick(priorityOf(entry.kind));
+    this.#p.publisher.kick(priorityOf(entry.kind));
   }
 
   #receipt(noticeId: string, state: 'delivered' | 'read'): void {
@@ -375,40 +247,13 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
 
   #onConfig(c: DeviceConfig): void {
     const patch = runtimePatch(c);
-    this.#applyRuntime(patch, true);
-    this.#log.info('config.applied', { ...patch });
-  }
-
-  #loadRuntime(): Partial<RuntimeSettings> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(this.#store.getMeta('config') ?? '{}');
-    } catch {
-      return {};
-    }
-    const parsed = savedRuntimeSchema.safeParse(raw);
-    return parsed.success ? parsed.data : {};
-  }
-
-  #applyRuntime(patch: Partial<RuntimeSettings>, persist: boolean): void {
     Object.assign(this.#settings, patch);
-    if (!persist) return;
-    const saved = { ...this.#loadRuntime(), ...patch };
-    this.#store.setMeta('config', JSON.stringify(saved));
-    if (patch.byteBudgetPerMin !== undefined) this.#budget.setBytesPerMin(patch.byteBudgetPerMin);
+    saveRuntime(this.#store, patch);
+    if (patch.byteBudgetPerMin !== undefined) this.#p.budget.setBytesPerMin(patch.byteBudgetPerMin);
     if (patch.hbIntervalS !== undefined && this.#state === 'running') this.heartbeat();
-    this.emit('config', {
-      hbIntervalS: this.#settings.hbIntervalS,
-      posIntervalS: this.#settings.posIntervalS,
-      byteBudgetPerMin: this.#settings.byteBudgetPerMin,
-      lang: this.#settings.lang,
-    });
-  }
-
-  #lastPosition() {
-    return this.#counters.lastFix
-      ? { lat: this.#counters.lastFix.lat, lon: this.#counters.lastFix.lon }
-      : undefined;
+    this.#log.info('config.applied', { ...patch });
+    const { hbIntervalS, posIntervalS, byteBudgetPerMin, lang } = this.#settings;
+    this.emit('config', { hbIntervalS, posIntervalS, byteBudgetPerMin, lang });
   }
 
   #report(): CloseReport {

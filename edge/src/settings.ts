@@ -1,4 +1,5 @@
 import { configSchema, type DeviceConfig, type Lang } from '@steppelink/protocols';
+import type { OutboxStore } from './outbox/port.ts';
 import { z } from 'zod';
 import { EDGE_DEFAULTS } from './defaults.ts';
 
@@ -63,3 +64,24 @@ export function runtimePatch(c: DeviceConfig): Partial<RuntimeSettings> {
 export const savedRuntimeSchema = configSchema
   .pick({ hbIntervalS: true, posIntervalS: true, byteBudgetPerMin: true, lang: true })
   .extend({ byteBudgetPerMin: z.number().int().min(256).nullable().optional() });
+
+const META_KEY = 'config';
+
+/** Runtime settings from the last config downlinks, kept in the outbox database. */
+export function loadRuntime(store: Pick<OutboxStore, 'getMeta'>): Partial<RuntimeSettings> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(store.getMeta(META_KEY) ?? '{}');
+  } catch {
+    return {};
+  }
+  const parsed = savedRuntimeSchema.safeParse(raw);
+  return parsed.success ? parsed.data : {};
+}
+
+export function saveRuntime(
+  store: Pick<OutboxStore, 'getMeta' | 'setMeta'>,
+  patch: Partial<RuntimeSettings>,
+): void {
+  store.setMeta(META_KEY, JSON.stringify({ ...loadRuntime(store), ...patch }));
+}

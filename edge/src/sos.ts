@@ -1,69 +1,24 @@
-import {
-  type IncidentState,
-  incidentStateSchema,
-  type PowerSource,
-  type Position,
-  type SosAck,
-  type SosCategory,
-  type SosInput,
-  type Texts,
-  textsSchema,
+import type {
+  IncidentState,
+  PowerSource,
+  Position,
+  SosAck,
+  SosCategory,
+  SosInput,
 } from '@steppelink/protocols';
-import { z } from 'zod';
 import type { TimerHandle, Timers } from './clock.ts';
 import { EDGE_DEFAULTS } from './defaults.ts';
 import { TypedEmitter } from './events.ts';
-import { receivedBy, SOS_TEXTS } from './texts.ts';
+import {
+  type SosInternal,
+  type SosResult,
+  type SosState,
+  type SosStatus,
+  sosMessage,
+  sosStatusSchema,
+} from './sos-status.ts';
 
-export const SOS_STATES = [
-  'idle',
-  'sending',
-  'delivered',
-  'acknowledged',
-  'confirm-cancel',
-  'cancelling',
-  'closed',
-] as const;
-export type SosState = (typeof SOS_STATES)[number];
-
-const statusSchema = z.object({
-  state: z.enum(SOS_STATES),
-  /** State to go back to when a cancel is not confirmed in time. */
-  resume: z.enum(SOS_STATES).optional(),
-  raiseIds: z.array(z.string()).max(50),
-  cancelId: z.string().optional(),
-  incidentId: z.string().optional(),
-  pressedAt: z.number().optional(),
-  lastRaiseAt: z.number().optional(),
-  presses: z.number().int().min(0),
-  unsentPresses: z.number().int().min(0),
-  deliveredAt: z.number().optional(),
-  confirmBy: z.number().optional(),
-  ack: z
-    .object({
-      state: incidentStateSchema,
-      at: z.number(),
-      by: z.object({ name: z.string(), role: z.string(), phone: z.string().optional() }).optional(),
-      texts: textsSchema,
-    })
-    .optional(),
-  closedReason: z.enum(['cancelled', 'resolved', 'false-alarm']).optional(),
-});
-type Internal = z.infer<typeof statusSchema>;
-
-/** What the TV app polls (GET /sos/status): the state and the sentence to show. */
-export interface SosStatus extends Omit<Internal, 'resume' | 'unsentPresses' | 'lastRaiseAt' | 'cancelId'> {
-  message: Texts;
-}
-
-export type SosResult =
-  | { ok: true; status: SosStatus }
-  | {
-      ok: false;
-      code: 'nothing-to-cancel' | 'not-asked' | 'write-failed';
-      message: string;
-      status: SosStatus;
-    };
+export { SOS_STATES, type SosResult, type SosState, type SosStatus } from './sos-status.ts';
 
 export interface SosControllerOptions {
   now(): number;
@@ -90,7 +45,7 @@ const ACTIVE: SosState[] = ['sending', 'delivered', 'acknowledged', 'confirm-can
  */
 export class SosController extends TypedEmitter<{ status: SosStatus }> {
   readonly #o: SosControllerOptions & { cancelConfirmMs: number; repressMinMs: number };
-  #s: Internal = { state: 'idle', raiseIds: [], presses: 0, unsentPresses: 0 };
+  #s: SosInternal = { state: 'idle', raiseIds: [], presses: 0, unsentPresses: 0 };
   #confirmTimer: TimerHandle | undefined;
 
   constructor(options: SosControllerOptions) {
@@ -108,7 +63,7 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       } catch {
         raw = undefined;
       }
-      const parsed = statusSchema.safeParse(raw);
+      const parsed = sosStatusSchema.safeParse(raw);
       if (parsed.success) this.#s = parsed.data;
       if (this.#s.state === 'confirm-cancel') this.#s = { ...this.#s, state: this.#s.resume ?? 'sending' };
     }
@@ -120,7 +75,7 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
 
   status(): SosStatus {
     const { resume: _r, unsentPresses: _u, lastRaiseAt: _l, cancelId: _c, ...pub } = this.#s;
-    return { ...pub, message: this.#message() };
+    return { ...pub, message: sosMessage(this.#s) };
   }
 
   press(category: SosCategory = 'unknown'): SosResult {
@@ -152,7 +107,7 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       }
       return this.#ok();
     }
-    const next: Partial<Internal> = { presses: s.presses + 1, unsentPresses: s.unsentPresses + 1 };
+    const next: Partial<SosInternal> = { presses: s.presses + 1, unsentPresses: s.unsentPresses + 1 };
     if (s.state === 'confirm-cancel') {
       this.#o.timers.clearTimeout(this.#confirmTimer);
       next.state = s.resume ?? 'sending';
@@ -232,7 +187,7 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       s.raiseIds.includes(ack.sosId) || (s.incidentId !== undefined && s.incidentId === ack.incidentId);
     if (!ours && ACTIVE.includes(s.state)) return;
     const info = { state: ack.state, at: this.#o.now(), texts: ack.texts, ...(ack.by ? { by: ack.by } : {}) };
-    const next: Partial<Internal> = { ack: info, incidentId: ack.incidentId };
+    const next: Partial<SosInternal> = { ack: info, incidentId: ack.incidentId };
     if (!ours) next.raiseIds = [ack.sosId];
     let state: SosState =
       ack.state === 'acknowledged' || ack.state === 'dispatched' ? 'acknowledged' : 'delivered';
@@ -266,31 +221,9 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
     });
   }
 
-  #message(): Texts {
-    const s = this.#s;
-    switch (s.state) {
-      case 'idle':
-        return SOS_TEXTS.idle;
-      case 'sending':
-        return SOS_TEXTS.sending;
-      case 'delivered':
-        return s.ack?.texts ?? SOS_TEXTS.delivered;
-      case 'acknowledged':
-        return s.ack?.texts ?? (s.ack?.by ? receivedBy(s.ack.by.name) : SOS_TEXTS.delivered);
-      case 'confirm-cancel':
-        return SOS_TEXTS.confirmCancel;
-      case 'cancelling':
-        return SOS_TEXTS.cancelling;
-      case 'closed':
-        return s.closedReason === 'cancelled' && !s.ack
-          ? SOS_TEXTS.cancelled
-          : (s.ack?.texts ?? SOS_TEXTS.closed);
-    }
-  }
-
-  #update(patch: Partial<Internal>): void {
+  #update(patch: Partial<SosInternal>): void {
     this.#s = { ...this.#s, ...patch };
-    for (const k of Object.keys(this.#s) as (keyof Internal)[])
+    for (const k of Object.keys(this.#s) as (keyof SosInternal)[])
       if (this.#s[k] === undefined) delete this.#s[k];
     this.#o.save?.(JSON.stringify(this.#s));
     this.emit('status', this.status());
