@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeOrThrow, fixtures, upTopic } from '@steppelink/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Accepted, HubContext, HubModule } from '../hub/src/context.ts';
 import type { HubEventMap } from '../hub/src/events.ts';
-import { deviceSecret } from '../hub/src/registry/fixture.ts';
+import { createHub } from '../hub/src/hub.ts';
+import { silentLogger } from '../hub/src/log.ts';
+import { deviceSecret, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
 import {
   apiAs,
   connect,
@@ -178,5 +183,23 @@ describe('replay after an unfinished shutdown', () => {
     await until(() => rec.seen.find((m) => m.msg.id === fixtures.pos[0]!.id));
     expect(rec.seen).toHaveLength(1);
     await second.close();
+  });
+});
+
+describe('createHub with a registry file', () => {
+  it('imports it at creation, and refuses a file with bad rows, naming each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steppelink-regfile-'));
+    const good = join(dir, 'league.json');
+    writeFileSync(good, JSON.stringify(SMALL_LEAGUE));
+    const th = await startTestHub({ registry: undefined, registryFile: good });
+    expect(th.hub.registry.getDevice(TRACKER)?.enabled).toBe(true);
+    await th.close();
+    const broken = join(dir, 'broken.json');
+    const devices = SMALL_LEAGUE.devices.map((d) => (d.id === BOX ? { ...d, household: 'hh-nowhere' } : d));
+    writeFileSync(broken, JSON.stringify({ ...SMALL_LEAGUE, devices }));
+    expect(() => createHub({ dataDir: join(dir, 'b'), registryFile: broken, log: silentLogger() })).toThrow(
+      /broken\.json has 1 bad row\(s\), nothing was imported: .*hh-nowhere/,
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type HubMetrics } from './metrics.ts';
 import type { HealthReport } from './ports.ts';
 import { Presence, type presenceDefaults } from './presence.ts';
+import { importFile } from './registry/import.ts';
+import { formatIssue } from './registry/import-errors.ts';
 import type { RegistryDocument } from './registry/schema.ts';
 import { RegistryStore } from './registry/store.ts';
 import { type Db, openDatabase } from './state/db.ts';
@@ -35,6 +37,8 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
   telemetry?: TelemetryConfig | TelemetryStore;
   /** Imported (idempotently) when the hub is created; any bad row throws and nothing is written. */
   registry?: RegistryDocument;
+  /** A registry file (.json document or .csv sheet) imported the same way, after `registry`. */
+  registryFile?: string;
   modules?: HubModule[];
   clock?: Clock;
   log?: Logger;
@@ -87,14 +91,27 @@ export function createHub(options: HubOptions): Hub {
   const dbPath = join(o.dataDir, 'state.db');
   const db = openDatabase(dbPath);
   const registry = new RegistryStore(db);
+  const bad = (what: string, rows: string[]) => {
+    db.close();
+    return new Error(
+      `createHub: ${what} has ${rows.length} bad row(s), nothing was imported: ${rows.join('; ')}`,
+    );
+  };
   if (o.registry) {
     const r = registry.importDocument(o.registry, clock.now());
-    if (!r.ok) {
-      db.close();
-      throw new Error(
-        `createHub: the registry has ${r.errors.length} bad row(s): ${r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`).join('; ')}`,
+    if (!r.ok)
+      throw bad(
+        'the registry',
+        r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`),
       );
-    }
+  }
+  if (o.registryFile) {
+    const r = importFile(registry, o.registryFile, { now: clock.now() });
+    if (!r.ok)
+      throw bad(
+        o.registryFile,
+        r.errors.map((e) => formatIssue(e, o.registryFile)),
+      );
   }
   const metrics = createMetrics();
   const events = new HubEvents();
