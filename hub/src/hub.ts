@@ -126,6 +126,16 @@ export function createHub(options: HubOptions): Hub {
       recordReject: (...a) => ingest.recordReject(...a),
       deviceHeard: (id) => presence.touch(id),
       deviceDisconnected: (id, reason) => presence.disconnected(id, reason),
+      deviceSubscribed: (id, topics) => {
+        for (const m of modules) {
+          if (!m.onDeviceSubscribed) continue;
+          Promise.resolve()
+            .then(() => m.onDeviceSubscribed?.(id, topics))
+            .catch((err) => log.error({ err, module: m.name, deviceId: id }, 'onDeviceSubscribed failed'));
+        }
+      },
+      forwardFilter: (clientId, topic, payload) =>
+        modules.every((m) => !m.forwardFilter || m.forwardFilter(clientId, topic, payload)),
       deviceConnected: (id) => {
         presence.connected(id);
         for (const m of modules) {

@@ -43,6 +43,10 @@ export interface BrokerHooks {
     detail: string,
   ): void;
   deviceConnected(deviceId: string): void;
+  /** A device's subscriptions were granted (topics as granted). */
+  deviceSubscribed?(deviceId: string, topics: string[]): void;
+  /** Last check before a hub-published message goes to one client (also from an offline queue); false withholds it. */
+  forwardFilter?(clientId: string, topic: string, payload: Buffer): boolean;
   deviceDisconnected(deviceId: string, reason: string): void;
   deviceHeard(deviceId: string): void;
 }
@@ -99,7 +103,9 @@ export class Broker {
       authorizeForward: (client, packet) => {
         if ((packet as { clientId?: string }).clientId) return null; // only the hub speaks downstream
         const who = this.conns.get(client)?.identity;
-        return who && mayReceive(who, packet.topic) ? packet : null;
+        if (!who || !mayReceive(who, packet.topic)) return null;
+        const filter = this.hooks.forwardFilter;
+        return !filter || filter(client.id, packet.topic, packet.payload as Buffer) ? packet : null;
       },
     });
     metrics.connections(() => this.clientCount);

@@ -29,6 +29,15 @@ export function wireClientEvents(
     const who = conns.get(client)?.identity;
     if (who?.type === 'device') hooks.deviceConnected(who.deviceId);
   });
+  a.on('subscribe', (subscriptions, client) => {
+    const who = conns.get(client)?.identity;
+    if (who?.type !== 'device' || !hooks.deviceSubscribed) return;
+    // aedes reports only granted subscriptions; refused ones (SUBACK 0x80) are not in the list
+    hooks.deviceSubscribed(
+      who.deviceId,
+      subscriptions.map((s) => s.topic),
+    );
+  });
   a.on('clientDisconnect', (client) => {
     const st = conns.get(client);
     const who = st?.identity;
