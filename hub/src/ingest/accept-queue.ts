@@ -43,6 +43,7 @@ export class AcceptQueue {
   private accepts: PendingAccept[] = [];
   private rejects: PendingReject[] = [];
   private scheduled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
   private parked: Done[] = [];
   private readonly o: typeof acceptQueueDefaults;
@@ -72,7 +73,13 @@ export class AcceptQueue {
 
   accept(e: PendingAccept): void {
     this.accepts.push(e);
-    this.schedule();
+    // An SOS is committed (and acknowledged) on the next turn, not after the group-commit spacing.
+    if (e.kind === 'sos' && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.scheduled = false;
+    }
+    this.schedule(e.kind === 'sos');
   }
 
   reject(d: PendingReject): void {
@@ -102,17 +109,18 @@ export class AcceptQueue {
    * event loop; while commits follow each other closely, the next one waits out the interval so
    * more messages share its transaction (the cost of a commit is mostly per page touched).
    */
-  private schedule(): void {
+  private schedule(urgent = false): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = this.lastCommitAt + this.o.commitIntervalMs - performance.now();
     const run = () => {
       this.scheduled = false;
+      this.timer = undefined;
       this.flush();
       if (this.depth > 0) this.schedule();
     };
-    if (wait <= 0 || this.accepts.length >= this.o.maxBatch) setImmediate(run);
-    else setTimeout(run, wait);
+    if (urgent || wait <= 0 || this.accepts.length >= this.o.maxBatch) setImmediate(run);
+    else this.timer = setTimeout(run, wait);
   }
 
   private flush(): void {

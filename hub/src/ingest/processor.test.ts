@@ -92,6 +92,46 @@ describe('Processor', () => {
     expect(seen.map((m) => m.msg.id)).toEqual([`${TRACKER}:pos:1`]);
   });
 
+  it('lets an SOS overtake a telemetry batch stuck on its write, without moving the watermark past it', async () => {
+    const sos: Accepted[] = [];
+    const p = make(
+      [
+        {
+          ...recorder,
+          handlers: { ...recorder.handlers, sos: (m) => void sos.push(m as unknown as Accepted) },
+        },
+      ],
+      {
+        retryMinMs: 200,
+        retryMaxMs: 1_000,
+      },
+    );
+    p.start();
+    telemetry.failNext(2);
+    const pos = accept(10);
+    p.push([pos]);
+    await settle();
+    const press = { ...fixtures.sos[0]!, id: 'stb-150824-104-0007:sos:99' };
+    const e: InboxEntry = {
+      sender: 'stb-150824-104-0007',
+      msgId: press.id,
+      kind: 'sos',
+      payload: encodeOrThrow('sos', press),
+      receivedAt: clock.now(),
+      seq: 0,
+    };
+    inbox.commit([e], []);
+    p.push([
+      { seq: e.seq, deviceId: 'stb-150824-104-0007', kind: 'sos', msg: press, receivedAt: e.receivedAt },
+    ]);
+    await until(() => sos.length === 1);
+    expect(seen).toEqual([]); // the positions still wait for their write
+    expect(inbox.processedSeq()).toBeLessThan(pos.seq);
+    await clock.advance(2_000);
+    await until(() => inbox.processedSeq() === pos.seq);
+    expect(seen.map((m) => m.msg.id)).toEqual([`${TRACKER}:pos:10`]);
+  });
+
   it('retries a failed telemetry write with growing waits, and hands on nothing until it succeeds', async () => {
     const p = make([recorder], { retryMinMs: 200, retryMaxMs: 1_000 });
     p.start();

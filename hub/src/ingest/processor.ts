@@ -45,6 +45,8 @@ const senderOf = (deviceId: string, kind: string) =>
  */
 export class Processor {
   private queue: Item[] = [];
+  private urgentDone: Promise<void> = Promise.resolve();
+  private urgentCount = 0;
   private head = 0;
   private state: State = 'idle';
   private recoverUpTo = 0;
@@ -76,7 +78,7 @@ export class Processor {
 
   /** messages accepted but not yet processed, in memory */
   get backlog(): number {
-    return this.queue.length - this.head;
+    return this.queue.length - this.head + this.urgentCount;
   }
   get status(): State {
     return this.state;
@@ -96,8 +98,26 @@ export class Processor {
   }
 
   push(items: readonly Item[]): void {
-    for (const it of items) this.queue.push(it);
+    for (const it of items) {
+      // SOS overtakes the telemetry backlog: a herder's rescue call must not wait behind a
+      // batch of positions being written. The watermark still advances only in acceptance
+      // order, so after a crash the SOS replays (the incident handler is idempotent by id).
+      if (it.kind === 'sos') this.dispatchUrgent(it);
+      else this.queue.push(it);
+    }
     this.wake?.();
+  }
+
+  /** Dispatches now, beside the main loop (which may be waiting on a telemetry write), one at a time. */
+  private dispatchUrgent(it: Item): void {
+    this.urgentCount++;
+    this.urgentDone = this.urgentDone
+      .then(() => this.dispatcher.dispatch(it))
+      .catch((err) => this.d.log.error({ err, seq: it.seq }, 'urgent dispatch failed'))
+      .finally(() => {
+        this.urgentCount--;
+        this.processed++;
+      });
   }
 
   async close(): Promise<{ unprocessed: number }> {
@@ -110,7 +130,7 @@ export class Processor {
     }
     let timer: unknown;
     const gaveUp = await Promise.race([
-      this.loopDone.then(() => false),
+      Promise.all([this.loopDone, this.urgentDone]).then(() => false),
       new Promise<boolean>((r) => {
         timer = this.d.clock.setTimeout(() => r(true), this.o.closeTimeoutMs);
       }),
