@@ -60,6 +60,12 @@ export const envSchema = z
       .optional(),
     // the simulated fleet (another component): on = run it, league = import its league only, off
     STEPPELINK_SIM: z.enum(['on', 'off', 'league'], { message: 'must be on, off or league' }).default('on'),
+    STEPPELINK_SIM_HOUSEHOLDS: z.coerce
+      .number({ message: 'must be a number of households, e.g. 2400' })
+      .int()
+      .min(1, { message: 'must be at least 1' })
+      .max(200_000, { message: 'must be at most 200000' })
+      .default(2400),
   })
   .superRefine((e, ctx) => {
     if (e.STEPPELINK_TELEMETRY === 'influx' && !e.STEPPELINK_INFLUX_URL) {

@@ -17,6 +17,10 @@ import { formatIssue } from './registry/import-errors.ts';
 import { applyImport, formatOfFile, type ImportFormat, parseImport } from './registry/import.ts';
 import type { RostersInput } from './registry/schema.ts';
 import { RegistryStore } from './registry/store.ts';
+import { DEMO_PASSWORD } from './registry/fixture.ts';
+import { demoZones } from './rules/data/index.ts';
+import { prepareDemo } from './sim/demo.ts';
+import { type Fleet, startFleet } from './sim/fleet.ts';
 import { openDatabase } from './state/db.ts';
 
 const fail = (code: number, lines: string[]): never => {
@@ -31,7 +35,8 @@ if (!cfg.ok) {
     ...cfg.problems.map((p) => `  - ${p}`),
   ]);
 }
-const { options, registryFile, webhookUrl, tilesDir } = (cfg as Extract<typeof cfg, { ok: true }>).config;
+const { options, registryFile, webhookUrl, tilesDir, sim, env } = (cfg as Extract<typeof cfg, { ok: true }>)
+  .config;
 const log = createLogger({ level: options.logLevel ?? 'info' });
 
 /** Imports the registry file (all rows checked first; any bad row: nothing written, exit 2). Returns its duty rosters. */
@@ -63,12 +68,28 @@ function importRegistry(file: string): RostersInput | undefined {
 }
 
 const rosters = registryFile ? importRegistry(registryFile) : undefined;
+
+// The simulated league (STEPPELINK_SIM=on|league): generated, imported once, with matching zones.
+const stateDb = openDatabase(join(options.dataDir, 'state.db'));
+const demo = sim === 'off' ? undefined : prepareDemo(env.STEPPELINK_SIM_HOUSEHOLDS, stateDb);
+// Without the sim, the demo zones only make sense when the registry has the units they name.
+const knownUnits = new RegistryStore(stateDb);
+const demoZonesFit = ['150800', '150824-104', '150825-201'].every((u) => knownUnits.getUnit(u));
+stateDb.close();
+if (demo) {
+  process.stdout.write(
+    `Simulated league: ${demo.league.doc.households.length} households, ${demo.league.devices.length} devices` +
+      `${demo.registry ? ' (importing; hashing device secrets takes a few seconds the first time)' : ' (already imported)'}\n`,
+  );
+}
 const modules = createStandardModules({
   ...(rosters ? { rosters } : {}),
   ...(webhookUrl ? { webhook: { url: webhookUrl } } : {}),
+  zones: demo ? demo.zones : demoZonesFit ? demoZones() : { type: 'FeatureCollection', features: [] },
 });
 const hub = createHub({
   ...options,
+  ...(demo?.registry ? { registry: demo.registry } : {}),
   log,
   modules: modules.list,
   app: (deps) => withDashboard(createApi(deps), tilesDir ? { tilesDir } : {}),
@@ -82,6 +103,7 @@ const stop = async (signal: string) => {
   stopping = true;
   log.info({ signal }, 'shutting down');
   try {
+    await fleet?.close();
     const r = await hub.close();
     process.stdout.write(
       `SteppeLink hub stopped: ${r.unprocessed} accepted message(s) left for replay at next start, ${r.telemetryUnwritten} telemetry point(s) unwritten\n`,
@@ -95,8 +117,10 @@ const stop = async (signal: string) => {
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
+let fleet: Fleet | undefined;
 try {
   const ports = await hub.start();
+  if (demo?.registry) demo.markImported(hub.db);
   const host = options.host ?? '0.0.0.0';
   process.stdout.write(
     [
@@ -108,6 +132,34 @@ try {
       '',
     ].join('\n'),
   );
+  const web = `http://${host === '0.0.0.0' ? 'localhost' : host}:${ports.httpPort}/`;
+  if (demo) {
+    process.stdout.write(
+      [
+        `Dashboard: ${web}`,
+        `Demo logins (password ${DEMO_PASSWORD}):`,
+        ...demo.league.logins.map((l) => `  ${l.username.padEnd(12)} ${l.name} — ${l.role} of ${l.unit}`),
+        '',
+      ].join('\n'),
+    );
+  } else {
+    process.stdout.write(`Dashboard: ${web}\n`);
+  }
+  if (demo && sim === 'on') {
+    fleet = await startFleet({
+      hubUrls: [`mqtt://127.0.0.1:${ports.mqttPort}`],
+      league: demo.league,
+      border: demo.border,
+      log: log.child({ component: 'sim' }),
+      onProgress: ({ connected, total }) => {
+        if (connected === total || connected % 500 === 0)
+          process.stdout.write(`sim: ${connected}/${total} devices started\n`);
+      },
+    });
+    process.stdout.write(
+      `sim: the simulated league is live (${fleet.size} devices); STEPPELINK_SIM=off runs the hub alone\n`,
+    );
+  }
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
   fail(1, [

@@ -13,6 +13,7 @@ export const FLEET_DEFAULTS = {
   tickMs: 10_000, // herds and patrols move, and report, every tick
   connectConcurrency: 100, // devices connecting at once while the fleet comes up
   sosPerHour: 12, // SOS presses across all households
+  firstSosAfterMs: 15_000, // one press soon after start, so a fresh demo shows the SOS path at once
   cancelShare: 0.2, // share of SOS presses the household cancels (with confirmation) half a minute later
   strayShare: 0.06, // share of collar herds that wander off their pasture
   driftShare: 0.03, // share of collar herds drifting north toward the border
@@ -226,6 +227,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   };
   const timer = setInterval(step, o.tickMs);
   timer.unref();
+  const first = setTimeout(() => {
+    if (closed || boxes.length === 0) return;
+    counters.sos++;
+    rng.pick(boxes).agent.input.sosPress('sim', 'medical');
+  }, o.firstSosAfterMs);
+  first.unref();
 
   return {
     size: units.length,
@@ -238,6 +245,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     async close() {
       closed = true;
       clearInterval(timer);
+      clearTimeout(first);
       await Promise.all(units.map((u) => u.agent.close().catch(() => undefined)));
     },
   };
