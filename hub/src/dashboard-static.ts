@@ -21,7 +21,7 @@ export interface DashboardSiteOptions {
   mapCenter?: { lat: number; lon: number; zoom?: number };
 }
 
-type Fetch = { fetch: (req: Request) => Response | Promise<Response> };
+type Fetch = { fetch: (req: Request, env?: unknown) => Response | Promise<Response> };
 
 const API_PATH = /^\/(api|metrics|mqtt)(\/|$)/;
 const ONE_YEAR_S = 31_536_000;
@@ -97,10 +97,12 @@ export function dashboardSite(o: DashboardSiteOptions = {}): Hono {
 export function withDashboard(api: Fetch, o: DashboardSiteOptions = {}): Fetch {
   const site = dashboardSite(o);
   return {
-    fetch(req) {
+    // The rest (node-server's env with the socket) goes to the API: /metrics' loopback check and
+    // the sign-in rate limit per client address need it.
+    fetch(req, env) {
       const { pathname } = new URL(req.url);
       const mine = (req.method === 'GET' || req.method === 'HEAD') && !API_PATH.test(pathname);
-      return mine ? site.fetch(req) : api.fetch(req);
+      return mine ? site.fetch(req) : api.fetch(req, env);
     },
   };
 }

@@ -8,7 +8,7 @@ export const MQTT_WS_PATH = '/mqtt';
 
 export interface HttpServerOptions {
   /** The HTTP app (hono's `app.fetch`). */
-  fetch: (req: Request) => Response | Promise<Response>;
+  fetch: (req: Request, env?: unknown) => Response | Promise<Response>;
   /** Serves an MQTT-over-WebSocket stream (the broker's `handle`). */
   mqtt: (stream: import('node:stream').Duplex, req: IncomingMessage) => void;
   /** Largest WebSocket message accepted (one MQTT packet). */

@@ -49,7 +49,7 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
   /** API settings (sessions, metrics token, limits), passed to `createApi`. */
   api?: Pick<ApiDeps, 'auth' | 'limits'>;
   /** Builds the HTTP app; default: the hub API (`createApi`). */
-  app?: (deps: ApiDeps) => { fetch: (req: Request) => Response | Promise<Response> };
+  app?: (deps: ApiDeps) => { fetch: (req: Request, env?: unknown) => Response | Promise<Response> };
 }
 
 export interface HubPorts {
