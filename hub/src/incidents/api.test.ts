@@ -68,6 +68,12 @@ describe('incidents API', () => {
     const detail = (await (await as('p-saren', `/incidents/${id}`)).json()) as Json;
     expect((detail.timeline as Json[]).map((e) => e.type)).toEqual(['open', 'paged', 'notified']);
     expect((detail.deliveries as Json[]).some((d) => d.channel === 'mqtt' && d.status === 'sent')).toBe(true);
+    // the countdown the board shows: the grid worker has 3 minutes, whatever reminders fall before
+    expect(mine.items[0]!.escalateAt).toBe(mine.items[0]!.openedAt + 3 * 60_000);
+    await tc.clock.advance(60_000); // a reminder is due first; the escalation deadline stays
+    const later = (await (await as('p-bater', `/incidents/${id}`)).json()) as { incident: IncidentView };
+    expect(later.incident.next?.action).toBe('remind');
+    expect(later.incident.escalateAt).toBe(mine.items[0]!.openedAt + 3 * 60_000);
   });
 
   it('acknowledges, dispatches and resolves with notes; refuses what the state or scope does not allow', async () => {

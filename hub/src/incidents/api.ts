@@ -99,7 +99,7 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
       }) as string[];
     const items = ids.flatMap((id) => {
       const inc = d.engine().get(id);
-      return inc ? [viewOf(reg(), inc)] : [];
+      return inc ? [viewOf(reg(), inc, db())] : [];
     });
     return c.json({ items, count: items.length });
   });
@@ -115,7 +115,7 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
       )
       .all(inc.id);
     return c.json({
-      incident: viewOf(reg(), inc),
+      incident: viewOf(reg(), inc, db()),
       chain: inc.chain,
       timeline: d.engine().timeline(inc.id),
       positions: d.engine().positions(inc.id),
@@ -141,7 +141,7 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
         ...(body.rescue ? { rescue: body.rescue } : {}),
       });
       if (!r.ok) return apiError(c, r.status, r.status === 409 ? 'conflict' : 'not_found', r.error);
-      return c.json({ incident: viewOf(reg(), r.incident) });
+      return c.json({ incident: viewOf(reg(), r.incident, db()) });
     });
   }
 
@@ -183,6 +183,9 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
       },
     );
     const inc = d.engine().get(r.incidentId);
-    return c.json({ created: r.created, incident: inc ? viewOf(reg(), inc) : null }, r.created ? 201 : 200);
+    return c.json(
+      { created: r.created, incident: inc ? viewOf(reg(), inc, db()) : null },
+      r.created ? 201 : 200,
+    );
   });
 }

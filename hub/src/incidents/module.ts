@@ -145,7 +145,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
               unitId: inc.unit,
               state: inc.state,
               at: inc.updatedAt,
-              data: viewOf(c.registry, inc),
+              data: viewOf(c.registry, inc, c.db),
             });
             if (created.has(inc.id)) metrics.opened(inc);
           }

@@ -1,8 +1,29 @@
 import type { RegistryStore } from '../registry/store.ts';
+import type { Db } from '../state/db.ts';
 import type { Incident } from './store.ts';
 
+/**
+ * When the incident climbs to the next level if nobody acts: the acknowledgement deadline of the
+ * current level's pages while it awaits an ack (reminders don't move it), the re-escalation time
+ * once acknowledged but not dispatched; null at the top of the chain or when closed.
+ */
+export function escalateAtOf(db: Db, inc: Incident): number | null {
+  if (inc.state === 'acknowledged') return inc.nextAction === 'reescalate' ? inc.nextAt : null;
+  if (
+    (inc.state !== 'open' && inc.state !== 'notified') ||
+    inc.level < 0 ||
+    inc.level + 1 >= inc.chain.length
+  )
+    return null;
+  const at = db
+    .prepare('SELECT max(ack_by_at) FROM pages WHERE incident_id = ? AND level = ?')
+    .pluck()
+    .get(inc.id, inc.level) as number | null;
+  return at ?? (inc.nextAction === 'escalate' ? inc.nextAt : null);
+}
+
 /** An incident as the API, the SSE stream and the dashboard see it. */
-export function viewOf(registry: RegistryStore, inc: Incident) {
+export function viewOf(registry: RegistryStore, inc: Incident, db?: Db) {
   const unit = registry.getUnit(inc.unit);
   const hh = inc.household ? registry.getHousehold(inc.household) : undefined;
   const person = (id: string | null) => {
@@ -33,6 +54,7 @@ export function viewOf(registry: RegistryStore, inc: Incident) {
     levelRole: step ? { unit: step.unit, role: step.role } : null,
     escalations: inc.escalations,
     next: inc.nextAt === null ? null : { at: inc.nextAt, action: inc.nextAction },
+    escalateAt: db ? escalateAtOf(db, inc) : null,
     ack: inc.ackAt === null ? null : { by: person(inc.ackBy), at: inc.ackAt },
     dispatch: inc.dispatchedAt === null ? null : { rescue: inc.rescue, at: inc.dispatchedAt },
     closedAt: inc.closedAt,
