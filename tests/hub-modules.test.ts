@@ -27,6 +27,7 @@ const NEIGHBOUR = 'stb-150824-104-0008';
 function recorder(name = 'recorder') {
   const seen: Accepted<'sos' | 'pos' | 'hb'>[] = [];
   const connected: string[] = [];
+  const subscribed: [string, string[]][] = [];
   let ctx: HubContext | undefined;
   const module: HubModule = {
     name,
@@ -45,10 +46,13 @@ function recorder(name = 'recorder') {
     onDeviceConnected(id) {
       connected.push(id);
     },
+    onDeviceSubscribed(id, topics) {
+      subscribed.push([id, [...topics]]);
+    },
     health: () => ({ state: 'up', seen: seen.length }),
     close() {},
   };
-  return { module, seen, connected, ctx: () => ctx };
+  return { module, seen, connected, subscribed, ctx: () => ctx };
 }
 
 describe('modules, presence and health', () => {
@@ -110,6 +114,21 @@ describe('modules, presence and health', () => {
       [TRACKER, true, 'connected'],
       [TRACKER, false, 'connection_lost'],
     ]);
+  });
+
+  it('tells modules the subscriptions a device was granted, not those refused', async () => {
+    const box = await connect(th.mqttUrl, deviceLogin(BOX));
+    // SUBACK codes: mqtt.js reports a refusal (0x80) as an error carrying the packet
+    const granted = await box
+      .subscribeAsync(['sl/v1/unit/150825/notice', `sl/v1/${BOX}/down/#`], { qos: 1 })
+      .then(
+        (g) => g.map((x) => x.qos),
+        (err: { packet?: { granted?: number[] } }) => err.packet?.granted,
+      );
+    expect(granted).toEqual([128, 1]); // not its banner: refused
+    await until(() => rec.subscribed.find(([id]) => id === BOX));
+    expect(rec.subscribed.filter(([id]) => id === BOX)).toEqual([[BOX, [`sl/v1/${BOX}/down/#`]]]);
+    await endClient(box);
   });
 
   it('marks a box that stops talking offline when its keepalive runs out (1.5 × keepalive)', async () => {

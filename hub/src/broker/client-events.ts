@@ -32,10 +32,11 @@ export function wireClientEvents(
   a.on('subscribe', (subscriptions, client) => {
     const who = conns.get(client)?.identity;
     if (who?.type !== 'device' || !hooks.deviceSubscribed) return;
-    // aedes reports only granted subscriptions; refused ones (SUBACK 0x80) are not in the list
+    // aedes lists refused subscriptions too, with qos set to 128 (SUBACK 0x80; its types say
+    // 0 | 1 | 2): leave them out
     hooks.deviceSubscribed(
       who.deviceId,
-      subscriptions.map((s) => s.topic),
+      subscriptions.filter((s) => (s.qos as number) !== 128).map((s) => s.topic),
     );
   });
   a.on('clientDisconnect', (client) => {
