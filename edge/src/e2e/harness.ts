@@ -17,6 +17,11 @@ export interface UpstreamObserver {
   waitFor(predicate: () => boolean, what: string, guardMs?: number): Promise<void>;
   /** Publishes a downlink message as the hub would. */
   publish(topic: string, payload: unknown): Promise<void>;
+  /**
+   * Positions the receiving end STORED for a device (the hub's telemetry store), of the messages
+   * `ofKind` has reported so far. Absent for a bare broker, where the messages are all there is.
+   */
+  storedPositions?(deviceId: string): Promise<{ t: number; lat: number; lon: number }[]>;
   close(): Promise<void>;
 }
 

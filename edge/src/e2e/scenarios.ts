@@ -23,8 +23,8 @@ import {
 const E2E_TIMEOUT_MS = 120_000;
 
 /**
- * The issue's done-when cases, against any broker: Debian's mosquitto here, the real hub once it
- * exists (pass a factory that starts the hub and observes its store).
+ * The issue's done-when cases, against any broker: Debian's mosquitto (./mosquitto.test.ts) and
+ * the real hub (tests/edge-hub.test.ts, which observes the hub's inbox and telemetry store).
  */
 export function runEdgeScenarios(name: string, startBroker: ScenarioBrokerFactory): void {
   describe(`edge end-to-end via ${name}`, () => {
@@ -267,6 +267,17 @@ export function runEdgeScenarios(name: string, startBroker: ScenarioBrokerFactor
           }
           expect(up.ofKind('pos').find((c) => c.deviceId === dev)?.msg.src).toBe('gpsd');
           expect(agent.stats().clockOffsetMs).toBeDefined();
+          if (up.storedPositions) {
+            // The hub: every fix of the batches it accepted is a stored position, by source time.
+            const fixes = fixesOf();
+            const stored = new Map((await up.storedPositions(dev)).map((p) => [p.t, p]));
+            for (const f of fixes) {
+              const s = stored.get(f.t);
+              expect(s, `fix at ${new Date(f.t).toISOString()} is stored`).toBeDefined();
+              expect(Math.abs(f.lat - (s?.lat ?? 0))).toBeLessThanOrEqual(1e-6);
+              expect(Math.abs(f.lon - (s?.lon ?? 0))).toBeLessThanOrEqual(1e-6);
+            }
+          }
         } finally {
           await agent.close();
           await gps.stop();
