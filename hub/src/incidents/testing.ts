@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry as MetricsRegistry } from 'prom-client';
-import type { Clock } from '../clock.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import type { HubContext, Publisher } from '../context.ts';
 import { HubEvents } from '../events.ts';
 import { silentLogger } from '../log.ts';
@@ -15,51 +15,10 @@ import type { TelemetryStore } from '../telemetry/port.ts';
 /** 2025-11-25 08:00 Asia/Shanghai (the protocols fixtures' base time). */
 export const T0 = 1_764_028_800_000;
 
-/** A clock whose time moves only when the test says so; timers fire in due order. */
-export class FakeClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void; every?: number }>();
+/** The hub's manual test clock, starting at T0 (kept under this name for the incidents tests). */
+export class FakeClock extends ManualClock {
   constructor(start = T0) {
-    this.t = start;
-  }
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers.delete(h as number);
-  }
-  setInterval(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + ms, fn, every: Math.max(1, ms) });
-    return id;
-  }
-  clearInterval(h: unknown): void {
-    this.timers.delete(h as number);
-  }
-  pending(): number {
-    return this.timers.size;
-  }
-  /** Moves time forward by `ms`, firing due timers in order (awaiting microtasks between them). */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void; every?: number }] | undefined;
-      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      const [id, timer] = next;
-      this.t = Math.max(this.t, timer.at);
-      if (timer.every) timer.at += timer.every;
-      else this.timers.delete(id);
-      timer.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
+    super(start);
   }
 }
 
