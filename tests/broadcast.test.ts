@@ -83,7 +83,7 @@ describe('smart broadcasting end to end', () => {
 
   beforeAll(async () => {
     t = await startTestHub({ modules: [createBroadcastModule()] });
-    await Promise.all(['wangjg', 'bater', 'saren'].map(login));
+    await Promise.all(['wangjg', 'bater', 'saren', 'zhangli'].map(login));
   });
   afterAll(async () => {
     await Promise.all(boxes.map((b) => b.client.endAsync()));
@@ -199,6 +199,10 @@ describe('smart broadcasting end to end', () => {
       texts,
     });
     expect(own.status).toBe(201);
+    // another banner's officer cannot even learn that the notice exists
+    const hidden = await api('zhangli', 'GET', `/notices/${own.body.id}/progress`);
+    expect(hidden.status).toBe(404);
+    expect((hidden.body.error as { code: string }).code).toBe('not_found');
     const audit = await api('bater', 'GET', `/notices/${own.body.id}`);
     expect(audit.body.audit).toEqual([expect.objectContaining({ actor: 'p-bater', action: 'create' })]);
   });

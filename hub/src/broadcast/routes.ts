@@ -41,6 +41,9 @@ async function body<S extends z.ZodType>(c: Context<ApiEnv>, schema: S) {
   return { ok: true as const, data: r.data as z.output<S> };
 }
 
+const noticeNotFound = (c: Context<ApiEnv>) =>
+  apiError(c, 404, 'not_found', `notice ${c.req.param('id')} was not found among the notices you can see`);
+
 export function noticeRoutes(
   app: Hono<ApiEnv>,
   deps: { module: () => BroadcastModule; ctx: () => HubContext },
@@ -107,25 +110,13 @@ export function noticeRoutes(
 
   app.get('/notices/:id', (c) => {
     const n = visible(c, c.req.param('id'));
-    if (!n)
-      return apiError(
-        c,
-        404,
-        'not_found',
-        `notice ${c.req.param('id')} was not found among the notices you can see`,
-      );
+    if (!n) return noticeNotFound(c);
     return c.json({ notice: n, audit: deps.module().store().auditTrail(n.id) });
   });
 
   app.get('/notices/:id/progress', (c) => {
     const n = visible(c, c.req.param('id'));
-    if (!n)
-      return apiError(
-        c,
-        404,
-        'not_found',
-        `notice ${c.req.param('id')} was not found among the notices you can see`,
-      );
+    if (!n) return noticeNotFound(c);
     const level = z.enum(LEVELS).default('grid').safeParse(c.req.query('level'));
     if (!level.success) return apiError(c, 400, 'invalid_query', `level must be one of ${LEVELS.join(', ')}`);
     const reg = deps.ctx().registry;
@@ -152,13 +143,7 @@ export function noticeRoutes(
 
   app.get('/notices/:id/unreached', (c) => {
     const n = visible(c, c.req.param('id'));
-    if (!n)
-      return apiError(
-        c,
-        404,
-        'not_found',
-        `notice ${c.req.param('id')} was not found among the notices you can see`,
-      );
+    if (!n) return noticeNotFound(c);
     const what = c.req.query('what') === 'read' ? 'read' : 'delivered';
     const reg = deps.ctx().registry;
     const p = c.get('principal');
@@ -173,13 +158,7 @@ export function noticeRoutes(
   app.post('/notices/:id/cancel', (c) => {
     const n = visible(c, c.req.param('id'));
     const p = c.get('principal');
-    if (!n)
-      return apiError(
-        c,
-        404,
-        'not_found',
-        `notice ${c.req.param('id')} was not found among the notices you can see`,
-      );
+    if (!n) return noticeNotFound(c);
     if (!canActAs(deps.ctx().registry, p, n.issuerUnit, BROADCAST_ROLES)) {
       return apiError(c, 403, 'forbidden', 'only people of the issuing unit may cancel this notice');
     }
