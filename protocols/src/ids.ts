@@ -24,11 +24,12 @@ export const unitIdSchema = idSegmentSchema.describe(
 export const workerIdSchema = idSegmentSchema.describe('Person id of a grid worker or officer');
 
 /** Message ids are the idempotency key: unique per source, at most 64 characters (a ULID is 26). */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 export const messageIdSchema = z
   .string()
   .min(1)
   .max(ID_MAX_LENGTH)
-  .regex(/^[A-Za-z0-9._:-]+$/, { message: 'may use only letters, digits and . _ : -' });
+  .regex(MESSAGE_ID_PATTERN, { message: 'may use only letters, digits and . _ : -' });
 
 export function isValidId(value: string): boolean {
   return (

@@ -90,8 +90,37 @@ export function workerAckTopic(workerId: string): string {
 const fail = (code: TopicErrorCode, topic: string, message: string) =>
   err<TopicError>({ code, topic: topic.length > 80 ? `${topic.slice(0, 80)}…` : topic, message });
 
+/** The upstream kind that is exactly `topic[from..]` (same length, same ending), without slicing. */
+function upKindAt(topic: string, from: number): UpKind | undefined {
+  switch (topic.length - from) {
+    case 2:
+      return topic.endsWith('hb') ? 'hb' : undefined;
+    case 3:
+      return topic.endsWith('sos') ? 'sos' : topic.endsWith('pos') ? 'pos' : undefined;
+    case 7:
+      return topic.endsWith('grazing') ? 'grazing' : topic.endsWith('receipt') ? 'receipt' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** Parses any SteppeLink topic. Never throws; a foreign or malformed topic is a typed error. */
 export function parseTopic(topic: string): Result<ParsedTopic, TopicError> {
+  // Fast path for what the hub sees on every message, an upstream topic with a good device id: it
+  // accepts exactly what the full parse accepts for that shape and leaves everything else to it.
+  // The kind is all that follows the first slash, so there is no third segment.
+  if (typeof topic === 'string' && topic.length <= TOPIC_MAX_LENGTH && topic.startsWith(PREFIX)) {
+    const slash = topic.indexOf('/', PREFIX.length);
+    const kind = slash === -1 ? undefined : upKindAt(topic, slash + 1);
+    if (kind !== undefined) {
+      const deviceId = topic.slice(PREFIX.length, slash);
+      if (isValidDeviceId(deviceId)) return ok({ type: 'up', deviceId, kind });
+    }
+  }
+  return parseTopicFully(topic);
+}
+
+function parseTopicFully(topic: string): Result<ParsedTopic, TopicError> {
   if (typeof topic !== 'string') return fail('malformed', String(topic), 'topic must be a string');
   if (topic.length > TOPIC_MAX_LENGTH) {
     return fail('too_long', topic, `topic is longer than ${TOPIC_MAX_LENGTH} characters`);
