@@ -1,7 +1,7 @@
 import { downTopic, downWildcard, encodeOrThrow, type Notice, unitNoticeTopic } from '@steppelink/protocols';
 import cron, { type ScheduledTask } from 'node-cron';
-import { ulid } from 'ulid';
 import type { HubContext, HubModule } from '../context.ts';
+import { ulidAt } from '../ids.ts';
 import type { IncidentSink } from '../incidents/port.ts';
 import { migrate } from '../state/db.ts';
 import { noticeRoutes } from './routes.ts';
@@ -135,7 +135,7 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
         : draft.priority === 'emergency' && requireRead
           ? cfg.emergencyReadDeadlineMs
           : null;
-    const id = `ntc-${ulid(now)}`;
+    const id = `ntc-${ulidAt(now)}`;
     const record: NoticeRecord = {
       id,
       createdAt: now,

@@ -1,10 +1,10 @@
 import type { Context, Hono } from 'hono';
 import cron from 'node-cron';
-import { ulid } from 'ulid';
 import { z } from 'zod';
 import { type ApiEnv, canActAs, canSee, scopeUnits } from '../api/context.ts';
 import { apiError, summarizeIssues, zodIssues } from '../api/errors.ts';
 import type { HubContext } from '../context.ts';
+import { ulidAt } from '../ids.ts';
 import type { Role } from '../registry/schema.ts';
 import type { BroadcastModule } from './module.ts';
 import { noticeDraftSchema, noticeScheduleSchema } from './schema.ts';
@@ -178,7 +178,7 @@ export function noticeRoutes(
     if (denied.length > 0)
       return apiError(c, 403, 'forbidden', `you may not broadcast to ${denied.join(', ')}`);
     const ctx = deps.ctx();
-    const id = `sch-${ulid(ctx.clock.now())}`;
+    const id = `sch-${ulidAt(ctx.clock.now())}`;
     ctx.db
       .prepare(
         'INSERT INTO notice_schedules (id, cron, timezone, template, created_by, created_at, active) VALUES (?, ?, ?, ?, ?, ?, 1)',

@@ -111,6 +111,7 @@ export const personPasswd: Command = async (args, _flags, { db, registry }, io) 
     Date.now(),
     person.id,
   );
+  registry.invalidate();
   const ended = new CredentialStore(db, systemClock, authDefaults).endSessionsOf(person.id);
   io.stderr(`password of ${username} (${person.name}) changed; ${ended} session(s) signed out`);
   return 0;

@@ -41,6 +41,7 @@ export class RosterStore {
   private overrideText = new Map<string, { from: string; to: string }>();
   /** SQLite's data_version moves when another connection (the CLI) commits: then the cache reloads. */
   private dataVersion = -1;
+  private readonly version;
 
   constructor(
     private readonly db: Db,
@@ -48,16 +49,17 @@ export class RosterStore {
     readonly defaultTimeZone = 'Asia/Shanghai',
   ) {
     migrate(db, 'duty', dutyMigrations);
+    // a prepared PRAGMA: db.pragma() prepares anew on every call, and this runs on every routing
+    this.version = db.prepare('PRAGMA data_version').pluck();
     this.reload();
   }
 
   private fresh(): void {
-    const v = this.db.pragma('data_version', { simple: true }) as number;
-    if (v !== this.dataVersion) this.reload();
+    if ((this.version.get() as number) !== this.dataVersion) this.reload();
   }
 
   private reload(): void {
-    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    this.dataVersion = this.version.get() as number;
     this.rotations.clear();
     this.overrides.clear();
     this.overrideText.clear();

@@ -1,8 +1,10 @@
 import {
   type Alert,
+  alertSchema,
   downTopic,
   type MessageInputOf,
   type SosAck,
+  sosAckSchema,
   sosSchema,
   workerAckSchema,
   workerAlertTopic,
@@ -69,7 +71,30 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
   });
   afterEach(async () => {
     await mod?.close();
+    // The MQTT notifier sends alerts without validating them again: every one seen must pass.
+    for (const p of tc.publisher.published) {
+      const schema = p.topic.startsWith('sl/v1/worker/') ? alertSchema : sosAckSchema;
+      expect(schema.safeParse(p.payload).error).toBeUndefined();
+    }
     tc.close();
+  });
+
+  it("hands the worker's alert to the broker before the household's sos-ack and the board's update", async () => {
+    await start();
+    const board: string[] = [];
+    const off = tc.ctx.events.on('incident.changed', (e) => board.push(e.state));
+    const raised = mod.handlers!.sos!(sos(tc, BOX, { category: 'blizzard' }));
+    // synchronously after the commit: the page is out, nothing else yet
+    expect(tc.publisher.published.map((p) => p.topic)).toEqual([workerAlertTopic('p-bater')]);
+    expect(board).toEqual([]);
+    await raised;
+    await settle();
+    const [first, ...rest] = tc.publisher.published.map((p) => p.topic);
+    expect(first).toBe(workerAlertTopic('p-bater'));
+    expect(rest.length).toBeGreaterThan(0);
+    expect(new Set(rest)).toEqual(new Set([downTopic(BOX, 'sos-ack')]));
+    expect(board).toEqual(['notified']);
+    off();
   });
 
   it('pages the grid worker on duty and tells the household who has it', async () => {

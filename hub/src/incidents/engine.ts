@@ -1,7 +1,7 @@
 import type { Fix } from '@steppelink/protocols';
-import { monotonicFactory } from 'ulid';
 import type { Role } from '../registry/schema.ts';
 import type { AlertInput } from './port.ts';
+import { monotonicUlids } from '../ids.ts';
 import { Escalator } from './escalator.ts';
 import type { EngineDeps } from './router.ts';
 import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
@@ -42,7 +42,7 @@ const ALLOWED: Record<Exclude<Action, 'decline'>, readonly string[]> = {
  * positions. Every method is one SQLite transaction; pages and sos-acks go to the outbox.
  */
 export class IncidentEngine extends Escalator {
-  private readonly ulid = monotonicFactory();
+  private readonly ulid = monotonicUlids();
   private readonly openDevices = new Set<string>();
   private readonly st;
 

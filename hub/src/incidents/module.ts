@@ -138,20 +138,26 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         log: c.log,
         outbox,
         options: o,
-        onCommit(changed, created) {
-          for (const inc of changed) {
-            c.events.emit('incident.changed', {
-              incidentId: inc.id,
-              unitId: inc.unit,
-              state: inc.state,
-              at: inc.updatedAt,
-              data: viewOf(c.registry, inc, c.db),
-            });
-            if (created.has(inc.id)) metrics.opened(inc);
-          }
+        onCommit(changed, created, fresh) {
+          const d = need(deliverer);
+          // A person is waiting for their page: worker alerts leave before anything else is done.
+          d.sendFirst(fresh.filter((r) => r.channel === 'mqtt'));
           need(engine).noteChanged(changed);
-          need(deliverer).kick();
           need(timer).armAt(need(engine).nextDue());
+          for (const inc of changed) if (created.has(inc.id)) metrics.opened(inc);
+          d.kick();
+          d.afterUrgent(() => {
+            if (!c.db.open) return;
+            for (const inc of changed) {
+              c.events.emit('incident.changed', {
+                incidentId: inc.id,
+                unitId: inc.unit,
+                state: inc.state,
+                at: inc.updatedAt,
+                data: viewOf(c.registry, inc, c.db),
+              });
+            }
+          });
         },
       });
       jobs = new DutyJobs({

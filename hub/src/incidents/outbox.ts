@@ -1,10 +1,14 @@
 import type { MessageInputOf } from '@steppelink/protocols';
+import type { DeliveryRow } from '../notify/deliverer.ts';
 import type { ChannelName, Notifier, PageContent, Recipient } from '../notify/port.ts';
+
+export type { DeliveryRow };
 import type { RegistryStore } from '../registry/store.ts';
 import type { Db } from '../state/db.ts';
 import type { Incident } from './store.ts';
 
 export type PageKind = 'alert' | 'closing';
+
 
 /**
  * Writes pages and deliveries inside the engine's transactions. A page step is a row keyed
@@ -17,6 +21,8 @@ export class Outbox {
   private readonly insertDelivery;
   private readonly pagedStmt;
   private readonly ackCount;
+  /** Rows inserted since the last `takeFresh()`: the engine sends its new pages straight after the commit. */
+  private fresh: DeliveryRow[] = [];
 
   constructor(
     db: Db,
@@ -122,6 +128,13 @@ export class Outbox {
     return n;
   }
 
+  /** The rows inserted since the last call (call it before a transaction to start clean). */
+  takeFresh(): DeliveryRow[] {
+    const f = this.fresh;
+    this.fresh = [];
+    return f;
+  }
+
   private add(
     key: string,
     channel: ChannelName,
@@ -139,7 +152,8 @@ export class Outbox {
     if (channel === 'webhook' && payload && typeof payload === 'object') {
       (payload as { idempotencyKey?: string }).idempotencyKey = key;
     }
-    return this.insertDelivery.run({
+    const text = JSON.stringify(payload);
+    const r = this.insertDelivery.run({
       key,
       incident: o.incident ?? null,
       level: o.level ?? null,
@@ -148,8 +162,19 @@ export class Outbox {
       person: o.person ?? null,
       device: o.device ?? null,
       channel,
-      payload: JSON.stringify(payload),
+      payload: text,
       now,
-    }).changes;
+    });
+    if (r.changes === 1) {
+      this.fresh.push({
+        id: Number(r.lastInsertRowid),
+        key,
+        channel,
+        device: o.device ?? null,
+        payload: text,
+        attempts: 0,
+      });
+    }
+    return r.changes;
   }
 }

@@ -7,7 +7,7 @@ import type { RegistryStore } from '../registry/store.ts';
 import type { Db } from '../state/db.ts';
 import { pageContent, sosAckMessage } from './content.ts';
 import type { EscalationPolicy } from './defaults.ts';
-import type { Outbox } from './outbox.ts';
+import type { DeliveryRow, Outbox } from './outbox.ts';
 import { type Actor, type Incident, IncidentTables, incidentParams, isClosed } from './store.ts';
 import { type Holder, pagePrefix, prefixed, type Rescue, roleName } from './texts.ts';
 
@@ -27,8 +27,11 @@ export interface EngineDeps {
   log: Logger;
   outbox: Outbox;
   options: EngineOptions;
-  /** Called after every commit with the incidents it changed (and the ids of those it created). */
-  onCommit(changed: Incident[], created: ReadonlySet<string>): void;
+  /**
+   * Called after every commit with the incidents it changed, the ids of those it created and
+   * the deliveries rows it wrote (outermost transactions only).
+   */
+  onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[]): void;
 }
 
 type RouteMode = 'first' | 'retry' | 'escalate' | 'reescalate';
@@ -54,18 +57,23 @@ export class Router {
   /** Runs `fn` in one transaction; after the commit, reports the incidents it changed. */
   protected tx<T>(fn: () => T): T {
     let result: T;
+    const outer = !this.deps.db.inTransaction;
+    if (outer) this.deps.outbox.takeFresh(); // rows of others' transactions: the pump sends those
     try {
       result = this.deps.db.transaction(fn)();
     } catch (e) {
       this.changed.clear();
       this.created.clear();
+      if (outer) this.deps.outbox.takeFresh();
       throw e;
     }
     const changed = [...this.changed.values()];
     const created = new Set(this.created);
     this.changed.clear();
     this.created.clear();
-    if (changed.length > 0) this.deps.onCommit(changed, created);
+    // Only a committed outermost transaction may hand its rows straight to the deliverer.
+    const fresh = outer ? this.deps.outbox.takeFresh() : [];
+    if (changed.length > 0 || fresh.length > 0) this.deps.onCommit(changed, created, fresh);
     return result;
   }
 

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { RegistryStore } from '../registry/store.ts';
 import type { Db } from '../state/db.ts';
 import type { Incident } from './store.ts';
@@ -7,6 +8,17 @@ import type { Incident } from './store.ts';
  * current level's pages while it awaits an ack (reminders don't move it), the re-escalation time
  * once acknowledged but not dispatched; null at the top of the chain or when closed.
  */
+const ackDeadlines = new WeakMap<Db, Statement>();
+/** Prepared once per database: this runs for every incident view the board and the stream get. */
+function ackDeadline(db: Db): Statement {
+  let st = ackDeadlines.get(db);
+  if (!st) {
+    st = db.prepare('SELECT max(ack_by_at) FROM pages WHERE incident_id = ? AND level = ?').pluck();
+    ackDeadlines.set(db, st);
+  }
+  return st;
+}
+
 export function escalateAtOf(db: Db, inc: Incident): number | null {
   if (inc.state === 'acknowledged') return inc.nextAction === 'reescalate' ? inc.nextAt : null;
   if (
@@ -15,10 +27,7 @@ export function escalateAtOf(db: Db, inc: Incident): number | null {
     inc.level + 1 >= inc.chain.length
   )
     return null;
-  const at = db
-    .prepare('SELECT max(ack_by_at) FROM pages WHERE incident_id = ? AND level = ?')
-    .pluck()
-    .get(inc.id, inc.level) as number | null;
+  const at = ackDeadline(db).get(inc.id, inc.level) as number | null;
   return at ?? (inc.nextAction === 'escalate' ? inc.nextAt : null);
 }
 

@@ -51,6 +51,20 @@ describe('AcceptQueue (group commit)', () => {
   });
   afterEach(() => db.close());
 
+  it('commits an SOS at once, with the positions waiting for the same commit, and hands it on', async () => {
+    const q = queue();
+    q.accept(msg('01KAWY3A00000000000000000A'));
+    q.accept({ ...msg('01KAWY3A00000000000000000S'), sender: 'stb-150824-104-0007', kind: 'sos' });
+    // no turn of the event loop in between: the SOS is durable, acknowledged and on its way
+    expect(acks).toEqual(['01KAWY3A00000000000000000A', '01KAWY3A00000000000000000S']);
+    expect(inbox.has('stb-150824-104-0007', '01KAWY3A00000000000000000S')).toBe(true);
+    expect(sink.items.map((i) => i.kind)).toEqual(['pos', 'sos']);
+    q.accept(msg('01KAWY3A00000000000000000B'));
+    expect(acks).toHaveLength(2); // telemetry waits for the group commit again
+    await tick();
+    expect(acks).toHaveLength(3);
+  });
+
   it('acknowledges only after the transaction that holds the message has committed', async () => {
     const q = queue();
     q.accept(msg('01KAWY3A00000000000000000A'));

@@ -73,13 +73,14 @@ export class AcceptQueue {
 
   accept(e: PendingAccept): void {
     this.accepts.push(e);
-    // An SOS is committed (and acknowledged) on the next turn, not after the group-commit spacing.
-    if (e.kind === 'sos' && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.scheduled = false;
+    if (e.kind !== 'sos') {
+      this.schedule();
+      return;
     }
-    this.schedule(e.kind === 'sos');
+    // An SOS is committed (with whatever is pending) and acknowledged at once: it does not wait
+    // for the next turn or the group-commit spacing. A commit already scheduled finds less to do.
+    this.flush();
+    if (this.depth > 0) this.schedule();
   }
 
   reject(d: PendingReject): void {
@@ -109,7 +110,7 @@ export class AcceptQueue {
    * event loop; while commits follow each other closely, the next one waits out the interval so
    * more messages share its transaction (the cost of a commit is mostly per page touched).
    */
-  private schedule(urgent = false): void {
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = this.lastCommitAt + this.o.commitIntervalMs - performance.now();
@@ -119,7 +120,7 @@ export class AcceptQueue {
       this.flush();
       if (this.depth > 0) this.schedule();
     };
-    if (urgent || wait <= 0 || this.accepts.length >= this.o.maxBatch) setImmediate(run);
+    if (wait <= 0 || this.accepts.length >= this.o.maxBatch) setImmediate(run);
     else this.timer = setTimeout(run, wait);
   }
 

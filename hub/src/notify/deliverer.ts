@@ -32,7 +32,8 @@ const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FRO
 
 const PRIORITY: Record<ChannelName, number> = { mqtt: 0, device: 1, webhook: 2, stream: 3 };
 
-interface Row {
+/** A deliveries row as sent (the incidents outbox hands fresh ones over in this shape). */
+export interface DeliveryRow {
   id: number;
   key: string;
   channel: ChannelName;
@@ -40,6 +41,10 @@ interface Row {
   payload: string;
   attempts: number;
 }
+type Row = DeliveryRow;
+
+/** How long other sends wait for the urgent ones (a stuck connection must not hold them up). */
+const URGENT_HOLD_MS = 50;
 
 /**
  * Drains the `deliveries` outbox: every row is sent through its channel; failures that can
@@ -55,6 +60,8 @@ export class Deliverer {
   private readonly busy = new Map<ChannelName, number>();
   private readonly sending = new Set<Promise<void>>();
   private pumpQueued = false;
+  /** Urgent sends in progress: pumps and `afterUrgent` work wait for them. */
+  private holding: Promise<void> | undefined;
   private skipped = false;
   private closed = false;
   readonly counts = { sent: 0, delivered: 0, 'no-listener': 0, retry: 0, failed: 0 };
@@ -88,6 +95,7 @@ export class Deliverer {
         .prepare(`SELECT min(next_try_at) FROM deliveries d WHERE ${DEVICE_HEAD} AND next_try_at > ?`)
         .pluck(),
       backlog: db.prepare(`SELECT count(*) FROM deliveries WHERE ${OPEN}`).pluck(),
+      deviceOpen: db.prepare(`SELECT 1 FROM deliveries WHERE device = ? AND ${OPEN} LIMIT 1`).pluck(),
     };
     this.update = db.prepare(
       `UPDATE deliveries SET status = @status, attempts = attempts + 1, next_try_at = @next,
@@ -95,22 +103,60 @@ export class Deliverer {
     );
   }
 
-  /** Sends whatever is due (right after the current synchronous work). */
+  /** Sends whatever is due (right after the current synchronous work, or after urgent sends). */
   kick(): void {
     if (this.closed || this.pumpQueued) return;
     this.pumpQueued = true;
-    queueMicrotask(() => {
+    const run = () => {
       this.pumpQueued = false;
       this.pump();
+    };
+    if (this.holding) void this.holding.then(run);
+    else queueMicrotask(run);
+  }
+
+  /**
+   * Sends these just-committed rows now, ahead of everything else: a worker's SOS alert should
+   * not wait behind the pump's queries, the household's sos-ack or the dashboard's view. Pumps
+   * and `afterUrgent` work wait until they are written (at most URGENT_HOLD_MS).
+   */
+  sendFirst(rows: readonly DeliveryRow[]): void {
+    if (this.closed) return;
+    const started: Promise<void>[] = [];
+    for (const row of rows) {
+      const sent = this.start(row);
+      if (sent) started.push(sent);
+    }
+    if (started.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hold: Promise<void> = Promise.race([
+      Promise.all(started).then(() => undefined),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, URGENT_HOLD_MS);
+      }),
+    ]).then(() => clearTimeout(timer));
+    const held: Promise<void> = (this.holding ? this.holding.then(() => hold) : hold).then(() => {
+      if (this.holding === held) this.holding = undefined;
     });
+    this.holding = held;
+  }
+
+  /** Runs `fn` once the urgent sends in progress are written (at once when there are none). */
+  afterUrgent(fn: () => void): void {
+    if (!this.holding) return fn();
+    void this.holding
+      .then(() => {
+        if (!this.closed) fn();
+      })
+      .catch((err) => this.log.error({ err }, 'work after urgent deliveries failed'));
   }
 
   /** Resolves when nothing is being sent or about to be. For tests and close(). */
   async idle(): Promise<void> {
     for (;;) {
       await Promise.resolve(); // let a queued pump start its sends
-      if (this.sending.size === 0 && !this.pumpQueued) return;
-      await Promise.all([...this.sending]);
+      if (this.sending.size === 0 && !this.pumpQueued && !this.holding) return;
+      await Promise.all([...this.sending, this.holding]);
     }
   }
 
@@ -133,25 +179,29 @@ export class Deliverer {
     // Worker alerts first (a person is waiting for them), then the household's sos-acks, then the rest.
     rows.sort((x, y) => PRIORITY[x.channel] - PRIORITY[y.channel] || x.id - y.id);
     this.skipped = rows.length >= this.opts.batch;
-    for (const row of rows) {
-      if (this.inflight.has(row.id)) continue;
-      const busy = this.busy.get(row.channel) ?? 0;
-      if (busy >= this.opts.concurrency) {
-        this.skipped = true; // picked up when one of the sends ends
-        continue;
-      }
-      this.inflight.add(row.id);
-      this.busy.set(row.channel, busy + 1);
-      const sent: Promise<void> = this.send(row).then(
-        (retryAt) => this.finished(row, sent, retryAt),
-        () => this.finished(row, sent, null),
-      );
-      this.sending.add(sent);
-    }
+    for (const row of rows) this.start(row);
     // Due rows not started now start when a send ends; the timer is for retries in the future.
     const a = this.st.nextOther.get(now) as number | null;
     const b = this.st.nextDevice.get(now) as number | null;
     this.timer.armAt(a === null ? b : b === null ? a : Math.min(a, b));
+  }
+
+  /** Starts sending one row unless it is in flight already or its channel is at capacity. */
+  private start(row: Row): Promise<void> | undefined {
+    if (this.inflight.has(row.id)) return undefined;
+    const busy = this.busy.get(row.channel) ?? 0;
+    if (busy >= this.opts.concurrency) {
+      this.skipped = true; // picked up when one of the sends ends
+      return undefined;
+    }
+    this.inflight.add(row.id);
+    this.busy.set(row.channel, busy + 1);
+    const sent: Promise<void> = this.send(row).then(
+      (retryAt) => this.finished(row, sent, retryAt),
+      () => this.finished(row, sent, null),
+    );
+    this.sending.add(sent);
+    return sent;
   }
 
   private finished(row: Row, sent: Promise<void>, retryAt: number | null): void {
@@ -161,7 +211,8 @@ export class Deliverer {
     if (this.closed) return;
     if (retryAt !== null) this.timer.armAt(retryAt);
     // Look again only when something may be waiting: rows skipped for capacity, or this device's next sos-ack.
-    if (this.skipped || row.channel === 'device') this.kick();
+    const deviceNext = row.channel === 'device' && row.device !== null && this.db.open;
+    if (this.skipped || (deviceNext && this.st.deviceOpen.get(row.device))) this.kick();
   }
 
   /** Sends one row and records the outcome; returns when to try again (null: done). */

@@ -22,6 +22,25 @@ describe('RegistryStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('serves point lookups from a cache that sees its own writes and another connection\'s', () => {
+    store.importDocument(SMALL_LEAGUE);
+    const box = 'stb-150824-104-0007';
+    const first = store.getDevice(box);
+    expect(first?.enabled).toBe(true);
+    expect(store.getDevice(box)).toBe(first); // cached
+    expect(Object.isFrozen(first)).toBe(true);
+    store.setDeviceEnabled(box, false);
+    expect(store.getDevice(box)?.enabled).toBe(false);
+    // the CLI, in another process, renames a person and re-enables the box
+    const cli = openDatabase(join(dir, 'state.db'));
+    const person = store.getPerson('p-bater')!;
+    cli.prepare('UPDATE people SET name = ? WHERE id = ?').run('巴特尔（新）', person.id);
+    cli.prepare('UPDATE devices SET enabled = 1 WHERE id = ?').run(box);
+    cli.close();
+    expect(store.getPerson('p-bater')?.name).toBe('巴特尔（新）');
+    expect(store.getDevice(box)?.enabled).toBe(true);
+  });
+
   it('imports the small league and answers routing questions', async () => {
     const r = store.importDocument(SMALL_LEAGUE);
     expect(r).toMatchObject({ ok: true, summary: { units: 10, households: 6, devices: 9 } });

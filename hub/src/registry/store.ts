@@ -59,6 +59,13 @@ type Row = Record<string, unknown>;
  */
 export class RegistryStore {
   private units = new Map<string, UnitRecord>();
+  /**
+   * Point lookups (device, household, team, person) read on every SOS are cached, frozen.
+   * Dropped when this store writes, or when another connection (the CLI) commits — SQLite's
+   * data_version, one cheap prepared PRAGMA per lookup.
+   */
+  private readonly cache = new Map<string, unknown>();
+  private seenVersion = -1;
   private children = new Map<string, string[]>();
   private readonly stmt;
 
@@ -77,6 +84,7 @@ export class RegistryStore {
       ),
       setSecret: db.prepare('UPDATE devices SET secret_hash = ?, updated_at = ? WHERE id = ?'),
       setEnabled: db.prepare('UPDATE devices SET enabled = ?, updated_at = ? WHERE id = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
     this.reloadUnits();
   }
@@ -96,6 +104,23 @@ export class RegistryStore {
       this.units.set(u.id, u);
       if (u.parent) this.children.set(u.parent, [...(this.children.get(u.parent) ?? []), u.id]);
     }
+  }
+
+  /** Forget cached records; call after writing registry tables through another path. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private cached<T>(key: string, load: () => T | undefined): T | undefined {
+    const v = this.stmt.dataVersion.get() as number;
+    if (v !== this.seenVersion) {
+      this.cache.clear();
+      this.seenVersion = v;
+    }
+    if (this.cache.has(key)) return this.cache.get(key) as T | undefined;
+    const value = load();
+    this.cache.set(key, value === undefined ? undefined : deepFreeze(value));
+    return value;
   }
 
   // ---- units ----
@@ -139,13 +164,15 @@ export class RegistryStore {
 
   // ---- devices ----
   getDevice(id: string): DeviceRecord | undefined {
-    const r = this.stmt.device.get(id) as Row | undefined;
-    return r ? toDevice(r) : undefined;
+    return this.cached(`d:${id}`, () => {
+      const r = this.stmt.device.get(id) as Row | undefined;
+      return r ? toDevice(r) : undefined;
+    });
   }
   /** The unit a device answers to: its household's grid, or its patrol team's unit. */
   deviceUnit(device: DeviceRecord): string | undefined {
     if (device.household) return this.getHousehold(device.household)?.grid;
-    if (device.team) return (this.stmt.team.get(device.team) as Row | undefined)?.unit as string | undefined;
+    if (device.team) return this.getTeam(device.team)?.unit;
     return undefined;
   }
   /** Every unit whose notices this device receives: its unit and all ancestors. */
@@ -173,16 +200,20 @@ export class RegistryStore {
     return rows.map(toDevice);
   }
   setDeviceSecretHash(id: string, hash: string): boolean {
+    this.invalidate();
     return this.stmt.setSecret.run(hash, Date.now(), id).changes === 1;
   }
   setDeviceEnabled(id: string, enabled: boolean): boolean {
+    this.invalidate();
     return this.stmt.setEnabled.run(enabled ? 1 : 0, Date.now(), id).changes === 1;
   }
 
   // ---- households, teams ----
   getHousehold(id: string): HouseholdRecord | undefined {
-    const r = this.stmt.household.get(id) as Row | undefined;
-    return r ? toHousehold(r) : undefined;
+    return this.cached(`h:${id}`, () => {
+      const r = this.stmt.household.get(id) as Row | undefined;
+      return r ? toHousehold(r) : undefined;
+    });
   }
   householdsInUnit(unitId: string): HouseholdRecord[] {
     return this.descendants(unitId)
@@ -190,13 +221,18 @@ export class RegistryStore {
       .flatMap((g) => (this.stmt.householdsInGrid.all(g) as Row[]).map(toHousehold));
   }
   getTeam(id: string): { id: string; unit: string; name: string } | undefined {
-    return this.stmt.team.get(id) as { id: string; unit: string; name: string } | undefined;
+    return this.cached(
+      `t:${id}`,
+      () => this.stmt.team.get(id) as { id: string; unit: string; name: string } | undefined,
+    );
   }
 
   // ---- people ----
   getPerson(id: string): PersonRecord | undefined {
-    const r = this.stmt.person.get(id) as Row | undefined;
-    return r ? this.toPerson(r) : undefined;
+    return this.cached(`p:${id}`, () => {
+      const r = this.stmt.person.get(id) as Row | undefined;
+      return r ? this.toPerson(r) : undefined;
+    });
   }
   personByUsername(username: string): PersonRecord | undefined {
     const r = this.stmt.personByUsername.get(username) as Row | undefined;
@@ -234,7 +270,9 @@ export class RegistryStore {
     });
     if (errors.length > 0) return { ok: false, errors };
     const tx = this.db.transaction(() => this.upsert(doc, now));
+    this.invalidate();
     tx();
+    this.invalidate();
     this.reloadUnits();
     return {
       ok: true,
@@ -380,4 +418,12 @@ function toHousehold(r: Row): HouseholdRecord {
   if (r.pasture) h.pasture = JSON.parse(r.pasture as string);
   if (r.notes) h.notes = r.notes as string;
   return h;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

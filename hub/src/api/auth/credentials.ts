@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ulid } from 'ulid';
 import type { Clock } from '../../clock.ts';
+import { ulidAt } from '../../ids.ts';
 import { type Db, migrate } from '../../state/db.ts';
 import { authMigrations } from './migrations.ts';
 
@@ -129,7 +129,7 @@ export class CredentialStore {
     record: TokenRecord;
   } {
     const token = fresh(TOKEN_PREFIX);
-    const id = ulid(this.clock.now());
+    const id = ulidAt(this.clock.now());
     this.st.insertToken.run(
       id,
       hashCredential(token),
