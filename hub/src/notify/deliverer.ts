@@ -143,7 +143,10 @@ export class Deliverer {
 
   /** Runs `fn` once the urgent sends in progress are written (at once when there are none). */
   afterUrgent(fn: () => void): void {
-    if (!this.holding) return fn();
+    if (!this.holding) {
+      fn();
+      return;
+    }
     void this.holding
       .then(() => {
         if (!this.closed) fn();
