@@ -239,8 +239,12 @@ export class RegistryStore {
     return r ? this.toPerson(r) : undefined;
   }
   /** People holding `role` exactly at `unitId` (not inherited from above). */
-  peopleWithRole(unitId: string, role: Role): PersonRecord[] {
-    return (this.stmt.peopleWithRole.all(unitId, role) as Row[]).map((r) => this.toPerson(r));
+  peopleWithRole(unitId: string, role: Role): readonly PersonRecord[] {
+    return (
+      this.cached(`r:${unitId}:${role}`, () =>
+        (this.stmt.peopleWithRole.all(unitId, role) as Row[]).map((r) => this.toPerson(r)),
+      ) ?? []
+    );
   }
   private toPerson(r: Row): PersonRecord {
     return {
