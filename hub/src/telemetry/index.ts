@@ -11,6 +11,7 @@ export { createInfluxTelemetryStore, influxTelemetryDefaults } from './influx.ts
 export * from './port.ts';
 export type { SqliteTelemetryOptions } from './sqlite.ts';
 export { createSqliteTelemetryStore, sqliteTelemetryDefaults } from './sqlite.ts';
+export { createWorkerSqliteTelemetryStore } from './sqlite-worker.ts';
 
 export type TelemetryStoreOptions =
   | ({ adapter: 'sqlite' } & SqliteTelemetryOptions)

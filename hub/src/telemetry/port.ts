@@ -1,7 +1,8 @@
 /**
  * The telemetry store port: time series of positions, heartbeats and grazing readings. Two
- * adapters implement it (`sqlite.ts`, the embedded default; `influx.ts`, for production) and both
- * run the contract suite in `contract.ts`. Times are epoch ms at the SOURCE, never arrival time.
+ * adapters implement it (`sqlite.ts`, the embedded default, which the hub runs in a worker thread
+ * through `sqlite-worker.ts`; `influx.ts`, for production) and all three run the contract suite
+ * in `contract.ts`. Times are epoch ms at the SOURCE, never arrival time.
  */
 
 /** One GPS fix of a device (or of an animal, `subject`, when a collar relay reports for it). */
