@@ -26,7 +26,7 @@ export const ingestBenchDefaults = {
   devices: 200, // connections publishing at once
   perDevice: 200, // messages each: 40k per run
   inflight: 10, // QoS 1 messages outstanding per device (an outbox flushing its backlog after a link comes back)
-  rounds: 3, // hub and mosquitto alternate, so background load hits both alike; the median of each is reported
+  rounds: 5, // hub and mosquitto alternate, so background load hits both alike; the median of each is reported (rounds swing ±20% on a busy 2-core box)
 };
 
 interface RunFigures {

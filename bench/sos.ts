@@ -34,7 +34,7 @@ export const sosBenchDefaults = {
   warmupMs: 2_000, // background load runs this long before the first SOS
   samples: 250, // SOS presses per round (each from its own household: one incident each)
   gapMs: 25, // pause between one SOS's alert and the next press
-  rounds: 2, // hub and mosquitto alternate; samples are pooled per target
+  rounds: 3, // hub and mosquitto alternate; samples are pooled per target (750 per target: a steadier p99)
   timeoutMs: 10_000, // an SOS whose alert doesn't arrive by then counts as lost
 };
 type Options = typeof sosBenchDefaults;

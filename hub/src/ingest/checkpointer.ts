@@ -11,6 +11,8 @@ export const checkpointerDefaults = {
 /** Runs in the worker (CommonJS, eval'd): its own connection, PASSIVE checkpoints only (never blocks the writer). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// background work: this thread only (Linux nice is per thread) yields to the event loop
+if (process.platform === 'linux') { try { require('node:os').setPriority(0, 10); } catch {} }
 const Database = require(workerData.sqlite);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 50');

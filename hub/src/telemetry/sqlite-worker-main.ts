@@ -5,12 +5,14 @@
  * store's health for the main thread's synchronous health().
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from './thread-priority.ts';
 import type { GrazingQuery, TelemetryBatch, TrackQuery } from './port.ts';
 import { createSqliteTelemetryStore, type SqliteTelemetryOptions } from './sqlite.ts';
 import { type Reply, type Request, toWireError, unpackBatch } from './sqlite-worker-wire.ts';
 
 if (!parentPort) throw new Error('sqlite-worker-main.ts runs in a worker thread: see sqlite-worker.ts');
 const port = parentPort;
+lowerThisThreadsPriority();
 const store = createSqliteTelemetryStore((workerData as { options: SqliteTelemetryOptions }).options);
 
 function run(r: Request): Promise<unknown> {
