@@ -67,6 +67,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps the SQLite telemetry store on the main thread when asked, and refuses other values', () => {
+    const off = loadConfig({ STEPPELINK_TELEMETRY_THREAD: 'off' });
+    expect(off.ok && off.config.options.telemetry).toEqual({ adapter: 'sqlite', thread: false });
+    const on = loadConfig({ STEPPELINK_TELEMETRY_THREAD: 'on' });
+    expect(on.ok && on.config.options.telemetry).toBeUndefined(); // the default: a worker thread
+    const bad = loadConfig({ STEPPELINK_TELEMETRY_THREAD: 'maybe' });
+    expect(!bad.ok && bad.problems).toEqual([
+      'STEPPELINK_TELEMETRY_THREAD="maybe": must be on (SQLite telemetry in a worker thread) or off (on the main thread)',
+    ]);
+  });
+
   it('configures the InfluxDB adapter (v1 database, or a 2.x bucket)', () => {
     const r = loadConfig({
       STEPPELINK_TELEMETRY: 'influx',

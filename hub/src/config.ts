@@ -31,6 +31,11 @@ export const envSchema = z
     STEPPELINK_TELEMETRY: z
       .enum(['sqlite', 'influx'], { message: 'must be sqlite or influx' })
       .default('sqlite'),
+    STEPPELINK_TELEMETRY_THREAD: z
+      .enum(['on', 'off'], {
+        message: 'must be on (SQLite telemetry in a worker thread) or off (on the main thread)',
+      })
+      .optional(),
     STEPPELINK_INFLUX_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:8086' }).optional(),
     STEPPELINK_INFLUX_TOKEN: z.string().optional(),
     STEPPELINK_INFLUX_DB: z.string().min(1).optional(),
@@ -128,6 +133,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       ...(e.STEPPELINK_INFLUX_ORG ? { org: e.STEPPELINK_INFLUX_ORG } : {}),
       ...(e.STEPPELINK_INFLUX_BUCKET ? { bucket: e.STEPPELINK_INFLUX_BUCKET } : {}),
     };
+  }
+  if (e.STEPPELINK_TELEMETRY === 'sqlite' && e.STEPPELINK_TELEMETRY_THREAD === 'off') {
+    options.telemetry = { adapter: 'sqlite', thread: false };
   }
   if (e.STEPPELINK_METRICS_TOKEN) options.api = { auth: { metricsToken: e.STEPPELINK_METRICS_TOKEN } };
   if (e.STEPPELINK_TLS_CERT && e.STEPPELINK_TLS_KEY) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RegistryStore } from '../registry/store.ts';
 import { verifySecret } from '../registry/secrets.ts';
 import type { Identity } from './acl.ts';
-import { Lru } from './lru.ts';
+import { Lru } from '../lru.ts';
 
 /** CONNACK return codes of MQTT 3.1.1 (section 3.2.2.3) that authentication can answer with. */
 export const CONNACK = {

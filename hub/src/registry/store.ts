@@ -1,4 +1,5 @@
 import type { Texts } from '@steppelink/protocols';
+import { Lru } from '../lru.ts';
 import { type Db, migrate } from '../state/db.ts';
 import { checkDocument, type RowError } from './check.ts';
 import { registryMigrations } from './migrations.ts';
@@ -57,14 +58,19 @@ type Row = Record<string, unknown>;
  * Units are few (a league has ~5k grids and villages) and read on every routing decision, so
  * they are cached in memory and reloaded after each import.
  */
+/** Registry records kept in memory: the people of a banner and the households of the SOS in hand. */
+const REGISTRY_CACHE_ENTRIES = 2_000;
+
 export class RegistryStore {
   private units = new Map<string, UnitRecord>();
   /**
-   * Point lookups (device, household, team, person) read on every SOS are cached, frozen.
+   * Point lookups (device, household, team, person) read on every SOS are cached, frozen, in a
+   * bounded LRU (a household record carries its pasture polygon: caching a whole league would
+   * cost hundreds of MB on a Pi).
    * Dropped when this store writes, or when another connection (the CLI) commits — SQLite's
    * data_version, one cheap prepared PRAGMA per lookup.
    */
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache = new Lru<string, { value: unknown }>(REGISTRY_CACHE_ENTRIES);
   private seenVersion = -1;
   private children = new Map<string, string[]>();
   private readonly stmt;
@@ -117,9 +123,10 @@ export class RegistryStore {
       this.cache.clear();
       this.seenVersion = v;
     }
-    if (this.cache.has(key)) return this.cache.get(key) as T | undefined;
+    const hit = this.cache.get(key);
+    if (hit) return hit.value as T | undefined;
     const value = load();
-    this.cache.set(key, value === undefined ? undefined : deepFreeze(value));
+    this.cache.set(key, { value: value === undefined ? undefined : deepFreeze(value) });
     return value;
   }
 

@@ -1,6 +1,7 @@
 /**
  * A small bounded LRU map (insertion order of a Map is the recency order). Used to cache
- * successful credential checks so a reconnect storm doesn't re-run scrypt for every device.
+ * successful credential checks so a reconnect storm doesn't re-run scrypt for every device, and
+ * the registry's point lookups on the SOS path.
  */
 export class Lru<K, V> {
   private readonly map = new Map<K, V>();
@@ -36,5 +37,9 @@ export class Lru<K, V> {
 
   delete(key: K): void {
     this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
   }
 }
