@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
  */
 export interface HubEventMap {
   'device.presence': { deviceId: string; online: boolean; at: number; reason?: string };
+  /** A device's access was revoked through the API (disabled, secret rotated): the broker cuts it off. */
+  'device.revoked': { deviceId: string; reason: 'disabled' | 'secret_rotated'; at: number };
   'device.health': { deviceId: string; t: number; power: 'mains' | 'battery' | 'solar'; battery?: number };
   /** An incident was created or changed state (payload owned by the incidents module). */
   'incident.changed': { incidentId: string; unitId: string; state: string; at: number; data: unknown };

@@ -151,6 +151,7 @@ export function createHub(options: HubOptions): Hub {
     o.broker,
   );
   const publisher = brokerPublisher(broker);
+  events.on('device.revoked', (e) => broker.disconnectDevice(e.deviceId, e.reason));
   const startedAt = clock.now();
   let state: HubState = 'created';
   let listeners: Listener[] = [];

@@ -141,6 +141,25 @@ export class Broker {
     }
   };
 
+  /**
+   * Ends every connection of a device whose access was just revoked (disabled, or its secret
+   * rotated): it must not go on publishing on an old authentication. Its next CONNECT is checked
+   * against the registry as usual. Returns how many connections were closed.
+   */
+  disconnectDevice(deviceId: string, reason: string): number {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+    let n = 0;
+    for (const client of Object.values(clients)) {
+      const st = client && this.conns.get(client);
+      if (!client || st?.identity?.type !== 'device' || st.identity.deviceId !== deviceId) continue;
+      if (!st.reason) st.reason = reason;
+      client.close();
+      n++;
+    }
+    if (n > 0) this.log.info({ deviceId, reason, connections: n }, 'device disconnected: access revoked');
+    return n;
+  }
+
   isConnected(clientId: string): boolean {
     const c = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
     return c?.connected === true;

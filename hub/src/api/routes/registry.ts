@@ -88,6 +88,7 @@ export function registryRoutes(core: ApiCore) {
       const secret = generateSecret();
       core.registry.setDeviceSecretHash(id, hashSecret(secret, 'device'));
       core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
+      core.events.emit('device.revoked', { deviceId: id, reason: 'secret_rotated', at: core.clock.now() });
       c.header('Cache-Control', 'no-store');
       return c.json(
         {
@@ -108,6 +109,7 @@ export function registryRoutes(core: ApiCore) {
       const { enabled } = c.req.valid('json');
       core.registry.setDeviceEnabled(id, enabled);
       core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
+      if (!enabled) core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });
       return c.json({ id, enabled }, 200);
     });
 }
