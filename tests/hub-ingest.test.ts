@@ -1,6 +1,7 @@
 import { encodeOrThrow, fixtures, upTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telemetryWorkerOf } from '../hub/src/telemetry/sqlite-worker.ts';
 import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 const T = 1_764_028_800_000; // 2025-11-25 08:00 Asia/Shanghai
@@ -118,5 +119,28 @@ describe('ingest over real MQTT', () => {
       return t.length > 0 ? t : undefined;
     });
     expect(track).toHaveLength(3);
+  });
+  it('keeps storing when the telemetry writer thread dies: the next write starts a new one', async () => {
+    const trk = await device(TRACKER);
+    const from = T + 1_000 * 30_000;
+    await trk.publishAsync(upTopic(TRACKER, 'pos'), patrolBatch(1_000), { qos: 1 });
+    await until(async () =>
+      (await th.hub.telemetry.track({ deviceId: TRACKER, from, to: from + 3_600_000 })).length === 3
+        ? true
+        : undefined,
+    );
+    const writer = telemetryWorkerOf(th.hub.telemetry);
+    expect(writer).toBeDefined();
+    await writer!.terminate();
+    for (let n = 1_001; n <= 1_005; n++)
+      await trk.publishAsync(upTopic(TRACKER, 'pos'), patrolBatch(n), { qos: 1 });
+    const track = await until(async () => {
+      const t = await th.hub.telemetry
+        .track({ deviceId: TRACKER, from, to: from + 3_600_000 })
+        .catch(() => []);
+      return t.length === 18 ? t : undefined;
+    });
+    expect(new Set(track.map((p) => p.msgId)).size).toBe(6);
+    expect(telemetryWorkerOf(th.hub.telemetry)).not.toBe(writer);
   });
 });

@@ -105,7 +105,7 @@ export function createWorkerSqliteTelemetryStore(options: SqliteTelemetryOptions
     if (w !== worker) return;
     const started = state !== 'starting';
     const e = new Error(
-      `telemetry store: the SQLite worker thread ${why}; telemetry calls fail until the store is started again (restart the hub)`,
+      `telemetry store: the SQLite worker thread ${why}; the next call starts a new one (the writes in flight are retried by the hub)`,
     );
     failure = e;
     lastError = e.message;
@@ -162,8 +162,25 @@ export function createWorkerSqliteTelemetryStore(options: SqliteTelemetryOptions
   const refusal = (what: string): Error =>
     failure && state === 'down' ? failure : new TelemetryStoreStateError(what, state);
 
+  /**
+   * After the thread died (not closed): starts a new one. The ingest processor retries a failed
+   * write with backoff and the inbox keeps what was accepted, so telemetry heals by itself.
+   */
+  const revive = async (): Promise<boolean> => {
+    if (worker) return true;
+    if (state !== 'down' || closing) return false;
+    await store.start();
+    return worker !== undefined;
+  };
+
+  // with a live thread the call is handed over synchronously, keeping calls in the order made
   const query = <T>(op: Op, arg?: unknown): Promise<T> =>
-    worker ? (call(op, arg) as Promise<T>) : Promise.reject(refusal(`${op}()`));
+    worker
+      ? (call(op, arg) as Promise<T>)
+      : revive().then((live) => {
+          if (!live) throw refusal(`${op}()`);
+          return call(op, arg) as Promise<T>;
+        });
 
   const store: TelemetryStore = {
     start() {
@@ -189,8 +206,14 @@ export function createWorkerSqliteTelemetryStore(options: SqliteTelemetryOptions
     async write(batch: TelemetryBatch) {
       const n = batchSize(batch);
       if (!worker) {
-        localDropped += n;
-        throw refusal('write()');
+        const live = await revive().catch((err: Error) => {
+          localDropped += n;
+          throw err;
+        });
+        if (!live) {
+          localDropped += n;
+          throw refusal('write()');
+        }
       }
       if (n === 0 && (state === 'up' || state === 'degraded')) return;
       const packed = packBatch(batch);
