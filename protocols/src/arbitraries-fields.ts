@@ -4,15 +4,14 @@
  * Test-only (loads fast-check).
  */
 import fc from 'fast-check';
+import { EPOCH_MAX_MS, EPOCH_MIN_MS } from './common.ts';
 import { dec, idCharsArb, mnTextArb, phoneArb, segmentArb, shortText } from './arbitraries-util.ts';
 import type { CompactFix, Fix } from './kinds/pos.ts';
 import { RESERVED_IDS } from './topics.ts';
 
 export { phoneArb };
 
-/** Bounds of `epochMsSchema` and a realistic window (2024-01-01 .. 2030-01-01) within them. */
-const EPOCH_MIN_MS = 978_307_200_000;
-const EPOCH_MAX_MS = 4_102_444_800_000;
+/** A realistic window (2024-01-01 .. 2030-01-01) within the bounds of `epochMsSchema`. */
 const REAL_FROM_MS = 1_704_067_200_000;
 const REAL_TO_MS = 1_893_456_000_000;
 const BANNERS = ['150824', '150825'] as const;

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { messageIdSchema } from './ids.ts';
 
+/** Bounds of a source time: 2001-01-01 and 2100-01-01 UTC, in epoch ms. */
+export const EPOCH_MIN_MS = 978_307_200_000;
+export const EPOCH_MAX_MS = 4_102_444_800_000;
+
 /** Epoch milliseconds at the source. Bounded to 2001..2100 so a seconds-vs-ms mix-up is caught. */
 export const epochMsSchema = z
   .number()
   .int()
-  .min(978_307_200_000, { message: 'must be epoch milliseconds (looks like seconds or is before 2001)' })
-  .max(4_102_444_800_000, { message: 'must be epoch milliseconds before 2100' });
+  .min(EPOCH_MIN_MS, { message: 'must be epoch milliseconds (looks like seconds or is before 2001)' })
+  .max(EPOCH_MAX_MS, { message: 'must be epoch milliseconds before 2100' });
 
 export const latSchema = z.number().min(-90).max(90).describe('WGS-84 latitude, degrees');
 export const lonSchema = z.number().min(-180).max(180).describe('WGS-84 longitude, degrees');

@@ -11,7 +11,7 @@
  * schemas it mirrors and compares the two on random and mutated messages.
  */
 import type { z } from 'zod';
-import { powerSourceSchema } from './common.ts';
+import { EPOCH_MAX_MS, EPOCH_MIN_MS, powerSourceSchema } from './common.ts';
 import { ID_MAX_LENGTH, MESSAGE_ID_PATTERN } from './ids.ts';
 import { grazingReadingSchema, grazingSchema } from './kinds/grazing.ts';
 import { hbSchema } from './kinds/hb.ts';
@@ -23,8 +23,6 @@ import type { MessageKind } from './messages.ts';
 type Obj = Record<string, unknown>;
 export type FastValidator<T = unknown> = (value: unknown) => T | undefined;
 
-const EPOCH_MIN_MS = 978_307_200_000;
-const EPOCH_MAX_MS = 4_102_444_800_000;
 
 // Output key order is schema shape order (zod builds a new object that way); these lists must equal
 // the shapes' keys, checked once below so a drifted schema falls back to zod instead of passing unchecked.

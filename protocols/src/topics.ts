@@ -120,7 +120,8 @@ export function parseTopic(topic: string): Result<ParsedTopic, TopicError> {
   return parseTopicFully(topic);
 }
 
-function parseTopicFully(topic: string): Result<ParsedTopic, TopicError> {
+/** The full parse, every shape; parseTopic's fast path must agree with it (topics-fast-path.test.ts). */
+export function parseTopicFully(topic: string): Result<ParsedTopic, TopicError> {
   if (typeof topic !== 'string') return fail('malformed', String(topic), 'topic must be a string');
   if (topic.length > TOPIC_MAX_LENGTH) {
     return fail('too_long', topic, `topic is longer than ${TOPIC_MAX_LENGTH} characters`);
