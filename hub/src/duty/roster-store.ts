@@ -1,6 +1,6 @@
 import type { RegistryStore } from '../registry/store.ts';
 import type { OverrideInput, Role, RostersInput, RotationInput } from '../registry/schema.ts';
-import { type Db, migrate } from '../state/db.ts';
+import { type Db, migrate, otherWriterWatch } from '../state/db.ts';
 import { type DutyAnswer, type Override, type Rotation, rotationFromInput, whoIsOnDuty } from './on-duty.ts';
 import { parseDay, startOfDay } from './tz.ts';
 
@@ -39,9 +39,8 @@ export class RosterStore {
   >();
   private overrides = new Map<string, Override[]>();
   private overrideText = new Map<string, { from: string; to: string }>();
-  /** SQLite's data_version moves when another connection (the CLI) commits: then the cache reloads. */
-  private dataVersion = -1;
-  private readonly version;
+  /** True when another connection (the CLI) committed since the last look: then the cache reloads. */
+  private readonly othersWrote;
 
   constructor(
     private readonly db: Db,
@@ -49,17 +48,16 @@ export class RosterStore {
     readonly defaultTimeZone = 'Asia/Shanghai',
   ) {
     migrate(db, 'duty', dutyMigrations);
-    // a prepared PRAGMA: db.pragma() prepares anew on every call, and this runs on every routing
-    this.version = db.prepare('PRAGMA data_version').pluck();
+    this.othersWrote = otherWriterWatch(db);
     this.reload();
   }
 
   private fresh(): void {
-    if ((this.version.get() as number) !== this.dataVersion) this.reload();
+    if (this.othersWrote()) this.reload();
   }
 
   private reload(): void {
-    this.dataVersion = this.version.get() as number;
+    this.othersWrote(); // what is loaded now is current
     this.rotations.clear();
     this.overrides.clear();
     this.overrideText.clear();

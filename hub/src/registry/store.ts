@@ -1,6 +1,6 @@
 import type { Texts } from '@steppelink/protocols';
 import { Lru } from '../lru.ts';
-import { type Db, migrate } from '../state/db.ts';
+import { type Db, migrate, otherWriterWatch } from '../state/db.ts';
 import { checkDocument, type RowError } from './check.ts';
 import { registryMigrations } from './migrations.ts';
 import type {
@@ -71,12 +71,13 @@ export class RegistryStore {
    * data_version, one cheap prepared PRAGMA per lookup.
    */
   private readonly cache = new Lru<string, { value: unknown }>(REGISTRY_CACHE_ENTRIES);
-  private seenVersion = -1;
+  private readonly othersWrote;
   private children = new Map<string, string[]>();
   private readonly stmt;
 
   constructor(private readonly db: Db) {
     migrate(db, 'registry', registryMigrations);
+    this.othersWrote = otherWriterWatch(db);
     this.stmt = {
       device: db.prepare('SELECT * FROM devices WHERE id = ?'),
       household: db.prepare('SELECT * FROM households WHERE id = ?'),
@@ -90,7 +91,6 @@ export class RegistryStore {
       ),
       setSecret: db.prepare('UPDATE devices SET secret_hash = ?, updated_at = ? WHERE id = ?'),
       setEnabled: db.prepare('UPDATE devices SET enabled = ?, updated_at = ? WHERE id = ?'),
-      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
     this.reloadUnits();
   }
@@ -118,11 +118,7 @@ export class RegistryStore {
   }
 
   private cached<T>(key: string, load: () => T | undefined): T | undefined {
-    const v = this.stmt.dataVersion.get() as number;
-    if (v !== this.seenVersion) {
-      this.cache.clear();
-      this.seenVersion = v;
-    }
+    if (this.othersWrote()) this.cache.clear();
     const hit = this.cache.get(key);
     if (hit) return hit.value as T | undefined;
     const value = load();

@@ -24,6 +24,22 @@ export function openDatabase(path: string): Db {
 }
 
 /**
+ * For caches of tables another connection may write (the CLI while the hub runs): the returned
+ * function says whether anyone else committed since it last answered (SQLite's data_version,
+ * a prepared PRAGMA, ≈1 µs). It answers true the first time.
+ */
+export function otherWriterWatch(db: Db): () => boolean {
+  const version = db.prepare('PRAGMA data_version').pluck();
+  let seen = -1;
+  return () => {
+    const v = version.get() as number;
+    if (v === seen) return false;
+    seen = v;
+    return true;
+  };
+}
+
+/**
  * Applies a module's migrations in order, once each. Each module (registry, ingest, incidents,
  * broadcast...) owns its tables and lists its migrations as SQL strings; append, never edit.
  */
