@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
-import { connackCode, connect, deviceLogin, startTestHub, type TestHub, until } from './support/hub.ts';
+import {
+  apiToken,
+  connackCode,
+  connect,
+  deviceLogin,
+  startTestHub,
+  type TestHub,
+  until,
+} from './support/hub.ts';
 
 /** An admin revokes a device through the API while it is connected: it is cut off at once. */
 describe('revoking a connected device', () => {
@@ -15,12 +22,7 @@ describe('revoking a connected device', () => {
 
   beforeAll(async () => {
     t = await startTestHub();
-    const login = await fetch(`${t.httpUrl}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'liming', password: DEMO_PASSWORD, mode: 'bearer' }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    token = await apiToken(t.httpUrl, 'liming');
   });
   afterAll(() => t.close());
 

@@ -109,15 +109,20 @@ export function endClient(c: MqttClient): Promise<void> {
   return new Promise((resolve) => c.end(false, {}, () => resolve()));
 }
 
-/** Signs in through the API (bearer mode) and returns a GET helper with that token. */
-export async function apiAs(httpUrl: string, username: string, password = DEMO_PASSWORD) {
+/** Signs in through the API (bearer mode) and returns the token. */
+export async function apiToken(httpUrl: string, username: string, password = DEMO_PASSWORD): Promise<string> {
   const res = await fetch(`${httpUrl}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password, mode: 'bearer' }),
   });
   if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
-  const { token } = (await res.json()) as { token: string };
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Signs in through the API (bearer mode) and returns a GET helper with that token. */
+export async function apiAs(httpUrl: string, username: string, password = DEMO_PASSWORD) {
+  const token = await apiToken(httpUrl, username, password);
   return async <T = unknown>(path: string): Promise<{ status: number; body: T }> => {
     const r = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: (await r.json()) as T };
