@@ -141,7 +141,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         onCommit(changed, created, fresh) {
           const d = need(deliverer);
           // A person is waiting for their page: worker alerts leave before anything else is done.
-          d.sendFirst(fresh.filter((r) => r.channel === 'mqtt'));
+          d.sendFirst(fresh);
           need(engine).noteChanged(changed);
           need(timer).armAt(need(engine).nextDue());
           for (const inc of changed) if (created.has(inc.id)) metrics.opened(inc);

@@ -31,6 +31,8 @@ const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FRO
   WHERE e.device = d.device AND e.${OPEN} AND e.device IS NOT NULL AND e.id < d.id)`;
 
 const PRIORITY: Record<ChannelName, number> = { mqtt: 0, device: 1, webhook: 2, stream: 3 };
+/** The channel a person is waiting on: `sendFirst` sends its rows ahead of everything. */
+const URGENT = 0;
 
 /** A deliveries row as sent (the incidents outbox hands fresh ones over in this shape). */
 export interface DeliveryRow {
@@ -116,14 +118,16 @@ export class Deliverer {
   }
 
   /**
-   * Sends these just-committed rows now, ahead of everything else: a worker's SOS alert should
-   * not wait behind the pump's queries, the household's sos-ack or the dashboard's view. Pumps
-   * and `afterUrgent` work wait until they are written (at most URGENT_HOLD_MS).
+   * Sends the just-committed rows of the channel a person waits on (worker alerts) now, ahead of
+   * everything else: an SOS alert should not wait behind the pump's queries, the household's
+   * sos-ack or the dashboard's view. Pumps and `afterUrgent` work wait until they are written
+   * (at most URGENT_HOLD_MS).
    */
   sendFirst(rows: readonly DeliveryRow[]): void {
     if (this.closed) return;
     const started: Promise<void>[] = [];
     for (const row of rows) {
+      if (PRIORITY[row.channel] !== URGENT) continue; // the pump sends the rest, after these
       const sent = this.start(row);
       if (sent) started.push(sent);
     }
