@@ -97,6 +97,38 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     off();
   });
 
+  it("pages the worker before the incident's transaction and records that page as sent, once", async () => {
+    await start();
+    let atPage: unknown = 'not paged';
+    const publish = tc.publisher.publish.bind(tc.publisher);
+    tc.publisher.publish = (topic, payload, opts) => {
+      if (topic === workerAlertTopic('p-bater') && atPage === 'not paged') {
+        atPage = mod.engine.get((JSON.parse(payload.toString()) as Alert).incidentId) ?? 'not written yet';
+      }
+      return publish(topic, payload, opts);
+    };
+    await mod.handlers!.sos!(sos(tc, BOX, { category: 'blizzard' }));
+    await settle();
+    expect(atPage).toBe('not written yet');
+    const alerts = alertsTo(tc, 'p-bater');
+    expect(alerts).toHaveLength(1);
+    expect(mod.engine.get(alerts[0]!.incidentId)).toMatchObject({ state: 'notified', level: 0 });
+    const rows = tc.db.prepare("SELECT key, status, attempts FROM deliveries WHERE channel = 'mqtt'").all();
+    expect(rows).toEqual([
+      { key: `page:${alerts[0]!.incidentId}:0:0:alert:p-bater:mqtt`, status: 'sent', attempts: 1 },
+    ]);
+  });
+
+  it('sends the first page after the commit when paging ahead fails', async () => {
+    await start();
+    tc.publisher.failNext = 1; // the page sent ahead of the transaction
+    await mod.handlers!.sos!(sos(tc, BOX));
+    await settle();
+    expect(alertsTo(tc, 'p-bater')).toHaveLength(1);
+    const rows = tc.db.prepare("SELECT status, attempts FROM deliveries WHERE channel = 'mqtt'").all();
+    expect(rows).toEqual([{ status: 'sent', attempts: 1 }]);
+  });
+
   it('pages the grid worker on duty and tells the household who has it', async () => {
     await start();
     await mod.handlers!.sos!(sos(tc, BOX, { category: 'blizzard', pos: { lat: 42.1213, lon: 108.4382 } }));

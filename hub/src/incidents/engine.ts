@@ -7,6 +7,9 @@ import type { EngineDeps } from './router.ts';
 import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
 import { durationTexts, type Rescue } from './texts.ts';
 
+/** How long the event loop may rest between an SOS's first page and the transaction recording it. */
+const YIELD_MS = 1;
+
 export const ACTIONS = ['ack', 'decline', 'dispatch', 'resolve', 'false-alarm', 'cancel'] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -107,10 +110,49 @@ export class IncidentEngine extends Escalator {
     return this.t.timeline(id);
   }
 
+  /**
+   * Like `raise`, but when this opens a new incident, the first level's worker alerts leave
+   * before the transaction that records it: a rescue call should not wait for bookkeeping. The
+   * event loop then gets a moment (the alert's packets are out, nothing else queued behind
+   * them) before the transaction runs and records those pages as sent. If the transaction
+   * fails, the page has gone out all the same and the SOS is dead-lettered with the error, as
+   * before; a crash in between replays the SOS from the inbox, which pages again.
+   */
+  async raisePagingFirst(
+    input: AlertInput,
+    o: RaiseOptions = {},
+  ): Promise<{ incidentId: string; created: boolean }> {
+    const now = this.now;
+    const seen = o.msg && this.t.seenMessage.get(o.msg.source, o.msg.id);
+    const joins = seen || this.t.openByKey.get(input.key);
+    const late = input.source === 'sos' && this.st.laterPress.get(input.key, input.at);
+    if (joins || late || !this.deps.sendAhead) return this.raise(input, o);
+    const inc = this.newIncident(input, o, now, `inc-${this.ulid(now)}`);
+    let sent: Promise<string[]> = Promise.resolve([]);
+    try {
+      const step = this.firstStep(inc, now);
+      if (step) sent = this.pageAhead(inc, step, now);
+    } catch (err) {
+      this.deps.log.error({ err, incidentId: inc.id }, 'paging ahead failed; the page goes after the commit');
+    }
+    await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
+    const keys = await sent;
+    this.deps.outbox.sentAhead(keys);
+    try {
+      return this.raise(input, o, { now, id: inc.id });
+    } finally {
+      this.deps.outbox.forgetAhead(keys);
+    }
+  }
+
   /** Opens an incident, or joins the open one with the same key (counted, not paged anew). */
-  raise(input: AlertInput, o: RaiseOptions = {}): { incidentId: string; created: boolean } {
+  raise(
+    input: AlertInput,
+    o: RaiseOptions = {},
+    pre?: { now: number; id: string },
+  ): { incidentId: string; created: boolean } {
     return this.tx(() => {
-      const now = this.now;
+      const now = pre?.now ?? this.now;
       if (o.msg) {
         const seen = this.t.seenMessage.get(o.msg.source, o.msg.id) as
           | { incident_id: string | null }
@@ -139,16 +181,44 @@ export class IncidentEngine extends Escalator {
           return { incidentId: inc.id, created: false };
         }
       }
-      const inc = this.create(input, o, now);
+      const inc = this.create(input, o, now, pre?.id);
       remember(inc.id);
       return { incidentId: inc.id, created: true };
     });
   }
 
-  private create(input: AlertInput, o: RaiseOptions, now: number): Incident {
+  private create(input: AlertInput, o: RaiseOptions, now: number, id?: string): Incident {
     const received = o.receivedAt ?? now;
-    const inc: Incident = {
-      id: `inc-${this.ulid(now)}`,
+    const inc = this.newIncident(input, o, now, id ?? `inc-${this.ulid(now)}`);
+    this.save(inc, now, true);
+    const reporter = o.reporter ? this.holder(o.reporter, inc) : undefined;
+    this.t.record(inc, now, 'open', {
+      ...(reporter && o.reporter ? { actor: { kind: 'person', id: o.reporter, ...reporter } } : {}),
+      note: `${input.source} ${input.category} (${input.severity})`,
+      data: { key: input.key, unit: input.unitId, chain: inc.chain },
+    });
+    if (inc.lateMs > this.deps.options.lateAfterMs) {
+      this.t.record(inc, now, 'late', {
+        note: `SOS 晚到 ${durationTexts(inc.lateMs).zh}（设备离线期间排队）`,
+        data: { lateMs: inc.lateMs, sourceTs: input.at, receivedAt: received },
+      });
+    }
+    this.feedback(inc, now);
+    if (!this.route(inc, 0, now, 'first')) {
+      this.t.record(inc, now, 'unrouted', {
+        note: `nobody is on duty at any level; trying again every ${durationTexts(this.deps.options.rerouteEveryMs).en}`,
+      });
+    }
+    this.schedule(inc, now);
+    this.save(inc, now);
+    return inc;
+  }
+
+  /** A new incident as `create` opens it (nothing written). */
+  private newIncident(input: AlertInput, o: RaiseOptions, now: number, id: string): Incident {
+    const received = o.receivedAt ?? now;
+    return {
+      id,
       key: input.key,
       source: input.source,
       category: input.category,
@@ -183,28 +253,6 @@ export class IncidentEngine extends Escalator {
       closedAt: null,
       updatedAt: now,
     };
-    this.save(inc, now, true);
-    const reporter = o.reporter ? this.holder(o.reporter, inc) : undefined;
-    this.t.record(inc, now, 'open', {
-      ...(reporter && o.reporter ? { actor: { kind: 'person', id: o.reporter, ...reporter } } : {}),
-      note: `${input.source} ${input.category} (${input.severity})`,
-      data: { key: input.key, unit: input.unitId, chain: inc.chain },
-    });
-    if (inc.lateMs > this.deps.options.lateAfterMs) {
-      this.t.record(inc, now, 'late', {
-        note: `SOS 晚到 ${durationTexts(inc.lateMs).zh}（设备离线期间排队）`,
-        data: { lateMs: inc.lateMs, sourceTs: input.at, receivedAt: received },
-      });
-    }
-    this.feedback(inc, now);
-    if (!this.route(inc, 0, now, 'first')) {
-      this.t.record(inc, now, 'unrouted', {
-        note: `nobody is on duty at any level; trying again every ${durationTexts(this.deps.options.rerouteEveryMs).en}`,
-      });
-    }
-    this.schedule(inc, now);
-    this.save(inc, now);
-    return inc;
   }
 
   private join(inc: Incident, input: AlertInput, o: RaiseOptions, now: number): void {

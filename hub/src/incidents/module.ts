@@ -138,6 +138,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         log: c.log,
         outbox,
         options: o,
+        sendAhead: (channel, payload) => need(deliverer).sendAhead(channel, payload),
         onCommit(changed, created, fresh) {
           const d = need(deliverer);
           // A person is waiting for their page: worker alerts leave before anything else is done.

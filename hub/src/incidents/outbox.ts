@@ -8,7 +8,12 @@ import type { Db } from '../state/db.ts';
 import type { Incident } from './store.ts';
 
 export type PageKind = 'alert' | 'closing';
-
+export interface PageStep {
+  level: number;
+  reminder: number;
+  kind: PageKind;
+  ackBy: number | null;
+}
 
 /**
  * Writes pages and deliveries inside the engine's transactions. A page step is a row keyed
@@ -23,6 +28,8 @@ export class Outbox {
   private readonly ackCount;
   /** Rows inserted since the last `takeFresh()`: the engine sends its new pages straight after the commit. */
   private fresh: DeliveryRow[] = [];
+  /** keys of rows already sent (see `sentAhead`) */
+  private readonly ahead = new Set<string>();
 
   constructor(
     db: Db,
@@ -36,7 +43,8 @@ export class Outbox {
     this.insertDelivery = db.prepare(
       `INSERT OR IGNORE INTO deliveries (key, incident_id, level, reminder, kind, person, device, channel, payload,
          status, attempts, next_try_at, created_at, updated_at)
-       VALUES (@key, @incident, @level, @reminder, @kind, @person, @device, @channel, @payload, 'pending', 0, @now, @now, @now)`,
+       VALUES (@key, @incident, @level, @reminder, @kind, @person, @device, @channel, @payload, @status, @attempts,
+         @next, @now, @now)`,
     );
     this.pagedStmt = db.prepare(
       `SELECT level, people FROM pages WHERE incident_id = ? AND kind = 'alert' ORDER BY level, reminder`,
@@ -55,7 +63,7 @@ export class Outbox {
   /** Records the page step and its deliveries; returns false when the step was already done. */
   page(
     inc: Incident,
-    step: { level: number; reminder: number; kind: PageKind; ackBy: number | null },
+    step: PageStep,
     people: readonly string[],
     content: (to: Recipient) => PageContent,
     now: number,
@@ -70,6 +78,26 @@ export class Outbox {
       JSON.stringify(people),
     );
     if (done.changes === 0) return false;
+    for (const r of this.pageRows(inc, step, people, content)) {
+      this.add(r.key, r.channel, r.payload, now, {
+        incident: inc.id,
+        level: step.level,
+        reminder: step.reminder,
+        kind: step.kind,
+        person: r.person,
+      });
+    }
+    return true;
+  }
+
+  /** What a page step sends: one row per recipient × channel that reaches them. Writes nothing. */
+  pageRows(
+    inc: Incident,
+    step: PageStep,
+    people: readonly string[],
+    content: (to: Recipient) => PageContent,
+  ): { key: string; channel: ChannelName; payload: unknown; person: string }[] {
+    const rows: { key: string; channel: ChannelName; payload: unknown; person: string }[] = [];
     for (const id of people) {
       const to = this.recipient(id);
       if (!to) continue;
@@ -78,16 +106,22 @@ export class Outbox {
         const payload = n.render(c, to);
         if (payload === null) continue;
         const key = `page:${inc.id}:${step.level}:${step.reminder}:${step.kind}:${id}:${n.channel}`;
-        this.add(key, n.channel, payload, now, {
-          incident: inc.id,
-          level: step.level,
-          reminder: step.reminder,
-          kind: step.kind,
-          person: id,
-        });
+        rows.push({ key, channel: n.channel, payload, person: id });
       }
     }
-    return true;
+    return rows;
+  }
+
+  /**
+   * Rows with these keys were sent before their transaction (the first page of an SOS): they
+   * are recorded as sent when the transaction writes them, and not handed to the deliverer again.
+   */
+  sentAhead(keys: Iterable<string>): void {
+    for (const k of keys) this.ahead.add(k);
+  }
+  /** Drops keys `sentAhead` named that no transaction wrote (e.g. the roster changed meanwhile). */
+  forgetAhead(keys: Iterable<string>): void {
+    for (const k of keys) this.ahead.delete(k);
   }
 
   /** Everyone paged with an alert for this incident, optionally at one level only. */
@@ -153,7 +187,11 @@ export class Outbox {
       (payload as { idempotencyKey?: string }).idempotencyKey = key;
     }
     const text = JSON.stringify(payload);
+    const sent = this.ahead.delete(key);
     const r = this.insertDelivery.run({
+      status: sent ? 'sent' : 'pending',
+      attempts: sent ? 1 : 0,
+      next: sent ? null : now,
       key,
       incident: o.incident ?? null,
       level: o.level ?? null,
@@ -165,7 +203,7 @@ export class Outbox {
       payload: text,
       now,
     });
-    if (r.changes === 1) {
+    if (r.changes === 1 && !sent) {
       this.fresh.push({
         id: Number(r.lastInsertRowid),
         key,

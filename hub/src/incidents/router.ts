@@ -7,6 +7,7 @@ import type { RegistryStore } from '../registry/store.ts';
 import type { Db } from '../state/db.ts';
 import { pageContent, sosAckMessage } from './content.ts';
 import type { EscalationPolicy } from './defaults.ts';
+import type { ChannelName, Outcome } from '../notify/port.ts';
 import type { DeliveryRow, Outbox } from './outbox.ts';
 import { type Actor, type Incident, IncidentTables, incidentParams, isClosed } from './store.ts';
 import { type Holder, pagePrefix, prefixed, type Rescue, roleName } from './texts.ts';
@@ -32,6 +33,16 @@ export interface EngineDeps {
    * the deliveries rows it wrote (outermost transactions only).
    */
   onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[]): void;
+  /** Sends a page row ahead of its transaction (the deliverer's `sendAhead`); without it, pages go after the commit. */
+  sendAhead?(channel: ChannelName, payload: unknown): Promise<Outcome>;
+}
+
+/** The first level that has somebody on duty, and whom a first page there reaches. */
+export interface FirstStep {
+  level: number;
+  role: string;
+  people: string[];
+  ackBy: number;
 }
 
 type RouteMode = 'first' | 'retry' | 'escalate' | 'reescalate';
@@ -131,8 +142,7 @@ export class Router {
   protected route(inc: Incident, from: number, now: number, mode: RouteMode, quiet = false): boolean {
     for (let level = from; level < inc.chain.length; level++) {
       const step = inc.chain[level]!;
-      const duty = this.deps.roster.onDuty(step.unit, step.role, now);
-      const people = duty.people.filter((p) => p !== inc.reporter);
+      const { duty, people } = this.dutyAt(inc, level, now);
       if (people.length === 0) {
         const reason =
           duty.people.length > 0 ? 'only the reporter is on duty' : (duty.reason ?? 'nobody on duty');
@@ -175,6 +185,53 @@ export class Router {
       return true;
     }
     return false;
+  }
+
+  /** Who is on duty at one level of the incident's chain (the reporter is never paged for their own report). */
+  private dutyAt(inc: Incident, level: number, now: number) {
+    const step = inc.chain[level]!;
+    const duty = this.deps.roster.onDuty(step.unit, step.role, now);
+    return { duty, people: duty.people.filter((p) => p !== inc.reporter) };
+  }
+
+  /** Where `route(inc, 0, now, 'first')` would page, without writing anything. */
+  protected firstStep(inc: Incident, now: number): FirstStep | undefined {
+    for (let level = 0; level < inc.chain.length; level++) {
+      const { people } = this.dutyAt(inc, level, now);
+      if (people.length === 0) continue;
+      const all = [...new Set([...people, ...this.alsoNotifyPeople(inc, now)])];
+      return { level, role: inc.chain[level]!.role, people: all, ackBy: now + this.ackTimeout(inc, level) };
+    }
+    return undefined;
+  }
+
+  /**
+   * Sends the urgent rows (worker alerts) of a first page before the transaction that records
+   * it; resolves with the keys that went out, which the outbox then records as sent.
+   */
+  protected pageAhead(inc: Incident, step: FirstStep, now: number): Promise<string[]> {
+    const send = this.deps.sendAhead;
+    if (!send) return Promise.resolve([]);
+    const rows = this.deps.outbox
+      .pageRows(inc, { level: step.level, reminder: 0, kind: 'alert', ackBy: step.ackBy }, step.people, () =>
+        this.firstPageContent(inc, step, now),
+      )
+      .filter((r) => r.channel === 'mqtt');
+    return Promise.all(
+      rows.map((r) => send(r.channel, r.payload).then((o) => (o.status === 'sent' ? r.key : null))),
+    ).then((keys) => keys.filter((k): k is string => k !== null));
+  }
+
+  private firstPageContent(inc: Incident, step: FirstStep, now: number) {
+    return pageContent(this.deps.registry, inc, {
+      kind: 'alert',
+      level: step.level,
+      reminder: 0,
+      role: step.role,
+      ackBy: step.ackBy,
+      now,
+      texts: inc.summary,
+    });
   }
 
   private alsoNotifyPeople(inc: Incident, now: number): string[] {

@@ -17,7 +17,7 @@ export function sosHandlers(
   chainTop: UnitLevel,
 ) {
   return {
-    sos(m: Accepted<'sos'>): void {
+    async sos(m: Accepted<'sos'>): Promise<void> {
       const reg = registry();
       const device = reg.getDevice(m.deviceId);
       const unitId = device ? reg.deviceUnit(device) : undefined;
@@ -48,7 +48,7 @@ export function sosHandlers(
       const details: Record<string, unknown> = { sosId: m.msg.id };
       if (m.msg.note) details.note = m.msg.note;
       if (m.msg.power) details.power = m.msg.power;
-      engine().raise(
+      await engine().raisePagingFirst(
         {
           source: 'sos',
           category: m.msg.category,

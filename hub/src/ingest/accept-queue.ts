@@ -151,6 +151,10 @@ export class AcceptQueue {
     const hold = this.sink.backlog > this.o.maxBacklog;
     for (const a of accepts) {
       if (hold) this.parked.push(a.done);
+      // An SOS is durable now, and its dispatch is queued (a microtask): its PUBACK waits for the
+      // end of this event-loop turn, so the worker's alert goes out first and waking the box's
+      // connection does not sit on the rescue call's path.
+      else if (a.kind === 'sos') setImmediate(a.done, null);
       else a.done(null);
     }
     for (const r of rejects) r.done?.(null);

@@ -131,7 +131,38 @@ export class Deliverer {
       const sent = this.start(row);
       if (sent) started.push(sent);
     }
-    if (started.length === 0) return;
+    if (started.length > 0) this.hold(started);
+  }
+
+  /**
+   * Sends a payload that has no row yet: an SOS's first page, sent before the engine's
+   * transaction records it (as sent, when this resolved with `sent`). Resolves with the
+   * outcome, never rejects. Pumps and `afterUrgent` work wait for it, as for `sendFirst`.
+   */
+  sendAhead(channelName: ChannelName, payload: unknown): Promise<Outcome> {
+    const channel = this.channels.get(channelName);
+    if (this.closed || !channel) {
+      return Promise.resolve({ status: 'retry', error: `channel ${channelName} is not available` });
+    }
+    const out = (async (): Promise<Outcome> => {
+      try {
+        return await channel.deliver(payload);
+      } catch (e) {
+        return { status: 'retry', error: (e as Error).message };
+      }
+    })();
+    this.hold([out.then(() => undefined)]);
+    return out.then((o) => {
+      if (o.status !== 'retry') {
+        this.counts[o.status]++;
+        this.onOutcome?.(channelName, o);
+      }
+      return o;
+    });
+  }
+
+  /** Pumps and `afterUrgent` work wait until these urgent sends are written (at most URGENT_HOLD_MS). */
+  private hold(started: readonly Promise<void>[]): void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const hold: Promise<void> = Promise.race([
       Promise.all(started).then(() => undefined),
