@@ -67,8 +67,12 @@ describe('incidents end to end: real hub, real sockets, fake escalation clock', 
     mod = createIncidentsModule({ clock, jobs: false });
     th = await startTestHub({ modules: [mod], ...(dataDir ? { dataDir } : {}) });
   };
-  /** Fake time moves; escalation steps due by then run; we wait for their deliveries to leave the hub. */
+  /**
+   * Work in flight settles (an SOS's page leaves before its incident is written), fake time
+   * moves, escalation steps due by then run, and we wait for their deliveries to leave the hub.
+   */
   const advance = async (ms: number) => {
+    await mod.idle();
     await clock.advance(ms);
     await mod.idle();
   };

@@ -125,7 +125,8 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
 
   const actions: Exclude<Action, 'decline'>[] = ['ack', 'dispatch', 'resolve', 'false-alarm', 'cancel'];
   for (const action of actions) {
-    app.post(`/incidents/:id/${action}`, zJson(actionBody), (c) => {
+    app.post(`/incidents/:id/${action}`, zJson(actionBody), async (c) => {
+      await d.engine().settled(); // an incident paged a moment ago may still be on its way in
       const p = c.get('principal');
       const body = c.req.valid('json');
       const inc = d.engine().get(c.req.param('id'));

@@ -119,6 +119,15 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     ]);
   });
 
+  it('applies a worker ack that comes right after the page, before the incident was written', async () => {
+    await start();
+    const raised = mod.handlers!.sos!(sos(tc, BOX));
+    const [page] = alertsTo(tc, 'p-bater');
+    expect(mod.engine.get(page!.incidentId)).toBeUndefined();
+    await Promise.all([raised, mod.handlers!['worker-ack']!(workerAck(tc, 'p-bater', page!.incidentId))]);
+    expect(mod.engine.get(page!.incidentId)).toMatchObject({ state: 'acknowledged', ackBy: 'p-bater' });
+  });
+
   it('sends the first page after the commit when paging ahead fails', async () => {
     await start();
     tc.publisher.failNext = 1; // the page sent ahead of the transaction

@@ -47,6 +47,8 @@ const ALLOWED: Record<Exclude<Action, 'decline'>, readonly string[]> = {
 export class IncidentEngine extends Escalator {
   private readonly ulid = monotonicUlids();
   private readonly openDevices = new Set<string>();
+  /** incidents paged ahead whose transaction has not run yet */
+  private readonly raising = new Set<Promise<unknown>>();
   private readonly st;
 
   constructor(deps: EngineDeps) {
@@ -128,18 +130,42 @@ export class IncidentEngine extends Escalator {
     const late = input.source === 'sos' && this.st.laterPress.get(input.key, input.at);
     if (joins || late || !this.deps.sendAhead) return this.raise(input, o);
     const inc = this.newIncident(input, o, now, `inc-${this.ulid(now)}`);
-    let sent: Promise<string[]> = Promise.resolve([]);
+    let sent: Promise<string[]> | undefined;
     try {
       const step = this.firstStep(inc, now);
       if (step) sent = this.pageAhead(inc, step, now);
     } catch (err) {
       this.deps.log.error({ err, incidentId: inc.id }, 'paging ahead failed; the page goes after the commit');
     }
+    if (!sent) return this.raise(input, o, { now, id: inc.id });
+    const recorded = this.recordPagedAhead(input, o, { now, id: inc.id }, sent);
+    this.raising.add(recorded);
+    try {
+      return await recorded;
+    } finally {
+      this.raising.delete(recorded);
+    }
+  }
+
+  /**
+   * Resolves when no incident paged ahead is still waiting for its transaction: an action on
+   * an incident whose page just went out (a worker's ack, the API) waits for it to exist.
+   */
+  async settled(): Promise<void> {
+    while (this.raising.size > 0) await Promise.allSettled([...this.raising]);
+  }
+
+  private async recordPagedAhead(
+    input: AlertInput,
+    o: RaiseOptions,
+    pre: { now: number; id: string },
+    sent: Promise<string[]>,
+  ): Promise<{ incidentId: string; created: boolean }> {
     await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
     const keys = await sent;
     this.deps.outbox.sentAhead(keys);
     try {
-      return this.raise(input, o, { now, id: inc.id });
+      return this.raise(input, o, pre);
     } finally {
       this.deps.outbox.forgetAhead(keys);
     }

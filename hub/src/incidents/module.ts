@@ -242,6 +242,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
     },
 
     idle: async () => {
+      await engine?.settled();
       await deliverer?.idle();
     },
 

@@ -207,16 +207,18 @@ export class Router {
 
   /**
    * Sends the urgent rows (worker alerts) of a first page before the transaction that records
-   * it; resolves with the keys that went out, which the outbox then records as sent.
+   * it; resolves with the keys that went out, which the outbox then records as sent. Undefined
+   * when there is nothing to send ahead.
    */
-  protected pageAhead(inc: Incident, step: FirstStep, now: number): Promise<string[]> {
+  protected pageAhead(inc: Incident, step: FirstStep, now: number): Promise<string[]> | undefined {
     const send = this.deps.sendAhead;
-    if (!send) return Promise.resolve([]);
+    if (!send) return undefined;
     const rows = this.deps.outbox
       .pageRows(inc, { level: step.level, reminder: 0, kind: 'alert', ackBy: step.ackBy }, step.people, () =>
         this.firstPageContent(inc, step, now),
       )
       .filter((r) => r.channel === 'mqtt');
+    if (rows.length === 0) return undefined; // nobody paged has the app: nothing to send ahead
     return Promise.all(
       rows.map((r) => send(r.channel, r.payload).then((o) => (o.status === 'sent' ? r.key : null))),
     ).then((keys) => keys.filter((k): k is string => k !== null));

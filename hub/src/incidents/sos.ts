@@ -75,8 +75,9 @@ export function sosHandlers(
       );
     },
 
-    'worker-ack'(m: Accepted<'worker-ack'>): void {
+    async 'worker-ack'(m: Accepted<'worker-ack'>): Promise<void> {
       const e = engine();
+      await e.settled(); // an ack may follow a page that went out ahead of its incident's transaction
       const reg = registry();
       const person = reg.getPerson(m.deviceId);
       const inc = e.get(m.msg.incidentId);
