@@ -94,7 +94,7 @@ describe('RosterStore', () => {
     ]);
   });
 
-  it('sees rosters another connection (the CLI) wrote while the hub runs', () => {
+  it('sees rosters another connection (the CLI) wrote while the hub runs', async () => {
     expect(store.onDuty(GRID, 'grid-worker', T0).people).toEqual(['p-bater']);
     const cli = openDatabase(join(tc.dir, 'state.db'));
     new RosterStore(cli, new RegistryStore(cli)).import(
@@ -102,6 +102,7 @@ describe('RosterStore', () => {
       T0,
     );
     cli.close();
+    await Promise.resolve(); // another process's commit is seen from the next turn
     expect(store.onDuty(GRID, 'grid-worker', T0).people).toEqual(['p-aodeng']);
   });
 });

@@ -22,7 +22,7 @@ describe('RegistryStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves point lookups from a cache that sees its own writes and another connection\'s', () => {
+  it("serves point lookups from a cache that sees its own writes and another connection's", async () => {
     store.importDocument(SMALL_LEAGUE);
     const box = 'stb-150824-104-0007';
     const first = store.getDevice(box);
@@ -37,6 +37,7 @@ describe('RegistryStore', () => {
     cli.prepare('UPDATE people SET name = ? WHERE id = ?').run('巴特尔（新）', person.id);
     cli.prepare('UPDATE devices SET enabled = 1 WHERE id = ?').run(box);
     cli.close();
+    await Promise.resolve(); // another process's commit is seen from the next turn
     expect(store.getPerson('p-bater')?.name).toBe('巴特尔（新）');
     expect(store.getDevice(box)?.enabled).toBe(true);
   });

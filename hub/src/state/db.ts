@@ -25,13 +25,22 @@ export function openDatabase(path: string): Db {
 
 /**
  * For caches of tables another connection may write (the CLI while the hub runs): the returned
- * function says whether anyone else committed since it last answered (SQLite's data_version,
- * a prepared PRAGMA, ≈1 µs). It answers true the first time.
+ * function says whether anyone else committed since it last answered (SQLite's data_version: a
+ * prepared PRAGMA, but one that opens a read transaction, 5-10 µs). It answers true the first
+ * time. It looks once per run of synchronous code: an SOS takes five registry and roster
+ * lookups in one go, and another process's commit is seen from the next turn of the event loop.
  */
 export function otherWriterWatch(db: Db): () => boolean {
   const version = db.prepare('PRAGMA data_version').pluck();
   let seen = -1;
+  let looked = false;
+  const lookAgain = () => {
+    looked = false;
+  };
   return () => {
+    if (looked) return false;
+    looked = true;
+    queueMicrotask(lookAgain);
     const v = version.get() as number;
     if (v === seen) return false;
     seen = v;
