@@ -15,6 +15,8 @@ export interface PendingAccept extends InboxEntry {
   kind: IngestKind;
   msg: unknown;
   done: Done;
+  /** handed to the sink before its commit (an SOS): not handed on again after it */
+  handedOn?: boolean;
 }
 export interface PendingReject extends DeadLetterInput {
   done?: Done;
@@ -77,10 +79,14 @@ export class AcceptQueue {
       this.schedule();
       return;
     }
-    // An SOS is committed (with whatever is pending) and acknowledged at once: it does not wait
-    // for the next turn or the group-commit spacing. A commit already scheduled finds less to do.
-    this.flush();
-    if (this.depth > 0) this.schedule();
+    // The rescue call goes first: an SOS is handed on at once (its handler pages the worker in
+    // this turn, before any disk write), and committed, with whatever is pending, at the end of
+    // this turn rather than after the group-commit spacing; its PUBACK follows the commit. A
+    // crash in between loses nothing acknowledged: the box sends it again, and the incident
+    // engine knows a message it has applied.
+    e.handedOn = true;
+    this.sink.push([e]);
+    this.commitAtTurnEnd();
   }
 
   reject(d: PendingReject): void {
@@ -110,6 +116,21 @@ export class AcceptQueue {
    * event loop; while commits follow each other closely, the next one waits out the interval so
    * more messages share its transaction (the cost of a commit is mostly per page touched).
    */
+  private commitAtTurnEnd(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.scheduled = false;
+    }
+    if (this.scheduled) return; // a setImmediate is already due
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+      if (this.depth > 0) this.schedule();
+    });
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -146,15 +167,11 @@ export class AcceptQueue {
     this.committed += accepts.length + rejects.length;
     this.deadLetters.committed(rejects);
     this.count(accepts, rejects);
-    const fresh = accepts.filter((a) => a.seq > 0);
+    const fresh = accepts.filter((a) => a.seq > 0 && !a.handedOn);
     if (fresh.length > 0) this.sink.push(fresh);
     const hold = this.sink.backlog > this.o.maxBacklog;
     for (const a of accepts) {
       if (hold) this.parked.push(a.done);
-      // An SOS is durable now, and its dispatch is queued (a microtask): its PUBACK waits for the
-      // end of this event-loop turn, so the worker's alert goes out first and waking the box's
-      // connection does not sit on the rescue call's path.
-      else if (a.kind === 'sos') setImmediate(a.done, null);
       else a.done(null);
     }
     for (const r of rejects) r.done?.(null);
