@@ -3,8 +3,16 @@
  * after another, prints one table (figure, value, reference measured in the same run, ratio,
  * target) and optionally writes it as JSON: [{ name, value, unit, reference, ratio, target, ok }].
  * Each bench module exports `run(): Promise<BenchResult[]>`. Benchmarks print progress on stderr.
+ *
+ * Each benchmark runs in a process of its own (this script with `--one NAME`), after the disks
+ * have been synced: a latency figure must not pay for the heap or the dirty pages an earlier
+ * throughput benchmark left behind.
  */
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface BenchResult {
@@ -39,11 +47,58 @@ export function formatTable(rows: readonly BenchResult[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+type BenchName = (typeof SUITE)[number];
+
+/** Child side: runs one benchmark here and writes its rows to `out` as JSON. */
+async function runOne(name: BenchName, out: string): Promise<never> {
+  const mod = (await import(`./${name}.ts`)) as { run: () => Promise<BenchResult[]> };
+  const rows = await mod.run();
+  writeFileSync(
+    out,
+    JSON.stringify(rows.map((r) => ({ ...r, value: Number.isNaN(r.value) ? null : r.value }))),
+  );
+  // Benchmarks may leave sockets to a stopped broker half-closed; don't wait for them.
+  process.exit(0);
+}
+
+/** Parent side: one benchmark in a fresh process, after a sync and a short settle. */
+async function runIsolated(name: BenchName): Promise<BenchResult[]> {
+  spawnSync('sync');
+  await new Promise((r) => setTimeout(r, 1_000));
+  const dir = mkdtempSync(join(tmpdir(), 'steppelink-bench-'));
+  const out = join(dir, 'rows.json');
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--one', name, '--json', out],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c));
+    });
+    if (code !== 0) throw new Error(`the ${name} benchmark exited with ${code}`);
+    const rows = JSON.parse(readFileSync(out, 'utf8')) as (Omit<BenchResult, 'value'> & {
+      value: number | null;
+    })[];
+    return rows.map((r) => ({ ...r, value: r.value ?? Number.NaN }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { json: { type: 'string' }, only: { type: 'string' } },
+    options: { json: { type: 'string' }, only: { type: 'string' }, one: { type: 'string' } },
     allowPositionals: false,
   });
+  if (values.one !== undefined) {
+    if (!(SUITE as readonly string[]).includes(values.one) || !values.json) {
+      console.error(`--one takes a bench name (${SUITE.join(', ')}) and --json FILE`);
+      process.exit(2);
+    }
+    await runOne(values.one as BenchName, values.json);
+  }
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
   const unknown = only ? [...only].filter((n) => !(SUITE as readonly string[]).includes(n)) : [];
   if (unknown.length > 0) {
@@ -57,13 +112,20 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     console.error(`bench: ${name} …`);
     try {
-      const mod = (await import(`./${name}.ts`)) as { run: () => Promise<BenchResult[]> };
-      const rows = await mod.run();
+      const rows = await runIsolated(name);
       results.push(...rows);
       console.error(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     } catch (e) {
       console.error(`bench: ${name} failed: ${(e as Error).stack ?? e}`);
-      results.push({ name, value: Number.NaN, unit: 'error', reference: null, ratio: null, target: 'ran', ok: false });
+      results.push({
+        name,
+        value: Number.NaN,
+        unit: 'error',
+        reference: null,
+        ratio: null,
+        target: 'ran',
+        ok: false,
+      });
     }
   }
   console.log(formatTable(results));
@@ -74,7 +136,6 @@ async function main(): Promise<void> {
     console.error(`bench: wrote ${values.json}`);
   }
   // A missed target is a figure to read, not a crash; only a benchmark that failed to run exits 1.
-  // (Benchmarks may leave sockets to a stopped broker half-closed; don't wait for them.)
   process.exit(results.some((r) => r.unit === 'error') ? 1 : 0);
 }
 
