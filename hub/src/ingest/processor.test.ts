@@ -132,6 +132,56 @@ describe('Processor', () => {
     expect(seen.map((m) => m.msg.id)).toEqual([`${TRACKER}:pos:10`]);
   });
 
+  it('holds the watermark below an SOS still being handled, though telemetry accepted after it is done', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const sos: Accepted[] = [];
+    const p = make([
+      {
+        ...recorder,
+        handlers: {
+          ...recorder.handlers,
+          sos: async (m) => {
+            sos.push(m as unknown as Accepted);
+            await gate; // the engine's transaction comes after the page
+          },
+        },
+      },
+    ]);
+    p.start();
+    const before = accept(1);
+    p.push([before]);
+    await until(() => inbox.processedSeq() === before.seq);
+    // As the accept queue hands an SOS on: before its commit, which then sets its seq.
+    const press = { ...fixtures.sos[0]!, id: 'stb-150824-104-0007:sos:7' };
+    const item = {
+      sender: 'stb-150824-104-0007',
+      msgId: press.id,
+      payload: encodeOrThrow('sos', press),
+      seq: 0,
+      deviceId: 'stb-150824-104-0007',
+      kind: 'sos' as const,
+      msg: press,
+      receivedAt: clock.now(),
+    };
+    p.push([item]);
+    inbox.commit([item], []);
+    await until(() => sos.length === 1);
+    const after = accept(2);
+    expect(after.seq).toBeGreaterThan(item.seq);
+    p.push([after]);
+    try {
+      await until(() => seen.length === 2);
+      await settle();
+      expect(inbox.processedSeq()).toBe(item.seq - 1); // a crash now replays the SOS
+    } finally {
+      release();
+    }
+    await until(() => inbox.processedSeq() === after.seq);
+  });
+
   it('retries a failed telemetry write with growing waits, and hands on nothing until it succeeds', async () => {
     const p = make([recorder], { retryMinMs: 200, retryMaxMs: 1_000 });
     p.start();

@@ -47,6 +47,10 @@ export class Processor {
   private queue: Item[] = [];
   private urgentDone: Promise<void> = Promise.resolve();
   private urgentCount = 0;
+  /** SOS dispatched beside the loop and not finished: the watermark stays below their seqs. */
+  private readonly urgentInFlight = new Set<Item>();
+  /** The highest seq the loop has finished (the watermark may be held below it). */
+  private finishedUpTo = 0;
   private head = 0;
   private state: State = 'idle';
   private recoverUpTo = 0;
@@ -111,12 +115,20 @@ export class Processor {
   /** Dispatches now, beside the main loop (which may be waiting on a telemetry write), one at a time. */
   private dispatchUrgent(it: Item): void {
     this.urgentCount++;
+    this.urgentInFlight.add(it);
     this.urgentDone = this.urgentDone
       .then(() => this.dispatcher.dispatch(it))
       .catch((err) => this.d.log.error({ err, seq: it.seq }, 'urgent dispatch failed'))
       .finally(() => {
         this.urgentCount--;
         this.processed++;
+        this.urgentInFlight.delete(it);
+        if (this.state === 'closed') return; // what the loop finished is marked at the next start's replay
+        try {
+          this.markProcessed(this.finishedUpTo);
+        } catch (err) {
+          this.d.log.error({ err }, 'could not advance the inbox watermark');
+        }
       });
   }
 
@@ -188,8 +200,20 @@ export class Processor {
         items.push({ seq: r.seq, deviceId, kind, msg: decoded.value, receivedAt: r.receivedAt });
       else this.fail(r.seq, deviceId, kind, 'schema', `replay: ${decoded.error.message}`);
     }
-    if (items.length === 0) this.d.inbox.markProcessed(this.cursor);
+    if (items.length === 0) this.markProcessed(this.cursor);
     return items;
+  }
+
+  /**
+   * Moves the watermark up to `seq`, but not past an SOS still being handled beside the loop:
+   * its PUBACK may have gone out, and a crash before its incident exists must replay it. (An
+   * SOS not yet committed has seq 0; its seq will be above anything committed now.)
+   */
+  private markProcessed(seq: number): void {
+    this.finishedUpTo = Math.max(this.finishedUpTo, seq);
+    let mark = this.finishedUpTo;
+    for (const u of this.urgentInFlight) if (u.seq > 0 && u.seq <= mark) mark = u.seq - 1;
+    if (mark > 0) this.d.inbox.markProcessed(mark);
   }
 
   private async process(batch: readonly Item[]): Promise<void> {
@@ -214,7 +238,7 @@ export class Processor {
     }
     if (this.state === 'closed') return; // close() gave up waiting: the batch replays at next start
     const last = batch[batch.length - 1];
-    if (last) this.d.inbox.markProcessed(last.seq);
+    if (last) this.markProcessed(last.seq);
     this.processed += batch.length;
     this.batches++;
     this.d.progress();
