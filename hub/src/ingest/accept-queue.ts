@@ -9,6 +9,12 @@ export type Done = (err?: Error | null) => void;
 
 export type IngestKind = UpKind | 'worker-ack';
 
+/**
+ * A herder's rescue call: handed on before its commit (the accept queue) and handled beside the
+ * telemetry backlog (the processor), whose watermark waits for it.
+ */
+export const isUrgent = (kind: IngestKind): boolean => kind === 'sos';
+
 export interface PendingAccept extends InboxEntry {
   /** device id, or the person id for a worker ack */
   deviceId: string;
@@ -75,7 +81,7 @@ export class AcceptQueue {
 
   accept(e: PendingAccept): void {
     this.accepts.push(e);
-    if (e.kind !== 'sos') {
+    if (!isUrgent(e.kind)) {
       this.schedule();
       return;
     }
@@ -86,7 +92,7 @@ export class AcceptQueue {
     // engine knows a message it has applied.
     e.handedOn = true;
     this.sink.push([e]);
-    this.commitAtTurnEnd();
+    this.schedule(true);
   }
 
   reject(d: PendingReject): void {
@@ -114,36 +120,28 @@ export class AcceptQueue {
    * Group commit timing (real timers, not the injected clock: this is tick-level scheduling, not
    * business time). The first message after a quiet spell is committed on the next turn of the
    * event loop; while commits follow each other closely, the next one waits out the interval so
-   * more messages share its transaction (the cost of a commit is mostly per page touched).
+   * more messages share its transaction (the cost of a commit is mostly per page touched). An
+   * urgent message (`atTurnEnd`) brings a commit waiting out the interval forward to this turn's end.
    */
-  private commitAtTurnEnd(): void {
-    if (this.timer !== undefined) {
+  private schedule(atTurnEnd = false): void {
+    if (atTurnEnd && this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.scheduled = false;
     }
-    if (this.scheduled) return; // a setImmediate is already due
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-      if (this.depth > 0) this.schedule();
-    });
-  }
-
-  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    const wait = this.lastCommitAt + this.o.commitIntervalMs - performance.now();
-    const run = () => {
-      this.scheduled = false;
-      this.timer = undefined;
-      this.flush();
-      if (this.depth > 0) this.schedule();
-    };
-    if (wait <= 0 || this.accepts.length >= this.o.maxBatch) setImmediate(run);
-    else this.timer = setTimeout(run, wait);
+    const wait = atTurnEnd ? 0 : this.lastCommitAt + this.o.commitIntervalMs - performance.now();
+    if (wait <= 0 || this.accepts.length >= this.o.maxBatch) setImmediate(this.run);
+    else this.timer = setTimeout(this.run, wait);
   }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    this.timer = undefined;
+    this.flush();
+    if (this.depth > 0) this.schedule();
+  };
 
   private flush(): void {
     const accepts = this.take(this.accepts);

@@ -5,7 +5,7 @@ import type { HubEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
-import type { IngestKind, PendingReject } from './accept-queue.ts';
+import { type IngestKind, isUrgent, type PendingReject } from './accept-queue.ts';
 import { Dispatcher, type Item } from './dispatcher.ts';
 import type { InboxStore } from './inbox.ts';
 import { TelemetryCollector } from './telemetry-map.ts';
@@ -46,7 +46,6 @@ const senderOf = (deviceId: string, kind: string) =>
 export class Processor {
   private queue: Item[] = [];
   private urgentDone: Promise<void> = Promise.resolve();
-  private urgentCount = 0;
   /** SOS dispatched beside the loop and not finished: the watermark stays below their seqs. */
   private readonly urgentInFlight = new Set<Item>();
   /** The highest seq the loop has finished (the watermark may be held below it). */
@@ -82,7 +81,7 @@ export class Processor {
 
   /** messages accepted but not yet processed, in memory */
   get backlog(): number {
-    return this.queue.length - this.head + this.urgentCount;
+    return this.queue.length - this.head + this.urgentInFlight.size;
   }
   get status(): State {
     return this.state;
@@ -104,9 +103,9 @@ export class Processor {
   push(items: readonly Item[]): void {
     for (const it of items) {
       // SOS overtakes the telemetry backlog: a herder's rescue call must not wait behind a
-      // batch of positions being written. The watermark still advances only in acceptance
-      // order, so after a crash the SOS replays (the incident handler is idempotent by id).
-      if (it.kind === 'sos') this.dispatchUrgent(it);
+      // batch of positions being written. The watermark never passes an SOS still being
+      // handled, so after a crash the SOS replays (the incident handler is idempotent by id).
+      if (isUrgent(it.kind)) this.dispatchUrgent(it);
       else this.queue.push(it);
     }
     this.wake?.();
@@ -114,13 +113,11 @@ export class Processor {
 
   /** Dispatches now, beside the main loop (which may be waiting on a telemetry write), one at a time. */
   private dispatchUrgent(it: Item): void {
-    this.urgentCount++;
     this.urgentInFlight.add(it);
     this.urgentDone = this.urgentDone
       .then(() => this.dispatcher.dispatch(it))
       .catch((err) => this.d.log.error({ err, seq: it.seq }, 'urgent dispatch failed'))
       .finally(() => {
-        this.urgentCount--;
         this.processed++;
         this.urgentInFlight.delete(it);
         if (this.state === 'closed') return; // what the loop finished is marked at the next start's replay

@@ -144,13 +144,7 @@ export class Deliverer {
     if (this.closed || !channel) {
       return Promise.resolve({ status: 'retry', error: `channel ${channelName} is not available` });
     }
-    const out = (async (): Promise<Outcome> => {
-      try {
-        return await channel.deliver(payload);
-      } catch (e) {
-        return { status: 'retry', error: (e as Error).message };
-      }
-    })();
+    const out = tryDeliver(channel, () => payload);
     this.hold([out.then(() => undefined)]);
     return out.then((o) => {
       if (o.status !== 'retry') {
@@ -258,13 +252,7 @@ export class Deliverer {
     const channel = this.channels.get(row.channel);
     let outcome: Outcome;
     if (!channel) outcome = { status: 'failed', error: `channel ${row.channel} is not configured` };
-    else {
-      try {
-        outcome = await channel.deliver(JSON.parse(row.payload));
-      } catch (e) {
-        outcome = { status: 'retry', error: (e as Error).message };
-      }
-    }
+    else outcome = await tryDeliver(channel, () => JSON.parse(row.payload));
     const attempt = row.attempts + 1;
     if (outcome.status === 'retry' && attempt >= this.opts.maxAttempts) {
       outcome = { status: 'failed', error: `gave up after ${attempt} attempts: ${outcome.error}` };
@@ -286,5 +274,14 @@ export class Deliverer {
     this.onOutcome?.(row.channel, outcome);
     if (outcome.status === 'failed') this.log.warn({ key: row.key, error: outcome.error }, 'delivery failed');
     return next;
+  }
+}
+
+/** One delivery attempt; a payload or channel that throws asks for a retry (never rejects). */
+async function tryDeliver(channel: Notifier, payload: () => unknown): Promise<Outcome> {
+  try {
+    return await channel.deliver(payload());
+  } catch (e) {
+    return { status: 'retry', error: (e as Error).message };
   }
 }
