@@ -142,11 +142,13 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         onCommit(changed, created, fresh) {
           const d = need(deliverer);
           // A person is waiting for their page: worker alerts leave before anything else is done.
-          d.sendFirst(fresh);
+          // The rest of the rows go straight after, without the pump's queries, unless the
+          // deliverer has to sequence them behind older ones (or does not know them).
+          const handed = fresh !== null && d.sendFresh(fresh);
           need(engine).noteChanged(changed);
           need(timer).armAt(need(engine).nextDue());
           for (const inc of changed) if (created.has(inc.id)) metrics.opened(inc);
-          d.kick();
+          if (!handed) d.kick();
           d.afterUrgent(() => {
             if (!c.db.open) return;
             for (const inc of changed) {

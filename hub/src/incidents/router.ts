@@ -30,9 +30,10 @@ export interface EngineDeps {
   options: EngineOptions;
   /**
    * Called after every commit with the incidents it changed, the ids of those it created and
-   * the deliveries rows it wrote (outermost transactions only).
+   * the deliveries rows it wrote (null for a transaction inside another one: its rows are
+   * committed later, by the outer one, and the deliverer has to look for them).
    */
-  onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[]): void;
+  onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[] | null): void;
   /** Sends a page row ahead of its transaction (the deliverer's `sendAhead`); without it, pages go after the commit. */
   sendAhead?(channel: ChannelName, payload: unknown): Promise<Outcome>;
 }
@@ -82,9 +83,10 @@ export class Router {
     const created = new Set(this.created);
     this.changed.clear();
     this.created.clear();
-    // Only a committed outermost transaction may hand its rows straight to the deliverer.
-    const fresh = outer ? this.deps.outbox.takeFresh() : [];
-    if (changed.length > 0 || fresh.length > 0) this.deps.onCommit(changed, created, fresh);
+    // Only a committed outermost transaction may hand its rows straight to the deliverer; an
+    // inner one's rows are not committed yet (null: the deliverer looks for them itself).
+    const fresh = outer ? this.deps.outbox.takeFresh() : null;
+    if (changed.length > 0 || (fresh?.length ?? 0) > 0) this.deps.onCommit(changed, created, fresh);
     return result;
   }
 

@@ -31,7 +31,7 @@ const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FRO
   WHERE e.device = d.device AND e.${OPEN} AND e.device IS NOT NULL AND e.id < d.id)`;
 
 const PRIORITY: Record<ChannelName, number> = { mqtt: 0, device: 1, webhook: 2, stream: 3 };
-/** The channel a person is waiting on: `sendFirst` sends its rows ahead of everything. */
+/** The channel a person is waiting on: `sendFresh` sends its rows ahead of everything. */
 const URGENT = 0;
 
 /** A deliveries row as sent (the incidents outbox hands fresh ones over in this shape). */
@@ -44,6 +44,13 @@ export interface DeliveryRow {
   attempts: number;
 }
 type Row = DeliveryRow;
+interface OutcomeUpdate {
+  id: number;
+  status: Outcome['status'];
+  next: number | null;
+  error: string | null;
+  now: number;
+}
 
 /** How long other sends wait for the urgent ones (a stuck connection must not hold them up). */
 const URGENT_HOLD_MS = 50;
@@ -66,9 +73,16 @@ export class Deliverer {
   private holding: Promise<void> | undefined;
   private skipped = false;
   private closed = false;
+  /** Outcomes not written yet: one transaction per turn records them all (see `record`). */
+  private unwritten: OutcomeUpdate[] = [];
+  private writeQueued = false;
+  /** Per device, the sos-acks of a fresh batch still to send, in order, after the one in flight. */
+  private readonly chains = new Map<string, Row[]>();
   readonly counts = { sent: 0, delivered: 0, 'no-listener': 0, retry: 0, failed: 0 };
   private readonly update;
   private readonly st;
+  /** Writes the outcomes recorded so far, in one transaction. */
+  private readonly writeOutcomes: () => void;
 
   constructor(
     private readonly db: Db,
@@ -97,7 +111,25 @@ export class Deliverer {
         .prepare(`SELECT min(next_try_at) FROM deliveries d WHERE ${DEVICE_HEAD} AND next_try_at > ?`)
         .pluck(),
       backlog: db.prepare(`SELECT count(*) FROM deliveries WHERE ${OPEN}`).pluck(),
-      deviceOpen: db.prepare(`SELECT 1 FROM deliveries WHERE device = ? AND ${OPEN} LIMIT 1`).pluck(),
+      deviceOpen: db.prepare(`SELECT id FROM deliveries WHERE device = ? AND ${OPEN} ORDER BY id`).pluck(),
+      olderOpen: db
+        .prepare(`SELECT 1 FROM deliveries WHERE device = ? AND ${OPEN} AND id < ? LIMIT 1`)
+        .pluck(),
+    };
+    const write = this.db.transaction((rows: readonly OutcomeUpdate[]) => {
+      for (const r of rows) this.update.run(r);
+    });
+    this.writeOutcomes = () => {
+      this.writeQueued = false;
+      if (this.unwritten.length === 0 || !this.db.open) return;
+      const rows = this.unwritten;
+      this.unwritten = [];
+      try {
+        write(rows);
+      } catch (err) {
+        // Not recorded: the rows stay due and go out again (at least once), which beats losing them.
+        this.log.error({ err, rows: rows.length }, 'recording delivery outcomes failed');
+      }
     };
     this.update = db.prepare(
       `UPDATE deliveries SET status = @status, attempts = attempts + 1, next_try_at = @next,
@@ -118,26 +150,67 @@ export class Deliverer {
   }
 
   /**
-   * Sends the just-committed rows of the channel a person waits on (worker alerts) now, ahead of
-   * everything else: an SOS alert should not wait behind the pump's queries, the household's
-   * sos-ack or the dashboard's view. Pumps and `afterUrgent` work wait until they are written
-   * (at most URGENT_HOLD_MS).
+   * Sends a transaction's just-committed rows without querying for them. The channel a person
+   * waits on (worker alerts) goes now, ahead of everything else: an SOS alert should not wait
+   * behind the household's sos-ack or the dashboard's view. The rest start once those are
+   * written (at most URGENT_HOLD_MS); a device's sos-acks go one after the other, and only when
+   * nothing older for that device is still unfinished (otherwise the pump sequences them).
+   * Returns false when some row was left for the pump (the caller then kicks it).
    */
-  sendFirst(rows: readonly DeliveryRow[]): void {
-    if (this.closed) return;
+  sendFresh(rows: readonly DeliveryRow[]): boolean {
+    if (this.closed) return true;
     const started: Promise<void>[] = [];
+    const rest: Row[] = [];
     for (const row of rows) {
-      if (PRIORITY[row.channel] !== URGENT) continue; // the pump sends the rest, after these
-      const sent = this.start(row);
-      if (sent) started.push(sent);
+      if (PRIORITY[row.channel] !== URGENT) rest.push(row);
+      else {
+        const sent = this.start(row);
+        if (sent) started.push(sent);
+      }
     }
     if (started.length > 0) this.hold(started);
+    if (rest.length === 0) return true;
+    const byDevice = new Map<string, Row[]>();
+    const others: Row[] = [];
+    for (const row of rest) {
+      if (row.channel !== 'device' || row.device === null) others.push(row);
+      else byDevice.set(row.device, [...(byDevice.get(row.device) ?? []), row]);
+    }
+    let all = true;
+    for (const [device, list] of byDevice) {
+      list.sort((a, b) => a.id - b.id);
+      // Something older for this box is queued or in flight: keep the order by leaving these to the pump.
+      if (this.chains.has(device) || this.st.olderOpen.get(device, list[0]!.id)) all = false;
+      else this.chains.set(device, list);
+    }
+    if (byDevice.size > 0 || others.length > 0) {
+      this.afterUrgent(() => {
+        for (const row of others) this.start(row);
+        for (const device of byDevice.keys()) this.nextOfChain(device);
+      });
+    }
+    return all;
+  }
+
+  /** Starts the next sos-ack of a device's fresh batch (its chain); ends the chain when empty. */
+  private nextOfChain(device: string): void {
+    const list = this.chains.get(device);
+    const row = list?.shift();
+    if (!row) {
+      this.chains.delete(device);
+      return;
+    }
+    if (!this.start(row)) {
+      // At capacity or already sent by the pump: the pump takes the rest in order.
+      this.chains.delete(device);
+      this.kick();
+    }
   }
 
   /**
    * Sends a payload that has no row yet: an SOS's first page, sent before the engine's
    * transaction records it (as sent, when this resolved with `sent`). Resolves with the
-   * outcome, never rejects. Pumps and `afterUrgent` work wait for it, as for `sendFirst`.
+   * outcome, never rejects. Pumps and `afterUrgent` work wait for it, as for `sendFresh`.
    */
   sendAhead(channelName: ChannelName, payload: unknown): Promise<Outcome> {
     const channel = this.channels.get(channelName);
@@ -187,7 +260,10 @@ export class Deliverer {
   async idle(): Promise<void> {
     for (;;) {
       await Promise.resolve(); // let a queued pump start its sends
-      if (this.sending.size === 0 && !this.pumpQueued && !this.holding) return;
+      if (this.sending.size === 0 && !this.pumpQueued && !this.holding) {
+        this.writeOutcomes();
+        return;
+      }
       await Promise.all([...this.sending, this.holding]);
     }
   }
@@ -196,15 +272,18 @@ export class Deliverer {
     this.closed = true;
     this.timer.cancel();
     while (this.sending.size > 0) await Promise.all([...this.sending]);
+    this.writeOutcomes();
   }
 
   /** Rows still waiting to go out (pending or retrying). */
   backlog(): number {
+    this.writeOutcomes();
     return this.st.backlog.get() as number;
   }
 
   private pump(): void {
     if (this.closed) return;
+    this.writeOutcomes(); // the queries below must see every outcome so far
     const now = this.clock.now();
     const p = { now, batch: this.opts.batch };
     const rows = [...(this.st.dueOther.all(p) as Row[]), ...(this.st.dueDevice.all(p) as Row[])];
@@ -242,9 +321,41 @@ export class Deliverer {
     this.sending.delete(sent);
     if (this.closed) return;
     if (retryAt !== null) this.timer.armAt(retryAt);
+    let waiting = false;
+    if (row.channel === 'device' && row.device !== null) {
+      const chain = this.chains.get(row.device);
+      if (chain && retryAt === null && chain.length > 0) {
+        this.nextOfChain(row.device); // the box's next sos-ack, straight away
+      } else {
+        // A retry stops the chain: the rest wait behind it, and the pump sends them in order.
+        this.chains.delete(row.device);
+        waiting = retryAt !== null || this.laterForDevice(row.device, row.id);
+      }
+    }
     // Look again only when something may be waiting: rows skipped for capacity, or this device's next sos-ack.
-    const deviceNext = row.channel === 'device' && row.device !== null && this.db.open;
-    if (this.skipped || (deviceNext && this.st.deviceOpen.get(row.device))) this.kick();
+    if (this.skipped || waiting) this.kick();
+  }
+
+  /** Whether a row for this device other than `done` (and not in flight) is still unfinished. */
+  private laterForDevice(device: string, done: number): boolean {
+    if (!this.db.open) return false;
+    const finished = new Set(this.unwritten.filter((u) => u.status !== 'retry').map((u) => u.id));
+    for (const id of this.st.deviceOpen.all(device) as number[]) {
+      if (id !== done && !finished.has(id) && !this.inflight.has(id)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Records an outcome. All outcomes of a turn are written in one transaction at its end (or
+   * before the pump's next query): one commit per turn instead of one per send. A crash before
+   * that write sends the row again after the restart (at least once, never lost).
+   */
+  private record(u: OutcomeUpdate): void {
+    this.unwritten.push(u);
+    if (this.writeQueued) return;
+    this.writeQueued = true;
+    setImmediate(this.writeOutcomes);
   }
 
   /** Sends one row and records the outcome; returns when to try again (null: done). */
@@ -263,7 +374,7 @@ export class Deliverer {
         ? now + retryDelay(attempt, this.opts, this.random, outcome.retryAfterMs)
         : null;
     if (!this.db.open) return null; // closed under us: the row stays due and goes out after the restart
-    this.update.run({
+    this.record({
       id: row.id,
       status: outcome.status,
       next,

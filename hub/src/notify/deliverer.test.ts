@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { incidentMigrations } from '../incidents/migrations.ts';
+import { silentLogger } from '../log.ts';
+import { type Db, migrate, openDatabase } from '../state/db.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
+import { Deliverer, type DeliveryRow } from './deliverer.ts';
+import type { ChannelName, Notifier, Outcome } from './port.ts';
+
+const BOX = 'stb-150824-104-0007'; // 巴音哈太嘎查, household of 其其格
+const T0 = 1_764_028_800_000;
+
+/**
+ * A household box's sos-ack channel that answers each send with the next scripted outcome and,
+ * while `held`, keeps the send open until `release()` (a slow broker write).
+ */
+class ScriptedBox implements Notifier {
+  readonly channel = 'device' as const;
+  readonly sent: number[] = [];
+  held = false;
+  private waiting: (() => void)[] = [];
+  constructor(private readonly script: Map<number, Outcome[]> = new Map()) {}
+  render() {
+    return null;
+  }
+  async deliver(payload: unknown): Promise<Outcome> {
+    const n = (payload as { n: number }).n;
+    this.sent.push(n);
+    if (this.held) await new Promise<void>((r) => this.waiting.push(r));
+    return this.script.get(n)?.shift() ?? { status: 'sent' };
+  }
+  release(): void {
+    for (const w of this.waiting.splice(0)) w();
+  }
+}
+
+describe('Deliverer', () => {
+  let dir: string;
+  let db: Db;
+  let clock: ManualClock;
+  const opened: Deliverer[] = [];
+  const boxes: ScriptedBox[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sl-deliverer-'));
+    db = openDatabase(join(dir, 'state.db'));
+    migrate(db, 'incidents', incidentMigrations);
+    clock = new ManualClock(T0);
+  });
+  afterEach(async () => {
+    for (const b of boxes.splice(0)) {
+      b.held = false;
+      b.release();
+    }
+    for (const d of opened.splice(0)) await d.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const deliverer = (box: ScriptedBox) => {
+    boxes.push(box);
+    const channels = new Map<ChannelName, Notifier>([['device', box]]);
+    const opts = { baseDelayMs: 2_000, maxDelayMs: 60_000, maxAttempts: 8, concurrency: 4, batch: 50 };
+    const d = new Deliverer(db, channels, clock, opts, silentLogger(), () => 0);
+    opened.push(d);
+    return d;
+  };
+  /** Inserts the n-th sos-ack for the box as a pending row (what the engine's outbox writes). */
+  const insert = (n: number, o: { status?: string; nextTryAt?: number } = {}): DeliveryRow => {
+    const payload = JSON.stringify({ n });
+    const r = db
+      .prepare(
+        `INSERT INTO deliveries (key, kind, device, channel, payload, status, attempts, next_try_at, created_at, updated_at)
+         VALUES (?, 'sos-ack', ?, 'device', ?, ?, 0, ?, ?, ?)`,
+      )
+      .run(`sos-ack:test-${n}`, BOX, payload, o.status ?? 'pending', o.nextTryAt ?? clock.now(), T0, T0);
+    return {
+      id: Number(r.lastInsertRowid),
+      key: `sos-ack:test-${n}`,
+      channel: 'device',
+      device: BOX,
+      payload,
+      attempts: 0,
+    };
+  };
+  const rows = () =>
+    db.prepare('SELECT payload, status, attempts FROM deliveries ORDER BY id').all() as {
+      payload: string;
+      status: string;
+      attempts: number;
+    }[];
+
+  it('sends a transaction’s sos-acks to a box in order, each once, and records every outcome', async () => {
+    const box = new ScriptedBox();
+    const d = deliverer(box);
+    const fresh = [insert(1), insert(2), insert(3)];
+    expect(d.sendFresh(fresh)).toBe(true); // nothing older for this box: no pump needed
+    await d.idle();
+    expect(box.sent).toEqual([1, 2, 3]);
+    expect(rows().map((r) => [r.status, r.attempts])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+      ['sent', 1],
+    ]);
+    expect(d.backlog()).toBe(0);
+  });
+
+  it('never sends a row twice when the pump runs while a batch is on its way', async () => {
+    const box = new ScriptedBox();
+    box.held = true;
+    const d = deliverer(box);
+    d.sendFresh([insert(1), insert(2), insert(3)]);
+    /** Lets every queued microtask run, but not the end-of-turn (setImmediate) work. */
+    const microtasks = async () => {
+      for (let k = 0; k < 50; k++) await Promise.resolve();
+    };
+    for (let i = 0; i < 3; i++) {
+      // Each send is held; the pump looks (kicks from other work) while it is out and right
+      // after it ended, before its outcome has been written to the database.
+      while (box.sent.length < i + 1) await new Promise((r) => setImmediate(r));
+      d.kick();
+      await microtasks();
+      box.release();
+      await microtasks();
+      d.kick();
+      await microtasks();
+      expect(box.sent).toEqual([1, 2, 3].slice(0, Math.min(i + 2, 3))); // the next one, and no repeat
+    }
+    box.held = false;
+    box.release();
+    await d.idle();
+    expect(box.sent).toEqual([1, 2, 3]);
+    expect(rows().every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('holds the later sos-acks behind one that must be retried, then sends them in order', async () => {
+    const box = new ScriptedBox(new Map([[2, [{ status: 'retry', error: 'broker not accepting' }]]]));
+    const d = deliverer(box);
+    d.sendFresh([insert(1), insert(2), insert(3)]);
+    await d.idle();
+    expect(box.sent).toEqual([1, 2]); // 3 must not overtake 2: the box would show an older state last
+    expect(rows().map((r) => r.status)).toEqual(['sent', 'retry', 'pending']);
+    await clock.advance(1_000); // first backoff, jitter pinned to its lower half
+    await d.idle();
+    expect(box.sent).toEqual([1, 2, 2, 3]);
+    expect(rows().map((r) => [r.status, r.attempts])).toEqual([
+      ['sent', 1],
+      ['sent', 2],
+      ['sent', 1],
+    ]);
+  });
+
+  it('leaves fresh sos-acks to the pump while an older one for the box is unfinished', async () => {
+    const box = new ScriptedBox();
+    const d = deliverer(box);
+    insert(1, { status: 'retry', nextTryAt: T0 + 5_000 }); // from an earlier outage, due later
+    expect(d.sendFresh([insert(2), insert(3)])).toBe(false);
+    d.kick();
+    await d.idle();
+    expect(box.sent).toEqual([]);
+    await clock.advance(5_000);
+    await d.idle();
+    expect(box.sent).toEqual([1, 2, 3]);
+    expect(rows().map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('writes outcomes that are only queued when it closes, so a restart does not send them again', async () => {
+    const box = new ScriptedBox();
+    const d = deliverer(box);
+    d.sendFresh([insert(1), insert(2)]);
+    while (box.sent.length < 2) await new Promise((r) => queueMicrotask(() => r(undefined)));
+    await d.close(); // before the end-of-turn write
+    expect(rows().map((r) => r.status)).toEqual(['sent', 'sent']);
+    const again = new ScriptedBox();
+    const restarted = deliverer(again);
+    restarted.kick();
+    await restarted.idle();
+    expect(again.sent).toEqual([]);
+  });
+});
