@@ -166,6 +166,22 @@ describe('Deliverer', () => {
     expect(rows().map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
+  it('sends again what it could not record as sent, rather than lose it', async () => {
+    const box = new ScriptedBox();
+    const d = deliverer(box);
+    const fresh = [insert(1)];
+    db.pragma('query_only = ON'); // the outcome write fails (as on a full disk)
+    d.sendFresh(fresh);
+    await d.idle();
+    expect(box.sent).toEqual([1]);
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 0 });
+    db.pragma('query_only = OFF');
+    await clock.advance(2_000); // the deliverer looks again after the base delay
+    await d.idle();
+    expect(box.sent).toEqual([1, 1]); // at least once: the box dedups sos-acks by id
+    expect(rows()[0]).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
   it('writes outcomes that are only queued when it closes, so a restart does not send them again', async () => {
     const box = new ScriptedBox();
     const d = deliverer(box);

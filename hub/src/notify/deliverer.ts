@@ -128,7 +128,11 @@ export class Deliverer {
         write(rows);
       } catch (err) {
         // Not recorded: the rows stay due and go out again (at least once), which beats losing them.
-        this.log.error({ err, rows: rows.length }, 'recording delivery outcomes failed');
+        this.log.error(
+          { err, rows: rows.length },
+          'recording delivery outcomes failed; sending those rows again',
+        );
+        this.timer.armAt(this.clock.now() + this.opts.baseDelayMs);
       }
     };
     this.update = db.prepare(
