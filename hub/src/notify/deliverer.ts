@@ -178,7 +178,11 @@ export class Deliverer {
     const others: Row[] = [];
     for (const row of rest) {
       if (row.channel !== 'device' || row.device === null) others.push(row);
-      else byDevice.set(row.device, [...(byDevice.get(row.device) ?? []), row]);
+      else {
+        const list = byDevice.get(row.device);
+        if (list) list.push(row);
+        else byDevice.set(row.device, [row]);
+      }
     }
     let all = true;
     for (const [device, list] of byDevice) {
@@ -331,9 +335,9 @@ export class Deliverer {
       if (chain && retryAt === null && chain.length > 0) {
         this.nextOfChain(row.device); // the box's next sos-ack, straight away
       } else {
-        // A retry stops the chain: the rest wait behind it, and the pump sends them in order.
+        // A retry stops the chain: the rest wait behind it, and the retry timer's pump sends them in order.
         this.chains.delete(row.device);
-        waiting = retryAt !== null || this.laterForDevice(row.device, row.id);
+        waiting = retryAt === null && this.laterForDevice(row.device, row.id);
       }
     }
     // Look again only when something may be waiting: rows skipped for capacity, or this device's next sos-ack.
@@ -343,11 +347,10 @@ export class Deliverer {
   /** Whether a row for this device other than `done` (and not in flight) is still unfinished. */
   private laterForDevice(device: string, done: number): boolean {
     if (!this.db.open) return false;
-    const finished = new Set(this.unwritten.filter((u) => u.status !== 'retry').map((u) => u.id));
-    for (const id of this.st.deviceOpen.all(device) as number[]) {
-      if (id !== done && !finished.has(id) && !this.inflight.has(id)) return true;
-    }
-    return false;
+    const finished = (id: number) => this.unwritten.some((u) => u.id === id && u.status !== 'retry');
+    return (this.st.deviceOpen.all(device) as number[]).some(
+      (id) => id !== done && !this.inflight.has(id) && !finished(id),
+    );
   }
 
   /**
