@@ -22,11 +22,14 @@ import { RegistryStore } from './registry/store.ts';
 import { type Db, openDatabase } from './state/db.ts';
 import { openTelemetry, type TelemetryConfig } from './telemetry-config.ts';
 import type { TelemetryStore } from './telemetry/port.ts';
+import { BACKGROUND_NICE, lowerHelperThreadsPriority } from './thread-priority.ts';
 
 export const hubDefaults = {
   host: '0.0.0.0', // all interfaces: devices reach the hub over the network
   mqttPort: 1883, // IANA MQTT port
   httpPort: 8080, // API, dashboard and MQTT over WebSocket (/mqtt)
+  /** nice value for this process's threads other than the event loop (V8's JIT and GC helpers, libuv's pool), set at start; false leaves them */
+  helperThreadsNice: BACKGROUND_NICE as number | false,
 };
 
 export interface HubOptions extends Partial<typeof hubDefaults> {
@@ -233,8 +236,13 @@ export function createHub(options: HubOptions): Hub {
           log,
         });
         const httpPort = await http.listen(o.httpPort, o.host);
+        // The event loop pages SOS: V8's and libuv's helper threads yield the CPU to it.
+        const lowered = o.helperThreadsNice === false ? 0 : lowerHelperThreadsPriority(o.helperThreadsNice);
         state = 'running';
-        log.info({ mqttPort: tcp.port, httpPort, tlsPort: tls?.port }, 'hub running');
+        log.info(
+          { mqttPort: tcp.port, httpPort, tlsPort: tls?.port, helperThreadsLowered: lowered },
+          'hub running',
+        );
         return tls ? { mqttPort: tcp.port, httpPort, tlsPort: tls.port } : { mqttPort: tcp.port, httpPort };
       } catch (err) {
         state = 'failed';

@@ -5,7 +5,7 @@
  * store's health for the main thread's synchronous health().
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThisThreadsPriority } from './thread-priority.ts';
+import { lowerThisThreadsPriority } from '../thread-priority.ts';
 import type { GrazingQuery, TelemetryBatch, TrackQuery } from './port.ts';
 import { createSqliteTelemetryStore, type SqliteTelemetryOptions } from './sqlite.ts';
 import { type Reply, type Request, toWireError, unpackBatch } from './sqlite-worker-wire.ts';
