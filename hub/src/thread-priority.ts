@@ -24,10 +24,12 @@ export function lowerThisThreadsPriority(nice = BACKGROUND_NICE): boolean {
 /**
  * Lowers every thread of this process except the main one (the event loop) to `nice`, for the
  * same reason: V8's platform workers (background JIT compiles, concurrent marking and sweeping),
- * libuv's pool and the inspector's thread otherwise wake on the CPU the event loop is using and
- * preempt it for a scheduler slice (1.5–3 ms) while it is paging an SOS. At nice 10 the kernel
- * lets them run on idle time instead. Threads that already run lower (or were started nicer,
- * like the telemetry writer) are left alone; threads started later keep their own priority.
+ * libuv's pool and the inspector's thread otherwise take the CPU the event loop is queued on
+ * for a scheduler slice (2–5 ms under `perf sched`) while it is paging an SOS. At nice 10 they
+ * win that CPU less often; one already running still finishes its slice (SCHED_IDLE would not,
+ * but Node has no call for it and it was not clearly better). Threads that already run lower
+ * (or were started nicer, like the telemetry writer) are left alone; threads started later keep
+ * their own priority.
  * Only from the main thread, only on Linux (/proc/self/task). Returns how many threads it lowered.
  */
 export function lowerHelperThreadsPriority(nice = BACKGROUND_NICE): number {
