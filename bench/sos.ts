@@ -4,14 +4,16 @@
  * client receives it. Measured from the box's publish to the phone's receipt, p50/p99, while the
  * hub ingests background telemetry at a steady rate. In the same run, Debian's mosquitto relays
  * the same publish straight to a subscriber under the same background load: the bare relay
- * latency. Target: hub SOS p99 ≤ 2 × mosquitto relay p99.
+ * latency. Target: hub SOS p99 ≤ 2 × mosquitto relay p99. The hub asks Linux for a short
+ * scheduler slice on its event loop (hub option `eventLoopSliceUs`); mosquitto as Debian ships it
+ * does not, so each round also measures mosquitto given the same hint, reported as `sos.vs_hinted`.
  *
  * Three processes, so load and probes don't share the measured event loop: this one runs the
  * hub (or the background subscriber for mosquitto); a `load` child publishes the telemetry; a
  * `probe` child runs the boxes and the phone and times each SOS with one clock.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,7 @@ import { createIncidentsModule, type IncidentsModule } from '../hub/src/incident
 import { silentLogger } from '../hub/src/log.ts';
 import { DEMO_PASSWORD, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
 import type { RegistryDocument } from '../hub/src/registry/schema.ts';
+import { EVENT_LOOP_SLICE_US, requestSchedulerSlice } from '../hub/src/thread-priority.ts';
 import { startMosquitto } from '../tests/support/mosquitto.ts';
 import { type FleetDevice, fleet, fleetRegistry, message } from './lib/fleet.ts';
 import { type BenchResult, formatTable, isMain } from './lib/result.ts';
@@ -36,6 +39,7 @@ export const sosBenchDefaults = {
   samples: 400, // counted SOS presses per round (each from its own household: one incident each)
   gapMs: 25, // pause between one SOS's alert and the next press
   rounds: 3, // hub and mosquitto alternate; samples are pooled per target (1,200 per target: p99 is the 12th worst, steadier than with 750)
+  hintedReference: true, // each round also measures mosquitto given the scheduler hint the hub gives its event loop (a short slice): reported as info, the target stays against mosquitto as shipped
   timeoutMs: 10_000, // an SOS whose alert doesn't arrive by then counts as lost
 };
 type Options = typeof sosBenchDefaults;
@@ -273,11 +277,12 @@ function registry(load: FleetDevice[], boxes: string[]): RegistryDocument {
 /**
  * The incidents module with a stopwatch: from its SOS handler being called to the worker's alert
  * being handed to the broker — the incident engine's share of the latency (the rest is the
- * broker, the inbox group commit and the telemetry write of the SOS's batch).
+ * broker, the inbox group commit and the telemetry write of the SOS's batch). Only timestamps are
+ * taken on the path; the alerts are matched to their SOS after the round.
  */
-function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: number[] } {
+function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: () => number[] } {
   const started = new Map<string, number>();
-  const engineMs: number[] = [];
+  const alerts: { at: number; payload: Buffer }[] = [];
   const module: HubModule = {
     name: inner.name,
     start: (c) =>
@@ -286,11 +291,7 @@ function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: nu
         publisher: {
           isConnected: (id) => c.publisher.isConnected(id),
           publish(topic, payload, opts) {
-            if (topic.startsWith('sl/v1/worker/')) {
-              const hh = (JSON.parse(payload.toString()) as { household?: { id: string } }).household?.id;
-              const t = hh ? started.get(hh) : undefined;
-              if (t !== undefined) engineMs.push(performance.now() - t);
-            }
+            if (topic.startsWith('sl/v1/worker/')) alerts.push({ at: performance.now(), payload });
             return c.publisher.publish(topic, payload, opts);
           },
         },
@@ -304,7 +305,23 @@ function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: nu
     },
     close: () => inner.close(),
   };
+  const engineMs = () =>
+    alerts.flatMap(({ at, payload }) => {
+      const hh = (JSON.parse(payload.toString()) as { household?: { id: string } }).household?.id;
+      const t = hh ? started.get(hh) : undefined;
+      return t === undefined ? [] : [at - t];
+    });
   return { module, engineMs };
+}
+
+/** The kernel's scheduler slice of this process's main thread (the hub's event loop), in µs. */
+function eventLoopSliceUs(): number | undefined {
+  try {
+    const ns = /^se\.slice\s*:\s*(\d+)/m.exec(readFileSync('/proc/self/sched', 'utf8'))?.[1];
+    return ns === undefined ? undefined : Number(ns) / 1000;
+  } catch {
+    return undefined;
+  }
 }
 
 async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
@@ -328,15 +345,23 @@ async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
       .get() as number;
     if (opened !== boxes.length)
       throw new Error(`the hub opened ${opened} incidents for ${boxes.length} SOS presses`);
-    return { ...r, engineMs: incidents.engineMs };
+    return { ...r, engineMs: incidents.engineMs(), sliceUs: eventLoopSliceUs() };
   } finally {
     await hub.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function mosquittoRound(load: FleetDevice[], boxes: string[], o: Options) {
+/** `sliceUs`: give mosquitto the scheduler hint the hub gives its own event loop. */
+async function mosquittoRound(load: FleetDevice[], boxes: string[], o: Options, sliceUs?: number) {
   const broker = await startMosquitto({ persistence: false });
+  if (sliceUs !== undefined) {
+    const r = requestSchedulerSlice(sliceUs, broker.pid);
+    if (!r.applied) {
+      await broker.close();
+      throw new Error(`could not give mosquitto a ${sliceUs} µs slice: ${r.reason}`);
+    }
+  }
   // The background telemetry needs a consumer, as the hub consumes it.
   const sink = await connectClient(broker.url, { clientId: 'bench-telemetry-sink', clean: true });
   try {
@@ -372,6 +397,7 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
   const relay: number[] = [];
   const cold: number[] = []; // the uncounted warm-up presses, reported as their own figure
   const relayCold: number[] = [];
+  const hinted: number[] = []; // mosquitto with the hub's scheduler hint
   let lost = 0;
   let hubRate = 0;
   let relayRate = 0;
@@ -384,6 +410,10 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
     engine.push(...h.engineMs.slice(o.warmupPresses));
     lost += h.lost;
     hubRate = h.rate;
+    if (round === 0)
+      log(
+        `the hub's event loop runs with a ${h.sliceUs ?? '?'} µs scheduler slice (${h.sliceUs === EVENT_LOOP_SLICE_US ? 'its latency hint' : "the kernel's default: the hint was not applied"})`,
+      );
     log(
       `round ${round + 1} hub       ${fmt(h.latencies)} (${h.lost} lost; background ${h.rate.toFixed(0)} msg/s)`,
     );
@@ -397,6 +427,13 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
     log(
       `round ${round + 1} mosquitto ${fmt(m.latencies)} (${m.lost} lost; background ${m.rate.toFixed(0)} msg/s)`,
     );
+    if (o.hintedReference) {
+      const hm = counted(await mosquittoRound(load, boxes, o, EVENT_LOOP_SLICE_US), o);
+      hinted.push(...hm.latencies);
+      log(
+        `round ${round + 1} mosquitto with a ${EVENT_LOOP_SLICE_US} µs slice ${fmt(hm.latencies)} (${hm.lost} lost)`,
+      );
+    }
   }
   const p99 = percentile(hub, 99);
   const ref99 = percentile(relay, 99);
@@ -420,6 +457,19 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
       target: 'info',
       ok: null,
     },
+    ...(hinted.length
+      ? [
+          {
+            name: 'sos.vs_hinted',
+            value: p99,
+            unit: 'ms',
+            reference: percentile(hinted, 99),
+            ratio: p99 / percentile(hinted, 99),
+            target: `info (reference: mosquitto given the same ${EVENT_LOOP_SLICE_US} µs scheduler slice as the hub's event loop)`,
+            ok: null,
+          } satisfies BenchResult,
+        ]
+      : []),
     {
       name: 'sos.warmup_max',
       value: Math.max(...cold),

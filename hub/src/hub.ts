@@ -22,7 +22,12 @@ import { RegistryStore } from './registry/store.ts';
 import { type Db, openDatabase } from './state/db.ts';
 import { openTelemetry, type TelemetryConfig } from './telemetry-config.ts';
 import type { TelemetryStore } from './telemetry/port.ts';
-import { BACKGROUND_NICE, lowerHelperThreadsPriority } from './thread-priority.ts';
+import {
+  BACKGROUND_NICE,
+  EVENT_LOOP_SLICE_US,
+  lowerHelperThreadsPriority,
+  requestSchedulerSlice,
+} from './thread-priority.ts';
 
 export const hubDefaults = {
   host: '0.0.0.0', // all interfaces: devices reach the hub over the network
@@ -30,6 +35,8 @@ export const hubDefaults = {
   httpPort: 8080, // API, dashboard and MQTT over WebSocket (/mqtt)
   /** nice value for this process's threads other than the event loop (V8's JIT and GC helpers, libuv's pool), set at start; false leaves them */
   helperThreadsNice: BACKGROUND_NICE as number | false,
+  /** scheduler slice (µs) asked for the event loop thread at start, a latency hint to Linux 6.12+ (see requestSchedulerSlice); false leaves it */
+  eventLoopSliceUs: EVENT_LOOP_SLICE_US as number | false,
 };
 
 export interface HubOptions extends Partial<typeof hubDefaults> {
@@ -238,9 +245,18 @@ export function createHub(options: HubOptions): Hub {
         const httpPort = await http.listen(o.httpPort, o.host);
         // The event loop pages SOS: V8's and libuv's helper threads yield the CPU to it.
         const lowered = o.helperThreadsNice === false ? 0 : lowerHelperThreadsPriority(o.helperThreadsNice);
+        // …and, woken by an SOS on its socket, it runs at once instead of after another task's slice.
+        const slice = o.eventLoopSliceUs === false ? undefined : requestSchedulerSlice(o.eventLoopSliceUs);
         state = 'running';
         log.info(
-          { mqttPort: tcp.port, httpPort, tlsPort: tls?.port, helperThreadsLowered: lowered },
+          {
+            mqttPort: tcp.port,
+            httpPort,
+            tlsPort: tls?.port,
+            helperThreadsLowered: lowered,
+            eventLoopSlice:
+              slice && (slice.applied ? `${slice.sliceUs} µs` : `kernel default (${slice.reason})`),
+          },
           'hub running',
         );
         return tls ? { mqttPort: tcp.port, httpPort, tlsPort: tls.port } : { mqttPort: tcp.port, httpPort };

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { getPriority, setPriority } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { getPriority, release, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { lowerThisThreadsPriority } from './thread-priority.ts';
+import { lowerThisThreadsPriority, requestSchedulerSlice } from './thread-priority.ts';
 
 describe('lowerThisThreadsPriority', () => {
   it.runIf(process.platform === 'linux')('nices the calling thread only, not the event loop', async () => {
@@ -103,4 +104,92 @@ describe('lowerHelperThreadsPriority', () => {
       expect(helpers).toContain(19); // the worker's own 19 stays, not raised to the target
     },
   );
+});
+
+describe('requestSchedulerSlice', () => {
+  // Custom slices for SCHED_OTHER came with Linux 6.12; older kernels get the reason instead.
+  const [major = 0, minor = 0] = (process.platform === 'linux' ? release() : '0.0').split('.').map(Number);
+  const customSlices = process.platform === 'linux' && (major > 6 || (major === 6 && minor >= 12));
+  /** The kernel's own account of a task's slice (ns), not our read-back through sched_getattr. */
+  const procSlice = (pid: number) =>
+    Number(/^se\.slice\s*:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/sched`, 'utf8'))?.[1]);
+  const run = (script: string, wrap: string[] = []) => {
+    const file = JSON.stringify(fileURLToPath(new URL('./thread-priority.ts', import.meta.url)));
+    const argv = [process.execPath, '--import', 'tsx', '--input-type=module', '-e'];
+    const code = `import { requestSchedulerSlice } from ${file};
+      import { readFileSync } from 'node:fs';
+      import { getPriority } from 'node:os';
+      const field = (name) => Number(new RegExp('^' + name + '\\\\s*:\\\\s*(\\\\d+)', 'm').exec(readFileSync('/proc/self/sched', 'utf8'))?.[1]);
+      const slice = () => field('se\\\\.slice');
+      ${script}`;
+    const [bin, ...args] = [...wrap, ...argv, code];
+    const out = execFileSync(bin!, args, {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
+    return JSON.parse(out.trim().split('\n').pop()!);
+  };
+
+  it.runIf(customSlices)('gives the calling thread a short slice, keeping its nice value', () => {
+    // in a process of its own under nice 3, as a hub started by `nice -n 3` would be
+    const r = run(
+      `const before = slice();
+       const asked = requestSchedulerSlice(100);
+       const clampedLow = requestSchedulerSlice(20);
+       const after = slice();
+       const big = requestSchedulerSlice(250_000);
+       console.log(JSON.stringify({ before, asked, clampedLow, after, big, bigSlice: slice(), nice: getPriority(0) }));`,
+      ['nice', '-n', '3'],
+    );
+    expect(r.asked).toEqual({ applied: true, sliceUs: 100 });
+    expect(r.before).toBeGreaterThan(100_000); // the kernel's default is longer
+    expect(r.after).toBe(100_000); // what /proc says, not what the function says
+    expect(r.clampedLow).toEqual({ applied: true, sliceUs: 100 }); // 0.1 ms is the kernel's floor
+    expect(r.big).toEqual({ applied: true, sliceUs: 100_000 }); // and 100 ms its ceiling
+    expect(r.bigSlice).toBe(100_000_000);
+    expect(r.nice).toBe(3); // sched_setattr also sets nice: it must not reset it to 0
+  });
+
+  it.runIf(customSlices)('sets another task of the same user by its id', async () => {
+    const { spawn } = await import('node:child_process');
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      const before = procSlice(sleeper.pid!);
+      const r = requestSchedulerSlice(300, sleeper.pid!);
+      expect(r).toEqual({ applied: true, sliceUs: 300 });
+      expect(before).not.toBe(300_000);
+      expect(procSlice(sleeper.pid!)).toBe(300_000);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'leaves a thread alone that an operator put under another policy',
+    () => {
+      const r = run(
+        `const before = field('policy');
+       console.log(JSON.stringify({ before, r: requestSchedulerSlice(100), after: field('policy') }));`,
+        ['chrt', '--idle', '0'],
+      );
+      expect(r.r.applied).toBe(false);
+      expect(r.r.reason).toMatch(/policy 5 .*left alone/);
+      expect(r.before).toBe(5); // SCHED_IDLE, as chrt set it…
+      expect(r.after).toBe(5); // …and still, not turned into SCHED_OTHER with a short slice
+    },
+  );
+
+  it.runIf(process.platform === 'linux' && !customSlices)(
+    'says why on a kernel without custom slices',
+    () => {
+      const r = requestSchedulerSlice(100);
+      expect(r).toMatchObject({ applied: false, reason: expect.stringMatching(/6\.12/) });
+    },
+  );
+
+  it('reports a task that does not exist instead of throwing', () => {
+    const r = requestSchedulerSlice(100, 2 ** 22 + 12_345); // above pid_max's default ceiling
+    expect(r.applied).toBe(false);
+    if (process.platform === 'linux') expect(r).toMatchObject({ reason: expect.stringMatching(/errno 3\b/) }); // ESRCH
+  });
 });

@@ -20,6 +20,8 @@ export interface MosquittoHandle {
   port: number;
   /** Temp dir with the config, persistence file and log. */
   dir: string;
+  /** Process id of the running broker (mosquitto is single-threaded: also its one task id). */
+  readonly pid: number | undefined;
   /** Stops the broker (SIGTERM, then SIGKILL after 5 s); the port stays reserved for restart(). */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same config. */
@@ -101,6 +103,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     url: `mqtt://127.0.0.1:${port}`,
     port,
     dir,
+    get pid() {
+      return child?.pid;
+    },
     stop,
     restart: async () => {
       await stop();
