@@ -78,6 +78,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("sets the event loop's scheduler slice: the hub's hint by default, off, or a number of µs", () => {
+    const byDefault = loadConfig({});
+    expect(byDefault.ok && byDefault.config.options.eventLoopSliceUs).toBeUndefined(); // hubDefaults: 100 µs
+    const off = loadConfig({ STEPPELINK_EVENT_LOOP_SLICE: 'off' });
+    expect(off.ok && off.config.options.eventLoopSliceUs).toBe(false);
+    const us = loadConfig({ STEPPELINK_EVENT_LOOP_SLICE: '500' });
+    expect(us.ok && us.config.options.eventLoopSliceUs).toBe(500);
+    for (const bad of ['50', '1e6', 'fast', '250.5']) {
+      const r = loadConfig({ STEPPELINK_EVENT_LOOP_SLICE: bad });
+      expect(!r.ok && r.problems).toEqual([
+        `STEPPELINK_EVENT_LOOP_SLICE="${bad}": must be on, off, or a slice in µs from 100 to 100000 (Linux 6.12+), e.g. 100`,
+      ]);
+    }
+  });
+
   it('configures the InfluxDB adapter (v1 database, or a 2.x bucket)', () => {
     const r = loadConfig({
       STEPPELINK_TELEMETRY: 'influx',

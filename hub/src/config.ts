@@ -13,6 +13,7 @@ const file = (what: string) =>
     .string()
     .min(1)
     .refine(existsSync, { message: `${what} file does not exist; give the path of an existing file` });
+const SLICE = { message: 'must be on, off, or a slice in µs from 100 to 100000 (Linux 6.12+), e.g. 100' };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Every STEPPELINK_* variable the hub reads, with its default. */
@@ -36,6 +37,13 @@ export const envSchema = z
         message: 'must be on (SQLite telemetry in a worker thread) or off (on the main thread)',
       })
       .optional(),
+    // the event loop's scheduler slice: on = the hub's 100 µs latency hint, off = the kernel's default, or µs
+    STEPPELINK_EVENT_LOOP_SLICE: z
+      .union(
+        [z.enum(['on', 'off']), z.coerce.number(SLICE).int(SLICE).min(100, SLICE).max(100_000, SLICE)],
+        SLICE,
+      )
+      .default('on'),
     STEPPELINK_INFLUX_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:8086' }).optional(),
     STEPPELINK_INFLUX_TOKEN: z.string().optional(),
     STEPPELINK_INFLUX_DB: z.string().min(1).optional(),
@@ -137,6 +145,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (e.STEPPELINK_TELEMETRY === 'sqlite' && e.STEPPELINK_TELEMETRY_THREAD === 'off') {
     options.telemetry = { adapter: 'sqlite', thread: false };
   }
+  if (e.STEPPELINK_EVENT_LOOP_SLICE === 'off') options.eventLoopSliceUs = false;
+  else if (typeof e.STEPPELINK_EVENT_LOOP_SLICE === 'number')
+    options.eventLoopSliceUs = e.STEPPELINK_EVENT_LOOP_SLICE;
   if (e.STEPPELINK_METRICS_TOKEN) options.api = { auth: { metricsToken: e.STEPPELINK_METRICS_TOKEN } };
   if (e.STEPPELINK_TLS_CERT && e.STEPPELINK_TLS_KEY) {
     options.tls = {
