@@ -27,8 +27,9 @@ export function lowerThisThreadsPriority(nice = BACKGROUND_NICE): boolean {
  * same reason: V8's platform workers (background JIT compiles, concurrent marking and sweeping),
  * libuv's pool and the inspector's thread otherwise take the CPU the event loop is queued on
  * for a scheduler slice (2–5 ms under `perf sched`) while it is paging an SOS. At nice 10 they
- * win that CPU less often; one already running still finishes its slice (SCHED_IDLE would not,
- * but Node has no call for it and it was not clearly better). Threads that already run lower
+ * win that CPU less often; one already running still finishes its slice unless the event loop
+ * has a short slice of its own (requestSchedulerSlice below, which is what made the difference;
+ * SCHED_IDLE helpers were tried as well and were not clearly better). Threads that already run lower
  * (or were started nicer, like the telemetry writer) are left alone; threads started later keep
  * their own priority.
  * Only from the main thread, only on Linux (/proc/self/task). Returns how many threads it lowered.
