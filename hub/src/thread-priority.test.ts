@@ -150,6 +150,38 @@ describe('requestSchedulerSlice', () => {
     expect(r.nice).toBe(3); // sched_setattr also sets nice: it must not reset it to 0
   });
 
+  it.runIf(customSlices)(
+    'is what the hub asks for its event loop at start, and says so in its start line',
+    () => {
+      const hubStart = (sliceUs: number | false) =>
+        run(
+          `const { createHub } = await import(${JSON.stringify(fileURLToPath(new URL('./hub.ts', import.meta.url)))});
+         const { createLogger } = await import(${JSON.stringify(fileURLToPath(new URL('./log.ts', import.meta.url)))});
+         const { mkdtempSync, rmSync } = await import('node:fs');
+         const { tmpdir } = await import('node:os');
+         const lines = [];
+         const log = createLogger({ level: 'info', destination: { write: (l) => lines.push(JSON.parse(l)) } });
+         const dataDir = mkdtempSync(tmpdir() + '/sl-slice-');
+         const before = slice();
+         // (the telemetry writer stays on this thread: a worker would inherit -e's --input-type)
+         const hub = createHub({ dataDir, host: '127.0.0.1', mqttPort: 0, httpPort: 0, log, eventLoopSliceUs: ${sliceUs}, telemetry: { adapter: 'sqlite', thread: false } });
+         await hub.start();
+         const after = slice();
+         await hub.close();
+         rmSync(dataDir, { recursive: true, force: true });
+         console.log(JSON.stringify({ before, after, running: lines.find((l) => l.msg === 'hub running') }));`,
+        );
+      const asked = hubStart(300);
+      expect(asked.after).toBe(300_000);
+      expect(asked.before).not.toBe(300_000);
+      expect(asked.running.eventLoopSlice).toBe('300 µs');
+      const off = hubStart(false);
+      expect(off.after).toBe(off.before); // left to the kernel
+      expect(off.running).toBeDefined();
+      expect(off.running.eventLoopSlice).toBeUndefined();
+    },
+  );
+
   it.runIf(customSlices)('sets another task of the same user by its id', async () => {
     const { spawn } = await import('node:child_process');
     const sleeper = spawn('sleep', ['30']);
