@@ -119,6 +119,15 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
     }, max);
     await page.locator(`[data-testid=map][data-track-points="${fixCount}"]`).waitFor();
     await screenshot(page, 'map');
+    // An officer zooms and leaves the page mid-animation: Leaflet ends a zoom animation from a
+    // 250 ms timer, which must not throw on a map already taken down (caught by the last test).
+    await page.evaluate(async () => {
+      document.querySelector<HTMLElement>('.leaflet-control-zoom-in')!.click();
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))); // the animation has started
+      location.hash = '#/devices';
+    });
+    await page.locator('[data-testid=map]').waitFor({ state: 'detached' });
+    await new Promise((r) => setTimeout(r, 500)); // past Leaflet's 250 ms timer
   });
 
   it('shows device health and filters by unit', async () => {

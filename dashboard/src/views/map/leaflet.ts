@@ -38,3 +38,16 @@ export function fitTo(map: L.Map, layers: L.Layer[], maxZoom = 13, panelPx = 0):
   }
   if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom, paddingBottomRight: [panelPx, 0] });
 }
+
+/**
+ * Takes a map down even mid-animation. Leaflet 1.9 ends a zoom animation from a 250 ms timer
+ * (and a transitionend), and that handler throws on a removed map (`_leaflet_pos` of undefined,
+ * Leaflet issue #6232): an officer who zooms and switches page at once would get a script error.
+ * So a running pan is stopped and a running zoom finished at once, while the map still exists.
+ */
+export function removeMap(map: L.Map): void {
+  const m = map as L.Map & { _animatingZoom?: boolean; _onZoomTransitionEnd?: () => void };
+  map.stop();
+  if (m._animatingZoom) m._onZoomTransitionEnd?.();
+  map.remove();
+}

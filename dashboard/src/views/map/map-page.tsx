@@ -10,7 +10,7 @@ import { whatOf } from '../board/labels.tsx';
 import { type CoverageBand, coverageBand } from './colors.ts';
 import { loadMapData, loadPastures, loadTracks, type MapData } from './data.ts';
 import * as layers from './layers.ts';
-import { createMap, fitTo } from './leaflet.ts';
+import { createMap, fitTo, removeMap } from './leaflet.ts';
 import { COVERAGE_BANDS, type LayerKey, LAYER_KEYS, LayerToggles, Legend, Replay } from './map-panel.tsx';
 import { devicePlaces } from './places.ts';
 
@@ -53,7 +53,7 @@ export function MapPage(_: { me: Me }) {
     );
     return () => {
       alive = false;
-      map.current?.remove();
+      if (map.current) removeMap(map.current);
       map.current = null;
     };
   }, []);

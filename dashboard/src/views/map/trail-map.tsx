@@ -1,7 +1,7 @@
 import L from 'leaflet';
 import { useEffect, useRef } from 'preact/hooks';
 import { loadMapConfig } from '../../api/geo.ts';
-import { createMap, fitTo } from './leaflet.ts';
+import { createMap, fitTo, removeMap } from './leaflet.ts';
 
 export interface TrailMapProps {
   trail: { t: number; lat: number; lon: number }[];
@@ -25,7 +25,7 @@ export function TrailMap({ trail, pos, home }: TrailMapProps) {
     });
     return () => {
       alive = false;
-      map.current?.remove();
+      if (map.current) removeMap(map.current);
       map.current = null;
     };
   }, []);
