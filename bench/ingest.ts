@@ -16,7 +16,7 @@ import type { RegistryDocument } from '../hub/src/registry/schema.ts';
 import { hashSecret } from '../hub/src/registry/secrets.ts';
 import { startMosquitto } from '../tests/support/mosquitto.ts';
 import { Child } from './lib/child.ts';
-import { cpuTimeUs, findPid } from './lib/proc.ts';
+import { cpuTimeUs, findPid, threadCpuUs } from './lib/proc.ts';
 import { type FleetDevice, fixesPerMessage, fleet, fleetRegistry } from './lib/fleet.ts';
 import type { PublisherIn, PublisherOut } from './lib/mqtt-publisher.ts';
 import { type BenchResult, formatTable, isMain } from './lib/result.ts';
@@ -35,13 +35,14 @@ interface RunFigures {
   ackP50Ms: number;
   ackP99Ms: number;
   /** CPU time per message of each party, µs: the publisher harness, the broker (hub or mosquitto), the counting subscriber */
-  cpu: { publisher: number; broker: number; subscriber?: number };
+  cpu: { publisher: number; broker: number; subscriber?: number; brokerMain?: number };
 }
 
 const log = (s: string) => process.stderr.write(`  ingest: ${s}\n`);
 const describe = (f: RunFigures) =>
   `${f.rate.toFixed(0)} msg/s (${f.elapsedMs.toFixed(0)} ms; PUBACK p50 ${f.ackP50Ms.toFixed(1)} ms, p99 ${f.ackP99Ms.toFixed(1)} ms; ` +
   `CPU µs/msg: publisher ${f.cpu.publisher.toFixed(1)}, broker ${f.cpu.broker.toFixed(1)}` +
+  `${f.cpu.brokerMain === undefined ? '' : ` (event loop ${f.cpu.brokerMain.toFixed(1)}, other threads ${(f.cpu.broker - f.cpu.brokerMain).toFixed(1)})`}` +
   `${f.cpu.subscriber === undefined ? '' : `, subscriber ${f.cpu.subscriber.toFixed(1)}`})`;
 
 async function publish(
@@ -106,9 +107,11 @@ async function hubRun(
     const ports = await hub.start();
     const total = devices.length * o.perDevice;
     let cpu0 = process.cpuUsage();
+    let threads0 = threadCpuUs();
     const finished = () =>
       new Promise<void>((resolve) => {
         cpu0 = process.cpuUsage();
+        threads0 = threadCpuUs();
         const poll = setInterval(() => {
           if ((hub.ingest.health().processed as number) >= total) {
             clearInterval(poll);
@@ -118,6 +121,7 @@ async function hubRun(
       });
     const r = await publish(`mqtt://127.0.0.1:${ports.mqttPort}`, devices, o, true, finished);
     const cpu = process.cpuUsage(cpu0);
+    const mainUs = threadCpuUs().main - threads0.main;
     const inbox = hub.db.prepare('SELECT count(*) FROM inbox').pluck().get() as number;
     const points = devices.reduce((n, d) => n + (fixesPerMessage(d) || 1) * o.perDevice, 0);
     const written = hub.telemetry.health().written;
@@ -131,7 +135,11 @@ async function hubRun(
     return {
       ...r,
       rate: (r.total / r.elapsedMs) * 1000,
-      cpu: { publisher: r.publisherCpuUs / total, broker: (cpu.user + cpu.system) / total },
+      cpu: {
+        publisher: r.publisherCpuUs / total,
+        broker: (cpu.user + cpu.system) / total,
+        brokerMain: mainUs / total,
+      },
     };
   } finally {
     await hub.close();

@@ -18,8 +18,32 @@ export function findPid(needle: string): number | undefined {
 
 /** User + system CPU time a process has used so far, in µs (10 ms resolution). */
 export function cpuTimeUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuUs(`/proc/${pid}/stat`);
+}
+
+/** utime + stime of a /proc stat file, in µs. */
+function statCpuUs(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime and stime are fields 14 and 15
   return ((Number(fields[11]) + Number(fields[12])) / USER_HZ) * 1e6;
+}
+
+/**
+ * CPU time (µs, 10 ms resolution) this process's main thread and the rest of its threads have
+ * used so far: the event loop apart from V8's helpers, libuv's pool and worker threads.
+ */
+export function threadCpuUs(): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const us = statCpuUs(`/proc/self/task/${tid}/stat`); // the thread's own (/proc/<pid>/stat sums them all)
+      if (Number(tid) === process.pid) main += us;
+      else others += us;
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return { main, others };
 }
