@@ -16,7 +16,7 @@ import type { RegistryDocument } from '../hub/src/registry/schema.ts';
 import { hashSecret } from '../hub/src/registry/secrets.ts';
 import { startMosquitto } from '../tests/support/mosquitto.ts';
 import { Child } from './lib/child.ts';
-import { cpuTimeUs, findPid, threadCpuUs } from './lib/proc.ts';
+import { cpuTimeUs, findPid, mainThreadCpuUs } from './lib/proc.ts';
 import { type FleetDevice, fixesPerMessage, fleet, fleetRegistry } from './lib/fleet.ts';
 import type { PublisherIn, PublisherOut } from './lib/mqtt-publisher.ts';
 import { type BenchResult, formatTable, isMain } from './lib/result.ts';
@@ -107,11 +107,11 @@ async function hubRun(
     const ports = await hub.start();
     const total = devices.length * o.perDevice;
     let cpu0 = process.cpuUsage();
-    let threads0 = threadCpuUs();
+    let main0 = mainThreadCpuUs();
     const finished = () =>
       new Promise<void>((resolve) => {
         cpu0 = process.cpuUsage();
-        threads0 = threadCpuUs();
+        main0 = mainThreadCpuUs();
         const poll = setInterval(() => {
           if ((hub.ingest.health().processed as number) >= total) {
             clearInterval(poll);
@@ -121,7 +121,7 @@ async function hubRun(
       });
     const r = await publish(`mqtt://127.0.0.1:${ports.mqttPort}`, devices, o, true, finished);
     const cpu = process.cpuUsage(cpu0);
-    const mainUs = threadCpuUs().main - threads0.main;
+    const mainUs = mainThreadCpuUs() - main0;
     const inbox = hub.db.prepare('SELECT count(*) FROM inbox').pluck().get() as number;
     const points = devices.reduce((n, d) => n + (fixesPerMessage(d) || 1) * o.perDevice, 0);
     const written = hub.telemetry.health().written;

@@ -30,20 +30,9 @@ function statCpuUs(path: string): number {
 }
 
 /**
- * CPU time (µs, 10 ms resolution) this process's main thread and the rest of its threads have
- * used so far: the event loop apart from V8's helpers, libuv's pool and worker threads.
+ * CPU time (µs, 10 ms resolution) this process's main thread — the event loop — has used so far,
+ * apart from V8's helpers, libuv's pool and worker threads (/proc/<pid>/stat sums them all).
  */
-export function threadCpuUs(): { main: number; others: number } {
-  let main = 0;
-  let others = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const us = statCpuUs(`/proc/self/task/${tid}/stat`); // the thread's own (/proc/<pid>/stat sums them all)
-      if (Number(tid) === process.pid) main += us;
-      else others += us;
-    } catch {
-      // the thread ended while we looked
-    }
-  }
-  return { main, others };
+export function mainThreadCpuUs(): number {
+  return statCpuUs(`/proc/self/task/${process.pid}/stat`);
 }
