@@ -10,12 +10,67 @@ import { durationTexts, type Rescue } from './texts.ts';
 /** How long the event loop may rest between an SOS's first page and the transaction recording it. */
 const YIELD_MS = 1;
 
+/**
+ * How long after an SOS incident closed (hub receive time) a resent copy of one of its presses
+ * still folds into it instead of opening a new incident: a box that was offline flushes its
+ * queue within seconds of reconnecting; 2 min covers a slow flush, and is short enough that a
+ * herder pressing again for a new emergency is never silenced for long (see `latePressFolds`).
+ */
+export const LATE_PRESS_WINDOW_MS = 2 * 60_000;
+
+/** What `latePressFolds` knows of the household's most recently closed SOS incident. */
+export interface ClosedSos {
+  id: string;
+  /** hub time it closed */
+  closedAt: number;
+  /** device timestamps of the presses it counted: the first (`source_ts`) and the extremes of the rest */
+  firstTs: number;
+  minTs: number;
+  maxTs: number;
+}
+
+/**
+ * Whether an SOS press (a message id the hub has not applied, with no open incident for its
+ * household) belongs to the household's last closed incident. Decided by hub receive time and
+ * incident state; the device clock only ever narrows a fold, it never makes one on its own:
+ *
+ * - received while that incident was still open (`receivedAt < closedAt`, e.g. an inbox replay
+ *   after a crash): it belongs to it, as it would have joined had it been handled at once;
+ * - received more than `windowMs` after the close: never; it opens a new incident and pages;
+ * - received within the window: only if it is a press of that emergency sent again, i.e. its
+ *   box timestamp lies within the span of the presses the incident already counted
+ *   ([minTs, maxTs], by the same box clock). A press stamped after the last counted press is a
+ *   new press; one stamped before the first is one the hub cannot place (the box's clock may
+ *   have been corrected, or a second device stamps differently): both open a new incident.
+ *   Paging for a stale press costs a phone call; folding a new emergency costs a life.
+ *
+ * (A resend with the same message id never gets here: `incident_messages` answers it with the
+ * incident it was applied to, however long ago.)
+ */
+export function latePressFolds(
+  closed: ClosedSos | undefined,
+  press: { ts: number; receivedAt: number },
+  windowMs: number,
+): boolean {
+  if (!closed) return false;
+  if (press.receivedAt < closed.closedAt) return true;
+  if (press.receivedAt > closed.closedAt + windowMs) return false;
+  return press.ts >= closed.minTs && press.ts <= closed.maxTs;
+}
+
 export const ACTIONS = ['ack', 'decline', 'dispatch', 'resolve', 'false-alarm', 'cancel'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export type ActResult =
   | { ok: true; incident: Incident }
   | { ok: false; status: 404 | 409; error: string; incident?: Incident };
+
+export interface RaiseResult {
+  incidentId: string;
+  created: boolean;
+  /** Set when an SOS press folded into a closed incident (not paged): why, for the dead letter. */
+  folded?: string;
+}
 
 export interface RaiseOptions {
   /** The MQTT message behind this raise: applied once, whatever happens after a crash. */
@@ -62,9 +117,13 @@ export class IncidentEngine extends Escalator {
         .prepare('SELECT 1 FROM incidents WHERE device = ? AND closed_at IS NULL LIMIT 1')
         .pluck(),
       openOfDevice: db.prepare('SELECT id FROM incidents WHERE device = ? AND closed_at IS NULL').pluck(),
-      laterPress: db
-        .prepare('SELECT id FROM incidents WHERE key = ? AND source_ts >= ? ORDER BY opened_at DESC LIMIT 1')
-        .pluck(),
+      lastClosed: db.prepare(
+        'SELECT id, closed_at, source_ts FROM incidents WHERE key = ? AND closed_at IS NOT NULL ORDER BY closed_at DESC, opened_at DESC, id DESC LIMIT 1',
+      ),
+      pressSpan: db.prepare(
+        `SELECT min(json_extract(data, '$.ts')) AS lo, max(json_extract(data, '$.ts')) AS hi FROM incident_events
+         WHERE incident_id = ? AND type = 'pressed-again'`,
+      ),
       due: db
         .prepare(
           'SELECT id FROM incidents WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT 50',
@@ -120,14 +179,11 @@ export class IncidentEngine extends Escalator {
    * fails, the page has gone out all the same and the SOS is dead-lettered with the error, as
    * before; a crash in between replays the SOS from the inbox, which pages again.
    */
-  async raisePagingFirst(
-    input: AlertInput,
-    o: RaiseOptions = {},
-  ): Promise<{ incidentId: string; created: boolean }> {
+  async raisePagingFirst(input: AlertInput, o: RaiseOptions = {}): Promise<RaiseResult> {
     const now = this.now;
     const seen = o.msg && this.t.seenMessage.get(o.msg.source, o.msg.id);
     const joins = seen || this.t.openByKey.get(input.key);
-    const late = input.source === 'sos' && this.st.laterPress.get(input.key, input.at);
+    const late = input.source === 'sos' && this.foldTarget(input, o, now);
     if (joins || late || !this.deps.sendAhead) return this.raise(input, o);
     const inc = this.newIncident(input, o, now, `inc-${this.ulid(now)}`);
     let sent: Promise<string[]> | undefined;
@@ -160,7 +216,7 @@ export class IncidentEngine extends Escalator {
     o: RaiseOptions,
     pre: { now: number; id: string },
     sent: Promise<string[]>,
-  ): Promise<{ incidentId: string; created: boolean }> {
+  ): Promise<RaiseResult> {
     await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
     const keys = await sent;
     this.deps.outbox.sentAhead(keys);
@@ -171,12 +227,31 @@ export class IncidentEngine extends Escalator {
     }
   }
 
+  /**
+   * The household's last closed SOS incident, when this press belongs to it (see
+   * `latePressFolds`); undefined when it opens a new one.
+   */
+  private foldTarget(input: AlertInput, o: RaiseOptions, now: number): ClosedSos | undefined {
+    const r = this.st.lastClosed.get(input.key) as
+      | { id: string; closed_at: number; source_ts: number }
+      | undefined;
+    if (!r) return undefined;
+    const span = this.st.pressSpan.get(r.id) as { lo: number | null; hi: number | null };
+    const closed: ClosedSos = {
+      id: r.id,
+      closedAt: r.closed_at,
+      firstTs: r.source_ts,
+      minTs: Math.min(r.source_ts, span.lo ?? r.source_ts),
+      maxTs: Math.max(r.source_ts, span.hi ?? r.source_ts),
+    };
+    const window = this.deps.options.latePressWindowMs ?? LATE_PRESS_WINDOW_MS;
+    return latePressFolds(closed, { ts: input.at, receivedAt: o.receivedAt ?? now }, window)
+      ? closed
+      : undefined;
+  }
+
   /** Opens an incident, or joins the open one with the same key (counted, not paged anew). */
-  raise(
-    input: AlertInput,
-    o: RaiseOptions = {},
-    pre?: { now: number; id: string },
-  ): { incidentId: string; created: boolean } {
+  raise(input: AlertInput, o: RaiseOptions = {}, pre?: { now: number; id: string }): RaiseResult {
     return this.tx(() => {
       const now = pre?.now ?? this.now;
       if (o.msg) {
@@ -193,19 +268,25 @@ export class IncidentEngine extends Escalator {
         remember(inc.id);
         return { incidentId: inc.id, created: false };
       }
-      if (input.source === 'sos') {
-        // A late press whose emergency a later press already opened (and someone closed): fold it in.
-        const later = this.st.laterPress.get(input.key, input.at) as string | undefined;
-        if (later) {
-          const inc = this.t.get(later)!;
-          this.t.record(inc, now, 'late-press', {
-            note: `a press from ${durationTexts(now - input.at).en} ago arrived after this incident was opened`,
-            data: { msgId: o.msg?.id, ts: input.at },
-          });
-          this.save(inc, now);
-          remember(inc.id);
-          return { incidentId: inc.id, created: false };
-        }
+      const closed = input.source === 'sos' ? this.foldTarget(input, o, now) : undefined;
+      if (closed) {
+        // A press of an emergency that is over, sent again: recorded on it, not paged; the box
+        // hears again that it is closed (the sos-ack says to press again if help is still needed).
+        const inc = this.t.get(closed.id)!;
+        const received = o.receivedAt ?? now;
+        const after = received - closed.closedAt;
+        const reason =
+          after < 0
+            ? `press received while ${inc.id} was open, handled after it closed: folded into it, not paged`
+            : `press received ${durationTexts(after).en} after ${inc.id} closed, stamped within its presses: folded into it, not paged`;
+        this.t.record(inc, now, 'late-press', {
+          note: reason,
+          data: { msgId: o.msg?.id, ts: input.at, receivedAt: received, closedAt: closed.closedAt },
+        });
+        this.feedback(inc, now);
+        this.save(inc, now);
+        remember(inc.id);
+        return { incidentId: inc.id, created: false, folded: reason };
       }
       const inc = this.create(input, o, now, pre?.id);
       remember(inc.id);
@@ -290,7 +371,7 @@ export class IncidentEngine extends Escalator {
     if (input.source === 'sos') {
       this.t.record(inc, now, 'pressed-again', {
         note: `presses: ${inc.presses}`,
-        data: { presses: inc.presses },
+        data: { presses: inc.presses, ts: input.at }, // ts: the span `latePressFolds` reads
       });
       const waiting = inc.state === 'open' || inc.state === 'notified';
       if (waiting && inc.level >= 0 && sincePress > this.deps.options.repeatWindowMs) {

@@ -18,6 +18,8 @@ export interface EngineOptions {
   rerouteEveryMs: number;
   lateAfterMs: number;
   maxPositionsPerIncident: number;
+  /** After an SOS incident closed, a resent press of it folds in for this long (default LATE_PRESS_WINDOW_MS in engine.ts). */
+  latePressWindowMs?: number;
 }
 
 export interface EngineDeps {

@@ -48,7 +48,7 @@ export function sosHandlers(
       const details: Record<string, unknown> = { sosId: m.msg.id };
       if (m.msg.note) details.note = m.msg.note;
       if (m.msg.power) details.power = m.msg.power;
-      await engine().raisePagingFirst(
+      const r = await engine().raisePagingFirst(
         {
           source: 'sos',
           category: m.msg.category,
@@ -73,6 +73,9 @@ export function sosHandlers(
           }),
         },
       );
+      // Recorded on the closed incident's timeline; throwing makes ingest dead-letter it with the
+      // reason too, so an accepted press that paged nobody is never silent.
+      if (r.folded) throw new Error(`SOS ${m.msg.id} not paged: ${r.folded}`);
     },
 
     async 'worker-ack'(m: Accepted<'worker-ack'>): Promise<void> {
