@@ -30,6 +30,14 @@ export interface Publisher {
   publish(topic: string, payload: Buffer, opts?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** Is this device (client id) connected right now? */
   isConnected(clientId: string): boolean;
+  /**
+   * Whether a session of `clientId` would receive `topic` at QoS 1: `connected` (online and
+   * subscribed), `offline` (a persistent session subscribed to it: the broker queues it), or
+   * null (nobody would get it). Absent: the broker can't tell (then a publish counts as queued).
+   */
+  sessionFor?(clientId: string, topic: string): Promise<'connected' | 'offline' | null>;
+  /** Calls `fn` for every PUBACK of a QoS 1 message the hub published to a persistent session. */
+  onDelivered?(fn: (clientId: string, topic: string, payload: Buffer) => void): void;
 }
 
 export interface ComponentHealth {
@@ -69,7 +77,11 @@ export interface HubModule {
    * subscribes again). Downlink sent here reaches even a first-time device, whose session had no
    * subscriptions at connect time.
    */
-  onDeviceSubscribed?(deviceId: string, topics: readonly string[]): Promise<void> | void;
+  onDeviceSubscribed?(
+    deviceId: string,
+    topics: readonly string[],
+    session?: { clean: boolean },
+  ): Promise<void> | void;
   /**
    * Last check before the broker hands a message on a hub-published topic to one subscriber,
    * including messages queued for a persistent session while it was offline: return false to

@@ -37,6 +37,7 @@ export function wireClientEvents(
     hooks.deviceSubscribed(
       who.deviceId,
       subscriptions.filter((s) => (s.qos as number) !== 128).map((s) => s.topic),
+      { clean: client.clean !== false },
     );
   });
   a.on('clientDisconnect', (client) => {

@@ -1,9 +1,13 @@
 import type { Publisher } from '../context.ts';
 import type { Broker } from './broker.ts';
+import { sessionFor } from './sessions.ts';
 
 /**
  * Downlink through the embedded broker. aedes queues QoS 1 messages for offline clients with a
  * persistent session (clean=false) that subscribed to the topic, and delivers them on reconnect.
+ * `sessionFor` says beforehand whether anybody would receive a message; `onDelivered` reports
+ * each PUBACK of a message queued for a persistent session (aedes' `ack` event, which carries
+ * the original packet back from the persistence).
  */
 export function brokerPublisher(broker: Broker): Publisher {
   return {
@@ -16,5 +20,14 @@ export function brokerPublisher(broker: Broker): Publisher {
       });
     },
     isConnected: (clientId) => broker.isConnected(clientId),
+    sessionFor: (clientId, topic) => sessionFor(broker.aedes, clientId, topic),
+    onDelivered(fn) {
+      broker.aedes.on('ack', (packet, client) => {
+        const p = packet as { topic?: string; payload?: Buffer | string } | undefined;
+        if (!p?.topic || !client) return;
+        const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload;
+        if (payload) fn(client.id, p.topic, payload);
+      });
+    },
   };
 }

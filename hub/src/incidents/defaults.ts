@@ -66,8 +66,6 @@ export const INCIDENT_DEFAULTS = {
   lateAfterMs: 30_000,
   /** Positions kept per incident (the newest; older ones are thinned away). */
   maxPositionsPerIncident: 2_000,
-  /** sos-acks resent on reconnect only for incidents closed less than this long ago. */
-  resendClosedForMs: 60 * MIN,
   /** Page the webhook (SMS/voice gateway) too, when one is configured. */
   webhookForAllLevels: true,
   timeZone: 'Asia/Shanghai',
@@ -87,6 +85,12 @@ export const DELIVERY_DEFAULTS = {
   concurrency: 8,
   /** Rows taken per drain round. */
   batch: 200,
+  /**
+   * A worker's app page not delivered (no PUBACK from the phone) within this goes to the SMS/voice
+   * gateway; when no channel has delivered a level's page by then (and the gateway has answered),
+   * that level counts as unreachable and escalation moves on at once.
+   */
+  fallbackAfterMs: 15_000,
 };
 
 /** Scheduled jobs (node-cron expressions, evaluated in `timeZone`). */

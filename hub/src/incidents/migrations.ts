@@ -60,4 +60,20 @@ export const incidentMigrations = [
   // 2: indexes for the hot paths (positions of devices with an open incident; each device's next sos-ack)
   `CREATE INDEX incidents_device_open ON incidents(device) WHERE closed_at IS NULL AND device IS NOT NULL;
    CREATE INDEX deliveries_device_open ON deliveries(device, id) WHERE status IN ('pending', 'retry') AND device IS NOT NULL;`,
+  // 3: delivery truth. `queued` = the broker holds it for a subscribed session; `delivered` = the
+  // receiver acknowledged (MQTT PUBACK, gateway 2xx); `held` = an SMS fallback waiting for the
+  // app's PUBACK (sent if none comes in time); `not-needed` = a fallback the app made unnecessary.
+  // wire_id = topic#message id, to find the row a PUBACK answers;
+  // after_key = the row (the app page) whose delivery makes this fallback unnecessary.
+  `ALTER TABLE deliveries ADD COLUMN wire_id TEXT;
+   ALTER TABLE deliveries ADD COLUMN delivered_at INTEGER;
+   ALTER TABLE deliveries ADD COLUMN after_key TEXT;
+   UPDATE deliveries SET status = 'queued' WHERE status = 'sent' AND channel IN ('mqtt', 'device');
+   CREATE INDEX deliveries_wire ON deliveries(wire_id) WHERE wire_id IS NOT NULL;
+   DROP INDEX deliveries_due;
+   CREATE INDEX deliveries_due ON deliveries(next_try_at) WHERE status IN ('pending', 'retry', 'held');
+   DROP INDEX deliveries_device_open;
+   CREATE INDEX deliveries_device_open ON deliveries(device, id) WHERE status IN ('pending', 'retry', 'held') AND device IS NOT NULL;
+   CREATE INDEX deliveries_after ON deliveries(after_key) WHERE after_key IS NOT NULL;
+   CREATE INDEX deliveries_undelivered ON deliveries(created_at) WHERE status = 'queued' AND kind = 'alert';`,
 ];

@@ -1,4 +1,4 @@
-import { downTopic, encode, expandFixes, type Severity } from '@steppelink/protocols';
+import { downTopic, expandFixes, parseTopic, type Severity } from '@steppelink/protocols';
 import type { Hono } from 'hono';
 import type { ApiEnv } from '../api/context.ts';
 import type { Clock } from '../clock.ts';
@@ -20,7 +20,9 @@ import { IncidentEngine } from './engine.ts';
 import { DutyJobs, type JobOptions } from './jobs.ts';
 import { incidentMetrics } from './metrics.ts';
 import { incidentMigrations } from './migrations.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox, wireId } from './outbox.ts';
+import { ReachWatch } from './reach-watch.ts';
+import { filterMatches } from '../broker/sessions.ts';
 import type { AlertInput, IncidentSink } from './port.ts';
 import { sosHandlers } from './sos.ts';
 import { viewOf } from './view.ts';
@@ -33,7 +35,6 @@ export interface IncidentsModuleOptions {
   rerouteEveryMs?: number;
   lateAfterMs?: number;
   maxPositionsPerIncident?: number;
-  resendClosedForMs?: number;
   /** Roster time zone when a rotation names none. */
   timeZone?: string;
   /** The SMS/voice gateway (STEPPELINK_WEBHOOK_URL); without it, pages go over MQTT and the stream only. */
@@ -74,6 +75,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
   let deliverer: Deliverer | undefined;
   let timer: DueTimer | undefined;
   let jobs: DutyJobs | undefined;
+  let reach: ReachWatch | undefined;
   const stream = new StreamHub();
   const need = <T>(x: T | undefined): T => {
     if (x === undefined) throw new Error('The incidents module is not started: call start(ctx) first.');
@@ -122,10 +124,31 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       const channels = new Map<ChannelName, Notifier>(notifiers.map((n) => [n.channel, n]));
       channels.set('device', deviceAckChannel(c.publisher));
       const metrics = incidentMetrics(c.metrics, () => c.db);
-      deliverer = new Deliverer(c.db, channels, c.clock, deliveryOpts, c.log, options.random, (ch, out) =>
-        metrics.deliveries.inc({ channel: ch, status: out.status }),
-      );
-      const outbox = new Outbox(c.db, c.registry, notifiers);
+      deliverer = new Deliverer(c.db, channels, c.clock, deliveryOpts, c.log, options.random, (ch, out, key) => {
+        metrics.deliveries.inc({ channel: ch, status: out.status });
+        // An alert's outcome may decide that its level is unreachable (key: page:{incident}:…:alert:…).
+        const m = /^page:([^:]+):\d+:\d+:alert:/.exec(key);
+        if (m && out.status !== 'retry') reach?.check(m[1]!);
+      });
+      const outbox = new Outbox(c.db, c.registry, notifiers, { fallbackAfterMs: deliveryOpts.fallbackAfterMs });
+      reach = new ReachWatch(c.db, () => need(engine), c.clock, deliveryOpts.fallbackAfterMs, c.log);
+      // A PUBACK from a phone or a box: that page or sos-ack is delivered (or, sent ahead of its
+      // transaction, will be written as delivered).
+      c.publisher.onDelivered?.((_clientId, topic, payload) => {
+        const t = parseTopic(topic);
+        if (!t.ok) return;
+        const kind = t.value.type;
+        if (kind !== 'worker-alert' && !(kind === 'down' && topic.endsWith('/sos-ack'))) return;
+        let id: unknown;
+        try {
+          id = (JSON.parse(payload.toString('utf8')) as { id?: unknown }).id;
+        } catch {
+          return;
+        }
+        if (typeof id !== 'string') return;
+        const wire = wireId(topic, id);
+        if (need(deliverer).markDelivered(wire).length === 0) outbox.ackedEarly(wire);
+      });
       timer = new DueTimer(c.clock, () => {
         const next = need(engine).tick();
         need(timer).armAt(next);
@@ -147,6 +170,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
           const handed = fresh !== null && d.sendFresh(fresh);
           need(engine).noteChanged(changed);
           need(timer).armAt(need(engine).nextDue());
+          for (const inc of changed) if (inc.state === 'open' || inc.state === 'notified') reach?.check(inc.id);
           for (const inc of changed) if (created.has(inc.id)) metrics.opened(inc);
           if (!handed) d.kick();
           d.afterUrgent(() => {
@@ -186,6 +210,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       // Resume: escalations whose time has come run now; undelivered pages go out.
       timer.armAt(engine.nextDue());
       deliverer.kick();
+      reach.sweep();
     },
 
     handlers: {
@@ -204,21 +229,29 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       });
     },
 
-    /** A box that was offline gets the latest sos-ack of its open (or just closed) incidents again. */
-    async onDeviceConnected(deviceId: string) {
+    /**
+     * Once a box listens on its sos-ack topic again, it gets the current state of each of its
+     * OPEN incidents, once: the latest sos-ack, when that one never reached it (no session took
+     * it, or its session was clean and kept nothing). A persistent session's queue (durable in
+     * the broker) delivers itself, and a delivered one is not sent again: no duplicate ids,
+     * nothing from closed incidents.
+     */
+    async onDeviceSubscribed(deviceId, topics, session) {
+      const topic = downTopic(deviceId, 'sos-ack');
+      if (!topics.some((t) => filterMatches(t, topic))) return;
       const c = need(ctx);
+      const d = need(deliverer);
       const rows = c.db
         .prepare(
-          `SELECT d.payload FROM deliveries d JOIN incidents i ON i.id = d.incident_id
-           WHERE d.device = ? AND d.channel = 'device' AND (i.closed_at IS NULL OR i.closed_at > ?)
+          `SELECT d.id, d.status FROM deliveries d JOIN incidents i ON i.id = d.incident_id
+           WHERE d.device = ? AND d.channel = 'device' AND i.closed_at IS NULL
              AND d.id = (SELECT max(id) FROM deliveries WHERE incident_id = d.incident_id AND channel = 'device')`,
         )
-        .all(deviceId, c.clock.now() - o.resendClosedForMs) as { payload: string }[];
-      for (const r of rows) {
-        const p = JSON.parse(r.payload) as { message: unknown };
-        const bytes = encode('sos-ack', p.message as never);
-        if (bytes.ok) await c.publisher.publish(downTopic(deviceId, 'sos-ack'), bytes.value, { qos: 1 });
-      }
+        .all(deviceId) as { id: number; status: string }[];
+      const again = rows.filter(
+        (r) => r.status === 'no-listener' || r.status === 'failed' || (r.status === 'queued' && session?.clean !== false),
+      );
+      if (again.length > 0) d.resend(again.map((r) => r.id));
     },
 
     health(): ComponentHealth {
@@ -251,6 +284,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
     async close() {
       jobs?.stop();
       timer?.cancel();
+      reach?.close();
       await deliverer?.close();
     },
   };

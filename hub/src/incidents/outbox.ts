@@ -1,6 +1,6 @@
-import type { MessageInputOf } from '@steppelink/protocols';
+import { downTopic, type MessageInputOf } from '@steppelink/protocols';
 import type { DeliveryRow } from '../notify/deliverer.ts';
-import type { ChannelName, Notifier, PageContent, Recipient } from '../notify/port.ts';
+import type { ChannelName, Notifier, Outcome, PageContent, Recipient } from '../notify/port.ts';
 
 export type { DeliveryRow };
 import type { RegistryStore } from '../registry/store.ts';
@@ -15,11 +15,40 @@ export interface PageStep {
   ackBy: number | null;
 }
 
+/** One recipient × channel of a page step, as written to `deliveries`. */
+export interface PageRow {
+  key: string;
+  channel: ChannelName;
+  payload: unknown;
+  person: string;
+  /** An SMS fallback: held until the app page with this key is overdue (sent only if it is not delivered). */
+  afterKey?: string;
+}
+
+/** What identifies a published message when its PUBACK comes back: topic and message id. */
+export function wireId(topic: string, messageId: string): string {
+  return `${topic}#${messageId}`;
+}
+
+/** The wire id of an MQTT alert or sos-ack row (null for other channels). */
+function wireIdOf(channel: ChannelName, payload: unknown): string | null {
+  const p = payload as { topic?: string; deviceId?: string; message?: { id?: string } };
+  const id = p?.message?.id;
+  if (typeof id !== 'string') return null;
+  if (channel === 'mqtt' && typeof p.topic === 'string') return wireId(p.topic, id);
+  if (channel === 'device' && typeof p.deviceId === 'string') return wireId(downTopic(p.deviceId, 'sos-ack'), id);
+  return null;
+}
+
+/** PUBACKs remembered while their row is not written yet (an SOS's first page, sent ahead). */
+const EARLY_ACKS_MAX = 1_000;
+
 /**
  * Writes pages and deliveries inside the engine's transactions. A page step is a row keyed
  * (incident, level, reminder, kind): inserting it is what makes the step happen, and it can
  * be inserted once only. Each recipient × channel becomes a `deliveries` row that the
- * Deliverer sends after the commit.
+ * Deliverer sends after the commit; a person's SMS/voice page waits (`held`) while their app
+ * page has `fallbackAfterMs` to be delivered, and goes out only if it was not.
  */
 export class Outbox {
   private readonly insertPage;
@@ -28,13 +57,18 @@ export class Outbox {
   private readonly ackCount;
   /** Rows inserted since the last `takeFresh()`: the engine sends its new pages straight after the commit. */
   private fresh: DeliveryRow[] = [];
-  /** keys of rows already sent (see `sentAhead`) */
-  private readonly ahead = new Set<string>();
+  /** outcomes of rows sent before their transaction (see `sentAhead`), by key */
+  private readonly ahead = new Map<string, Outcome['status']>();
+  /** wire ids whose PUBACK came before their row was written */
+  private readonly earlyAcks = new Set<string>();
+  /** keys written as delivered since the last `takeFresh()` (their SMS fallbacks are not needed) */
+  private readonly deliveredNow = new Set<string>();
 
   constructor(
     db: Db,
     private readonly registry: RegistryStore,
     private readonly notifiers: readonly Notifier[],
+    private readonly opts: { fallbackAfterMs: number } = { fallbackAfterMs: 15_000 },
   ) {
     this.insertPage = db.prepare(
       `INSERT OR IGNORE INTO pages (incident_id, level, reminder, kind, at, ack_by_at, people)
@@ -42,9 +76,9 @@ export class Outbox {
     );
     this.insertDelivery = db.prepare(
       `INSERT OR IGNORE INTO deliveries (key, incident_id, level, reminder, kind, person, device, channel, payload,
-         status, attempts, next_try_at, created_at, updated_at)
+         status, attempts, next_try_at, created_at, updated_at, wire_id, after_key, delivered_at)
        VALUES (@key, @incident, @level, @reminder, @kind, @person, @device, @channel, @payload, @status, @attempts,
-         @next, @now, @now)`,
+         @next, @now, @now, @wire, @after, @deliveredAt)`,
     );
     this.pagedStmt = db.prepare(
       `SELECT level, people FROM pages WHERE incident_id = ? AND kind = 'alert' ORDER BY level, reminder`,
@@ -85,39 +119,55 @@ export class Outbox {
         reminder: step.reminder,
         kind: step.kind,
         person: r.person,
+        ...(r.afterKey ? { afterKey: r.afterKey } : {}),
       });
     }
     return true;
   }
 
-  /** What a page step sends: one row per recipient × channel that reaches them. Writes nothing. */
+  /**
+   * What a page step sends: one row per recipient × channel that reaches them; the SMS/voice
+   * row of someone who also gets the app page is its fallback (`afterKey`). Writes nothing.
+   */
   pageRows(
     inc: Incident,
     step: PageStep,
     people: readonly string[],
     content: (to: Recipient) => PageContent,
-  ): { key: string; channel: ChannelName; payload: unknown; person: string }[] {
-    const rows: { key: string; channel: ChannelName; payload: unknown; person: string }[] = [];
+  ): PageRow[] {
+    const rows: PageRow[] = [];
     for (const id of people) {
       const to = this.recipient(id);
       if (!to) continue;
       const c = content(to);
+      const mine: PageRow[] = [];
       for (const n of this.notifiers) {
         const payload = n.render(c, to);
         if (payload === null) continue;
         const key = `page:${inc.id}:${step.level}:${step.reminder}:${step.kind}:${id}:${n.channel}`;
-        rows.push({ key, channel: n.channel, payload, person: id });
+        mine.push({ key, channel: n.channel, payload, person: id });
       }
+      const app = mine.find((r) => r.channel === 'mqtt');
+      const sms = mine.find((r) => r.channel === 'webhook');
+      if (app && sms && step.kind === 'alert') sms.afterKey = app.key;
+      rows.push(...mine);
     }
     return rows;
   }
 
   /**
    * Rows with these keys were sent before their transaction (the first page of an SOS): they
-   * are recorded as sent when the transaction writes them, and not handed to the deliverer again.
+   * are written with that outcome when the transaction writes them, and not handed to the
+   * deliverer again.
    */
-  sentAhead(keys: Iterable<string>): void {
-    for (const k of keys) this.ahead.add(k);
+  sentAhead(outcomes: Iterable<[key: string, status: Outcome['status']]>): void {
+    for (const [k, status] of outcomes) this.ahead.set(k, status);
+  }
+
+  /** A PUBACK for a row not written yet: the row is written as delivered. */
+  ackedEarly(wire: string): void {
+    if (this.earlyAcks.size >= EARLY_ACKS_MAX) this.earlyAcks.clear();
+    this.earlyAcks.add(wire);
   }
   /** Drops keys `sentAhead` named that no transaction wrote (e.g. the roster changed meanwhile). */
   forgetAhead(keys: Iterable<string>): void {
@@ -166,6 +216,7 @@ export class Outbox {
   takeFresh(): DeliveryRow[] {
     const f = this.fresh;
     this.fresh = [];
+    this.deliveredNow.clear();
     return f;
   }
 
@@ -181,17 +232,28 @@ export class Outbox {
       kind: string;
       person?: string;
       device?: string;
+      afterKey?: string;
     },
   ): number {
     if (channel === 'webhook' && payload && typeof payload === 'object') {
       (payload as { idempotencyKey?: string }).idempotencyKey = key;
     }
     const text = JSON.stringify(payload);
-    const sent = this.ahead.delete(key);
+    const wire = wireIdOf(channel, payload);
+    let ahead = this.ahead.get(key);
+    this.ahead.delete(key);
+    if (ahead !== undefined && wire !== null && this.earlyAcks.delete(wire)) ahead = 'delivered';
+    if (ahead === undefined && o.afterKey !== undefined && this.deliveredNow.has(o.afterKey)) ahead = 'not-needed';
+    const sent = ahead !== undefined;
+    const held = !sent && o.afterKey !== undefined;
+    if (ahead === 'delivered') this.deliveredNow.add(key);
     const r = this.insertDelivery.run({
-      status: sent ? 'sent' : 'pending',
+      status: ahead ?? (held ? 'held' : 'pending'),
       attempts: sent ? 1 : 0,
-      next: sent ? null : now,
+      next: sent ? null : held ? now + this.opts.fallbackAfterMs : now,
+      wire,
+      after: o.afterKey ?? null,
+      deliveredAt: ahead === 'delivered' ? now : null,
       key,
       incident: o.incident ?? null,
       level: o.level ?? null,
@@ -211,6 +273,7 @@ export class Outbox {
         device: o.device ?? null,
         payload: text,
         attempts: 0,
+        ...(held ? { afterKey: o.afterKey, heldUntil: now + this.opts.fallbackAfterMs } : {}),
       });
     }
     return r.changes;

@@ -28,17 +28,39 @@ export interface Published {
   qos: number | undefined;
 }
 
-/** A Publisher stand-in for unit tests: records what would go to the broker; can be made to fail. */
+/**
+ * A Publisher stand-in for unit tests: records what would go to the broker; can be made to fail.
+ * Every QoS 1 message is acknowledged by its receiver (a PUBACK reported through `onDelivered`
+ * on the next tick) unless `puback` is false: then `ackAll()` acknowledges what was published.
+ */
 export class RecordingPublisher implements Publisher {
   readonly published: Published[] = [];
   connected = new Set<string>();
   failNext = 0;
+  puback = true;
+  private readonly raw: { topic: string; payload: Buffer; acked: boolean }[] = [];
+  private readonly delivered: ((clientId: string, topic: string, payload: Buffer) => void)[] = [];
   async publish(topic: string, payload: Buffer, opts?: { qos?: 0 | 1 }): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('broker not accepting (test)');
     }
     this.published.push({ topic, payload: JSON.parse(payload.toString('utf8')), qos: opts?.qos });
+    const sent = { topic, payload, acked: false };
+    this.raw.push(sent);
+    if (this.puback && opts?.qos === 1) setImmediate(() => this.ack(sent));
+  }
+  onDelivered(fn: (clientId: string, topic: string, payload: Buffer) => void): void {
+    this.delivered.push(fn);
+  }
+  /** PUBACKs every message published so far that was not acknowledged yet. */
+  ackAll(): void {
+    for (const m of this.raw) this.ack(m);
+  }
+  private ack(m: { topic: string; payload: Buffer; acked: boolean }): void {
+    if (m.acked) return;
+    m.acked = true;
+    for (const fn of this.delivered) fn('test-client', m.topic, m.payload);
   }
   isConnected(clientId: string): boolean {
     return this.connected.has(clientId);

@@ -29,7 +29,7 @@ class ScriptedBox implements Notifier {
     const n = (payload as { n: number }).n;
     this.sent.push(n);
     if (this.held) await new Promise<void>((r) => this.waiting.push(r));
-    return this.script.get(n)?.shift() ?? { status: 'sent' };
+    return this.script.get(n)?.shift() ?? { status: 'queued' };
   }
   release(): void {
     for (const w of this.waiting.splice(0)) w();
@@ -100,9 +100,9 @@ describe('Deliverer', () => {
     await d.idle();
     expect(box.sent).toEqual([1, 2, 3]);
     expect(rows().map((r) => [r.status, r.attempts])).toEqual([
-      ['sent', 1],
-      ['sent', 1],
-      ['sent', 1],
+      ['queued', 1],
+      ['queued', 1],
+      ['queued', 1],
     ]);
     expect(d.backlog()).toBe(0);
   });
@@ -132,7 +132,7 @@ describe('Deliverer', () => {
     box.release();
     await d.idle();
     expect(box.sent).toEqual([1, 2, 3]);
-    expect(rows().every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    expect(rows().every((r) => r.status === 'queued' && r.attempts === 1)).toBe(true);
   });
 
   it('holds the later sos-acks behind one that must be retried, then sends them in order', async () => {
@@ -141,14 +141,14 @@ describe('Deliverer', () => {
     d.sendFresh([insert(1), insert(2), insert(3)]);
     await d.idle();
     expect(box.sent).toEqual([1, 2]); // 3 must not overtake 2: the box would show an older state last
-    expect(rows().map((r) => r.status)).toEqual(['sent', 'retry', 'pending']);
+    expect(rows().map((r) => r.status)).toEqual(['queued', 'retry', 'pending']);
     await clock.advance(1_000); // first backoff, jitter pinned to its lower half
     await d.idle();
     expect(box.sent).toEqual([1, 2, 2, 3]);
     expect(rows().map((r) => [r.status, r.attempts])).toEqual([
-      ['sent', 1],
-      ['sent', 2],
-      ['sent', 1],
+      ['queued', 1],
+      ['queued', 2],
+      ['queued', 1],
     ]);
   });
 
@@ -163,7 +163,7 @@ describe('Deliverer', () => {
     await clock.advance(5_000);
     await d.idle();
     expect(box.sent).toEqual([1, 2, 3]);
-    expect(rows().map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(rows().map((r) => r.status)).toEqual(['queued', 'queued', 'queued']);
   });
 
   it('sends again what it could not record as sent, rather than lose it', async () => {
@@ -179,7 +179,7 @@ describe('Deliverer', () => {
     await clock.advance(2_000); // the deliverer looks again after the base delay
     await d.idle();
     expect(box.sent).toEqual([1, 1]); // at least once: the box dedups sos-acks by id
-    expect(rows()[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(rows()[0]).toMatchObject({ status: 'queued', attempts: 1 });
   });
 
   it('writes outcomes that are only queued when it closes, so a restart does not send them again', async () => {
@@ -188,7 +188,7 @@ describe('Deliverer', () => {
     d.sendFresh([insert(1), insert(2)]);
     while (box.sent.length < 2) await new Promise((r) => queueMicrotask(() => r(undefined)));
     await d.close(); // before the end-of-turn write
-    expect(rows().map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(rows().map((r) => r.status)).toEqual(['queued', 'queued']);
     const again = new ScriptedBox();
     const restarted = deliverer(again);
     restarted.kick();

@@ -24,8 +24,9 @@ export function retryDelay(
   return Math.max(jittered, Math.min(o.maxDelayMs, retryAfterMs ?? 0));
 }
 
-const COLS = 'id, key, channel, device, payload, attempts';
-const OPEN = `status IN ('pending', 'retry')`;
+const COLS = 'id, key, channel, device, payload, attempts, after_key AS afterKey';
+/** Rows still to send: new, retrying, or an SMS fallback held until its app page is overdue. */
+const OPEN = `status IN ('pending', 'retry', 'held')`;
 /** A device's oldest unfinished row: nothing earlier for that device is still unfinished. */
 const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FROM deliveries e
   WHERE e.device = d.device AND e.${OPEN} AND e.device IS NOT NULL AND e.id < d.id)`;
@@ -42,6 +43,10 @@ export interface DeliveryRow {
   device: string | null;
   payload: string;
   attempts: number;
+  /** A fallback: not sent when the row with this key was delivered meanwhile. */
+  afterKey?: string | null;
+  /** A fallback held until then (a fresh row: the deliverer arms its timer for it). */
+  heldUntil?: number;
 }
 type Row = DeliveryRow;
 interface OutcomeUpdate {
@@ -78,7 +83,7 @@ export class Deliverer {
   private writeQueued = false;
   /** Per device, the sos-acks of a fresh batch still to send, in order, after the one in flight. */
   private readonly chains = new Map<string, Row[]>();
-  readonly counts = { sent: 0, delivered: 0, 'no-listener': 0, retry: 0, failed: 0 };
+  readonly counts = { queued: 0, delivered: 0, 'no-listener': 0, 'not-needed': 0, retry: 0, failed: 0 };
   private readonly update;
   private readonly st;
   /** Writes the outcomes recorded so far, in one transaction. */
@@ -91,7 +96,7 @@ export class Deliverer {
     private readonly opts: DelivererOptions,
     private readonly log: Logger,
     private readonly random: () => number = Math.random,
-    private readonly onOutcome?: (channel: ChannelName, outcome: Outcome) => void,
+    private readonly onOutcome?: (channel: ChannelName, outcome: Outcome, key: string) => void,
   ) {
     this.timer = new DueTimer(clock, () => this.kick());
     this.st = {
@@ -115,6 +120,19 @@ export class Deliverer {
       olderOpen: db
         .prepare(`SELECT 1 FROM deliveries WHERE device = ? AND ${OPEN} AND id < ? LIMIT 1`)
         .pluck(),
+      statusOf: db.prepare('SELECT status FROM deliveries WHERE key = ?').pluck(),
+      again: db.prepare(
+        `UPDATE deliveries SET status = 'pending', next_try_at = @now, updated_at = @now
+         WHERE id = @id AND status NOT IN ('pending', 'retry', 'held', 'delivered')`,
+      ),
+      delivered: db.prepare(
+        `UPDATE deliveries SET status = 'delivered', delivered_at = @now, updated_at = @now, next_try_at = NULL
+         WHERE wire_id = @wire AND status != 'delivered' RETURNING key, incident_id AS incidentId`,
+      ),
+      notNeeded: db.prepare(
+        `UPDATE deliveries SET status = 'not-needed', next_try_at = NULL, updated_at = @now
+         WHERE after_key = @key AND status = 'held'`,
+      ),
     };
     const write = this.db.transaction((rows: readonly OutcomeUpdate[]) => {
       for (const r of rows) this.update.run(r);
@@ -135,10 +153,38 @@ export class Deliverer {
         this.timer.armAt(this.clock.now() + this.opts.baseDelayMs);
       }
     };
+    // A PUBACK may have made the row `delivered` before its sending outcome is written: keep that.
     this.update = db.prepare(
-      `UPDATE deliveries SET status = @status, attempts = attempts + 1, next_try_at = @next,
+      `UPDATE deliveries SET status = CASE WHEN status = 'delivered' THEN status ELSE @status END,
+       attempts = attempts + 1, next_try_at = CASE WHEN status = 'delivered' THEN NULL ELSE @next END,
        last_error = @error, updated_at = @now WHERE id = @id`,
     );
+  }
+
+  /**
+   * The receiver acknowledged the message with this wire id (its PUBACK): the row becomes
+   * `delivered`, and an SMS fallback still held for it is no longer needed. Returns the rows
+   * marked (empty when the row is not written yet, or was delivered already).
+   */
+  markDelivered(wire: string): { key: string; incidentId: string | null }[] {
+    if (!this.db.open) return [];
+    const now = this.clock.now();
+    return this.db.transaction(() => {
+      const rows = this.st.delivered.all({ wire, now }) as { key: string; incidentId: string | null }[];
+      for (const r of rows) this.st.notNeeded.run({ key: r.key, now });
+      return rows;
+    })();
+  }
+
+  /** Sends these finished rows once more (a box back without the session that had them). */
+  resend(ids: readonly number[]): void {
+    if (this.closed || !this.db.open) return;
+    this.writeOutcomes();
+    const now = this.clock.now();
+    this.db.transaction(() => {
+      for (const id of ids) this.st.again.run({ id, now });
+    })();
+    this.kick();
   }
 
   /** Sends whatever is due (right after the current synchronous work, or after urgent sends). */
@@ -166,7 +212,8 @@ export class Deliverer {
     const started: Promise<void>[] = [];
     const rest: Row[] = [];
     for (const row of rows) {
-      if (PRIORITY[row.channel] !== URGENT) rest.push(row);
+      if (row.heldUntil !== undefined) this.timer.armAt(row.heldUntil);
+      else if (PRIORITY[row.channel] !== URGENT) rest.push(row);
       else {
         const sent = this.start(row);
         if (sent) started.push(sent);
@@ -230,7 +277,7 @@ export class Deliverer {
     return out.then((o) => {
       if (o.status !== 'retry') {
         this.counts[o.status]++;
-        this.onOutcome?.(channelName, o);
+        this.onOutcome?.(channelName, o, ''); // its row is written by the engine's transaction
       }
       return o;
     });
@@ -370,6 +417,7 @@ export class Deliverer {
     const channel = this.channels.get(row.channel);
     let outcome: Outcome;
     if (!channel) outcome = { status: 'failed', error: `channel ${row.channel} is not configured` };
+    else if (row.afterKey && this.st.statusOf.get(row.afterKey) === 'delivered') outcome = { status: 'not-needed' };
     else outcome = await tryDeliver(channel, () => JSON.parse(row.payload));
     const attempt = row.attempts + 1;
     if (outcome.status === 'retry' && attempt >= this.opts.maxAttempts) {
@@ -389,7 +437,7 @@ export class Deliverer {
       now,
     });
     this.counts[outcome.status]++;
-    this.onOutcome?.(row.channel, outcome);
+    this.onOutcome?.(row.channel, outcome, row.key);
     if (outcome.status === 'failed') this.log.warn({ key: row.key, error: outcome.error }, 'delivery failed');
     return next;
   }

@@ -1,5 +1,6 @@
 import { downTopic, encode } from '@steppelink/protocols';
 import type { Publisher } from '../context.ts';
+import { publishToSession } from './mqtt.ts';
 import type { Notifier, Outcome } from './port.ts';
 
 export interface DeviceAckPayload {
@@ -7,7 +8,11 @@ export interface DeviceAckPayload {
   message: unknown;
 }
 
-/** sos-acks to a household box or tracker: `sl/v1/{deviceId}/down/sos-ack`, QoS 1. */
+/**
+ * sos-acks to a household box or tracker: `sl/v1/{deviceId}/down/sos-ack`, QoS 1, `queued` for
+ * a session subscribed to it (delivered on its PUBACK), `no-listener` when the box has none: it
+ * then gets its open incident's current state once it has subscribed again (incidents module).
+ */
 export function deviceAckChannel(publisher: Publisher): Notifier {
   return {
     channel: 'device',
@@ -16,12 +21,7 @@ export function deviceAckChannel(publisher: Publisher): Notifier {
       const p = payload as DeviceAckPayload;
       const bytes = encode('sos-ack', p.message as never);
       if (!bytes.ok) return { status: 'failed', error: `sos-ack does not encode: ${bytes.error.message}` };
-      try {
-        await publisher.publish(downTopic(p.deviceId, 'sos-ack'), bytes.value, { qos: 1 });
-        return { status: 'sent' };
-      } catch (e) {
-        return { status: 'retry', error: (e as Error).message };
-      }
+      return publishToSession(publisher, p.deviceId, downTopic(p.deviceId, 'sos-ack'), bytes.value);
     },
   };
 }

@@ -4,20 +4,24 @@ import type { Notifier, Outcome, PageContent, Recipient } from './port.ts';
 
 interface MqttPayload {
   topic: string;
+  /** The worker's MQTT client id (their username); rows written before it was stored lack it. */
+  clientId?: string;
   message: unknown;
 }
 
 /**
- * The worker's phone: an `alert` on `sl/v1/worker/{personId}/alert`, QoS 1. The broker keeps it
- * for a persistent session that is offline, so `sent` means the broker has it; the worker's
- * acknowledgement (API or `worker-ack`) is what proves a person read it.
+ * The worker's phone: an `alert` on `sl/v1/worker/{personId}/alert`, QoS 1. With nobody
+ * subscribed to that topic (no connected session, no persistent one) the outcome is
+ * `no-listener` and nothing is published; otherwise `queued`, and the phone's PUBACK later makes
+ * the row `delivered` (see the incidents module). The worker's acknowledgement (API or
+ * `worker-ack`) is what proves a person read it.
  */
 export function mqttWorkerNotifier(publisher: Publisher): Notifier {
   return {
     channel: 'mqtt',
     render(content: PageContent, to: Recipient): MqttPayload | null {
       if (!content.alert || to.username === null) return null;
-      return { topic: workerAlertTopic(to.id), message: content.alert };
+      return { topic: workerAlertTopic(to.id), clientId: to.username, message: content.alert };
     },
     async deliver(payload): Promise<Outcome> {
       const p = payload as MqttPayload;
@@ -28,12 +32,30 @@ export function mqttWorkerNotifier(publisher: Publisher): Notifier {
       if (bytes.byteLength > MAX_PAYLOAD_BYTES) {
         return { status: 'failed', error: `alert is ${bytes.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
       }
-      try {
-        await publisher.publish(p.topic, bytes, { qos: 1 });
-        return { status: 'sent' };
-      } catch (e) {
-        return { status: 'retry', error: (e as Error).message };
-      }
+      return publishToSession(publisher, p.clientId, p.topic, bytes);
     },
   };
+}
+
+/**
+ * Publishes at QoS 1 when a session of `clientId` would receive it: `queued` (the broker holds it
+ * for that session until its PUBACK), `no-listener` when nobody is subscribed, `retry` when the
+ * broker refused it.
+ */
+export async function publishToSession(
+  publisher: Publisher,
+  clientId: string | undefined,
+  topic: string,
+  bytes: Buffer,
+): Promise<Outcome> {
+  try {
+    if (clientId !== undefined && publisher.sessionFor) {
+      const session = await publisher.sessionFor(clientId, topic);
+      if (session === null) return { status: 'no-listener' };
+    }
+    await publisher.publish(topic, bytes, { qos: 1 });
+    return { status: 'queued' };
+  } catch (e) {
+    return { status: 'retry', error: (e as Error).message };
+  }
 }

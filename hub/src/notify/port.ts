@@ -29,9 +29,17 @@ export interface PageContent {
   data?: Record<string, unknown>;
 }
 
-/** Final outcomes end the row; `retry` is tried again later with backoff, bounded. */
+/**
+ * Final outcomes end the row's sending; `retry` is tried again later with backoff, bounded.
+ * - `delivered`: the receiver acknowledged it (a gateway's 2xx, a write to an open dashboard stream).
+ * - `queued`: the broker holds it for a session subscribed to its topic (connected or persistent
+ *   and offline); it becomes `delivered` when that client's PUBACK for this packet arrives. There
+ *   is no `sent`: a message nobody is subscribed to is `no-listener`, not sent.
+ * - `no-listener`: nobody can receive it on this channel now (no session, no open stream).
+ * - `not-needed`: an SMS fallback whose app page was delivered in time.
+ */
 export type Outcome =
-  | { status: 'sent' | 'delivered' | 'no-listener' }
+  | { status: 'delivered' | 'queued' | 'no-listener' | 'not-needed' }
   | { status: 'retry'; error: string; retryAfterMs?: number }
   | { status: 'failed'; error: string };
 

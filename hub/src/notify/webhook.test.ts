@@ -100,6 +100,15 @@ describe('webhook channel against a local HTTP gateway', () => {
     });
     await mod.start(tc.ctx);
   };
+  /** The phone never acknowledges: after the fallback time the SMS/voice page goes out. */
+  const phoneSilent = () => {
+    tc.publisher.puback = false;
+  };
+  const overdue = async () => {
+    await mod.idle();
+    await tc.clock.advance(15_000);
+    await mod.idle();
+  };
   const row = () =>
     tc.db
       .prepare(
@@ -118,8 +127,12 @@ describe('webhook channel against a local HTTP gateway', () => {
 
   it('retries a failing gateway with backoff until it takes the page, and records each attempt', async () => {
     await start([{ status: 503 }, { status: 503, retryAfter: 5 }]);
+    phoneSilent();
     await mod.handlers!.sos!(sos());
     await mod.idle();
+    expect(row()).toMatchObject({ status: 'held', attempts: 0 });
+    expect(gw.bodies).toHaveLength(0);
+    await overdue();
     expect(row()).toMatchObject({ status: 'retry', attempts: 1, lastError: 'gateway answered HTTP 503' });
     await tc.clock.advance(1_000); // first backoff: 2 s halved by the pinned jitter
     await mod.idle();
@@ -139,7 +152,9 @@ describe('webhook channel against a local HTTP gateway', () => {
 
   it('gives up after the bounded number of attempts and says why', async () => {
     await start([], 500, 3);
+    phoneSilent();
     await mod.handlers!.sos!(sos());
+    await overdue();
     for (let i = 0; i < 5; i++) {
       await tc.clock.advance(10_000);
       await mod.idle();
@@ -150,13 +165,16 @@ describe('webhook channel against a local HTTP gateway', () => {
 
   it('does not let a hung gateway hold up the worker’s MQTT alert or the household’s sos-ack', async () => {
     await start([]);
+    phoneSilent();
     gw.hold = true;
     await mod.handlers!.sos!(sos());
+    await mod.idle();
+    await tc.clock.advance(15_000); // the app page is overdue: the SMS goes to the (hung) gateway
     while (gw.bodies.length === 0) await new Promise((r) => setTimeout(r, 10)); // bounded by the test timeout
     expect(gw.bodies).toHaveLength(1); // the gateway has the request and sits on it...
     expect(tc.publisher.on(workerAlertTopic('p-bater'))).toHaveLength(1); // ...while the phone already has the alert
     expect(tc.publisher.on(downTopic('stb-150824-104-0007', 'sos-ack'))).toHaveLength(2);
-    expect(row()).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(row()).toMatchObject({ status: 'held', attempts: 0 }); // in flight: no outcome yet
     gw.release();
     await mod.idle();
     expect(row()).toMatchObject({ status: 'delivered', attempts: 1 });
@@ -164,8 +182,37 @@ describe('webhook channel against a local HTTP gateway', () => {
 
   it('does not retry a request the gateway rejects', async () => {
     await start([{ status: 400 }]);
+    phoneSilent();
     await mod.handlers!.sos!(sos());
-    await mod.idle();
+    await overdue();
     expect(row()).toMatchObject({ status: 'failed', attempts: 1, lastError: 'gateway answered HTTP 400' });
+  });
+
+  it('sends no SMS when the phone acknowledged the app page in time', async () => {
+    await start([]);
+    await mod.handlers!.sos!(sos());
+    await overdue();
+    expect(row()).toMatchObject({ status: 'not-needed' });
+    expect(gw.bodies.filter((b) => b.personId === 'p-bater')).toHaveLength(0);
+    const app = tc.db
+      .prepare(`SELECT status, delivered_at AS deliveredAt FROM deliveries WHERE channel = 'mqtt' AND person = 'p-bater'`)
+      .get() as { status: string; deliveredAt: number | null };
+    expect(app.status).toBe('delivered');
+    expect(app.deliveredAt).not.toBeNull();
+  });
+
+  it('a PUBACK that comes after the fallback time still marks the app page delivered; the SMS went out', async () => {
+    await start([]);
+    phoneSilent();
+    await mod.handlers!.sos!(sos());
+    await overdue();
+    expect(row()).toMatchObject({ status: 'delivered', attempts: 1 });
+    tc.publisher.ackAll();
+    await mod.idle();
+    const app = tc.db
+      .prepare(`SELECT status FROM deliveries WHERE channel = 'mqtt' AND person = 'p-bater'`)
+      .pluck()
+      .get();
+    expect(app).toBe('delivered');
   });
 });
