@@ -9,6 +9,7 @@ import type { DeadLetterReader, RejectReason } from '../ports.ts';
 import type { Db } from '../state/db.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
 import { AcceptQueue, type AcceptQueueOptions, type Done, type IngestKind } from './accept-queue.ts';
+import { ClockSkew, ClockSkewTable, clockSkewDefaults } from './clock-skew.ts';
 import { DeadLetterTable, excerptOf } from './dead-letters.ts';
 import { InboxStore, inboxDefaults } from './inbox.ts';
 import { Processor, type ProcessorOptions } from './processor.ts';
@@ -18,6 +19,7 @@ export const ingestDefaults = {
   retentionIntervalMs: 3_600_000, // how often old inbox rows are deleted
   retentionChunkRows: 5_000, // rows per delete transaction, so the event loop breathes between chunks
   deadLetterKeep: inboxDefaults.deadLetterKeep,
+  ...clockSkewDefaults, // futureToleranceMs, clockSkewClearAfterMs: see clock-skew.ts and README "Device clocks"
 };
 
 export interface IngestOptions extends Partial<typeof ingestDefaults> {
@@ -84,6 +86,7 @@ export class Ingest {
   private readonly deadTable: DeadLetterTable;
   private readonly queue: AcceptQueue;
   private readonly processor: Processor;
+  readonly clockSkew: ClockSkew;
   private readonly o: typeof ingestDefaults;
   private state: State = 'idle';
   private retentionTimer: unknown;
@@ -96,10 +99,15 @@ export class Ingest {
     this.inbox = new InboxStore(d.db, { deadLetterKeep: this.o.deadLetterKeep });
     this.deadTable = new DeadLetterTable(d.db);
     this.deadLetters = this.deadTable;
+    this.clockSkew = new ClockSkew(new ClockSkewTable(d.db), d.metrics, {
+      futureToleranceMs: this.o.futureToleranceMs,
+      clockSkewClearAfterMs: this.o.clockSkewClearAfterMs,
+    });
     this.processor = new Processor(
       {
         ...d,
         inbox: this.inbox,
+        clockSkew: this.clockSkew,
         deadLetter: (x) => this.queue.reject(x),
         progress: () => this.queue.drained(),
       },
@@ -175,7 +183,12 @@ export class Ingest {
     step();
   }
 
-  health(): ComponentHealth & { queued: number; backlog: number; heldAcks: number } {
+  health(): ComponentHealth & {
+    queued: number;
+    backlog: number;
+    heldAcks: number;
+    clockSkewedDevices: number;
+  } {
     const degraded = this.queue.parkedCount > 0 || this.processor.storeFailing;
     return {
       state: this.state === 'running' ? (degraded ? 'degraded' : 'up') : 'down',
@@ -190,6 +203,7 @@ export class Ingest {
       messagesPerStoreWrite:
         this.processor.batches === 0 ? 0 : Math.round(this.processor.processed / this.processor.batches),
       storeFailures: this.processor.storeFailures,
+      clockSkewedDevices: this.clockSkew.flaggedCount,
     };
   }
 

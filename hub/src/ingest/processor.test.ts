@@ -7,6 +7,7 @@ import { createMetrics } from '../metrics.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import type { PendingReject } from './accept-queue.ts';
+import { ClockSkew, ClockSkewTable } from './clock-skew.ts';
 import { FakeTelemetry } from './fake-telemetry.ts';
 import { type InboxEntry, InboxStore } from './inbox.ts';
 import { Processor, type ProcessorOptions } from './processor.ts';
@@ -39,13 +40,15 @@ describe('Processor', () => {
     close() {},
   };
   const make = (modules: HubModule[] = [recorder], o: ProcessorOptions = {}) => {
+    const metrics = createMetrics({ defaultMetrics: false });
     processor = new Processor(
       {
         inbox,
         telemetry,
         modules,
         events: new HubEvents(),
-        metrics: createMetrics({ defaultMetrics: false }),
+        metrics,
+        clockSkew: new ClockSkew(new ClockSkewTable(db), metrics),
         clock,
         log: silentLogger(),
         deadLetter: (d) => dead.push(d),

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
 import { type IngestKind, isUrgent, type PendingReject } from './accept-queue.ts';
+import type { ClockSkew } from './clock-skew.ts';
 import { Dispatcher, type Item } from './dispatcher.ts';
 import type { InboxStore } from './inbox.ts';
 import { TelemetryCollector } from './telemetry-map.ts';
@@ -28,6 +29,8 @@ export interface ProcessorDeps {
   metrics: HubMetrics;
   clock: Clock;
   log: Logger;
+  /** device clock plausibility: clamps future source times before anything reads them */
+  clockSkew: ClockSkew;
   deadLetter(d: PendingReject): void;
   progress(): void;
 }
@@ -102,13 +105,23 @@ export class Processor {
 
   push(items: readonly Item[]): void {
     for (const it of items) {
+      this.d.clockSkew.check(it.kind, it.deviceId, it.msg as { ts: number }, it.receivedAt);
       // SOS overtakes the telemetry backlog: a herder's rescue call must not wait behind a
       // batch of positions being written. The watermark never passes an SOS still being
       // handled, so after a crash the SOS replays (the incident handler is idempotent by id).
       if (isUrgent(it.kind)) this.dispatchUrgent(it);
       else this.queue.push(it);
     }
+    this.flushClockSkew();
     this.wake?.();
+  }
+
+  private flushClockSkew(): void {
+    try {
+      this.d.clockSkew.flush();
+    } catch (err) {
+      this.d.log.error({ err }, 'could not record device clock skew; will retry with the next batch');
+    }
   }
 
   /** Dispatches now, beside the main loop (which may be waiting on a telemetry write), one at a time. */
@@ -193,10 +206,12 @@ export class Processor {
       const kind = r.kind as IngestKind;
       const deviceId = kind === 'worker-ack' ? r.sender.slice('worker/'.length) : r.sender;
       const decoded = decode(kind, r.payload);
-      if (decoded.ok)
+      if (decoded.ok) {
+        this.d.clockSkew.check(kind, deviceId, decoded.value as { ts: number }, r.receivedAt);
         items.push({ seq: r.seq, deviceId, kind, msg: decoded.value, receivedAt: r.receivedAt });
-      else this.fail(r.seq, deviceId, kind, 'schema', `replay: ${decoded.error.message}`);
+      } else this.fail(r.seq, deviceId, kind, 'schema', `replay: ${decoded.error.message}`);
     }
+    this.flushClockSkew();
     if (items.length === 0) this.markProcessed(this.cursor);
     return items;
   }

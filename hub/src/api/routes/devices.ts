@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { type ClockSkewFlag, ClockSkewTable } from '../../ingest/clock-skew.ts';
 import { deviceKindSchema } from '../../registry/schema.ts';
 import type { HealthPoint } from '../../telemetry/port.ts';
 import type { ApiEnv } from '../context.ts';
@@ -18,13 +19,23 @@ const healthView = (h: HealthPoint) => ({
   outbox: h.outbox,
   uptimeS: h.uptimeS,
   agent: h.agent,
+  clockOffsetMs: h.clockOffsetMs ?? null,
 });
+
+/** The device's clock ran ahead of the hub (README "Device clocks"); null when its times are plausible. */
+const clockSkewView = (f: ClockSkewFlag | undefined) => {
+  if (!f) return null;
+  const { deviceId: _, ...flag } = f;
+  return flag;
+};
 
 /**
  * GET /devices?unit=&kind=&online=&limit=&offset= — registry data, presence as the broker saw
- * it (online, last seen) and the latest heartbeat, for the devices of the caller's units.
+ * it (online, last seen), the latest heartbeat and the clock-skew flag, for the devices of the
+ * caller's units.
  */
 export function deviceRoutes(core: ApiCore) {
+  const clocks = new ClockSkewTable(core.db);
   const listQuery = z.object({
     ...unitFilter,
     kind: deviceKindSchema.optional(),
@@ -49,6 +60,7 @@ export function deviceRoutes(core: ApiCore) {
           lastReason: pr?.lastReason ?? null,
           health: h ? healthView(h) : null,
           position: pos ? { t: pos.t, lat: pos.lat, lon: pos.lon } : null,
+          clockSkew: clockSkewView(clocks.flagged([id]).get(id)),
           units: core.registry.unitChain(seen.unit).map((u) => u.id),
         },
         200,
@@ -74,6 +86,7 @@ export function deviceRoutes(core: ApiCore) {
       const health = new Map(
         (await core.telemetry.latestHealth(page.map((d) => d.id))).map((h) => [h.deviceId, h]),
       );
+      const skew = clocks.flagged(page.map((d) => d.id));
       const items = page.map((d) => {
         const pr = presence.get(d.id);
         const h = health.get(d.id);
@@ -84,6 +97,7 @@ export function deviceRoutes(core: ApiCore) {
           connectedAt: pr?.connectedAt ?? null,
           disconnectedAt: pr?.disconnectedAt ?? null,
           health: h ? healthView(h) : null,
+          clockSkew: clockSkewView(skew.get(d.id)),
         };
       });
       return c.json({ items, total, limit: q.limit, offset: q.offset }, 200);
