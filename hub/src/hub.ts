@@ -4,6 +4,7 @@ import type { ApiDeps } from './api/deps.ts';
 import { Broker, type BrokerOptions } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
 import { brokerPublisher } from './broker/publisher.ts';
+import { SqlitePersistence } from './broker/sqlite-persistence.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { HubContext, HubModule, Publisher } from './context.ts';
 import { HubEvents } from './events.ts';
@@ -158,7 +159,8 @@ export function createHub(options: HubOptions): Hub {
     },
     metrics,
     log,
-    o.broker,
+    // persistent sessions (subscriptions, queued pages and sos-acks) live in state.db and survive a restart
+    { ...o.broker, persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }) },
   );
   const publisher = brokerPublisher(broker);
   events.on('device.revoked', (e) => broker.disconnectDevice(e.deviceId, e.reason));

@@ -25,7 +25,16 @@ export const brokerDefaults = {
   keepaliveLimitS: 0, // no upper bound: devices on metered links use long keepalives
   heartbeatIntervalMs: 60_000, // aedes $SYS heartbeat (and will sweep) interval
 };
-export type BrokerOptions = Partial<typeof brokerDefaults> & { auth?: AuthOptions };
+/** What aedes 1.2 needs of a persistence (the async API of aedes-persistence 11); `dropped` if it bounds queues. */
+export interface BrokerPersistence {
+  setup(broker: unknown): Promise<void>;
+  dropped?: number;
+}
+export type BrokerOptions = Partial<typeof brokerDefaults> & {
+  auth?: AuthOptions;
+  /** Sessions, offline queues, wills, retained messages. Default: aedes' in-memory one (lost on exit); createHub passes SqlitePersistence. */
+  persistence?: BrokerPersistence;
+};
 
 /** Where the broker hands what it hears. Implemented by ingest and presence (wired in createHub). */
 export interface BrokerHooks {
@@ -67,6 +76,7 @@ export class Broker {
   readonly aedes: Aedes;
   readonly auth: Authenticator;
   private readonly o: typeof brokerDefaults;
+  private readonly persistence: BrokerPersistence | undefined;
   private readonly conns = new WeakMap<Client, ConnectState>();
   private closed = false;
   guardInstalled = true;
@@ -80,7 +90,9 @@ export class Broker {
   ) {
     this.o = { ...brokerDefaults, ...options };
     this.auth = new Authenticator(registry, options.auth);
+    this.persistence = options.persistence;
     this.aedes = new Aedes({
+      ...(this.persistence ? { persistence: this.persistence } : {}),
       concurrency: this.o.concurrency,
       connectTimeout: this.o.connectTimeoutMs,
       drainTimeout: this.o.drainTimeoutMs,
@@ -125,6 +137,11 @@ export class Broker {
 
   get maxPacketBytes(): number {
     return this.o.maxPacketBytes;
+  }
+
+  /** Messages dropped from full offline queues since start (never SOS); 0 with aedes' unbounded in-memory persistence. */
+  get queueDrops(): number {
+    return this.persistence?.dropped ?? 0;
   }
 
   get clientCount(): number {

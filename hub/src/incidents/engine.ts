@@ -1,11 +1,11 @@
-import type { Fix } from '@steppelink/protocols';
+import type { Fix, MessageInputOf } from '@steppelink/protocols';
 import type { Role } from '../registry/schema.ts';
 import type { AlertInput } from './port.ts';
 import { monotonicUlids } from '../ids.ts';
 import { Escalator } from './escalator.ts';
 import type { EngineDeps } from './router.ts';
 import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
-import { durationTexts, type Rescue } from './texts.ts';
+import { type AckRefusal, ackRefusedTexts, durationTexts, type Rescue } from './texts.ts';
 
 /** How long the event loop may rest between an SOS's first page and the transaction recording it. */
 const YIELD_MS = 1;
@@ -386,13 +386,17 @@ export class IncidentEngine extends Escalator {
   act(
     id: string,
     action: Action,
-    actor: Actor,
+    who: Actor,
     o: { note?: string; rescue?: Rescue; msg?: { source: string; id: string } } = {},
   ): ActResult {
     return this.tx((): ActResult => {
       const now = this.now;
       const inc = this.t.get(id);
       if (!inc) return { ok: false, status: 404, error: `no incident ${id}` };
+      // A person acts in a role: the one they were paged in for this incident (see `holder`);
+      // the timeline and the household's sos-ack name it.
+      const by = who.kind === 'person' ? this.holder(who.id, inc, who.role) : undefined;
+      const actor: Actor = by ? { ...who, role: by.role } : who;
       if (o.msg) {
         // An MQTT message (cancel, worker ack) is applied once, in the same transaction as its effect.
         if (this.t.seenMessage.get(o.msg.source, o.msg.id)) return { ok: true, incident: inc };
@@ -409,7 +413,6 @@ export class IncidentEngine extends Escalator {
         inc.ackAt = now;
         if (action !== 'ack') this.t.record(inc, now, 'first-response', { actor, note: `with ${action}` });
       }
-      const by = human ? this.holder(actor.id, inc, actor.role) : undefined;
       const feedback = by ? { by } : {};
       switch (action) {
         case 'ack':
@@ -452,11 +455,45 @@ export class IncidentEngine extends Escalator {
     );
     if (paged.length > 0 && paged.every((p) => declined.has(p))) {
       inc.nextAction = 'escalate'; // everyone at this level said no: climb now
-      this.step(inc, now);
+      this.step(inc, now, 'declined');
     } else {
       this.save(inc, now);
     }
     return { ok: true, incident: inc };
+  }
+
+  /**
+   * Tells a worker's phone that its ack (or decline) was not applied, and why; the caller then
+   * throws, so ingest dead-letters the message as well. The reply is an `alert` on the worker's
+   * own topic, shaped like a closing notice (asks nothing, `ackBy` now, severity low) and
+   * carrying no household, position or summary of an incident they may not see.
+   */
+  refuseWorkerAck(personId: string, ack: { id: string; incidentId: string }, why: AckRefusal): void {
+    this.tx(() => {
+      const p = this.deps.registry.getPerson(personId);
+      const inc = this.t.get(ack.incidentId);
+      const unitId = inc?.unit ?? p?.roles[0]?.unit;
+      if (!p || !unitId) return;
+      const now = this.now;
+      const texts = ackRefusedTexts(why);
+      const alert: MessageInputOf<'alert'> = {
+        v: 1,
+        id: `rej-${ack.id}`.slice(0, 64),
+        ts: now,
+        incidentId: ack.incidentId,
+        source: inc?.source ?? 'sos',
+        category: inc?.category ?? 'unknown',
+        severity: 'low',
+        summary: texts,
+        unit: { id: unitId, name: (this.deps.registry.getUnit(unitId)?.name.zh ?? unitId).slice(0, 120) },
+        level: 0,
+        role: p.roles[0]?.role ?? 'grid-worker',
+        ackBy: now,
+        openedAt: inc?.openedAt ?? now,
+      };
+      const content = { kind: 'closing' as const, severity: 'low' as const, texts, alert, voice: false };
+      this.deps.outbox.notice(`ack-refused:${ack.id}:${personId}`, personId, content, now);
+    });
   }
 
   /** The condition behind `key` ended: resolves its open rule incident, noted as auto-cleared. */

@@ -43,8 +43,8 @@ export class Escalator extends Router {
     }
   }
 
-  /** Runs the incident's due step (called by the timer). */
-  protected step(inc: Incident, now: number): void {
+  /** Runs the incident's due step (called by the timer, or at once when everyone paged at the level declined). */
+  protected step(inc: Incident, now: number, cause: 'due' | 'declined' = 'due'): void {
     const p = this.policy(inc);
     const action = inc.nextAction;
     const level = inc.level;
@@ -68,8 +68,11 @@ export class Escalator extends Router {
         inc.escalations += 1;
         this.t.record(inc, now, 'escalated', {
           level,
-          note: `${this.names(silent)} 未在 ${durationTexts(this.ackTimeout(inc, level)).zh} 内确认`,
-          data: { from: level, people: silent },
+          note:
+            cause === 'declined'
+              ? `${this.names(silent)} 均已拒绝`
+              : `${this.names(silent)} 未在 ${durationTexts(this.ackTimeout(inc, level)).zh} 内确认`,
+          data: { from: level, people: silent, cause },
         });
         if (!this.route(inc, level + 1, now, 'escalate')) {
           this.t.record(inc, now, 'top-reached', {

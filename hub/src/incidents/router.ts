@@ -108,12 +108,20 @@ export class Router {
     return list[Math.min(level, list.length - 1)] ?? 180_000;
   }
 
-  /** The role a person holds for this incident (the first of their roles at or above its unit). */
+  /**
+   * The role a person holds for this incident: the role of the highest level they were paged at
+   * for it, else the first of their duty roles (not admin) at or above its unit, else their first.
+   */
   protected holder(personId: string, inc: Incident, role?: string): Holder | undefined {
     const p = this.deps.registry.getPerson(personId);
     if (!p) return undefined;
+    const within = (x: { unit: string }) => this.deps.registry.isWithin(inc.unit, x.unit);
     const r =
-      role ?? p.roles.find((x) => this.deps.registry.isWithin(inc.unit, x.unit))?.role ?? p.roles[0]?.role;
+      role ??
+      this.t.pagedRole(inc, p.id, p.roles) ??
+      p.roles.find((x) => x.role !== 'admin' && within(x))?.role ??
+      p.roles.find(within)?.role ??
+      p.roles[0]?.role;
     return { name: p.name, role: r ?? 'grid-worker', phone: p.phone };
   }
 

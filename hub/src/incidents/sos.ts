@@ -83,12 +83,21 @@ export function sosHandlers(
       await e.settled(); // an ack may follow a page that went out ahead of its incident's transaction
       const reg = registry();
       const person = reg.getPerson(m.deviceId);
+      const refused = `worker-ack ${m.msg.id} from ${m.deviceId} refused`;
+      if (!person) throw new Error(`${refused}: no such person in the registry`);
+      // A refused ack is dead-lettered (the throw) and the phone is told, never left waiting.
       const inc = e.get(m.msg.incidentId);
-      if (!person || !inc) return;
+      if (!inc) {
+        e.refuseWorkerAck(person.id, m.msg, 'no-incident');
+        throw new Error(`${refused}: no incident ${m.msg.incidentId}`);
+      }
       const mayAct =
         e.wasPaged(inc.id, person.id) ||
         person.roles.some((r) => r.role !== 'admin' && reg.isWithin(inc.unit, r.unit));
-      if (!mayAct) return;
+      if (!mayAct) {
+        e.refuseWorkerAck(person.id, m.msg, 'not-allowed');
+        throw new Error(`${refused}: not paged for ${inc.id} and no duty role within ${inc.unit}`);
+      }
       const actor: Actor = { kind: 'person', id: person.id, name: person.name };
       e.act(inc.id, m.msg.action === 'decline' ? 'decline' : 'ack', actor, {
         ...(m.msg.note ? { note: m.msg.note } : {}),

@@ -180,6 +180,7 @@ export class IncidentTables {
   readonly events;
   readonly seenMessage;
   readonly rememberMessage;
+  private readonly pageLevels;
 
   constructor(readonly db: Db) {
     this.insert = db.prepare(
@@ -203,6 +204,22 @@ export class IncidentTables {
     this.rememberMessage = db.prepare(
       'INSERT OR IGNORE INTO incident_messages (source, msg_id, incident_id, at) VALUES (?, ?, ?, ?)',
     );
+    this.pageLevels = db.prepare(
+      `SELECT DISTINCT level, people FROM pages WHERE incident_id = ? AND kind = 'alert' ORDER BY level DESC`,
+    );
+  }
+
+  /**
+   * The chain role of the highest level at which this person was paged for the incident, if
+   * they hold that role (someone paged beside a level, e.g. a unit a rule asks to notify, does not).
+   */
+  pagedRole(inc: Incident, personId: string, roles: readonly { role: string }[]): string | undefined {
+    for (const r of this.pageLevels.all(inc.id) as { level: number; people: string }[]) {
+      const role = inc.chain[r.level]?.role;
+      if (!role || !roles.some((x) => x.role === role)) continue;
+      if ((JSON.parse(r.people) as string[]).includes(personId)) return role;
+    }
+    return undefined;
   }
 
   get(id: string): Incident | undefined {

@@ -284,3 +284,21 @@ export function reportSummary(o: {
     `Report: ${c.en} (${o.unitName.en}, reported by ${o.reporter}) ${o.note}`,
   );
 }
+
+/** Why a worker's ack (or decline) from the phone was not applied. */
+export type AckRefusal = 'not-allowed' | 'no-incident';
+
+/** The phone's reply when its ack was refused (the Mongolian wants a native speaker's check). */
+export function ackRefusedTexts(why: AckRefusal): Texts {
+  const head = t('【确认未被接受】', '【ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ ᠢᠨᠢ ᠬᠦᠴᠦᠨ ᠦᠭᠡᠢ】', '[Acknowledgement not accepted]');
+  return prefixed(
+    head,
+    why === 'no-incident'
+      ? t('找不到该事件。', 'ᠡᠨᠡ ᠬᠡᠷᠡᠭ ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ᠃', 'There is no such incident.')
+      : t(
+          '您未被呼叫处理此事件，在其所属单位也没有值班职务，无权确认。',
+          'ᠲᠠ ᠡᠨᠡ ᠬᠡᠷᠡᠭ_ᠢ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠡᠷᠬᠡ ᠦᠭᠡᠢ᠃',
+          'You were not paged for this incident and hold no duty role in its unit, so you cannot acknowledge it.',
+        ),
+  );
+}
