@@ -84,3 +84,38 @@ describe('device clock plausibility over real MQTT and HTTP', () => {
     expect(metrics).toMatch(/steppelink_messages_future_stamped_total\{kind="hb"\} 1\b/);
   }, 30_000);
 });
+
+describe('the clock-skew flag clears once the box sends plausible times again', () => {
+  let th: TestHub;
+  let box: MqttClient;
+  beforeAll(async () => {
+    // 300 ms instead of 10 minutes, so the test can wait it out
+    th = await startTestHub({ ingest: { clockSkewClearAfterMs: 300 } });
+    box = await connect(th.mqttUrl, deviceLogin(BOX));
+  });
+  afterAll(async () => {
+    await endClient(box);
+    await th.close();
+  });
+
+  it('raises on a 2096 heartbeat, ignores old store-and-forward times, clears after the quiet period', async () => {
+    const get = await apiAs(th.httpUrl, OFFICER);
+    const skew = async () => (await get<DeviceView>(`/api/devices/${BOX}`)).body.clockSkew;
+    await box.publishAsync(upTopic(BOX, 'hb'), heartbeat(`${BOX}:hb:a`, Y2096), { qos: 1 });
+    await until(async () => ((await skew()) ? true : undefined));
+    // a heartbeat queued a week ago during an outage is plausible, but too soon to clear the flag
+    const weekAgo = Date.now() - 7 * 86_400_000;
+    await box.publishAsync(upTopic(BOX, 'hb'), heartbeat(`${BOX}:hb:b`, weekAgo), { qos: 1 });
+    await until(() => (th.hub.ingest.health().backlog === 0 ? true : undefined));
+    expect(await skew()).toMatchObject({ messages: 1, deviceTs: Y2096 });
+    // the latest heartbeat is still the 2096 one, kept at its receive time: the old one is older
+    const [latest] = await th.hub.telemetry.latestHealth([BOX]);
+    expect(latest?.msgId).toBe(`${BOX}:hb:a`);
+    expect(latest?.t).toBeGreaterThan(weekAgo);
+    expect(latest?.t).toBeLessThanOrEqual(Date.now());
+    await new Promise((r) => setTimeout(r, 350));
+    await box.publishAsync(upTopic(BOX, 'hb'), heartbeat(`${BOX}:hb:c`, Date.now()), { qos: 1 });
+    await until(async () => ((await skew()) === null ? true : undefined));
+    expect(th.hub.ingest.health().clockSkewedDevices).toBe(0);
+  }, 30_000);
+});

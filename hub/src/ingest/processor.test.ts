@@ -226,6 +226,54 @@ describe('Processor', () => {
     ]);
   });
 
+  it('hands a 2096-stamped SOS to its handler at receive time (the incident engine reads msg.ts)', async () => {
+    const sos: Accepted[] = [];
+    const p = make([{ ...recorder, handlers: { sos: (m) => void sos.push(m as unknown as Accepted) } }]);
+    p.start();
+    const press = { ...fixtures.sos[0]!, id: 'stb-150824-104-0007:sos:2096', ts: Date.UTC(2096, 2, 1) };
+    const e: InboxEntry = {
+      sender: 'stb-150824-104-0007',
+      msgId: press.id,
+      kind: 'sos',
+      payload: encodeOrThrow('sos', press),
+      receivedAt: clock.now(),
+      seq: 0,
+    };
+    inbox.commit([e], []);
+    p.push([{ seq: e.seq, deviceId: e.sender, kind: 'sos', msg: press, receivedAt: e.receivedAt }]);
+    await until(() => sos.length === 1);
+    expect(sos[0]?.msg.ts).toBe(e.receivedAt);
+  });
+
+  it('replays a future-stamped batch at the receive time recorded in the inbox, not at replay time', async () => {
+    const bogus = {
+      ...fixtures.pos[0]!,
+      id: `${TRACKER}:pos:2096`,
+      ts: Date.UTC(2096, 2, 1),
+      t0: Date.UTC(2096, 2, 1),
+    };
+    const receivedAt = clock.now();
+    const e: InboxEntry = {
+      sender: TRACKER,
+      msgId: bogus.id,
+      kind: 'pos',
+      payload: encodeOrThrow('pos', bogus),
+      receivedAt,
+      seq: 0,
+    };
+    inbox.commit([e], []);
+    await clock.advance(3_600_000); // the hub comes back an hour later
+    const p = make();
+    p.start();
+    await until(() => inbox.processedSeq() === e.seq);
+    expect(telemetry.batches[0]?.positions?.map((x) => x.t)).toEqual([
+      receivedAt - 2,
+      receivedAt - 1,
+      receivedAt,
+    ]);
+    expect(seen[0]?.msg).toMatchObject({ ts: receivedAt, t0: receivedAt - 2 });
+  });
+
   it('records a handler that hangs as handler_error after the timeout and goes on', async () => {
     const hanging: HubModule = {
       name: 'incidents',

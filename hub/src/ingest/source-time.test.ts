@@ -16,7 +16,22 @@ import { clampSourceTimes, trustedTime } from './source-time.ts';
 const toleranceArb = fc.integer({ min: 0, max: 10 * 60_000 });
 /** A hub receive time somewhere around `t`: days before (the clock is ahead) to days after (store-and-forward). */
 const receivedAround = (t: number) =>
-  fc.integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 }).map((d) => Math.max(EPOCH_MIN_MS, t + d));
+  fc
+    .integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 })
+    .map((d) => Math.max(EPOCH_MIN_MS + 86_400_000, t + d)); // a hub clock is never at the 2001 bound
+
+/**
+ * Plausible times are kept; the k future ones become receivedAt-(k-1) … receivedAt, 1 ms apart
+ * in message order (so the store keeps each of them).
+ */
+function expectKeptOrSpaced(before: number[], after: number[], limit: number, receivedAt: number) {
+  const future = before.flatMap((t, i) => (t > limit ? [i] : []));
+  before.forEach((t, i) => {
+    if (t <= limit) expect(after[i]).toBe(t);
+  });
+  expect(future.map((i) => after[i])).toEqual(future.map((_, j) => receivedAt - (future.length - 1 - j)));
+  for (const t of after) expect(t).toBeLessThanOrEqual(limit);
+}
 
 describe('trustedTime', () => {
   it('never exceeds receive time plus tolerance, and leaves plausible times untouched', () => {
@@ -55,9 +70,7 @@ describe('clampSourceTimes', () => {
         const ahead = clampSourceTimes('pos', m, receivedAt, tol);
         const after = expandFixes(m).map((f) => f.t);
         const limit = receivedAt + tol;
-        after.forEach((t, i) => {
-          expect(t).toBe(before[i]! <= limit ? before[i] : receivedAt);
-        });
+        expectKeptOrSpaced(before, after, limit, receivedAt);
         expect(m.ts).toBe(original.ts <= limit ? original.ts : receivedAt);
         const worst = Math.max(original.ts, ...before) - receivedAt;
         expect(ahead).toBe(worst > tol ? worst : 0);
@@ -75,13 +88,35 @@ describe('clampSourceTimes', () => {
       fc.property(arb, ([m, receivedAt, tol]) => {
         const original: Grazing = structuredClone(m);
         const ahead = clampSourceTimes('grazing', m, receivedAt, tol);
-        m.readings.forEach((r, i) => {
-          expect(r.t).toBe(trustedTime(original.readings[i]!.t, receivedAt, tol));
-        });
+        expectKeptOrSpaced(
+          original.readings.map((r) => r.t),
+          m.readings.map((r) => r.t),
+          receivedAt + tol,
+          receivedAt,
+        );
         const worst = Math.max(original.ts, ...original.readings.map((r) => r.t)) - receivedAt;
         expect(ahead).toBe(worst > tol ? worst : 0);
       }),
     );
+  });
+
+  it('a 2096-stamped batch keeps all its fixes, in order, ending at receive time', () => {
+    const receivedAt = Date.UTC(2026, 11, 7, 8, 0, 0);
+    const b = posSchema.parse({
+      v: 1,
+      id: 'trk-patrol-150825-03:pos:1',
+      ts: Date.UTC(2096, 2, 1),
+      t0: Date.UTC(2096, 2, 1),
+      fixes: [
+        [0, 41.86, 106.92, null, null, null, null],
+        [10_000, 41.87, 106.93, null, null, null, null],
+      ],
+    });
+    expect(clampSourceTimes('pos', b, receivedAt, 120_000)).toBe(Date.UTC(2096, 2, 1) + 10_000 - receivedAt);
+    expect(expandFixes(b).map((f) => [f.t, f.lat])).toEqual([
+      [receivedAt - 1, 41.86],
+      [receivedAt, 41.87],
+    ]);
   });
 
   it('every upstream kind: ts is judged, and a plausible message is left exactly as it was', () => {
