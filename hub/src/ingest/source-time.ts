@@ -30,9 +30,10 @@ export function clampSourceTimes(
 ): number {
   const limit = receivedAt + toleranceMs;
   let ahead = 0;
-  if (msg.ts > limit) {
+  const ts = trustedTime(msg.ts, receivedAt, toleranceMs);
+  if (ts !== msg.ts) {
     ahead = msg.ts - receivedAt;
-    msg.ts = receivedAt;
+    msg.ts = ts;
   }
   if (kind === 'pos') ahead = Math.max(ahead, clampFixes(msg as PosBatch, receivedAt, limit));
   else if (kind === 'grazing') ahead = Math.max(ahead, clampReadings(msg as Grazing, receivedAt, limit));
