@@ -31,11 +31,11 @@ export interface Publisher {
   /** Is this device (client id) connected right now? */
   isConnected(clientId: string): boolean;
   /**
-   * Whether a session of `clientId` would receive `topic` at QoS 1: `connected` (online and
-   * subscribed), `offline` (a persistent session subscribed to it: the broker queues it), or
-   * null (nobody would get it). Absent: the broker can't tell (then a publish counts as queued).
+   * Whether some session would receive `topic` at QoS 1: a connected client subscribed to it, or
+   * a persistent session (online or not: the broker queues for it). Absent: the broker can't
+   * tell (then a publish counts as queued).
    */
-  sessionFor?(clientId: string, topic: string): Promise<'connected' | 'offline' | null>;
+  hasSubscriber?(topic: string): Promise<boolean>;
   /** Calls `fn` for every PUBACK of a QoS 1 message the hub published to a persistent session. */
   onDelivered?(fn: (clientId: string, topic: string, payload: Buffer) => void): void;
 }

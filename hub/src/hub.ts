@@ -137,11 +137,11 @@ export function createHub(options: HubOptions): Hub {
       recordReject: (...a) => ingest.recordReject(...a),
       deviceHeard: (id) => presence.touch(id),
       deviceDisconnected: (id, reason) => presence.disconnected(id, reason),
-      deviceSubscribed: (id, topics) => {
+      deviceSubscribed: (id, topics, session) => {
         for (const m of modules) {
           if (!m.onDeviceSubscribed) continue;
           Promise.resolve()
-            .then(() => m.onDeviceSubscribed?.(id, topics))
+            .then(() => m.onDeviceSubscribed?.(id, topics, session))
             .catch((err) => log.error({ err, module: m.name, deviceId: id }, 'onDeviceSubscribed failed'));
         }
       },

@@ -53,8 +53,8 @@ export interface BrokerHooks {
     detail: string,
   ): void;
   deviceConnected(deviceId: string): void;
-  /** A device's subscriptions were granted (topics as granted). */
-  deviceSubscribed?(deviceId: string, topics: string[]): void;
+  /** A device's subscriptions were granted (topics as granted); `clean`: its session keeps nothing. */
+  deviceSubscribed?(deviceId: string, topics: string[], session: { clean: boolean }): void;
   /** Last check before a hub-published message goes to one client (also from an offline queue); false withholds it. */
   forwardFilter?(clientId: string, topic: string, payload: Buffer): boolean;
   deviceDisconnected(deviceId: string, reason: string): void;

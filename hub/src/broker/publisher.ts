@@ -1,15 +1,16 @@
 import type { Publisher } from '../context.ts';
 import type { Broker } from './broker.ts';
-import { sessionFor } from './sessions.ts';
+import { SubscriberIndex } from './sessions.ts';
 
 /**
  * Downlink through the embedded broker. aedes queues QoS 1 messages for offline clients with a
  * persistent session (clean=false) that subscribed to the topic, and delivers them on reconnect.
- * `sessionFor` says beforehand whether anybody would receive a message; `onDelivered` reports
+ * `hasSubscriber` says beforehand whether anybody would receive a message; `onDelivered` reports
  * each PUBACK of a message queued for a persistent session (aedes' `ack` event, which carries
  * the original packet back from the persistence).
  */
 export function brokerPublisher(broker: Broker): Publisher {
+  const subscribers = new SubscriberIndex(broker.aedes);
   return {
     publish(topic, payload, opts = {}) {
       return new Promise<void>((resolve, reject) => {
@@ -20,7 +21,7 @@ export function brokerPublisher(broker: Broker): Publisher {
       });
     },
     isConnected: (clientId) => broker.isConnected(clientId),
-    sessionFor: (clientId, topic) => sessionFor(broker.aedes, clientId, topic),
+    hasSubscriber: (topic) => subscribers.hasSubscriber(topic),
     onDelivered(fn) {
       broker.aedes.on('ack', (packet, client) => {
         const p = packet as { topic?: string; payload?: Buffer | string } | undefined;

@@ -111,7 +111,8 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
     const deliveries = db()
       .prepare(
         `SELECT kind, level, reminder, person, device, channel, status, attempts, last_error AS lastError,
-           created_at AS createdAt, updated_at AS updatedAt FROM deliveries WHERE incident_id = ? ORDER BY id`,
+           created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt
+         FROM deliveries WHERE incident_id = ? ORDER BY id`,
       )
       .all(inc.id);
     return c.json({

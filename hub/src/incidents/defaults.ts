@@ -62,6 +62,11 @@ export const INCIDENT_DEFAULTS = {
   repeatWindowMs: 10 * MIN,
   /** With nobody on duty at any level, try routing again this often (and say so in the timeline). */
   rerouteEveryMs: 5 * MIN,
+  /**
+   * After an SOS incident closed, a press of it resent late (received within this, stamped within
+   * the presses it counted) folds in with a recorded reason; any other press opens a new incident.
+   */
+  latePressWindowMs: 2 * MIN,
   /** An SOS older than this on arrival is marked late in the alert and the timeline. */
   lateAfterMs: 30_000,
   /** Positions kept per incident (the newest; older ones are thinned away). */

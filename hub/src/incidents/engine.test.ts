@@ -97,7 +97,7 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     off();
   });
 
-  it("pages the worker before the incident's transaction and records that page as sent, once", async () => {
+  it("pages the worker before the incident's transaction and records that page as delivered on the phone's PUBACK, once", async () => {
     await start();
     let atPage: unknown = 'not paged';
     const publish = tc.publisher.publish.bind(tc.publisher);
@@ -115,7 +115,7 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     expect(mod.engine.get(alerts[0]!.incidentId)).toMatchObject({ state: 'notified', level: 0 });
     const rows = tc.db.prepare("SELECT key, status, attempts FROM deliveries WHERE channel = 'mqtt'").all();
     expect(rows).toEqual([
-      { key: `page:${alerts[0]!.incidentId}:0:0:alert:p-bater:mqtt`, status: 'sent', attempts: 1 },
+      { key: `page:${alerts[0]!.incidentId}:0:0:alert:p-bater:mqtt`, status: 'delivered', attempts: 1 },
     ]);
   });
 
@@ -131,11 +131,12 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
   it('sends the first page after the commit when paging ahead fails', async () => {
     await start();
     tc.publisher.failNext = 1; // the page sent ahead of the transaction
+    tc.publisher.puback = false; // the phone has not acknowledged it yet: the broker holds it
     await mod.handlers!.sos!(sos(tc, BOX));
     await settle();
     expect(alertsTo(tc, 'p-bater')).toHaveLength(1);
     const rows = tc.db.prepare("SELECT status, attempts FROM deliveries WHERE channel = 'mqtt'").all();
-    expect(rows).toEqual([{ status: 'sent', attempts: 1 }]);
+    expect(rows).toEqual([{ status: 'queued', attempts: 1 }]);
   });
 
   it('pages the grid worker on duty and tells the household who has it', async () => {

@@ -186,7 +186,7 @@ export class IncidentEngine extends Escalator {
     const late = input.source === 'sos' && this.foldTarget(input, o, now);
     if (joins || late || !this.deps.sendAhead) return this.raise(input, o);
     const inc = this.newIncident(input, o, now, `inc-${this.ulid(now)}`);
-    let sent: Promise<string[]> | undefined;
+    let sent: ReturnType<typeof this.pageAhead>;
     try {
       const step = this.firstStep(inc, now);
       if (step) sent = this.pageAhead(inc, step, now);
@@ -215,7 +215,7 @@ export class IncidentEngine extends Escalator {
     input: AlertInput,
     o: RaiseOptions,
     pre: { now: number; id: string },
-    sent: Promise<string[]>,
+    sent: NonNullable<ReturnType<typeof this.pageAhead>>,
   ): Promise<RaiseResult> {
     await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
     const keys = await sent;
@@ -223,7 +223,7 @@ export class IncidentEngine extends Escalator {
     try {
       return this.raise(input, o, pre);
     } finally {
-      this.deps.outbox.forgetAhead(keys);
+      this.deps.outbox.forgetAhead(keys.map(([k]) => k));
     }
   }
 

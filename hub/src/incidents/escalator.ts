@@ -1,5 +1,6 @@
 import type { EscalationPolicy } from './defaults.ts';
 import { Router } from './router.ts';
+import type { Unreached } from './reach.ts';
 import { type Incident, isClosed } from './store.ts';
 import { durationTexts, pagePrefix, prefixed, roleName } from './texts.ts';
 
@@ -150,6 +151,42 @@ export class Escalator extends Router {
       level: inc.level,
       note: `${why ? `${why}; ` : ''}${this.names(people)}`,
       data: { reminder: inc.reminder, people },
+    });
+  }
+
+  /**
+   * No channel delivered the page of `level` to anybody there (see reach.ts): record who was
+   * unreachable on which channel and climb now instead of waiting out the ack window. Once per
+   * level; nothing happens when the incident has moved on (acknowledged, closed, another level).
+   */
+  escalateUnreachable(incidentId: string, level: number, people: readonly Unreached[]): boolean {
+    return this.tx(() => {
+      const inc = this.t.get(incidentId);
+      if (!inc || isClosed(inc.state) || inc.level !== level) return false;
+      if (inc.state !== 'open' && inc.state !== 'notified') return false;
+      if (this.t.timeline(inc.id).some((e) => e.type === 'unreachable' && e.level === level)) return false;
+      const now = this.now;
+      const how = people.map(
+        (u) => `${this.names([u.person])}（${u.channels.map((c) => `${c.channel} ${c.status}`).join('，')}）`,
+      );
+      this.t.record(inc, now, 'unreachable', {
+        level,
+        note: `无法送达：${how.join('；') || '无可用渠道'}`,
+        data: { people },
+      });
+      if (!this.route(inc, level + 1, now, 'escalate')) {
+        const step = inc.chain[level];
+        this.t.record(inc, now, 'top-reached', {
+          level,
+          note: `no one above ${step ? roleName(step.role).en : 'this level'} is on duty; reminding this level`,
+        });
+        this.save(inc, now);
+        return true;
+      }
+      inc.escalations += 1;
+      this.schedule(inc, now);
+      this.save(inc, now);
+      return true;
     });
   }
 }

@@ -34,6 +34,7 @@ export interface IncidentsModuleOptions {
   repeatWindowMs?: number;
   rerouteEveryMs?: number;
   lateAfterMs?: number;
+  latePressWindowMs?: number;
   maxPositionsPerIncident?: number;
   /** Roster time zone when a rotation names none. */
   timeZone?: string;

@@ -63,6 +63,8 @@ export class Outbox {
   private readonly earlyAcks = new Set<string>();
   /** keys written as delivered since the last `takeFresh()` (their SMS fallbacks are not needed) */
   private readonly deliveredNow = new Set<string>();
+  /** keys written as undeliverable (nobody subscribed) since then: their fallbacks go at once */
+  private readonly missedNow = new Set<string>();
 
   constructor(
     db: Db,
@@ -217,6 +219,7 @@ export class Outbox {
     const f = this.fresh;
     this.fresh = [];
     this.deliveredNow.clear();
+    this.missedNow.clear();
     return f;
   }
 
@@ -245,8 +248,9 @@ export class Outbox {
     if (ahead !== undefined && wire !== null && this.earlyAcks.delete(wire)) ahead = 'delivered';
     if (ahead === undefined && o.afterKey !== undefined && this.deliveredNow.has(o.afterKey)) ahead = 'not-needed';
     const sent = ahead !== undefined;
-    const held = !sent && o.afterKey !== undefined;
+    const held = !sent && o.afterKey !== undefined && !this.missedNow.has(o.afterKey);
     if (ahead === 'delivered') this.deliveredNow.add(key);
+    if (ahead === 'no-listener' || ahead === 'failed') this.missedNow.add(key);
     const r = this.insertDelivery.run({
       status: ahead ?? (held ? 'held' : 'pending'),
       attempts: sent ? 1 : 0,

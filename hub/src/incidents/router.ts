@@ -219,10 +219,14 @@ export class Router {
 
   /**
    * Sends the urgent rows (worker alerts) of a first page before the transaction that records
-   * it; resolves with the keys that went out, which the outbox then records as sent. Undefined
+   * it; resolves with the keys and outcomes of those that went out, which the outbox then records. Undefined
    * when there is nothing to send ahead.
    */
-  protected pageAhead(inc: Incident, step: FirstStep, now: number): Promise<string[]> | undefined {
+  protected pageAhead(
+    inc: Incident,
+    step: FirstStep,
+    now: number,
+  ): Promise<[key: string, status: Outcome['status']][]> | undefined {
     const send = this.deps.sendAhead;
     if (!send) return undefined;
     const rows = this.deps.outbox
@@ -232,8 +236,12 @@ export class Router {
       .filter((r) => r.channel === 'mqtt');
     if (rows.length === 0) return undefined; // nobody paged has the app: nothing to send ahead
     return Promise.all(
-      rows.map((r) => send(r.channel, r.payload).then((o) => (o.status === 'sent' ? r.key : null))),
-    ).then((keys) => keys.filter((k): k is string => k !== null));
+      rows.map((r) =>
+        send(r.channel, r.payload).then((o): [string, Outcome['status']] | null =>
+          o.status === 'retry' ? null : [r.key, o.status],
+        ),
+      ),
+    ).then((done) => done.filter((d) => d !== null));
   }
 
   private firstPageContent(inc: Incident, step: FirstStep, now: number) {

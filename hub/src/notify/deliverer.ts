@@ -129,6 +129,9 @@ export class Deliverer {
         `UPDATE deliveries SET status = 'delivered', delivered_at = @now, updated_at = @now, next_try_at = NULL
          WHERE wire_id = @wire AND status != 'delivered' RETURNING key, incident_id AS incidentId`,
       ),
+      release: db.prepare(
+        `UPDATE deliveries SET next_try_at = @now, updated_at = @now WHERE after_key = @key AND status = 'held'`,
+      ),
       notNeeded: db.prepare(
         `UPDATE deliveries SET status = 'not-needed', next_try_at = NULL, updated_at = @now
          WHERE after_key = @key AND status = 'held'`,
@@ -437,6 +440,10 @@ export class Deliverer {
       now,
     });
     this.counts[outcome.status]++;
+    if (outcome.status === 'no-listener' || outcome.status === 'failed') {
+      // Nobody can get the app page: its SMS/voice fallback need not wait for the fallback time.
+      if (this.st.release.run({ key: row.key, now }).changes > 0) this.timer.armAt(now);
+    }
     this.onOutcome?.(row.channel, outcome, row.key);
     if (outcome.status === 'failed') this.log.warn({ key: row.key, error: outcome.error }, 'delivery failed');
     return next;

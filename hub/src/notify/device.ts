@@ -21,7 +21,7 @@ export function deviceAckChannel(publisher: Publisher): Notifier {
       const p = payload as DeviceAckPayload;
       const bytes = encode('sos-ack', p.message as never);
       if (!bytes.ok) return { status: 'failed', error: `sos-ack does not encode: ${bytes.error.message}` };
-      return publishToSession(publisher, p.deviceId, downTopic(p.deviceId, 'sos-ack'), bytes.value);
+      return publishToSession(publisher, downTopic(p.deviceId, 'sos-ack'), bytes.value);
     },
   };
 }

@@ -4,8 +4,6 @@ import type { Notifier, Outcome, PageContent, Recipient } from './port.ts';
 
 interface MqttPayload {
   topic: string;
-  /** The worker's MQTT client id (their username); rows written before it was stored lack it. */
-  clientId?: string;
   message: unknown;
 }
 
@@ -21,7 +19,7 @@ export function mqttWorkerNotifier(publisher: Publisher): Notifier {
     channel: 'mqtt',
     render(content: PageContent, to: Recipient): MqttPayload | null {
       if (!content.alert || to.username === null) return null;
-      return { topic: workerAlertTopic(to.id), clientId: to.username, message: content.alert };
+      return { topic: workerAlertTopic(to.id), message: content.alert };
     },
     async deliver(payload): Promise<Outcome> {
       const p = payload as MqttPayload;
@@ -32,27 +30,19 @@ export function mqttWorkerNotifier(publisher: Publisher): Notifier {
       if (bytes.byteLength > MAX_PAYLOAD_BYTES) {
         return { status: 'failed', error: `alert is ${bytes.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
       }
-      return publishToSession(publisher, p.clientId, p.topic, bytes);
+      return publishToSession(publisher, p.topic, bytes);
     },
   };
 }
 
 /**
- * Publishes at QoS 1 when a session of `clientId` would receive it: `queued` (the broker holds it
- * for that session until its PUBACK), `no-listener` when nobody is subscribed, `retry` when the
- * broker refused it.
+ * Publishes at QoS 1 when some session would receive it: `queued` (the broker holds it for that
+ * session until its PUBACK), `no-listener` when nobody is subscribed (nothing is published),
+ * `retry` when the broker refused it. Only the addressee may subscribe to these topics (ACL).
  */
-export async function publishToSession(
-  publisher: Publisher,
-  clientId: string | undefined,
-  topic: string,
-  bytes: Buffer,
-): Promise<Outcome> {
+export async function publishToSession(publisher: Publisher, topic: string, bytes: Buffer): Promise<Outcome> {
   try {
-    if (clientId !== undefined && publisher.sessionFor) {
-      const session = await publisher.sessionFor(clientId, topic);
-      if (session === null) return { status: 'no-listener' };
-    }
+    if (publisher.hasSubscriber && !(await publisher.hasSubscriber(topic))) return { status: 'no-listener' };
     await publisher.publish(topic, bytes, { qos: 1 });
     return { status: 'queued' };
   } catch (e) {
