@@ -280,9 +280,14 @@ function registry(load: FleetDevice[], boxes: string[]): RegistryDocument {
  * broker, the inbox group commit and the telemetry write of the SOS's batch). Only timestamps are
  * taken on the path; the alerts are matched to their SOS after the round.
  */
-function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: () => number[] } {
+function instrumented(inner: IncidentsModule): {
+  module: HubModule;
+  engineMs: () => number[];
+  deliveredMs: () => number[];
+} {
   const started = new Map<string, number>();
   const alerts: { at: number; payload: Buffer }[] = [];
+  const pubacks: { at: number; payload: Buffer }[] = [];
   const module: HubModule = {
     name: inner.name,
     start: (c) =>
@@ -290,6 +295,13 @@ function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: ()
         ...c,
         publisher: {
           isConnected: (id) => c.publisher.isConnected(id),
+          ...(c.publisher.hasSubscriber ? { hasSubscriber: (t: string) => c.publisher.hasSubscriber!(t) } : {}),
+          onDelivered(fn) {
+            c.publisher.onDelivered?.((clientId, topic, payload) => {
+              if (topic.startsWith('sl/v1/worker/')) pubacks.push({ at: performance.now(), payload });
+              fn(clientId, topic, payload);
+            });
+          },
           publish(topic, payload, opts) {
             if (topic.startsWith('sl/v1/worker/')) alerts.push({ at: performance.now(), payload });
             return c.publisher.publish(topic, payload, opts);
@@ -305,13 +317,13 @@ function instrumented(inner: IncidentsModule): { module: HubModule; engineMs: ()
     },
     close: () => inner.close(),
   };
-  const engineMs = () =>
-    alerts.flatMap(({ at, payload }) => {
+  const since = (xs: { at: number; payload: Buffer }[]) =>
+    xs.flatMap(({ at, payload }) => {
       const hh = (JSON.parse(payload.toString()) as { household?: { id: string } }).household?.id;
       const t = hh ? started.get(hh) : undefined;
       return t === undefined ? [] : [at - t];
     });
-  return { module, engineMs };
+  return { module, engineMs: () => since(alerts), deliveredMs: () => since(pubacks) };
 }
 
 /** The kernel's scheduler slice of this process's main thread (the hub's event loop), in µs. */
@@ -345,7 +357,12 @@ async function hubRound(load: FleetDevice[], boxes: string[], o: Options) {
       .get() as number;
     if (opened !== boxes.length)
       throw new Error(`the hub opened ${opened} incidents for ${boxes.length} SOS presses`);
-    return { ...r, engineMs: incidents.engineMs(), sliceUs: eventLoopSliceUs() };
+    return {
+      ...r,
+      engineMs: incidents.engineMs(),
+      deliveredMs: incidents.deliveredMs(),
+      sliceUs: eventLoopSliceUs(),
+    };
   } finally {
     await hub.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -397,6 +414,7 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
   const load = fleet(o.loadDevices);
   const hub: number[] = [];
   const engine: number[] = [];
+  const delivered: number[] = [];
   const relay: number[] = [];
   const cold: number[] = []; // the uncounted warm-up presses, reported as their own figure
   const relayCold: number[] = [];
@@ -412,6 +430,7 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
     hub.push(...h.latencies);
     cold.push(...h.warmup);
     engine.push(...h.engineMs.slice(o.warmupPresses));
+    delivered.push(...h.deliveredMs.slice(o.warmupPresses));
     lost += h.lost;
     hubRate = h.rate;
     if (round === 0)
@@ -498,6 +517,15 @@ export async function run(options: Partial<Options> = {}): Promise<BenchResult[]
       reference: null,
       ratio: null,
       target: 'info (SOS handler → alert to broker)',
+      ok: null,
+    },
+    {
+      name: 'sos.delivered_p99',
+      value: percentile(delivered, 99),
+      unit: 'ms',
+      reference: percentile(hub, 99),
+      ratio: percentile(delivered, 99) / percentile(hub, 99),
+      target: `info (SOS handler → the phone's PUBACK of its page at the hub, ${delivered.length} pages; reference: publish → phone p99)`,
       ok: null,
     },
     {
