@@ -1,6 +1,7 @@
 import type { IncidentView } from '../../../hub/src/incidents/view.ts';
 import type { TimelineEvent } from '../../../hub/src/incidents/store.ts';
 import type { Texts } from '@steppelink/protocols';
+import { type Delivery, peopleNames } from './deliveries.ts';
 import { request } from './http.ts';
 
 /**
@@ -49,13 +50,21 @@ export interface TimelineEntry {
   type: string;
   state?: string;
   level?: number;
-  by?: { name: string; role?: string };
+  by?: { id: string; name: string; role?: string };
   note?: string;
 }
 
 export interface IncidentDetail extends Incident {
   timeline: TimelineEntry[];
   trail: { t: number; lat: number; lon: number }[];
+  /** The escalation chain: the unit and role paged at each level. */
+  chain: { unit: string; role: string }[];
+  /** Every page and sos-ack of the incident, per receiver and channel, in the order written. */
+  deliveries: Delivery[];
+  /** Names of the people the incident involved, by person id (see peopleNames). */
+  names: Record<string, string>;
+  /** Who acknowledged (person id). */
+  ackById?: string;
 }
 
 /** The hub's incident view → what the board needs. */
@@ -100,8 +109,8 @@ function toTimeline(e: TimelineEvent): TimelineEntry {
     type: e.type,
     ...(e.state ? { state: e.state } : {}),
     ...(e.level !== null ? { level: e.level } : {}),
-    ...(e.actorName && e.actor !== 'system'
-      ? { by: { name: e.actorName, ...(e.actorRole ? { role: e.actorRole } : {}) } }
+    ...(e.actor && e.actorName && e.actor !== 'system'
+      ? { by: { id: e.actor, name: e.actorName, ...(e.actorRole ? { role: e.actorRole } : {}) } }
       : {}),
     ...(e.note ? { note: e.note } : {}),
   };
@@ -123,11 +132,18 @@ export async function getIncident(id: string): Promise<IncidentDetail> {
     incident: IncidentView;
     timeline: TimelineEvent[];
     positions: { t: number; lat: number; lon: number }[];
+    chain?: { unit: string; role: string }[];
+    deliveries?: Delivery[];
   }>(`/api/incidents/${encodeURIComponent(id)}`);
+  const ackBy = body.incident.ack?.by ?? null;
   return {
     ...toIncident(body.incident),
     timeline: body.timeline.map(toTimeline).sort((a, b) => a.at - b.at),
     trail: body.positions,
+    chain: body.chain ?? [],
+    deliveries: body.deliveries ?? [],
+    names: peopleNames(body.timeline, ackBy),
+    ...(ackBy ? { ackById: ackBy.id } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { inFlight } from '../../api/deliveries.ts';
 import { getIncident } from '../../api/incidents.ts';
 import { getHousehold } from '../../api/registry.ts';
 import type { Me } from '../../api/session.ts';
@@ -12,9 +13,13 @@ import { formatDateTime } from '../../time.ts';
 import type { TrailMapProps } from '../map/trail-map.tsx';
 import { useLoad } from '../use-load.ts';
 import { IncidentActions } from './actions.tsx';
+import { Deliveries } from './deliveries.tsx';
 import { HouseholdCardView } from './household-card.tsx';
 import { Countdown, levelOf, SeverityBadge, StateBadge, whatOf, whereOf } from './labels.tsx';
 import { Timeline } from './timeline.tsx';
+
+/** While a page is still on its way its record changes without the incident changing: look again this often. */
+const DELIVERY_POLL_MS = 4000;
 
 let trailMap: Promise<ComponentType<TrailMapProps>> | null = null;
 const loadTrailMap = () => (trailMap ??= import('../map/trail-map.tsx').then((m) => m.TrailMap));
@@ -36,8 +41,15 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
   const now = useNow();
   const live = useStore(incidentsStore).get(id);
   const [reload, setReload] = useState(0);
-  // refetch when the live incident changes (a stream event) or after an action
-  const { data: detail, error } = useLoad(() => getIncident(id), [id, live?.updatedAt, live?.state, reload]);
+  const [polling, setPolling] = useState(false);
+  // refetch when the live incident changes (a stream event) or after an action, and every few
+  // seconds while a delivery is in flight (a PUBACK changes its record, not the incident)
+  const { data: detail, error } = useLoad(
+    () => getIncident(id),
+    [id, live?.updatedAt, live?.state, reload, polling],
+    polling ? DELIVERY_POLL_MS : undefined,
+  );
+  useEffect(() => setPolling(detail ? inFlight(detail.deliveries) : false), [detail]);
 
   const inc = detail ? { ...detail, ...(live && live.updatedAt >= detail.updatedAt ? live : {}) } : live;
   // the household card: members, phone and notes from the registry (the incident names the household only)
@@ -98,6 +110,7 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
               )}
             </section>
           </div>
+          {detail && <Deliveries detail={detail} />}
           {detail && <Timeline entries={detail.timeline} />}
         </>
       )}
