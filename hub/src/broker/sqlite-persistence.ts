@@ -187,10 +187,14 @@ export class SqlitePersistence {
         'SELECT message_id FROM broker_outgoing WHERE client_id = ? AND message_id IS NOT NULL',
       ).pluck(),
       outSetMid: st('UPDATE broker_outgoing SET message_id = ? WHERE seq = ?'),
+      outSetMidByCounter:
+        st(`UPDATE broker_outgoing SET message_id = ? WHERE seq = (SELECT seq FROM broker_outgoing
+                              WHERE client_id = ? AND broker_id IS ? AND broker_counter IS ? ORDER BY seq LIMIT 1)`),
       outToPubrel:
         st(`UPDATE broker_outgoing SET cmd = ?, message_id = ?, broker_id = NULL, broker_counter = NULL,
                        topic = NULL, payload = NULL, qos = 0, retain = 0, dup = 0, extra = NULL WHERE seq = ?`),
-      outDel: st('DELETE FROM broker_outgoing WHERE seq = ?'),
+      outTakeByMid: st(`DELETE FROM broker_outgoing WHERE seq = (SELECT seq FROM broker_outgoing
+                        WHERE client_id = ? AND message_id = ? ORDER BY seq LIMIT 1) RETURNING *`),
       outDropOldest: st(`DELETE FROM broker_outgoing WHERE seq IN (SELECT seq FROM broker_outgoing
                          WHERE client_id = ? AND keep = 0 AND cmd = 'publish' ORDER BY seq LIMIT ?)`),
       inPut: st(
@@ -319,10 +323,16 @@ export class SqlitePersistence {
       if (row) this.q.outToPubrel.run(packet.cmd, packet.messageId, row.seq);
       return;
     }
-    const seq = this.q.outByCounter.get(client.id, packet.brokerId ?? null, packet.brokerCounter ?? null) as
-      | number
-      | undefined;
-    if (seq === undefined || packet.messageId === undefined) return;
+    if (packet.messageId === undefined) return;
+    const brokerId = packet.brokerId ?? null;
+    const counter = packet.brokerCounter ?? null;
+    if ((this.queued.get(client.id) ?? 0) <= 1) {
+      // the usual case, one message in flight: nothing else can hold its id (one statement on the SOS path)
+      this.q.outSetMidByCounter.run(packet.messageId, client.id, brokerId, counter);
+      return;
+    }
+    const seq = this.q.outByCounter.get(client.id, brokerId, counter) as number | undefined;
+    if (seq === undefined) return;
     if (packet.qos === 1 && this.q.outMidTaken.get(client.id, packet.messageId, seq)) {
       packet.messageId = this.freeMessageId(client.id, packet.messageId);
     }
@@ -331,9 +341,8 @@ export class SqlitePersistence {
 
   /** Removes the acknowledged packet and returns it as it was queued (topic, payload...), or undefined. */
   async outgoingClearMessageId(client: { id: string }, packet: AnyPacket): Promise<AnyPacket | undefined> {
-    const row = this.q.outByMid.get(client.id, packet?.messageId ?? null) as OutRow | undefined;
+    const row = this.q.outTakeByMid.get(client.id, packet?.messageId ?? null) as OutRow | undefined;
     if (!row) return undefined;
-    this.q.outDel.run(row.seq);
     this.countQueued(client.id, -1);
     return packetOf(row);
   }
