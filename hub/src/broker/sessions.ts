@@ -65,12 +65,10 @@ export class SubscriberIndex {
   }
 
   private add(filter: string, clientId: string): void {
-    let clients = this.byFilter.get(filter);
-    if (!clients) this.byFilter.set(filter, (clients = new Set()));
-    clients.add(clientId);
-    let filters = this.byClient.get(clientId);
-    if (!filters) this.byClient.set(clientId, (filters = new Set()));
-    filters.add(filter);
+    const clients = this.byFilter.get(filter) ?? new Set<string>();
+    this.byFilter.set(filter, clients.add(clientId));
+    const filters = this.byClient.get(clientId) ?? new Set<string>();
+    this.byClient.set(clientId, filters.add(filter));
   }
 
   private remove(filter: string, clientId: string): void {
