@@ -6,8 +6,11 @@ import type { IncidentEngine } from './engine.ts';
 import { levelReach, type ReachRow } from './reach.ts';
 
 /**
- * Watches whether the current level of each waiting incident was reached (levelReach) and, when
- * no channel can deliver its page to anybody there, has the engine climb at once. Looked at
+ * Watches whether the current level of each waiting critical or high incident (SOS, border
+ * crossing, man-down) was reached (levelReach) and, when no channel can deliver its page to
+ * anybody there, has the engine climb at once. Medium and low alerts (strays, low battery) wait
+ * out their ack windows of hours: a worker who opens the board later still sees them, and
+ * climbing them at once would flood the banner command with routine alerts. Looked at
  * after delivery outcomes and commits (one look per incident per turn), when a queued app page
  * becomes overdue (its timer), and at start.
  */
@@ -28,14 +31,18 @@ export class ReachWatch {
     this.timer = new DueTimer(clock, () => this.sweep());
     this.st = {
       incident: db.prepare(
-        `SELECT level, state FROM incidents WHERE id = ? AND closed_at IS NULL AND state IN ('open', 'notified')`,
+        `SELECT level, state FROM incidents WHERE id = ? AND closed_at IS NULL AND state IN ('open', 'notified')
+           AND severity IN ('critical', 'high')`,
       ),
       rows: db.prepare(
         `SELECT person, channel, status, created_at AS createdAt FROM deliveries
          WHERE incident_id = ? AND kind = 'alert' AND level = ? AND person IS NOT NULL`,
       ),
       waiting: db
-        .prepare(`SELECT id FROM incidents WHERE closed_at IS NULL AND state IN ('open', 'notified') AND level >= 0`)
+        .prepare(
+          `SELECT id FROM incidents WHERE closed_at IS NULL AND state IN ('open', 'notified') AND level >= 0
+             AND severity IN ('critical', 'high')`,
+        )
         .pluck(),
     };
   }
