@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { type Alert, downWildcard, encodeOrThrow, type SosAck, upTopic, workerAlertTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIncidentsModule } from '../hub/src/incidents/module.ts';
+import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
+import { FakeClock } from '../hub/src/incidents/testing.ts';
 import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
 import { apiToken, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
@@ -222,5 +223,72 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     expect(back.acks).toHaveLength(1);
     const ids = [...first.acks, ...back.acks].map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('reminders due while the hub was down (restart on the same data, fake escalation clock)', () => {
+  const clients: MqttClient[] = [];
+  let th: TestHub | undefined;
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => endClient(c)));
+    await th?.close();
+  });
+
+  it('are queued for the persistent phone that is away (not "sent"), and delivered when it is back', async () => {
+    const clock = new FakeClock(Date.now());
+    let mod: IncidentsModule;
+    const startHub = async (dataDir?: string) => {
+      mod = createIncidentsModule({ clock, jobs: false });
+      th = await startTestHub({ modules: [mod], ...(dataDir ? { dataDir } : {}) });
+      return th;
+    };
+    let hub = await startHub();
+    const connectPhone = async (h: TestHub) => {
+      const alerts: Alert[] = [];
+      const client = await connect(h.mqttUrl, {
+        clientId: 'phone-p-bater',
+        username: 'bater',
+        password: DEMO_PASSWORD,
+        clean: false,
+      });
+      client.on('message', (_t, payload) => alerts.push(JSON.parse(payload.toString()) as Alert));
+      return { client, alerts };
+    };
+    const bater = await connectPhone(hub);
+    await bater.client.subscribeAsync(workerAlertTopic('p-bater'), { qos: 1 });
+    const stb = await connect(hub.mqttUrl, deviceLogin(BOX, { clean: false }));
+    await stb.publishAsync(
+      upTopic(BOX, 'sos'),
+      encodeOrThrow('sos', { v: 1, id: `${BOX}:sos:restart-${Date.now()}`, ts: Date.now(), action: 'raise' }),
+      { qos: 1 },
+    );
+    const page = await until(() => bater.alerts[0]);
+    await Promise.all([endClient(bater.client), endClient(stb)]);
+    const rows = () =>
+      hub.hub.db
+        .prepare(
+          `SELECT reminder, status FROM deliveries WHERE incident_id = ? AND channel = 'mqtt' AND person = 'p-bater'
+           ORDER BY reminder`,
+        )
+        .all(page.incidentId) as { reminder: number; status: string }[];
+    await until(() => (rows()[0]?.status === 'delivered' ? true : undefined));
+    await mod!.idle();
+    const dataDir = hub.dataDir;
+    await hub.close({ keepData: true }); // the hub goes down...
+    await clock.advance(70_000); // ...past the first reminder (1 min)
+    hub = await startHub(dataDir);
+    await mod!.idle();
+    await clock.advance(0);
+    await until(() => (rows().length === 2 ? true : undefined));
+    await mod!.idle();
+    // The reminder ran at start with the phone still away: the restored session holds it.
+    expect(rows()).toEqual([
+      { reminder: 0, status: 'delivered' },
+      { reminder: 1, status: 'queued' },
+    ]);
+    const back = await connectPhone(hub); // no SUBSCRIBE: the session kept its subscription
+    clients.push(back.client);
+    expect((await until(() => back.alerts[0])).reminder).toBe(1);
+    await until(() => (rows()[1]?.status === 'delivered' ? true : undefined));
   });
 });
