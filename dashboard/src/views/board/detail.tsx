@@ -46,7 +46,8 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
   // seconds while a delivery is in flight (a PUBACK changes its record, not the incident)
   const { data: detail, error } = useLoad(
     () => getIncident(id),
-    [id, live?.updatedAt, live?.state, reload, polling],
+    // (level and escalations too: on a coarse clock a climb can keep the same updatedAt)
+    [id, live?.updatedAt, live?.state, live?.level, live?.escalations, reload, polling],
     polling ? DELIVERY_POLL_MS : undefined,
   );
   useEffect(() => setPolling(detail ? inFlight(detail.deliveries) : false), [detail]);
