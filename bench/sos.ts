@@ -158,7 +158,9 @@ async function probeChild(): Promise<void> {
     const wait = new Map<string, () => void>();
     const phone = await connectClient(m.url, {
       clientId: 'bench-phone-p-bater',
-      clean: true,
+      // A persistent session, as phones are told to use: the hub queues its pages durably and
+      // records each PUBACK (sos.delivered_p99); against mosquitto the same session kind.
+      clean: false,
       ...(m.auth ? { username: 'bater', password: DEMO_PASSWORD } : {}),
     });
     phone.on('message', (topic, payload) => {
