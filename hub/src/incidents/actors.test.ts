@@ -3,16 +3,13 @@ import {
   alertSchema,
   downTopic,
   type SosAck,
-  sosSchema,
-  workerAckSchema,
   workerAlertTopic,
 } from '@steppelink/protocols';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Accepted } from '../context.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
 import { createIncidentsModule, type IncidentsModule } from './module.ts';
-import { type TestContext, testContext } from './testing.ts';
+import { acceptedSos, acceptedWorkerAck, type TestContext, testContext } from './testing.ts';
 
 const MIN = 60_000;
 const BOX = 'stb-150824-104-0007'; // 其其格's household, grid 150824-104-007-03
@@ -35,26 +32,8 @@ const ADMIN_FIRST: RegistryDocument = {
   ),
 };
 
-let seq = 0;
-const sos = (tc: TestContext): Accepted<'sos'> => ({
-  seq: ++seq,
-  deviceId: BOX,
-  kind: 'sos',
-  msg: sosSchema.parse({ v: 1, id: `${BOX}:sos:a${seq}`, ts: tc.clock.now(), action: 'raise' }),
-  receivedAt: tc.clock.now(),
-});
-const workerAck = (
-  tc: TestContext,
-  person: string,
-  incidentId: string,
-  action: 'ack' | 'decline' = 'ack',
-): Accepted<'worker-ack'> => ({
-  seq: ++seq,
-  deviceId: person,
-  kind: 'worker-ack',
-  msg: workerAckSchema.parse({ v: 1, id: `wack-a${seq}`, ts: tc.clock.now(), incidentId, action }),
-  receivedAt: tc.clock.now(),
-});
+const sos = (tc: TestContext) => acceptedSos(tc, BOX);
+const workerAck = acceptedWorkerAck;
 
 describe('who acted, in which role, and what a refused or declined ack leaves behind (issue #20 a–d)', () => {
   let tc: TestContext;
@@ -122,7 +101,7 @@ describe('who acted, in which role, and what a refused or declined ack leaves be
     const id = await start();
     // 张丽 is on duty for the other banner: not paged, no role within this incident's unit
     await expect(mod.handlers!['worker-ack']!(workerAck(tc, 'p-zhangli', id))).rejects.toThrow(
-      /worker-ack wack-a\d+ from p-zhangli refused: not paged for inc-\w+ and no duty role within 150824-104-007-03/,
+      /worker-ack wack-\d+ from p-zhangli refused: not paged for inc-\w+ and no duty role within 150824-104-007-03/,
     );
     await settle();
     expect(mod.engine.get(id)).toMatchObject({ state: 'notified', ackBy: null });

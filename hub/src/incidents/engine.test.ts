@@ -2,56 +2,21 @@ import {
   type Alert,
   alertSchema,
   downTopic,
-  type MessageInputOf,
   type SosAck,
   sosAckSchema,
-  sosSchema,
-  workerAckSchema,
   workerAlertTopic,
 } from '@steppelink/protocols';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Accepted } from '../context.ts';
 import { createIncidentsModule, type IncidentsModule } from './module.ts';
-import { type TestContext, testContext } from './testing.ts';
+import { acceptedSos, acceptedWorkerAck, type TestContext, testContext } from './testing.ts';
 
 const MIN = 60_000;
 const BOX = 'stb-150824-104-0007'; // 其其格's household, grid 150824-104-007-03
 const alertsTo = (tc: TestContext, person: string) => tc.publisher.on(workerAlertTopic(person)) as Alert[];
 const acksTo = (tc: TestContext, device: string) => tc.publisher.on(downTopic(device, 'sos-ack')) as SosAck[];
 
-let seq = 0;
-function sos(
-  tc: TestContext,
-  deviceId: string,
-  msg: Partial<MessageInputOf<'sos'>> = {},
-  receivedAt = tc.clock.now(),
-): Accepted<'sos'> {
-  seq++;
-  return {
-    seq,
-    deviceId,
-    kind: 'sos',
-    msg: sosSchema.parse({ v: 1, id: `${deviceId}:sos:${seq}`, ts: tc.clock.now(), action: 'raise', ...msg }),
-    receivedAt,
-  };
-}
-function workerAck(tc: TestContext, person: string, incidentId: string, action: 'ack' | 'decline' = 'ack') {
-  seq++;
-  return {
-    seq,
-    deviceId: person,
-    kind: 'worker-ack' as const,
-    msg: workerAckSchema.parse({
-      v: 1,
-      id: `wack-${seq}`,
-      ts: tc.clock.now(),
-      incidentId,
-      action,
-      note: '马上出发',
-    }),
-    receivedAt: tc.clock.now(),
-  };
-}
+const sos = acceptedSos;
+const workerAck = acceptedWorkerAck;
 
 describe('incident engine (real SQLite, fake clock, recording publisher)', () => {
   let tc: TestContext;

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type MessageInputOf, sosSchema, workerAckSchema } from '@steppelink/protocols';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { ManualClock } from '../testing/manual-clock.ts';
-import type { HubContext, Publisher } from '../context.ts';
+import type { Accepted, HubContext, Publisher } from '../context.ts';
 import { HubEvents } from '../events.ts';
 import { silentLogger } from '../log.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
@@ -119,5 +120,41 @@ export function testContext(opts: { doc?: RegistryDocument; clock?: FakeClock } 
       for (const db of dbs) if (db.open) db.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+let seq = 0;
+
+/** An SOS raise as ingest hands it to the incidents module (a new message id each call). */
+export function acceptedSos(
+  tc: Pick<TestContext, 'clock'>,
+  deviceId: string,
+  msg: Partial<MessageInputOf<'sos'>> = {},
+  receivedAt = tc.clock.now(),
+): Accepted<'sos'> {
+  seq++;
+  return {
+    seq,
+    deviceId,
+    kind: 'sos',
+    msg: sosSchema.parse({ v: 1, id: `${deviceId}:sos:${seq}`, ts: tc.clock.now(), action: 'raise', ...msg }),
+    receivedAt,
+  };
+}
+
+/** A worker's ack (or decline) from their phone, as ingest hands it over (a new message id each call). */
+export function acceptedWorkerAck(
+  tc: Pick<TestContext, 'clock'>,
+  person: string,
+  incidentId: string,
+  action: 'ack' | 'decline' = 'ack',
+): Accepted<'worker-ack'> {
+  seq++;
+  return {
+    seq,
+    deviceId: person,
+    kind: 'worker-ack',
+    msg: workerAckSchema.parse({ v: 1, id: `wack-${seq}`, ts: tc.clock.now(), incidentId, action, note: '马上出发' }),
+    receivedAt: tc.clock.now(),
   };
 }
