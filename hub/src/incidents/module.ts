@@ -125,14 +125,31 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       const channels = new Map<ChannelName, Notifier>(notifiers.map((n) => [n.channel, n]));
       channels.set('device', deviceAckChannel(c.publisher));
       const metrics = incidentMetrics(c.metrics, () => c.db);
-      deliverer = new Deliverer(c.db, channels, c.clock, deliveryOpts, c.log, options.random, (ch, out, key) => {
-        metrics.deliveries.inc({ channel: ch, status: out.status });
-        // An alert's outcome may decide that its level is unreachable (key: page:{incident}:…:alert:…).
-        const m = /^page:([^:]+):\d+:\d+:alert:/.exec(key);
-        if (m && out.status !== 'retry') reach?.check(m[1]!);
+      deliverer = new Deliverer(
+        c.db,
+        channels,
+        c.clock,
+        deliveryOpts,
+        c.log,
+        options.random,
+        (ch, out, key) => {
+          metrics.deliveries.inc({ channel: ch, status: out.status });
+          // An alert's outcome may decide that its level is unreachable (key: page:{incident}:…:alert:…).
+          const m = /^page:([^:]+):\d+:\d+:alert:/.exec(key);
+          if (m && out.status !== 'retry') reach?.check(m[1]!);
+        },
+      );
+      const outbox = new Outbox(c.db, c.registry, notifiers, {
+        fallbackAfterMs: deliveryOpts.fallbackAfterMs,
       });
-      const outbox = new Outbox(c.db, c.registry, notifiers, { fallbackAfterMs: deliveryOpts.fallbackAfterMs });
-      reach = new ReachWatch(c.db, () => need(engine), c.clock, deliveryOpts.fallbackAfterMs, c.log);
+      reach = new ReachWatch(
+        c.db,
+        () => need(engine),
+        c.clock,
+        deliveryOpts.fallbackAfterMs,
+        c.log,
+        () => need(deliverer).flush(),
+      );
       // A PUBACK from a phone or a box: that page or sos-ack is delivered (or, sent ahead of its
       // transaction, will be written as delivered).
       c.publisher.onDelivered?.((_clientId, topic, payload) => {
@@ -171,7 +188,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
           const handed = fresh !== null && d.sendFresh(fresh);
           need(engine).noteChanged(changed);
           need(timer).armAt(need(engine).nextDue());
-          for (const inc of changed) if (inc.state === 'open' || inc.state === 'notified') reach?.check(inc.id);
+          for (const inc of changed)
+            if (inc.state === 'open' || inc.state === 'notified') reach?.check(inc.id);
           for (const inc of changed) if (created.has(inc.id)) metrics.opened(inc);
           if (!handed) d.kick();
           d.afterUrgent(() => {
@@ -250,7 +268,10 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         )
         .all(deviceId) as { id: number; status: string }[];
       const again = rows.filter(
-        (r) => r.status === 'no-listener' || r.status === 'failed' || (r.status === 'queued' && session?.clean !== false),
+        (r) =>
+          r.status === 'no-listener' ||
+          r.status === 'failed' ||
+          (r.status === 'queued' && session?.clean !== false),
       );
       if (again.length > 0) d.resend(again.map((r) => r.id));
     },

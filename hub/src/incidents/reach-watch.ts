@@ -27,6 +27,8 @@ export class ReachWatch {
     private readonly clock: Clock,
     private readonly fallbackAfterMs: number,
     private readonly log: Logger,
+    /** Writes delivery outcomes not written yet: a look must see every outcome reported so far. */
+    private readonly flush: () => void,
   ) {
     this.timer = new DueTimer(clock, () => this.sweep());
     this.st = {
@@ -55,6 +57,7 @@ export class ReachWatch {
     this.queued = true;
     setImmediate(() => {
       this.queued = false;
+      this.flush();
       const ids = [...this.due];
       this.due.clear();
       for (const id of ids) this.look(id);
@@ -64,6 +67,7 @@ export class ReachWatch {
   /** Looks at every waiting incident (at start, and when an app page becomes overdue). */
   sweep(): void {
     if (this.closed || !this.db.open) return;
+    this.flush();
     for (const id of this.st.waiting.all() as string[]) this.look(id);
   }
 

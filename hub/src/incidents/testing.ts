@@ -39,6 +39,8 @@ export class RecordingPublisher implements Publisher {
   connected = new Set<string>();
   failNext = 0;
   puback = true;
+  /** Set to answer whether anybody is subscribed (absent: the broker can't tell, a publish is queued). */
+  hasSubscriber?: (topic: string) => Promise<boolean>;
   private readonly raw: { topic: string; payload: Buffer; acked: boolean }[] = [];
   private readonly delivered: ((clientId: string, topic: string, payload: Buffer) => void)[] = [];
   async publish(topic: string, payload: Buffer, opts?: { qos?: 0 | 1 }): Promise<void> {

@@ -333,6 +333,11 @@ export class Deliverer {
     this.writeOutcomes();
   }
 
+  /** Writes the outcomes recorded so far now (a reader that must see them, e.g. the reach check). */
+  flush(): void {
+    this.writeOutcomes();
+  }
+
   /** Rows still waiting to go out (pending or retrying). */
   backlog(): number {
     this.writeOutcomes();
