@@ -1,12 +1,11 @@
 /// <reference lib="dom" />
-import { type Alert, encodeOrThrow, workerAckTopic, workerAlertTopic } from '@steppelink/protocols';
+import { encodeOrThrow, workerAckTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../hub/src/incidents/testing.ts';
 import type { IncidentView } from '../hub/src/incidents/view.ts';
 import { createStandardModules, type StandardModules } from '../hub/src/modules.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
 import {
   launchBrowser,
   newContext,
@@ -15,8 +14,8 @@ import {
   startDashboardHub,
   watchErrors,
 } from './support/browser.ts';
-import { type Box, connectBox } from './support/devices.ts';
-import { apiAs, connect, endClient, type TestHub, until } from './support/hub.ts';
+import { type Box, connectBox, connectPhone } from './support/devices.ts';
+import { apiAs, endClient, type TestHub, until } from './support/hub.ts';
 
 /**
  * Issue #20, delivery truth on the duty officer's board: a real hub, real chromium, a real MQTT
@@ -28,21 +27,7 @@ import { apiAs, connect, endClient, type TestHub, until } from './support/hub.ts
 const BOX = 'stb-150824-104-0007'; // 其其格's household, grid 150824-104-007-03 (saren's banner)
 const MIN = 60_000;
 
-/** A worker's phone: a persistent session subscribed at QoS 1, so the hub's page is PUBACKed. */
-async function phone(mqttUrl: string, person: string, username: string) {
-  const alerts: Alert[] = [];
-  const client = await connect(mqttUrl, {
-    clientId: `phone-${person}`,
-    username,
-    password: DEMO_PASSWORD,
-    clean: false,
-  });
-  client.on('message', (topic, payload) => {
-    if (topic === workerAlertTopic(person)) alerts.push(JSON.parse(payload.toString()) as Alert);
-  });
-  await client.subscribeAsync(workerAlertTopic(person), { qos: 1 });
-  return { client, alerts };
-}
+const phone = connectPhone;
 
 const cell = (detail: Locator, level: number, person: string, channel: string) =>
   detail.locator(`tbody[data-level="${level}"] tr[data-person="${person}"] td[data-channel="${channel}"]`);

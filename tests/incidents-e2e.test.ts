@@ -1,38 +1,17 @@
-import {
-  type Alert,
-  downWildcard,
-  encodeOrThrow,
-  type SosAck,
-  upTopic,
-  workerAckTopic,
-  workerAlertTopic,
-} from '@steppelink/protocols';
+import { downWildcard, encodeOrThrow, type SosAck, upTopic, workerAckTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
 import { FakeClock } from '../hub/src/incidents/testing.ts';
 import type { IncidentView } from '../hub/src/incidents/view.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
+import { connectPhone } from './support/devices.ts';
 import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 const MIN = 60_000;
 const BOX = 'stb-150824-104-0007'; // 其其格's household in grid 150824-104-007-03
 
 /** A worker's phone: logs in with their username, keeps a persistent session, records alerts. */
-async function phone(th: TestHub, person: string, username: string) {
-  const alerts: Alert[] = [];
-  const client = await connect(th.mqttUrl, {
-    clientId: `phone-${person}`,
-    username,
-    password: DEMO_PASSWORD,
-    clean: false,
-  });
-  client.on('message', (topic, payload) => {
-    if (topic === workerAlertTopic(person)) alerts.push(JSON.parse(payload.toString()) as Alert);
-  });
-  await client.subscribeAsync(workerAlertTopic(person), { qos: 1 });
-  return { client, alerts };
-}
+const phone = (th: TestHub, person: string, username: string) => connectPhone(th.mqttUrl, person, username);
 
 /** The household's set-top box: publishes SOS, records sos-acks. */
 async function box(th: TestHub) {

@@ -1,13 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Alert, downWildcard, encodeOrThrow, type SosAck, upTopic, workerAlertTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
 import { FakeClock } from '../hub/src/incidents/testing.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
-import { apiToken, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
+import { type Box, connectBox, connectPhone } from './support/devices.ts';
+import { apiToken, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 /**
  * Issue #20, defects 3 and 4, through a real hub, real sockets and a local SMS gateway: a page
@@ -73,41 +72,22 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     await gw?.close();
   });
 
-  const phone = async (person: string, username: string, o: { clientId?: string } = {}) => {
-    const alerts: Alert[] = [];
-    const client = await connect(th.mqttUrl, {
-      clientId: o.clientId ?? `phone-${person}`,
-      username,
-      password: DEMO_PASSWORD,
-      clean: false,
-    });
-    client.on('message', (topic, payload) => {
-      if (topic === workerAlertTopic(person)) alerts.push(JSON.parse(payload.toString()) as Alert);
-    });
-    await client.subscribeAsync(workerAlertTopic(person), { qos: 1 });
-    clients.push(client);
-    return { client, alerts };
+  const phone = async (person: string, username: string) => {
+    const p = await connectPhone(th.mqttUrl, person, username);
+    clients.push(p.client);
+    return p;
   };
   const box = async (o: { clean?: boolean } = {}) => {
-    const acks: SosAck[] = [];
-    const client = await connect(th.mqttUrl, deviceLogin(BOX, { clean: o.clean ?? false }));
-    client.on('message', (topic, payload) => {
-      if (topic.endsWith('/down/sos-ack')) acks.push(JSON.parse(payload.toString()) as SosAck);
-    });
-    await client.subscribeAsync(downWildcard(BOX), { qos: 1 });
-    clients.push(client);
-    return { client, acks };
+    const b = await connectBox(th.mqttUrl, BOX, o);
+    clients.push(b.client);
+    return b;
   };
-  let n = 0;
-  const press = (c: MqttClient) =>
-    c.publishAsync(
-      upTopic(BOX, 'sos'),
-      encodeOrThrow('sos', { v: 1, id: `${BOX}:sos:truth-${Date.now()}-${++n}`, ts: Date.now(), action: 'raise' }),
-      { qos: 1 },
-    );
+  const press = (b: Box) => b.sos();
   const detail = async (id: string): Promise<Detail> => {
     const token = await apiToken(th.httpUrl, 'saren');
-    const r = await fetch(`${th.httpUrl}/api/incidents/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await fetch(`${th.httpUrl}/api/incidents/${id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     return (await r.json()) as Detail;
   };
   const openIncident = async (): Promise<string> => {
@@ -121,16 +101,20 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     });
   };
   const appPage = (d: Detail, person: string) =>
-    d.deliveries.find((x) => x.kind === 'alert' && x.person === person && x.channel === 'mqtt' && x.level === 0);
+    d.deliveries.find(
+      (x) => x.kind === 'alert' && x.person === person && x.channel === 'mqtt' && x.level === 0,
+    );
 
   it('records a page to a phone that never subscribed as no-listener (never "sent") and sends the SMS at once', async () => {
     await start({ webhook: true });
     const stb = await box();
-    await press(stb.client);
+    await press(stb);
     const id = await openIncident();
     const d = await until(async () => {
       const x = await detail(id);
-      return x.deliveries.some((r) => r.person === 'p-bater' && r.channel === 'webhook' && r.status === 'delivered')
+      return x.deliveries.some(
+        (r) => r.person === 'p-bater' && r.channel === 'webhook' && r.status === 'delivered',
+      )
         ? x
         : undefined;
     });
@@ -145,7 +129,7 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     await start({ webhook: true });
     const bater = await phone('p-bater', 'bater');
     const stb = await box();
-    await press(stb.client);
+    await press(stb);
     const page = await until(() => bater.alerts[0]);
     const d = await until(async () => {
       const x = await detail(page.incidentId);
@@ -154,7 +138,9 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     expect(appPage(d, 'p-bater')?.deliveredAt).toEqual(expect.any(Number));
     await new Promise((r) => setTimeout(r, FALLBACK_MS + 500)); // past the fallback time
     const later = await detail(page.incidentId);
-    const sms = later.deliveries.find((r) => r.person === 'p-bater' && r.channel === 'webhook' && r.level === 0);
+    const sms = later.deliveries.find(
+      (r) => r.person === 'p-bater' && r.channel === 'webhook' && r.level === 0,
+    );
     expect(sms?.status).toBe('not-needed');
     expect(gw!.bodies.filter((b) => b.personId === 'p-bater')).toHaveLength(0);
     expect(later.incident.level).toBe(0);
@@ -167,7 +153,7 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     clients.splice(clients.indexOf(bater.client), 1);
     const wuyun = await phone('p-wuyun', 'wuyun'); // the grid leader, level 1
     const stb = await box();
-    await press(stb.client);
+    await press(stb);
     const id = await openIncident();
     const first = await until(async () => {
       const x = await detail(id);
@@ -185,14 +171,16 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     // 巴特尔's phone comes back: its session delivers the queued page, and the record says so.
     const back = await phone('p-bater', 'bater');
     expect((await until(() => back.alerts[0])).incidentId).toBe(id);
-    await until(async () => (appPage(await detail(id), 'p-bater')?.status === 'delivered' ? true : undefined));
+    await until(async () =>
+      appPage(await detail(id), 'p-bater')?.status === 'delivered' ? true : undefined,
+    );
   });
 
   it('gives a box that comes back its open incident’s current state once, with no duplicate ids and nothing from closed incidents', async () => {
     await start();
     await phone('p-bater', 'bater');
     const first = await box({ clean: true });
-    await press(first.client);
+    await press(first);
     const id = await openIncident();
     await until(() => first.acks.find((a) => a.state === 'notified'));
     // Resolve it through the API, then press again for a new emergency.
@@ -204,7 +192,7 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
     });
     expect(res.status).toBe(200);
     await until(() => first.acks.find((a) => a.state === 'resolved'));
-    await press(first.client);
+    await press(first);
     const second = await until(() => first.acks.find((a) => a.state === 'notified' && a.incidentId !== id));
     // The box goes away (clean session: nothing kept for it) and its grid worker acknowledges.
     await endClient(first.client);
@@ -243,27 +231,11 @@ describe('reminders due while the hub was down (restart on the same data, fake e
       return th;
     };
     let hub = await startHub();
-    const connectPhone = async (h: TestHub) => {
-      const alerts: Alert[] = [];
-      const client = await connect(h.mqttUrl, {
-        clientId: 'phone-p-bater',
-        username: 'bater',
-        password: DEMO_PASSWORD,
-        clean: false,
-      });
-      client.on('message', (_t, payload) => alerts.push(JSON.parse(payload.toString()) as Alert));
-      return { client, alerts };
-    };
-    const bater = await connectPhone(hub);
-    await bater.client.subscribeAsync(workerAlertTopic('p-bater'), { qos: 1 });
-    const stb = await connect(hub.mqttUrl, deviceLogin(BOX, { clean: false }));
-    await stb.publishAsync(
-      upTopic(BOX, 'sos'),
-      encodeOrThrow('sos', { v: 1, id: `${BOX}:sos:restart-${Date.now()}`, ts: Date.now(), action: 'raise' }),
-      { qos: 1 },
-    );
+    const bater = await connectPhone(hub.mqttUrl, 'p-bater', 'bater');
+    const stb = await connectBox(hub.mqttUrl, BOX);
+    await stb.sos();
     const page = await until(() => bater.alerts[0]);
-    await Promise.all([endClient(bater.client), endClient(stb)]);
+    await Promise.all([endClient(bater.client), stb.close()]);
     const rows = () =>
       hub.hub.db
         .prepare(
@@ -286,7 +258,8 @@ describe('reminders due while the hub was down (restart on the same data, fake e
       { reminder: 0, status: 'delivered' },
       { reminder: 1, status: 'queued' },
     ]);
-    const back = await connectPhone(hub); // no SUBSCRIBE: the session kept its subscription
+    // no SUBSCRIBE: the session kept its subscription
+    const back = await connectPhone(hub.mqttUrl, 'p-bater', 'bater', { subscribe: false });
     clients.push(back.client);
     expect((await until(() => back.alerts[0])).reminder).toBe(1);
     await until(() => (rows()[1]?.status === 'delivered' ? true : undefined));

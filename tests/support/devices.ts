@@ -1,12 +1,15 @@
 import {
+  type Alert,
   decode,
   downWildcard,
   encodeOrThrow,
   type Notice,
   type SosAck,
   upTopic,
+  workerAlertTopic,
 } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
+import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
 import { connect, deviceLogin } from './hub.ts';
 
 /**
@@ -23,8 +26,8 @@ export interface Box {
   close(): Promise<void>;
 }
 
-export async function connectBox(mqttUrl: string, id: string): Promise<Box> {
-  const client = await connect(mqttUrl, deviceLogin(id, { clean: false }));
+export async function connectBox(mqttUrl: string, id: string, o: { clean?: boolean } = {}): Promise<Box> {
+  const client = await connect(mqttUrl, deviceLogin(id, { clean: o.clean ?? false }));
   const acks: SosAck[] = [];
   const notices: Notice[] = [];
   client.on('message', (topic, payload) => {
@@ -54,4 +57,35 @@ export async function connectBox(mqttUrl: string, id: string): Promise<Box> {
     },
     close: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
   };
+}
+
+/** A grid worker's phone as a real MQTT client: logs in with their username, records every page. */
+export interface Phone {
+  client: MqttClient;
+  alerts: Alert[];
+}
+
+/**
+ * Connects a worker's phone with a persistent session (clean=false) and, unless told not to (a
+ * session resumed with its subscription), subscribes to their alert topic at QoS 1, so mqtt.js
+ * PUBACKs every page.
+ */
+export async function connectPhone(
+  mqttUrl: string,
+  person: string,
+  username: string,
+  o: { clientId?: string; subscribe?: boolean } = {},
+): Promise<Phone> {
+  const alerts: Alert[] = [];
+  const client = await connect(mqttUrl, {
+    clientId: o.clientId ?? `phone-${person}`,
+    username,
+    password: DEMO_PASSWORD,
+    clean: false,
+  });
+  client.on('message', (topic, payload) => {
+    if (topic === workerAlertTopic(person)) alerts.push(JSON.parse(payload.toString()) as Alert);
+  });
+  if (o.subscribe !== false) await client.subscribeAsync(workerAlertTopic(person), { qos: 1 });
+  return { client, alerts };
 }
