@@ -1,4 +1,4 @@
-import { encodeOrThrow, fixtures } from '@steppelink/protocols';
+import { encodeOrThrow, fixtures, type MessageInputOf, type MessageOf } from '@steppelink/protocols';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Accepted, HubModule } from '../context.ts';
 import { HubEvents } from '../events.ts';
@@ -58,20 +58,26 @@ describe('Processor', () => {
     );
     return processor;
   };
-  /** Commits the fixture batch of the tracker into the inbox and returns it as the accept queue hands it on. */
-  const accept = (n: number) => {
-    const msg = { ...fixtures.pos[0]!, id: `${TRACKER}:pos:${n}` };
+  /** Commits a message into the inbox and returns it as the accept queue hands it on. */
+  const commit = <K extends 'pos' | 'sos'>(
+    sender: string,
+    kind: K,
+    msg: MessageInputOf<K>,
+    receivedAt = clock.now(),
+  ) => {
     const e: InboxEntry = {
-      sender: TRACKER,
+      sender,
       msgId: msg.id,
-      kind: 'pos',
-      payload: encodeOrThrow('pos', msg),
-      receivedAt: clock.now(),
+      kind,
+      payload: encodeOrThrow(kind, msg as never),
+      receivedAt,
       seq: 0,
     };
     inbox.commit([e], []);
-    return { seq: e.seq, deviceId: TRACKER, kind: 'pos' as const, msg, receivedAt: e.receivedAt };
+    return { seq: e.seq, deviceId: sender, kind, msg: msg as MessageOf<K>, receivedAt: e.receivedAt };
   };
+  /** The fixture batch of the tracker, committed. */
+  const accept = (n: number) => commit(TRACKER, 'pos', { ...fixtures.pos[0]!, id: `${TRACKER}:pos:${n}` });
   beforeEach(() => {
     db = openDatabase(':memory:');
     inbox = new InboxStore(db);
@@ -114,19 +120,7 @@ describe('Processor', () => {
     const pos = accept(10);
     p.push([pos]);
     await settle();
-    const press = { ...fixtures.sos[0]!, id: 'stb-150824-104-0007:sos:99' };
-    const e: InboxEntry = {
-      sender: 'stb-150824-104-0007',
-      msgId: press.id,
-      kind: 'sos',
-      payload: encodeOrThrow('sos', press),
-      receivedAt: clock.now(),
-      seq: 0,
-    };
-    inbox.commit([e], []);
-    p.push([
-      { seq: e.seq, deviceId: 'stb-150824-104-0007', kind: 'sos', msg: press, receivedAt: e.receivedAt },
-    ]);
+    p.push([commit('stb-150824-104-0007', 'sos', { ...fixtures.sos[0]!, id: 'stb-150824-104-0007:sos:99' })]);
     await until(() => sos.length === 1);
     expect(seen).toEqual([]); // the positions still wait for their write
     expect(inbox.processedSeq()).toBeLessThan(pos.seq);
@@ -231,16 +225,8 @@ describe('Processor', () => {
     const p = make([{ ...recorder, handlers: { sos: (m) => void sos.push(m as unknown as Accepted) } }]);
     p.start();
     const press = { ...fixtures.sos[0]!, id: 'stb-150824-104-0007:sos:2096', ts: Date.UTC(2096, 2, 1) };
-    const e: InboxEntry = {
-      sender: 'stb-150824-104-0007',
-      msgId: press.id,
-      kind: 'sos',
-      payload: encodeOrThrow('sos', press),
-      receivedAt: clock.now(),
-      seq: 0,
-    };
-    inbox.commit([e], []);
-    p.push([{ seq: e.seq, deviceId: e.sender, kind: 'sos', msg: press, receivedAt: e.receivedAt }]);
+    const e = commit('stb-150824-104-0007', 'sos', press);
+    p.push([e]);
     await until(() => sos.length === 1);
     expect(sos[0]?.msg.ts).toBe(e.receivedAt);
   });
@@ -253,15 +239,7 @@ describe('Processor', () => {
       t0: Date.UTC(2096, 2, 1),
     };
     const receivedAt = clock.now();
-    const e: InboxEntry = {
-      sender: TRACKER,
-      msgId: bogus.id,
-      kind: 'pos',
-      payload: encodeOrThrow('pos', bogus),
-      receivedAt,
-      seq: 0,
-    };
-    inbox.commit([e], []);
+    const e = commit(TRACKER, 'pos', bogus, receivedAt);
     await clock.advance(3_600_000); // the hub comes back an hour later
     const p = make();
     p.start();
