@@ -7,6 +7,41 @@ import { type Holder, type Rescue, sosAckTexts } from './texts.ts';
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const clipTexts = (t: Texts): Texts => ({ zh: clip(t.zh, 2000), mn: clip(t.mn, 2000), en: clip(t.en, 2000) });
 
+/**
+ * The answer to a worker's ack the hub did not apply: an `alert` on their own topic shaped like
+ * a closing notice (asks nothing, due now, severity low), with no household, position or summary
+ * of an incident they may not see.
+ */
+export function refusalContent(
+  registry: RegistryStore,
+  o: {
+    person: { roles: readonly { role: string }[] };
+    unitId: string;
+    inc: Incident | undefined;
+    ack: { id: string; incidentId: string };
+    texts: Texts;
+    now: number;
+  },
+): PageContent {
+  const texts = clipTexts(o.texts);
+  const alert: MessageInputOf<'alert'> = {
+    v: 1,
+    id: clip(`rej-${o.ack.id}`, 64),
+    ts: o.now,
+    incidentId: o.ack.incidentId,
+    source: o.inc?.source ?? 'sos',
+    category: clip(o.inc?.category ?? 'unknown', 64),
+    severity: 'low',
+    summary: texts,
+    unit: { id: o.unitId, name: clip(registry.getUnit(o.unitId)?.name.zh ?? o.unitId, 120) },
+    level: 0,
+    role: o.person.roles[0]?.role ?? 'grid-worker',
+    ackBy: o.now,
+    openedAt: o.inc?.openedAt ?? o.now,
+  };
+  return { kind: 'closing', severity: 'low', texts, alert, voice: false };
+}
+
 /** The page for one person at one level: the MQTT alert plus the texts the other channels carry. */
 export function pageContent(
   registry: RegistryStore,

@@ -1,7 +1,8 @@
-import type { Fix, MessageInputOf } from '@steppelink/protocols';
+import type { Fix } from '@steppelink/protocols';
 import type { Role } from '../registry/schema.ts';
 import type { AlertInput } from './port.ts';
 import { monotonicUlids } from '../ids.ts';
+import { refusalContent } from './content.ts';
 import { Escalator } from './escalator.ts';
 import type { EngineDeps } from './router.ts';
 import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
@@ -475,23 +476,14 @@ export class IncidentEngine extends Escalator {
       const unitId = inc?.unit ?? p?.roles[0]?.unit;
       if (!p || !unitId) return;
       const now = this.now;
-      const texts = ackRefusedTexts(why);
-      const alert: MessageInputOf<'alert'> = {
-        v: 1,
-        id: `rej-${ack.id}`.slice(0, 64),
-        ts: now,
-        incidentId: ack.incidentId,
-        source: inc?.source ?? 'sos',
-        category: inc?.category ?? 'unknown',
-        severity: 'low',
-        summary: texts,
-        unit: { id: unitId, name: (this.deps.registry.getUnit(unitId)?.name.zh ?? unitId).slice(0, 120) },
-        level: 0,
-        role: p.roles[0]?.role ?? 'grid-worker',
-        ackBy: now,
-        openedAt: inc?.openedAt ?? now,
-      };
-      const content = { kind: 'closing' as const, severity: 'low' as const, texts, alert, voice: false };
+      const content = refusalContent(this.deps.registry, {
+        person: p,
+        unitId,
+        inc,
+        ack,
+        texts: ackRefusedTexts(why),
+        now,
+      });
       this.deps.outbox.notice(`ack-refused:${ack.id}:${personId}`, personId, content, now);
     });
   }
