@@ -44,8 +44,11 @@ export class Escalator extends Router {
     }
   }
 
-  /** Runs the incident's due step (called by the timer, or at once when everyone paged at the level declined). */
-  protected step(inc: Incident, now: number, cause: 'due' | 'declined' = 'due'): void {
+  /**
+   * Runs the incident's due step: called by the timer, or at once when everyone paged at the
+   * level declined or nobody there could be reached.
+   */
+  protected step(inc: Incident, now: number, cause: 'due' | 'declined' | 'unreachable' = 'due'): void {
     const p = this.policy(inc);
     const action = inc.nextAction;
     const level = inc.level;
@@ -72,7 +75,9 @@ export class Escalator extends Router {
           note:
             cause === 'declined'
               ? `${this.names(silent)} 均已拒绝`
-              : `${this.names(silent)} 未在 ${durationTexts(this.ackTimeout(inc, level)).zh} 内确认`,
+              : cause === 'unreachable'
+                ? `${this.names(silent)} 无法送达`
+                : `${this.names(silent)} 未在 ${durationTexts(this.ackTimeout(inc, level)).zh} 内确认`,
           data: { from: level, people: silent, cause },
         });
         if (!this.route(inc, level + 1, now, 'escalate')) {
@@ -174,18 +179,8 @@ export class Escalator extends Router {
         note: `无法送达：${how.join('；') || '无可用渠道'}`,
         data: { people },
       });
-      if (!this.route(inc, level + 1, now, 'escalate')) {
-        const step = inc.chain[level];
-        this.t.record(inc, now, 'top-reached', {
-          level,
-          note: `no one above ${step ? roleName(step.role).en : 'this level'} is on duty; reminding this level`,
-        });
-        this.save(inc, now);
-        return true;
-      }
-      inc.escalations += 1;
-      this.schedule(inc, now);
-      this.save(inc, now);
+      inc.nextAction = 'escalate'; // the same climb as a missed ack window, now
+      this.step(inc, now, 'unreachable');
       return true;
     });
   }
