@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ID_MAX_LENGTH, TOPIC_ROOT, TOPIC_VERSION } from '@steppelink/protocols';
+import { ID_MAX_LENGTH } from '@steppelink/protocols';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
@@ -12,6 +12,7 @@ import { type AuthOptions, Authenticator } from './auth.ts';
 import { skipEmitOf, skipOfflineLookupOf } from './aedes-patches.ts';
 import { type ConnectState, wireClientEvents } from './client-events.ts';
 import { guardPacketSize } from './packet-guard.ts';
+import { isWorkerAlertTopic } from './sos-topics.ts';
 import { deliverUrgentAtOnce } from './urgent-delivery.ts';
 
 export const brokerDefaults = {
@@ -64,9 +65,8 @@ export interface BrokerHooks {
 /** Client-originated publishes end in ingest; aedes then routes them to this topic nobody can subscribe to. */
 export const INGESTED_TOPIC = '$SL/ingested';
 const EMPTY = Buffer.alloc(0);
-const WORKER_TOPICS = `${TOPIC_ROOT}/${TOPIC_VERSION}/worker/`;
 /** A worker's SOS alert is written without aedes' setImmediate hop (see urgent-delivery.ts). */
-export const isUrgentTopic = (topic: string) => topic.startsWith(WORKER_TOPICS) && topic.endsWith('/alert');
+export const isUrgentTopic = isWorkerAlertTopic;
 
 /**
  * The embedded aedes broker with SteppeLink's authentication, deny-by-default ACL and the ingest

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { TOPIC_ROOT, TOPIC_VERSION } from '@steppelink/protocols';
 import type { Logger } from '../log.ts';
 import { type Db, migrate } from '../state/db.ts';
+import { isSosTopic } from './sos-topics.ts';
 
 /**
  * aedes' session state in the hub's state database, so persistent sessions (clean=false) survive
@@ -17,15 +17,7 @@ import { type Db, migrate } from '../state/db.ts';
  * rebuilt from the table in `setup`.
  */
 
-const TOPIC_PREFIX = `${TOPIC_ROOT}/${TOPIC_VERSION}/`;
-/** A worker's page and a household's sos-ack: never dropped from a full queue. */
-export function isSosTopic(topic: string): boolean {
-  if (!topic.startsWith(TOPIC_PREFIX)) return false;
-  return (
-    (topic.startsWith(`${TOPIC_PREFIX}worker/`) && topic.endsWith('/alert')) ||
-    topic.endsWith('/down/sos-ack')
-  );
-}
+export { isSosTopic };
 
 export const sqlitePersistenceDefaults = {
   maxQueuedPerClient: 1000, // packets queued for one client; past it its oldest non-SOS packets are dropped

@@ -1,4 +1,4 @@
-import { downTopic, expandFixes, parseTopic, type Severity } from '@steppelink/protocols';
+import { downTopic, expandFixes, type Severity } from '@steppelink/protocols';
 import type { Hono } from 'hono';
 import type { ApiEnv } from '../api/context.ts';
 import type { Clock } from '../clock.ts';
@@ -23,6 +23,7 @@ import { incidentMigrations } from './migrations.ts';
 import { Outbox, wireId } from './outbox.ts';
 import { ReachWatch } from './reach-watch.ts';
 import { filterMatches } from '../broker/sessions.ts';
+import { isSosTopic } from '../broker/sos-topics.ts';
 import type { AlertInput, IncidentSink } from './port.ts';
 import { sosHandlers } from './sos.ts';
 import { viewOf } from './view.ts';
@@ -153,10 +154,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       // A PUBACK from a phone or a box: that page or sos-ack is delivered (or, sent ahead of its
       // transaction, will be written as delivered).
       c.publisher.onDelivered?.((_clientId, topic, payload) => {
-        const t = parseTopic(topic);
-        if (!t.ok) return;
-        const kind = t.value.type;
-        if (kind !== 'worker-alert' && !(kind === 'down' && topic.endsWith('/sos-ack'))) return;
+        if (!isSosTopic(topic)) return;
         let id: unknown;
         try {
           id = (JSON.parse(payload.toString('utf8')) as { id?: unknown }).id;
