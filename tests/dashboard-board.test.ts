@@ -11,7 +11,7 @@ import {
   startDashboardHub,
   watchErrors,
 } from './support/browser.ts';
-import { type Box, connectBox } from './support/devices.ts';
+import { type Box, connectBox, connectPhone, type Phone } from './support/devices.ts';
 import { type DropProxy, startDropProxy } from './support/drop-proxy.ts';
 import type { IncidentView } from '../hub/src/incidents/view.ts';
 import { apiAs, type TestHub, until } from './support/hub.ts';
@@ -37,6 +37,7 @@ describe('dashboard: live incident board', () => {
   let middle: Page;
   let rear: Page;
   const boxes: Box[] = [];
+  let phone: Phone;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -53,9 +54,13 @@ describe('dashboard: live incident board', () => {
     await middle.locator('[data-conn=live]').waitFor();
     await rear.locator('[data-conn=live]').waitFor();
     boxes.push(await connectBox(t.mqttUrl, MIDDLE_BOX), await connectBox(t.mqttUrl, REAR_BOX));
+    // 巴特尔, the grid worker on duty, has the app: his page is delivered, so the SOS waits at
+    // level 0 for his ack (with nobody reachable it would climb at once, see sos-delivery-truth)
+    phone = await connectPhone(t.mqttUrl, 'p-bater', 'bater');
   });
   afterAll(async () => {
     for (const b of boxes) await b.close();
+    await phone?.client.endAsync();
     await browser?.close();
     await proxy?.close();
     await t?.close();

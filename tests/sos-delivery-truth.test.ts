@@ -21,6 +21,7 @@ interface Delivery {
   kind: string;
   level: number | null;
   person: string | null;
+  personName: string | null;
   channel: string;
   status: string;
   deliveredAt: number | null;
@@ -135,7 +136,7 @@ describe('SOS delivery truth (real hub, real MQTT clients)', () => {
       const x = await detail(page.incidentId);
       return appPage(x, 'p-bater')?.status === 'delivered' ? x : undefined;
     });
-    expect(appPage(d, 'p-bater')?.deliveredAt).toEqual(expect.any(Number));
+    expect(appPage(d, 'p-bater')).toMatchObject({ personName: '巴特尔', deliveredAt: expect.any(Number) });
     await new Promise((r) => setTimeout(r, FALLBACK_MS + 500)); // past the fallback time
     const later = await detail(page.incidentId);
     const sms = later.deliveries.find(

@@ -1,5 +1,3 @@
-import type { TimelineEvent } from '../../../hub/src/incidents/store.ts';
-
 /**
  * The outbox's record of one page or sos-ack to one receiver on one channel, as
  * `GET /api/incidents/:id` returns it (`deliveries`, in the order the hub wrote them). The route
@@ -28,6 +26,8 @@ export interface Delivery {
   level: number | null;
   reminder: number | null;
   person: string | null;
+  /** the person's name, from the registry */
+  personName: string | null;
   device: string | null;
   channel: DeliveryChannel | (string & {});
   status: DeliveryStatus | (string & {});
@@ -39,39 +39,3 @@ export interface Delivery {
 }
 
 export const inFlight = (ds: readonly Delivery[]): boolean => ds.some((d) => IN_FLIGHT.has(d.status));
-
-/** Person ids as the hub lists them in a timeline event's data (`paged`, `reminded`, `escalated`). */
-function peopleOf(e: TimelineEvent): string[] | null {
-  const p = e.data?.people;
-  return Array.isArray(p) && p.every((x) => typeof x === 'string') ? (p as string[]) : null;
-}
-
-/**
- * Names of the people an incident involved, by person id, from what its detail already carries
- * (no registry read: a banner officer's `/api/people` is thousands of rows). Sources, best first:
- * who acknowledged; each human action's actor; and the names the hub wrote into `paged` notes
- * (`网格员 巴特尔、乌云`) and `reminded` notes (`[why; ]巴特尔、乌云`) beside the ids in their data,
- * zipped only when the counts agree. Anyone left out is shown by id.
- */
-export function peopleNames(
-  events: readonly TimelineEvent[],
-  ackBy: { id: string; name: string } | null,
-): Record<string, string> {
-  const names: Record<string, string> = {};
-  for (const e of events) {
-    const ids = peopleOf(e);
-    if (!ids || !e.note || (e.type !== 'paged' && e.type !== 'reminded')) continue;
-    const list = e.type === 'paged' ? e.note.slice(e.note.indexOf(' ') + 1) : e.note.split('; ').at(-1)!;
-    const parts = list.split('、');
-    if (parts.length !== ids.length) continue;
-    ids.forEach((id, i) => {
-      const name = parts[i]!.trim();
-      if (name && name !== id) names[id] ??= name;
-    });
-  }
-  for (const e of events) {
-    if (e.actor && e.actorName && e.actor !== 'system') names[e.actor] = e.actorName;
-  }
-  if (ackBy) names[ackBy.id] = ackBy.name;
-  return names;
-}

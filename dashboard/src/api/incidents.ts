@@ -1,7 +1,7 @@
 import type { IncidentView } from '../../../hub/src/incidents/view.ts';
 import type { TimelineEvent } from '../../../hub/src/incidents/store.ts';
 import type { Texts } from '@steppelink/protocols';
-import { type Delivery, peopleNames } from './deliveries.ts';
+import type { Delivery } from './deliveries.ts';
 import { request } from './http.ts';
 
 /**
@@ -61,7 +61,7 @@ export interface IncidentDetail extends Incident {
   chain: { unit: string; role: string }[];
   /** Every page and sos-ack of the incident, per receiver and channel, in the order written. */
   deliveries: Delivery[];
-  /** Names of the people the incident involved, by person id (see peopleNames). */
+  /** Names of the people paged for the incident, by person id (from its deliveries). */
   names: Record<string, string>;
   /** Who acknowledged (person id). */
   ackById?: string;
@@ -142,7 +142,9 @@ export async function getIncident(id: string): Promise<IncidentDetail> {
     trail: body.positions,
     chain: body.chain ?? [],
     deliveries: body.deliveries ?? [],
-    names: peopleNames(body.timeline, ackBy),
+    names: Object.fromEntries(
+      (body.deliveries ?? []).flatMap((d) => (d.person && d.personName ? [[d.person, d.personName]] : [])),
+    ),
     ...(ackBy ? { ackById: ackBy.id } : {}),
   };
 }

@@ -108,13 +108,18 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
     const p = c.get('principal');
     const inc = d.engine().get(c.req.param('id'));
     if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', c.req.param('id'));
-    const deliveries = db()
+    const rows = db()
       .prepare(
         `SELECT kind, level, reminder, person, device, channel, status, attempts, last_error AS lastError,
            created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt
          FROM deliveries WHERE incident_id = ? ORDER BY id`,
       )
-      .all(inc.id);
+      .all(inc.id) as { person: string | null }[];
+    // the person's name beside the id: the board shows who was paged without a registry read
+    const deliveries = rows.map((r) => ({
+      ...r,
+      personName: r.person === null ? null : (reg().getPerson(r.person)?.name ?? null),
+    }));
     return c.json({
       incident: viewOf(reg(), inc, db()),
       chain: inc.chain,

@@ -7,6 +7,7 @@ const row = (d: Partial<Delivery>): Delivery => ({
   level: 0,
   reminder: 0,
   person: 'p-bater',
+  personName: '巴特尔',
   device: null,
   channel: 'mqtt',
   status: 'queued',
