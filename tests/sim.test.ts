@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStandardModules, type StandardModules } from '../hub/src/modules.ts';
 import { type Fleet, startFleet } from '../hub/src/sim/fleet.ts';
 import { generateLeague } from '../hub/src/sim/league.ts';
+import { type SimSmsGateway, startSimSmsGateway } from '../hub/src/sim/sms-gateway.ts';
 import { simZones } from '../hub/src/sim/zones.ts';
 import { silentLogger } from '../hub/src/log.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
@@ -28,9 +29,15 @@ describe('simulated league', () => {
   let t: TestHub;
   let mods: StandardModules;
   let fleet: Fleet;
+  let sms: SimSmsGateway;
 
   beforeAll(async () => {
-    mods = createStandardModules({ incidents: { jobs: false }, zones: simZones(league, border) });
+    sms = await startSimSmsGateway(silentLogger()); // as `npm start` runs it with the sim
+    mods = createStandardModules({
+      incidents: { jobs: false },
+      webhook: { url: sms.url },
+      zones: simZones(league, border),
+    });
     t = await startTestHub({ registry: league.doc, modules: mods.list });
     fleet = await startFleet({
       hubUrls: [t.mqttUrl],
@@ -50,6 +57,7 @@ describe('simulated league', () => {
   afterAll(async () => {
     await fleet?.close();
     await t?.close();
+    await sms?.close();
   });
 
   it('brings every device online and fills the stores through the real pipeline', async () => {
@@ -78,6 +86,17 @@ describe('simulated league', () => {
       () => (t.hub.db.prepare(`SELECT count(*) FROM incidents`).pluck().get() as number) > 0,
       'an SOS incident',
     );
+    // The simulated workers have no app: their pages go by the simulated SMS gateway at once,
+    // and those in coverage are delivered (so the level waits for an ack instead of climbing).
+    await until(
+      () =>
+        (t.hub.db
+          .prepare(`SELECT count(*) FROM deliveries WHERE channel = 'webhook' AND status = 'delivered'`)
+          .pluck()
+          .get() as number) > 0,
+      'an SMS page delivered',
+    );
+    expect(sms.counts.delivered).toBeGreaterThan(0);
     const [pos] = await t.hub.telemetry.latestPositions([tracker.id]);
     expect(pos!.lat).toBeGreaterThan(42.2); // patrols drive the border track
     expect(fleet.stats().sos).toBeGreaterThan(0);

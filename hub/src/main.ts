@@ -21,6 +21,7 @@ import { DEMO_PASSWORD } from './registry/fixture.ts';
 import { demoZones } from './rules/data/index.ts';
 import { prepareDemo } from './sim/demo.ts';
 import { type Fleet, startFleet } from './sim/fleet.ts';
+import { startSimSmsGateway } from './sim/sms-gateway.ts';
 import { openDatabase } from './state/db.ts';
 
 const fail = (code: number, lines: string[]): never => {
@@ -82,9 +83,13 @@ if (demo) {
       `${demo.registry ? ' (importing; hashing device secrets takes a few seconds the first time)' : ' (already imported)'}\n`,
   );
 }
+// The simulated league's phones: pages go to a local stand-in SMS gateway unless a real one is set.
+const simSms =
+  demo && sim === 'on' && !webhookUrl ? await startSimSmsGateway(log.child({ component: 'sim-sms' })) : undefined;
+const smsUrl = webhookUrl ?? simSms?.url;
 const modules = createStandardModules({
   ...(rosters ? { rosters } : {}),
-  ...(webhookUrl ? { webhook: { url: webhookUrl } } : {}),
+  ...(smsUrl ? { webhook: { url: smsUrl } } : {}),
   zones: demo ? demo.zones : demoZonesFit ? demoZones() : { type: 'FeatureCollection', features: [] },
 });
 const hub = createHub({
@@ -105,6 +110,7 @@ const stop = async (signal: string) => {
   try {
     await fleet?.close();
     const r = await hub.close();
+    await simSms?.close();
     process.stdout.write(
       `SteppeLink hub stopped: ${r.unprocessed} accepted message(s) left for replay at next start, ${r.telemetryUnwritten} telemetry point(s) unwritten\n`,
     );
@@ -159,6 +165,11 @@ try {
     process.stdout.write(
       `sim: the simulated league is live (${fleet.size} devices); STEPPELINK_SIM=off runs the hub alone\n`,
     );
+    if (simSms) {
+      process.stdout.write(
+        'sim: pages go to a simulated SMS gateway (9 in 10 phones in coverage); STEPPELINK_WEBHOOK_URL sets a real one\n',
+      );
+    }
   }
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
