@@ -297,7 +297,9 @@ function instrumented(inner: IncidentsModule): {
         ...c,
         publisher: {
           isConnected: (id) => c.publisher.isConnected(id),
-          ...(c.publisher.hasSubscriber ? { hasSubscriber: (t: string) => c.publisher.hasSubscriber!(t) } : {}),
+          ...(c.publisher.hasSubscriber
+            ? { hasSubscriber: (t: string) => c.publisher.hasSubscriber!(t) }
+            : {}),
           onDelivered(fn) {
             c.publisher.onDelivered?.((clientId, topic, payload) => {
               if (topic.startsWith('sl/v1/worker/')) pubacks.push({ at: performance.now(), payload });

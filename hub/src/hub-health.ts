@@ -23,7 +23,11 @@ export function healthReport(p: HealthParts): HealthReport {
   const ingest = p.ingest.health();
   const t = p.telemetry.health();
   const components: Record<string, ComponentHealth> = {
-    broker: { state: p.running ? 'up' : 'down', clients: p.broker.clientCount, queueDrops: p.broker.queueDrops },
+    broker: {
+      state: p.running ? 'up' : 'down',
+      clients: p.broker.clientCount,
+      queueDrops: p.broker.queueDrops,
+    },
     ingest,
     presence: { state: 'up', online: p.presence.onlineCount(), pendingWrites: p.presence.pendingWrites },
     telemetry: { ...t, state: t.state === 'up' ? 'up' : t.state === 'degraded' ? 'degraded' : 'down' },

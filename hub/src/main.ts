@@ -85,7 +85,9 @@ if (demo) {
 }
 // The simulated league's phones: pages go to a local stand-in SMS gateway unless a real one is set.
 const simSms =
-  demo && sim === 'on' && !webhookUrl ? await startSimSmsGateway(log.child({ component: 'sim-sms' })) : undefined;
+  demo && sim === 'on' && !webhookUrl
+    ? await startSimSmsGateway(log.child({ component: 'sim-sms' }))
+    : undefined;
 const smsUrl = webhookUrl ?? simSms?.url;
 const modules = createStandardModules({
   ...(rosters ? { rosters } : {}),

@@ -1,10 +1,4 @@
-import {
-  type Alert,
-  alertSchema,
-  downTopic,
-  type SosAck,
-  workerAlertTopic,
-} from '@steppelink/protocols';
+import { type Alert, alertSchema, downTopic, type SosAck, workerAlertTopic } from '@steppelink/protocols';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';

@@ -36,7 +36,8 @@ function wireIdOf(channel: ChannelName, payload: unknown): string | null {
   const id = p?.message?.id;
   if (typeof id !== 'string') return null;
   if (channel === 'mqtt' && typeof p.topic === 'string') return wireId(p.topic, id);
-  if (channel === 'device' && typeof p.deviceId === 'string') return wireId(downTopic(p.deviceId, 'sos-ack'), id);
+  if (channel === 'device' && typeof p.deviceId === 'string')
+    return wireId(downTopic(p.deviceId, 'sos-ack'), id);
   return null;
 }
 
@@ -246,7 +247,8 @@ export class Outbox {
     let ahead = this.ahead.get(key);
     this.ahead.delete(key);
     if (ahead !== undefined && wire !== null && this.earlyAcks.delete(wire)) ahead = 'delivered';
-    if (ahead === undefined && o.afterKey !== undefined && this.deliveredNow.has(o.afterKey)) ahead = 'not-needed';
+    if (ahead === undefined && o.afterKey !== undefined && this.deliveredNow.has(o.afterKey))
+      ahead = 'not-needed';
     const sent = ahead !== undefined;
     const held = !sent && o.afterKey !== undefined && !this.missedNow.has(o.afterKey);
     if (ahead === 'delivered') this.deliveredNow.add(key);

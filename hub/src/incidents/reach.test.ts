@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { levelReach, type ReachRow } from './reach.ts';
 
-const STATUSES = ['pending', 'retry', 'held', 'queued', 'delivered', 'no-listener', 'not-needed', 'failed'] as const;
+const STATUSES = [
+  'pending',
+  'retry',
+  'held',
+  'queued',
+  'delivered',
+  'no-listener',
+  'not-needed',
+  'failed',
+] as const;
 const FALLBACK = 15_000;
 const NOW = 1_764_028_800_000;
 
@@ -20,7 +29,9 @@ describe('levelReach', () => {
         const r = levelReach(rows, NOW, FALLBACK);
         expect(r.state === 'reached').toBe(rows.some((x) => x.status === 'delivered'));
         if (r.state === 'reached') {
-          expect(new Set(r.people)).toEqual(new Set(rows.filter((x) => x.status === 'delivered').map((x) => x.person)));
+          expect(new Set(r.people)).toEqual(
+            new Set(rows.filter((x) => x.status === 'delivered').map((x) => x.person)),
+          );
         }
       }),
     );
@@ -38,7 +49,9 @@ describe('levelReach', () => {
         if (r.state === 'unreachable') {
           expect(inFlight).toBe(false);
           // everybody paged is listed with every channel tried
-          expect(r.people.map((p) => p.person).sort()).toEqual([...new Set(rows.map((x) => x.person))].sort());
+          expect(r.people.map((p) => p.person).sort()).toEqual(
+            [...new Set(rows.map((x) => x.person))].sort(),
+          );
           expect(r.people.flatMap((p) => p.channels)).toHaveLength(rows.length);
         }
         if (r.state === 'pending') {
@@ -52,7 +65,10 @@ describe('levelReach', () => {
 
   it('gives a queued app page the fallback time, and no more', () => {
     const rows: ReachRow[] = [{ person: 'p-bater', channel: 'mqtt', status: 'queued', createdAt: NOW }];
-    expect(levelReach(rows, NOW + FALLBACK - 1, FALLBACK)).toEqual({ state: 'pending', until: NOW + FALLBACK });
+    expect(levelReach(rows, NOW + FALLBACK - 1, FALLBACK)).toEqual({
+      state: 'pending',
+      until: NOW + FALLBACK,
+    });
     expect(levelReach(rows, NOW + FALLBACK, FALLBACK)).toMatchObject({ state: 'unreachable' });
     expect(levelReach([], NOW, FALLBACK)).toEqual({ state: 'unreachable', people: [] });
   });

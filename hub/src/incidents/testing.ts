@@ -156,7 +156,14 @@ export function acceptedWorkerAck(
     seq,
     deviceId: person,
     kind: 'worker-ack',
-    msg: workerAckSchema.parse({ v: 1, id: `wack-${seq}`, ts: tc.clock.now(), incidentId, action, note: '马上出发' }),
+    msg: workerAckSchema.parse({
+      v: 1,
+      id: `wack-${seq}`,
+      ts: tc.clock.now(),
+      incidentId,
+      action,
+      note: '马上出发',
+    }),
     receivedAt: tc.clock.now(),
   };
 }

@@ -425,7 +425,8 @@ export class Deliverer {
     const channel = this.channels.get(row.channel);
     let outcome: Outcome;
     if (!channel) outcome = { status: 'failed', error: `channel ${row.channel} is not configured` };
-    else if (row.afterKey && this.st.statusOf.get(row.afterKey) === 'delivered') outcome = { status: 'not-needed' };
+    else if (row.afterKey && this.st.statusOf.get(row.afterKey) === 'delivered')
+      outcome = { status: 'not-needed' };
     else outcome = await tryDeliver(channel, () => JSON.parse(row.payload));
     const attempt = row.attempts + 1;
     if (outcome.status === 'retry' && attempt >= this.opts.maxAttempts) {

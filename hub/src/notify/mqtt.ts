@@ -28,7 +28,10 @@ export function mqttWorkerNotifier(publisher: Publisher): Notifier {
       // the schema). What leaves is checked for size, as encode() would.
       const bytes = Buffer.from(JSON.stringify(p.message));
       if (bytes.byteLength > MAX_PAYLOAD_BYTES) {
-        return { status: 'failed', error: `alert is ${bytes.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}` };
+        return {
+          status: 'failed',
+          error: `alert is ${bytes.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`,
+        };
       }
       return publishToSession(publisher, p.topic, bytes);
     },

@@ -195,7 +195,9 @@ describe('webhook channel against a local HTTP gateway', () => {
     expect(row()).toMatchObject({ status: 'not-needed' });
     expect(gw.bodies.filter((b) => b.personId === 'p-bater')).toHaveLength(0);
     const app = tc.db
-      .prepare(`SELECT status, delivered_at AS deliveredAt FROM deliveries WHERE channel = 'mqtt' AND person = 'p-bater'`)
+      .prepare(
+        `SELECT status, delivered_at AS deliveredAt FROM deliveries WHERE channel = 'mqtt' AND person = 'p-bater'`,
+      )
       .get() as { status: string; deliveredAt: number | null };
     expect(app.status).toBe('delivered');
     expect(app.deliveredAt).not.toBeNull();
