@@ -156,6 +156,8 @@ export const hbArb: fc.Arbitrary<MessageInputOf<'hb'>> = fc.record(
     outbox: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 1_000_000 })),
     evicted: fc.integer({ min: 0, max: 100_000 }),
     clockOffsetMs: fc.integer({ min: -86_400_000, max: 86_400_000 }),
+    storage: fc.constantFrom('ok' as const, 'full' as const, 'failing' as const),
+    refused: fc.integer({ min: 0, max: 1_000_000 }),
   },
   { requiredKeys: ['v', 'id', 'ts', 'agent', 'uptimeS', 'power', 'outbox'] },
 );

@@ -19,7 +19,7 @@ const fastOf = (kind: FastKind): FastValidator => FAST_VALIDATORS.get(kind)!;
  */
 const SCHEMA_HASHES: Record<FastKind, string> = {
   pos: '5c6ffa654f123624',
-  hb: '67d6808440d7d638',
+  hb: '2a5ae225154924ff',
   sos: '96c61fe87ed896f5',
   receipt: '904b134a8e47c2f7',
   grazing: '78ee457e21f7e958',

@@ -23,10 +23,10 @@ import type { MessageKind } from './messages.ts';
 type Obj = Record<string, unknown>;
 export type FastValidator<T = unknown> = (value: unknown) => T | undefined;
 
-
 // Output key order is schema shape order (zod builds a new object that way); these lists must equal
 // the shapes' keys, checked once below so a drifted schema falls back to zod instead of passing unchecked.
 const ENVELOPE = ['v', 'id', 'ts'];
+const STORAGE_STATES = new Set<unknown>(['ok', 'full', 'failing']);
 const HB_KEYS = [
   ...ENVELOPE,
   'agent',
@@ -38,6 +38,8 @@ const HB_KEYS = [
   'outbox',
   'evicted',
   'clockOffsetMs',
+  'storage',
+  'refused',
 ];
 const POS_KEYS = [...ENVELOPE, 't0', 'src', 'subject', 'fixes'];
 const RAISE_KEYS = [...ENVELOPE, 'action', 'category', 'pos', 'power', 'note', 'presses'];
@@ -124,7 +126,9 @@ function hb(value: unknown): Obj | undefined {
     !optNum(o.rssi, -150, 0) ||
     !natural(o.outbox) ||
     (o.evicted !== undefined && !natural(o.evicted)) ||
-    (o.clockOffsetMs !== undefined && !Number.isSafeInteger(o.clockOffsetMs))
+    (o.clockOffsetMs !== undefined && !Number.isSafeInteger(o.clockOffsetMs)) ||
+    (o.storage !== undefined && !STORAGE_STATES.has(o.storage)) ||
+    (o.refused !== undefined && !natural(o.refused))
   )
     return undefined;
   return output(o, HB_KEYS);
@@ -295,7 +299,7 @@ const ALL: { [K in MessageKind]?: FastValidator } = { hb, pos, sos, receipt, gra
 
 /** Fast validators by kind; a kind whose schema keys no longer match is left out (zod only). */
 export const FAST_VALIDATORS: ReadonlyMap<string, FastValidator> = new Map(
-  Object.entries(ALL).filter(([kind]) =>
-    MIRRORED[kind]?.every(([schema, keys]) => sameKeys(schema, keys)) === true,
+  Object.entries(ALL).filter(
+    ([kind]) => MIRRORED[kind]?.every(([schema, keys]) => sameKeys(schema, keys)) === true,
   ) as [string, FastValidator][],
 );

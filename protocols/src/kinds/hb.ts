@@ -13,5 +13,15 @@ export const hbSchema = z.object({
   outbox: z.number().int().min(0).describe('messages waiting in the durable outbox'),
   evicted: z.number().int().min(0).optional().describe('telemetry evicted from the outbox since start'),
   clockOffsetMs: z.number().int().optional().describe('device clock minus GPS/hub time, as last observed'),
+  storage: z
+    .enum(['ok', 'full', 'failing'])
+    .optional()
+    .describe('outbox storage: full (disk full, telemetry refused) or failing (I/O errors)'),
+  refused: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('telemetry items refused for lack of storage since start'),
 });
 export type Heartbeat = z.infer<typeof hbSchema>;
