@@ -1,66 +1,63 @@
-import type { Fix } from '@steppelink/protocols';
-import type { Role } from '../registry/schema.ts';
-import type { AlertInput } from './port.ts';
+import type { Fix, Severity } from '@steppelink/protocols';
+import type { Clock } from '../clock.ts';
+import { headRole } from '../duty/chain.ts';
+import type { RosterStore } from '../duty/roster-store.ts';
 import { monotonicUlids } from '../ids.ts';
-import { refusalContent } from './content.ts';
-import { Escalator } from './escalator.ts';
-import type { EngineDeps } from './router.ts';
-import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
-import { type AckRefusal, ackRefusedTexts, durationTexts, type Rescue } from './texts.ts';
+import type { Logger } from '../log.ts';
+import type { ChannelName, Outcome as SendOutcome } from '../notify/port.ts';
+import type { Role } from '../registry/schema.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import type { Db } from '../state/db.ts';
+import { pageContent, refusalContent, sosAckMessage } from './content.ts';
+import {
+  type Action,
+  type CoreConfig,
+  type Decision,
+  decide,
+  type Effect,
+  type Facts,
+  type IncidentCore,
+  type IncidentEvent,
+  type PageKind,
+  type World,
+} from './decide.ts';
+import type { EscalationPolicy } from './defaults.ts';
+import type { DeliveryRow, Outbox } from './outbox.ts';
+import type { AlertInput } from './port.ts';
+import type { Unreached } from './reach.ts';
+import {
+  type Actor,
+  type Incident,
+  IncidentTables,
+  incidentParams as incidentRow,
+  isClosed,
+} from './store.ts';
+import { type AckRefusal, ackRefusedTexts, type Holder, type Rescue } from './texts.ts';
 
-/** How long the event loop may rest between an SOS's first page and the transaction recording it. */
-const YIELD_MS = 1;
+export { ACTIONS, type Action, LATE_PRESS_WINDOW_MS } from './decide.ts';
 
-/**
- * How long after an SOS incident closed (hub receive time) a resent copy of one of its presses
- * still folds into it instead of opening a new incident: a box that was offline flushes its
- * queue within seconds of reconnecting; 2 min covers a slow flush, and is short enough that a
- * herder pressing again for a new emergency is never silenced for long (see `latePressFolds`).
- */
-export const LATE_PRESS_WINDOW_MS = 2 * 60_000;
-
-/** What `latePressFolds` knows of the household's most recently closed SOS incident. */
-export interface ClosedSos {
-  id: string;
-  /** hub time it closed */
-  closedAt: number;
-  /** device timestamps of the presses it counted: the first (`source_ts`) and the extremes of the rest */
-  firstTs: number;
-  minTs: number;
-  maxTs: number;
+export interface EngineOptions extends CoreConfig {
+  policy: Record<Severity, EscalationPolicy>;
+  maxPositionsPerIncident: number;
 }
 
-/**
- * Whether an SOS press (a message id the hub has not applied, with no open incident for its
- * household) belongs to the household's last closed incident. Decided by hub receive time and
- * incident state; the device clock only ever narrows a fold, it never makes one on its own:
- *
- * - received while that incident was still open (`receivedAt < closedAt`, e.g. an inbox replay
- *   after a crash): it belongs to it, as it would have joined had it been handled at once;
- * - received more than `windowMs` after the close: never; it opens a new incident and pages;
- * - received within the window: only if it is a press of that emergency sent again, i.e. its
- *   box timestamp lies within the span of the presses the incident already counted
- *   ([minTs, maxTs], by the same box clock). A press stamped after the last counted press is a
- *   new press; one stamped before the first is one the hub cannot place (the box's clock may
- *   have been corrected, or a second device stamps differently): both open a new incident.
- *   Paging for a stale press costs a phone call; folding a new emergency costs a life.
- *
- * (A resend with the same message id never gets here: `incident_messages` answers it with the
- * incident it was applied to, however long ago.)
- */
-export function latePressFolds(
-  closed: ClosedSos | undefined,
-  press: { ts: number; receivedAt: number },
-  windowMs: number,
-): boolean {
-  if (!closed) return false;
-  if (press.receivedAt < closed.closedAt) return true;
-  if (press.receivedAt > closed.closedAt + windowMs) return false;
-  return press.ts >= closed.minTs && press.ts <= closed.maxTs;
+export interface EngineDeps {
+  db: Db;
+  registry: RegistryStore;
+  roster: RosterStore;
+  clock: Clock;
+  log: Logger;
+  outbox: Outbox;
+  options: EngineOptions;
+  /**
+   * Called after every commit with the incidents it changed, the ids of those it created and
+   * the deliveries rows it wrote (null for a transaction inside another one: its rows are
+   * committed later, by the outer one, and the deliverer has to look for them).
+   */
+  onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[] | null): void;
+  /** Sends a page row ahead of its transaction (the deliverer's `sendAhead`); without it, pages go after the commit. */
+  sendAhead?(channel: ChannelName, payload: unknown): Promise<SendOutcome>;
 }
-
-export const ACTIONS = ['ack', 'decline', 'dispatch', 'resolve', 'false-alarm', 'cancel'] as const;
-export type Action = (typeof ACTIONS)[number];
 
 export type ActResult =
   | { ok: true; incident: Incident }
@@ -87,29 +84,34 @@ export interface RaiseOptions {
   chain?: Incident['chain'];
 }
 
-const ALLOWED: Record<Exclude<Action, 'decline'>, readonly string[]> = {
-  ack: ['open', 'notified'],
-  dispatch: ['open', 'notified', 'acknowledged', 'dispatched'],
-  resolve: ['open', 'notified', 'acknowledged', 'dispatched'],
-  'false-alarm': ['open', 'notified', 'acknowledged', 'dispatched'],
-  cancel: ['open', 'notified', 'acknowledged', 'dispatched'],
-};
+/** How long the event loop may rest between an SOS's first page and the transaction recording it. */
+const YIELD_MS = 1;
+
+/** Another writer changed the incident between load and save (optimistic concurrency): the transaction is rolled back. */
+export class IncidentConflict extends Error {}
 
 /**
- * The incident engine: opens incidents (SOS, rules, reports), joins repeats, applies actions
- * (ack, dispatch, resolve, false alarm, cancel), runs due escalation steps and attaches
- * positions. Every method is one SQLite transaction; pages and sos-acks go to the outbox.
+ * The effects runner around the decision core (decide.ts). For each event it loads the incident
+ * and what the core needs to know (pages written, declines, who is on duty now), asks
+ * `decide`, and writes the incident, its timeline lines and its outbox rows (pages, sos-acks) in
+ * one transaction: a transactional outbox the deliverer drains after the commit. The incident's
+ * row carries a version: a save that finds another writer's version rolls back (the timer is
+ * claimed once). The one ordering exception is urgent by design: a new incident's first app
+ * alerts may leave before the transaction (`raisePagingFirst`), decided by the same pure call.
  */
-export class IncidentEngine extends Escalator {
+export class IncidentEngine {
+  private readonly t: IncidentTables;
   private readonly ulid = monotonicUlids();
   private readonly openDevices = new Set<string>();
   /** incidents paged ahead whose transaction has not run yet */
   private readonly raising = new Set<Promise<unknown>>();
+  private readonly changed = new Map<string, Incident>();
+  private readonly created = new Set<string>();
   private readonly st;
 
-  constructor(deps: EngineDeps) {
-    super(deps);
+  constructor(private readonly deps: EngineDeps) {
     const db = deps.db;
+    this.t = new IncidentTables(db);
     this.st = {
       openDevices: db
         .prepare('SELECT DISTINCT device FROM incidents WHERE closed_at IS NULL AND device IS NOT NULL')
@@ -119,11 +121,14 @@ export class IncidentEngine extends Escalator {
         .pluck(),
       openOfDevice: db.prepare('SELECT id FROM incidents WHERE device = ? AND closed_at IS NULL').pluck(),
       lastClosed: db.prepare(
-        'SELECT id, closed_at, source_ts FROM incidents WHERE key = ? AND closed_at IS NOT NULL ORDER BY closed_at DESC, opened_at DESC, id DESC LIMIT 1',
+        'SELECT * FROM incidents WHERE key = ? AND closed_at IS NOT NULL ORDER BY closed_at DESC, opened_at DESC, id DESC LIMIT 1',
       ),
-      pressSpan: db.prepare(
-        `SELECT min(json_extract(data, '$.ts')) AS lo, max(json_extract(data, '$.ts')) AS hi FROM incident_events
-         WHERE incident_id = ? AND type = 'pressed-again'`,
+      pages: db.prepare(
+        'SELECT level, reminder, kind, people FROM pages WHERE incident_id = ? ORDER BY at, level, reminder',
+      ),
+      facts: db.prepare(
+        `SELECT type, level, actor, json_extract(data, '$.ts') AS ts FROM incident_events
+         WHERE incident_id = ? AND type IN ('declined', 'unreachable', 'pressed-again') ORDER BY id`,
       ),
       due: db
         .prepare(
@@ -144,15 +149,18 @@ export class IncidentEngine extends Escalator {
     for (const d of this.st.openDevices.all() as string[]) this.openDevices.add(d);
   }
 
-  /** Keeps the set of devices with an open incident (checked on every position message) current. */
-  noteChanged(changed: readonly Incident[]): void {
-    for (const inc of changed) {
-      if (!inc.device) continue;
-      if (inc.closedAt === null) this.openDevices.add(inc.device);
-      else if (!this.st.deviceHasOpen.get(inc.device)) this.openDevices.delete(inc.device);
-    }
+  private get now(): number {
+    return this.deps.clock.now();
   }
 
+  // ---- reads ----
+
+  get(id: string): Incident | undefined {
+    return this.t.get(id);
+  }
+  timeline(id: string) {
+    return this.t.timeline(id);
+  }
   /** The incident a message (e.g. an SOS raise) was applied to. */
   incidentForMessage(source: string, msgId: string): string | undefined {
     const r = this.t.seenMessage.get(source, msgId) as { incident_id: string | null } | undefined;
@@ -164,38 +172,62 @@ export class IncidentEngine extends Escalator {
   wasPaged(incidentId: string, personId: string): boolean {
     return this.deps.outbox.paged(incidentId).includes(personId);
   }
+  nextDue(): number | null {
+    return this.st.nextDue.get() as number | null;
+  }
+  positions(id: string): { t: number; lat: number; lon: number }[] {
+    return this.st.positions.all(id) as { t: number; lat: number; lon: number }[];
+  }
 
-  get(id: string): Incident | undefined {
-    return this.t.get(id);
+  /** Keeps the set of devices with an open incident (checked on every position message) current. */
+  noteChanged(changed: readonly Incident[]): void {
+    for (const inc of changed) {
+      if (!inc.device) continue;
+      if (inc.closedAt === null) this.openDevices.add(inc.device);
+      else if (!this.st.deviceHasOpen.get(inc.device)) this.openDevices.delete(inc.device);
+    }
   }
-  timeline(id: string) {
-    return this.t.timeline(id);
-  }
+
+  // ---- events ----
 
   /**
    * Like `raise`, but when this opens a new incident, the first level's worker alerts leave
    * before the transaction that records it: a rescue call should not wait for bookkeeping. The
-   * event loop then gets a moment (the alert's packets are out, nothing else queued behind
-   * them) before the transaction runs and records those pages as sent. If the transaction
-   * fails, the page has gone out all the same and the SOS is dead-lettered with the error, as
-   * before; a crash in between replays the SOS from the inbox, which pages again.
+   * core decides the page (pure, nothing written); the event loop then gets a moment (the
+   * alert's packets are out) before the transaction decides again with the same id and time and
+   * records those rows with their outcome. If the transaction fails, the page has gone out all
+   * the same and the SOS is dead-lettered with the error; a crash in between replays the SOS
+   * from the inbox, which pages again.
    */
   async raisePagingFirst(input: AlertInput, o: RaiseOptions = {}): Promise<RaiseResult> {
+    const send = this.deps.sendAhead;
+    if (!send || (o.msg && this.t.seenMessage.get(o.msg.source, o.msg.id))) return this.raise(input, o);
     const now = this.now;
-    const seen = o.msg && this.t.seenMessage.get(o.msg.source, o.msg.id);
-    const joins = seen || this.t.openByKey.get(input.key);
-    const late = input.source === 'sos' && this.foldTarget(input, o, now);
-    if (joins || late || !this.deps.sendAhead) return this.raise(input, o);
-    const inc = this.newIncident(input, o, now, `inc-${this.ulid(now)}`);
-    let sent: ReturnType<typeof this.pageAhead>;
+    const pre = { now, id: `inc-${this.ulid(now)}` };
+    let rows: ReturnType<IncidentEngine['firstRows']> = [];
     try {
-      const step = this.firstStep(inc, now);
-      if (step) sent = this.pageAhead(inc, step, now);
+      rows = this.firstRows(input, o, pre);
     } catch (err) {
-      this.deps.log.error({ err, incidentId: inc.id }, 'paging ahead failed; the page goes after the commit');
+      this.deps.log.error({ err, key: input.key }, 'paging ahead failed; the page goes after the commit');
     }
-    if (!sent) return this.raise(input, o, { now, id: inc.id });
-    const recorded = this.recordPagedAhead(input, o, { now, id: inc.id }, sent);
+    if (rows.length === 0) return this.raise(input, o, pre);
+    const sent = Promise.all(
+      rows.map((r) =>
+        send(r.channel, r.payload).then((x): [string, SendOutcome['status']] | null =>
+          x.status === 'retry' ? null : [r.key, x.status],
+        ),
+      ),
+    ).then((done) => done.filter((d) => d !== null));
+    const recorded = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
+      const keys = await sent;
+      this.deps.outbox.sentAhead(keys);
+      try {
+        return this.raise(input, o, pre);
+      } finally {
+        this.deps.outbox.forgetAhead(keys.map(([k]) => k));
+      }
+    })();
     this.raising.add(recorded);
     try {
       return await recorded;
@@ -204,51 +236,25 @@ export class IncidentEngine extends Escalator {
     }
   }
 
+  /** The app alerts of the first page a raise would send, when it opens a new incident (nothing written). */
+  private firstRows(input: AlertInput, o: RaiseOptions, pre: { now: number; id: string }) {
+    const { current, event } = this.raiseEvent(input, o, pre);
+    if (current && !isClosed(current.inc.state)) return [];
+    const d = decide(current, event, pre.now, this.world(current, event, pre.now), this.deps.options);
+    if (d.outcome.ok !== true || !d.outcome.created) return [];
+    const first = d.effects.find((e) => e.type === 'page' && e.first);
+    if (!first || first.type !== 'page') return [];
+    return this.deps.outbox
+      .pageRows(d.state.inc, first.step, first.people, (to) => this.content(d.state.inc, first, pre.now, to))
+      .filter((r) => r.channel === 'mqtt');
+  }
+
   /**
    * Resolves when no incident paged ahead is still waiting for its transaction: an action on
    * an incident whose page just went out (a worker's ack, the API) waits for it to exist.
    */
   async settled(): Promise<void> {
     while (this.raising.size > 0) await Promise.allSettled([...this.raising]);
-  }
-
-  private async recordPagedAhead(
-    input: AlertInput,
-    o: RaiseOptions,
-    pre: { now: number; id: string },
-    sent: NonNullable<ReturnType<typeof this.pageAhead>>,
-  ): Promise<RaiseResult> {
-    await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
-    const keys = await sent;
-    this.deps.outbox.sentAhead(keys);
-    try {
-      return this.raise(input, o, pre);
-    } finally {
-      this.deps.outbox.forgetAhead(keys.map(([k]) => k));
-    }
-  }
-
-  /**
-   * The household's last closed SOS incident, when this press belongs to it (see
-   * `latePressFolds`); undefined when it opens a new one.
-   */
-  private foldTarget(input: AlertInput, o: RaiseOptions, now: number): ClosedSos | undefined {
-    const r = this.st.lastClosed.get(input.key) as
-      | { id: string; closed_at: number; source_ts: number }
-      | undefined;
-    if (!r) return undefined;
-    const span = this.st.pressSpan.get(r.id) as { lo: number | null; hi: number | null };
-    const closed: ClosedSos = {
-      id: r.id,
-      closedAt: r.closed_at,
-      firstTs: r.source_ts,
-      minTs: Math.min(r.source_ts, span.lo ?? r.source_ts),
-      maxTs: Math.max(r.source_ts, span.hi ?? r.source_ts),
-    };
-    const window = this.deps.options.latePressWindowMs ?? LATE_PRESS_WINDOW_MS;
-    return latePressFolds(closed, { ts: input.at, receivedAt: o.receivedAt ?? now }, window)
-      ? closed
-      : undefined;
   }
 
   /** Opens an incident, or joins the open one with the same key (counted, not paged anew). */
@@ -261,126 +267,38 @@ export class IncidentEngine extends Escalator {
           | undefined;
         if (seen) return { incidentId: seen.incident_id ?? '', created: false };
       }
-      const remember = (id: string) => o.msg && this.t.rememberMessage.run(o.msg.source, o.msg.id, id, now);
-      const open = this.t.openByKey.get(input.key) as Record<string, unknown> | undefined;
-      if (open) {
-        const inc = this.t.get(open.id as string)!;
-        this.join(inc, input, o, now);
-        remember(inc.id);
-        return { incidentId: inc.id, created: false };
-      }
-      const closed = input.source === 'sos' ? this.foldTarget(input, o, now) : undefined;
-      if (closed) {
-        // A press of an emergency that is over, sent again: recorded on it, not paged; the box
-        // hears again that it is closed (the sos-ack says to press again if help is still needed).
-        const inc = this.t.get(closed.id)!;
-        const received = o.receivedAt ?? now;
-        const after = received - closed.closedAt;
-        const reason =
-          after < 0
-            ? `press received while ${inc.id} was open, handled after it closed: folded into it, not paged`
-            : `press received ${durationTexts(after).en} after ${inc.id} closed, stamped within its presses: folded into it, not paged`;
-        this.t.record(inc, now, 'late-press', {
-          note: reason,
-          data: { msgId: o.msg?.id, ts: input.at, receivedAt: received, closedAt: closed.closedAt },
-        });
-        this.feedback(inc, now);
-        this.save(inc, now);
-        remember(inc.id);
-        return { incidentId: inc.id, created: false, folded: reason };
-      }
-      const inc = this.create(input, o, now, pre?.id);
-      remember(inc.id);
-      return { incidentId: inc.id, created: true };
+      const { current, event } = this.raiseEvent(input, o, pre ?? { now, id: `inc-${this.ulid(now)}` });
+      const d = this.run(current, event, now);
+      const id = d.state.inc.id;
+      if (o.msg) this.t.rememberMessage.run(o.msg.source, o.msg.id, id, now);
+      const created = d.outcome.ok && d.outcome.created === true;
+      const folded = d.outcome.ok ? d.outcome.folded : undefined;
+      return { incidentId: id, created, ...(folded ? { folded } : {}) };
     });
   }
 
-  private create(input: AlertInput, o: RaiseOptions, now: number, id?: string): Incident {
-    const received = o.receivedAt ?? now;
-    const inc = this.newIncident(input, o, now, id ?? `inc-${this.ulid(now)}`);
-    this.save(inc, now, true);
-    const reporter = o.reporter ? this.holder(o.reporter, inc) : undefined;
-    this.t.record(inc, now, 'open', {
-      ...(reporter && o.reporter ? { actor: { kind: 'person', id: o.reporter, ...reporter } } : {}),
-      note: `${input.source} ${input.category} (${input.severity})`,
-      data: { key: input.key, unit: input.unitId, chain: inc.chain },
-    });
-    if (inc.lateMs > this.deps.options.lateAfterMs) {
-      this.t.record(inc, now, 'late', {
-        note: `SOS 晚到 ${durationTexts(inc.lateMs).zh}（设备离线期间排队）`,
-        data: { lateMs: inc.lateMs, sourceTs: input.at, receivedAt: received },
-      });
-    }
-    this.feedback(inc, now);
-    if (!this.route(inc, 0, now, 'first')) {
-      this.t.record(inc, now, 'unrouted', {
-        note: `nobody is on duty at any level; trying again every ${durationTexts(this.deps.options.rerouteEveryMs).en}`,
-      });
-    }
-    this.schedule(inc, now);
-    this.save(inc, now);
-    return inc;
-  }
-
-  /** A new incident as `create` opens it (nothing written). */
-  private newIncident(input: AlertInput, o: RaiseOptions, now: number, id: string): Incident {
-    const received = o.receivedAt ?? now;
-    return {
-      id,
-      key: input.key,
-      source: input.source,
-      category: input.category,
-      severity: input.severity,
-      state: 'open',
-      unit: input.unitId,
-      household: input.householdId ?? null,
-      device: input.deviceId ?? null,
-      reporter: o.reporter ?? null,
-      sosId: o.sosId ?? null,
-      presses: o.presses ?? 1,
-      lastPressAt: now,
-      sourceTs: input.at,
-      openedAt: now,
-      lateMs: Math.max(0, received - input.at),
-      summary: input.summary,
-      details: input.details ?? null,
-      pos: input.pos ? { ...input.pos, t: input.at } : null,
+  /** The incident a raise is about (the key's open one, else its last closed SOS) and the event. */
+  private raiseEvent(input: AlertInput, o: RaiseOptions, pre: { now: number; id: string }) {
+    const open = this.t.openByKey.get(input.key) as Record<string, unknown> | undefined;
+    const closed =
+      !open && input.source === 'sos'
+        ? (this.st.lastClosed.get(input.key) as Record<string, unknown> | undefined)
+        : undefined;
+    const row = open ?? closed;
+    const current = row ? this.load(this.t.get(row.id as string)!) : undefined;
+    const reporter = o.reporter ? this.reporterActor(o.reporter, input.unitId) : undefined;
+    const event: IncidentEvent = {
+      type: 'raise',
+      input,
+      newId: pre.id,
+      receivedAt: o.receivedAt ?? pre.now,
       chain: o.chain ?? [],
-      alsoNotify: input.alsoNotify ?? [],
-      level: -1,
-      levelAt: null,
-      reminder: 0,
-      nextAt: null,
-      nextAction: null,
-      escalations: 0,
-      topReminders: 0,
-      ackBy: null,
-      ackAt: null,
-      dispatchedAt: null,
-      rescue: null,
-      closedAt: null,
-      updatedAt: now,
+      ...(o.presses !== undefined ? { presses: o.presses } : {}),
+      ...(o.sosId !== undefined ? { sosId: o.sosId } : {}),
+      ...(reporter ? { reporter } : {}),
+      ...(o.msg ? { msgId: o.msg.id } : {}),
     };
-  }
-
-  private join(inc: Incident, input: AlertInput, o: RaiseOptions, now: number): void {
-    const sincePress = now - (inc.lastPressAt ?? inc.openedAt);
-    inc.presses += o.presses ?? 1;
-    inc.lastPressAt = now;
-    if (input.pos && (!inc.pos || input.at >= inc.pos.t)) inc.pos = { ...input.pos, t: input.at };
-    if (input.details) inc.details = { ...inc.details, ...input.details };
-    if (input.source === 'sos') {
-      this.t.record(inc, now, 'pressed-again', {
-        note: `presses: ${inc.presses}`,
-        data: { presses: inc.presses, ts: input.at }, // ts: the span `latePressFolds` reads
-      });
-      const waiting = inc.state === 'open' || inc.state === 'notified';
-      if (waiting && inc.level >= 0 && sincePress > this.deps.options.repeatWindowMs) {
-        inc.reminder += 1;
-        this.remind(inc, now, (inc.levelAt ?? now) + this.ackTimeout(inc, inc.level), 'pressed again');
-      }
-    }
-    this.save(inc, now);
+    return { current, event };
   }
 
   /** Applies an action by a person (API, worker phone), the household device, or the hub. */
@@ -403,64 +321,67 @@ export class IncidentEngine extends Escalator {
         if (this.t.seenMessage.get(o.msg.source, o.msg.id)) return { ok: true, incident: inc };
         this.t.rememberMessage.run(o.msg.source, o.msg.id, inc.id, now);
       }
-      if (action === 'decline') return this.decline(inc, actor, now, o.note);
-      if (!ALLOWED[action].includes(inc.state)) {
-        return { ok: false, status: 409, error: `incident is ${inc.state}; cannot ${action}`, incident: inc };
-      }
-      const note = o.note;
-      const human = actor.kind === 'person';
-      if (human && inc.ackAt === null && action !== 'cancel') {
-        inc.ackBy = actor.id;
-        inc.ackAt = now;
-        if (action !== 'ack') this.t.record(inc, now, 'first-response', { actor, note: `with ${action}` });
-      }
-      const feedback = by ? { by } : {};
-      switch (action) {
-        case 'ack':
-          this.transition(inc, 'acknowledged', now, actor, note);
-          this.feedback(inc, now, feedback);
-          break;
-        case 'dispatch':
-          inc.dispatchedAt ??= now;
-          inc.rescue = o.rescue ?? 'worker';
-          this.transition(inc, 'dispatched', now, actor, `${inc.rescue}${note ? `: ${note}` : ''}`);
-          this.feedback(inc, now, { ...feedback, rescue: inc.rescue as Rescue });
-          break;
-        case 'resolve':
-        case 'false-alarm':
-        case 'cancel': {
-          const state = action === 'resolve' ? 'resolved' : action === 'cancel' ? 'cancelled' : 'false-alarm';
-          this.transition(inc, state, now, actor, note);
-          this.feedback(inc, now, { ...feedback, byHousehold: actor.kind === 'device' });
-          this.closingNotice(inc, state, now, actor.id);
-          break;
-        }
-      }
-      this.schedule(inc, now);
-      this.save(inc, now);
-      return { ok: true, incident: inc };
+      const d = this.run(
+        this.load(inc),
+        {
+          type: 'act',
+          action,
+          actor,
+          ...(o.note ? { note: o.note } : {}),
+          ...(o.rescue ? { rescue: o.rescue } : {}),
+        },
+        now,
+      );
+      if (!d.outcome.ok) return { ...d.outcome, incident: d.state.inc };
+      return { ok: true, incident: d.state.inc };
     });
   }
 
-  private decline(inc: Incident, actor: Actor, now: number, note?: string): ActResult {
-    if (inc.state !== 'open' && inc.state !== 'notified') {
-      return { ok: false, status: 409, error: `incident is ${inc.state}; nothing to decline`, incident: inc };
+  /** The condition behind `key` ended: resolves its open rule incident, noted as auto-cleared. */
+  clear(key: string, at: number, note?: string): void {
+    this.tx(() => {
+      const r = this.t.openByKey.get(key) as Record<string, unknown> | undefined;
+      if (!r) return;
+      this.run(
+        this.load(this.t.get(r.id as string)!),
+        { type: 'clear', at, ...(note ? { note } : {}) },
+        this.now,
+      );
+    });
+  }
+
+  /**
+   * No channel delivered the page of `level` to anybody there (see reach.ts): record who was
+   * unreachable on which channel and climb now instead of waiting out the ack window. Once per
+   * level; nothing happens when the incident has moved on (acknowledged, closed, another level).
+   */
+  escalateUnreachable(incidentId: string, level: number, people: readonly Unreached[]): boolean {
+    return this.tx(() => {
+      const inc = this.t.get(incidentId);
+      if (!inc || isClosed(inc.state)) return false;
+      return this.run(this.load(inc), { type: 'unreachable', level, people }, this.now).changed;
+    });
+  }
+
+  /** Runs every escalation step due now (each claimed by its transaction). Returns the earliest future step. */
+  tick(): number | null {
+    for (let i = 0; i < 100; i++) {
+      const now = this.now;
+      const due = this.st.due.all(now) as string[];
+      if (due.length === 0) break;
+      for (const id of due) {
+        try {
+          this.tx(() => {
+            const inc = this.t.get(id);
+            if (inc) this.run(this.load(inc), { type: 'due' }, now);
+          });
+        } catch (e) {
+          this.deps.log.error({ err: e, incidentId: id }, 'escalation step failed; retrying in a minute');
+          this.st.retryLater.run(now + 60_000, id);
+        }
+      }
     }
-    this.t.record(inc, now, 'declined', { actor, level: inc.level, ...(note ? { note } : {}) });
-    const paged = this.deps.outbox.paged(inc.id, inc.level);
-    const declined = new Set(
-      this.t
-        .timeline(inc.id)
-        .filter((e) => e.type === 'declined' && e.level === inc.level)
-        .map((e) => e.actor),
-    );
-    if (paged.length > 0 && paged.every((p) => declined.has(p))) {
-      inc.nextAction = 'escalate'; // everyone at this level said no: climb now
-      this.step(inc, now, 'declined');
-    } else {
-      this.save(inc, now);
-    }
-    return { ok: true, incident: inc };
+    return this.nextDue();
   }
 
   /**
@@ -488,47 +409,6 @@ export class IncidentEngine extends Escalator {
     });
   }
 
-  /** The condition behind `key` ended: resolves its open rule incident, noted as auto-cleared. */
-  clear(key: string, at: number, note?: string): void {
-    this.tx(() => {
-      const r = this.t.openByKey.get(key) as Record<string, unknown> | undefined;
-      if (!r) return;
-      const inc = this.t.get(r.id as string)!;
-      if (inc.source === 'sos') return; // only the household or a person closes an SOS
-      const now = this.now;
-      this.transition(inc, 'resolved', now, SYSTEM, note ?? 'auto-cleared: the condition ended');
-      inc.details = { ...inc.details, clearedAt: at };
-      this.closingNotice(inc, 'resolved', now);
-      this.schedule(inc, now);
-      this.save(inc, now);
-    });
-  }
-
-  /** Runs every escalation step due now. Returns the earliest future step (for the timer). */
-  tick(): number | null {
-    for (let i = 0; i < 100; i++) {
-      const now = this.now;
-      const due = this.st.due.all(now) as string[];
-      if (due.length === 0) break;
-      for (const id of due) {
-        try {
-          this.tx(() => {
-            const inc = this.t.get(id);
-            if (inc && inc.nextAt !== null && inc.nextAt <= now && !isClosed(inc.state)) this.step(inc, now);
-          });
-        } catch (e) {
-          this.deps.log.error({ err: e, incidentId: id }, 'escalation step failed; retrying in a minute');
-          this.st.retryLater.run(now + 60_000, id);
-        }
-      }
-    }
-    return this.nextDue();
-  }
-
-  nextDue(): number | null {
-    return this.st.nextDue.get() as number | null;
-  }
-
   /** Positions from a device with an open incident attach to it (the newest becomes its position). */
   attachPositions(deviceId: string, fixes: readonly Fix[]): void {
     if (!this.openDevices.has(deviceId) || fixes.length === 0) return;
@@ -541,13 +421,201 @@ export class IncidentEngine extends Escalator {
         const inc = this.t.get(id)!;
         if (!inc.pos || newest.t >= inc.pos.t) {
           inc.pos = { lat: newest.lat, lon: newest.lon, t: newest.t };
-          this.save(inc, this.now);
+          this.save(inc, this.now, false);
         }
       }
     });
   }
 
-  positions(id: string): { t: number; lat: number; lon: number }[] {
-    return this.st.positions.all(id) as { t: number; lat: number; lon: number }[];
+  // ---- the runner ----
+
+  /** Decides an event and writes the decision (incident, timeline, outbox rows) in the current transaction. */
+  private run(current: IncidentCore | undefined, event: IncidentEvent, now: number): Decision {
+    const d = decide(current, event, now, this.world(current, event, now), this.deps.options);
+    if (!d.changed) return d;
+    const created = event.type === 'raise' && d.outcome.ok && d.outcome.created === true;
+    const inc = d.state.inc;
+    this.save(inc, now, created);
+    for (const e of d.effects) this.apply(inc, e, now);
+    return d;
+  }
+
+  private apply(inc: Incident, e: Effect, now: number): void {
+    switch (e.type) {
+      case 'record':
+        this.t.event.run({
+          incident: inc.id,
+          at: now,
+          type: e.event,
+          state: e.state,
+          actor: e.actor?.id ?? null,
+          actorName: e.actor?.name ?? null,
+          actorRole: e.actor?.role ?? null,
+          level: e.level ?? null,
+          note: e.note ?? null,
+          data: e.data ? JSON.stringify(e.data) : null,
+        });
+        return;
+      case 'page':
+        this.deps.outbox.page(inc, e.step, e.people, (to) => this.content(inc, e, now, to), now);
+        return;
+      case 'sos-ack': {
+        if (!inc.device) return;
+        const by = e.by ? this.holder(e.by.person, inc, e.by.role) : undefined;
+        const msg = sosAckMessage(inc, {
+          n: this.deps.outbox.nextAckNumber(inc.id),
+          now,
+          state: e.state,
+          ...(by ? { by } : {}),
+          ...(e.previous ? { previous: e.previous } : {}),
+          ...(e.rescue ? { rescue: e.rescue } : {}),
+          ...(e.byHousehold ? { byHousehold: true } : {}),
+          ...(e.lateMs !== undefined ? { lateMs: e.lateMs } : {}),
+        });
+        this.deps.outbox.sosAck(inc, inc.device, msg, now);
+        return;
+      }
+    }
+  }
+
+  private content(inc: Incident, e: Extract<Effect, { type: 'page' }>, now: number, _to: unknown) {
+    return pageContent(this.deps.registry, inc, {
+      kind: e.step.kind,
+      level: e.content.level,
+      reminder: e.step.reminder,
+      role: e.content.role,
+      ackBy: e.content.ackBy,
+      now,
+      texts: e.content.texts,
+      ...(e.content.idSuffix ? { idSuffix: e.content.idSuffix } : {}),
+    });
+  }
+
+  /** The incident as the core sees it: its row, the pages written, declines, unreachable levels, press span. */
+  private load(inc: Incident): IncidentCore {
+    const pages = (
+      this.st.pages.all(inc.id) as { level: number; reminder: number; kind: PageKind; people: string }[]
+    ).map((p) => ({
+      level: p.level,
+      reminder: p.reminder,
+      kind: p.kind,
+      people: JSON.parse(p.people) as string[],
+    }));
+    const facts: Facts & { declined: { level: number; person: string }[]; unreachable: number[] } = {
+      pages,
+      declined: [],
+      unreachable: [],
+      pressSpan: { minTs: inc.sourceTs, maxTs: inc.sourceTs },
+    };
+    for (const r of this.st.facts.all(inc.id) as {
+      type: string;
+      level: number | null;
+      actor: string | null;
+      ts: number | null;
+    }[]) {
+      if (r.type === 'declined' && r.actor !== null)
+        facts.declined.push({ level: r.level ?? -1, person: r.actor });
+      else if (r.type === 'unreachable' && r.level !== null) facts.unreachable.push(r.level);
+      else if (r.type === 'pressed-again' && r.ts !== null) {
+        facts.pressSpan.minTs = Math.min(facts.pressSpan.minTs, r.ts);
+        facts.pressSpan.maxTs = Math.max(facts.pressSpan.maxTs, r.ts);
+      }
+    }
+    return { inc, facts };
+  }
+
+  /** Who is on duty now at each level of the chain the event acts on, and the names the timeline uses. */
+  private world(current: IncidentCore | undefined, event: IncidentEvent, now: number): World {
+    const opens = event.type === 'raise' && (!current || isClosed(current.inc.state));
+    const chain = opens ? event.chain : (current?.inc.chain ?? []);
+    const alsoNotify = opens ? (event.input.alsoNotify ?? []) : (current?.inc.alsoNotify ?? []);
+    const roster = this.deps.roster;
+    const levels = chain.map((step) => {
+      const duty = roster.onDuty(step.unit, step.role, now);
+      return { people: duty.people, reason: duty.reason };
+    });
+    const heads: string[] = [];
+    for (const unitId of alsoNotify) {
+      const unit = this.deps.registry.getUnit(unitId);
+      if (unit) heads.push(...roster.onDuty(unitId, headRole(unit.level), now).people);
+    }
+    const names: Record<string, string> = {};
+    const name = (id: string) => {
+      if (!(id in names)) names[id] = this.deps.registry.getPerson(id)?.name ?? id;
+    };
+    for (const l of levels) l.people.forEach(name);
+    heads.forEach(name);
+    for (const p of current?.facts.pages ?? []) p.people.forEach(name);
+    if (current?.inc.ackBy) name(current.inc.ackBy);
+    if (event.type === 'unreachable') for (const u of event.people) name(u.person);
+    return { levels, alsoNotify: heads, names };
+  }
+
+  /**
+   * The role a person holds for this incident: the role of the highest level they were paged at
+   * for it, else the first of their duty roles (not admin) at or above its unit, else their first.
+   */
+  private holder(personId: string, inc: Incident, role?: string): Holder | undefined {
+    const p = this.deps.registry.getPerson(personId);
+    if (!p) return undefined;
+    const within = (x: { unit: string }) => this.deps.registry.isWithin(inc.unit, x.unit);
+    const r =
+      role ??
+      this.t.pagedRole(inc, p.id, p.roles) ??
+      p.roles.find((x) => x.role !== 'admin' && within(x))?.role ??
+      p.roles.find(within)?.role ??
+      p.roles[0]?.role;
+    return { name: p.name, role: r ?? 'grid-worker', phone: p.phone };
+  }
+
+  /** A reporter as the timeline names them (their duty role at or above the unit). */
+  private reporterActor(personId: string, unitId: string): Actor | undefined {
+    const p = this.deps.registry.getPerson(personId);
+    if (!p) return undefined;
+    const within = (x: { unit: string }) => this.deps.registry.isWithin(unitId, x.unit);
+    const role =
+      p.roles.find((x) => x.role !== 'admin' && within(x))?.role ??
+      p.roles.find(within)?.role ??
+      p.roles[0]?.role ??
+      'grid-worker';
+    return { kind: 'person', id: p.id, name: p.name, role };
+  }
+
+  /** Writes the incident, checking nobody else wrote it since it was read (its version). */
+  private save(inc: Incident, now: number, insert: boolean): void {
+    inc.updatedAt = now;
+    if (insert) this.t.insert.run(incidentRow(inc));
+    else if (this.t.save.run(incidentRow(inc)).changes === 0) {
+      throw new IncidentConflict(
+        `incident ${inc.id} changed under this transaction (version ${inc.version})`,
+      );
+    }
+    inc.version += 1;
+    this.changed.set(inc.id, inc);
+    if (insert) this.created.add(inc.id);
+  }
+
+  /** Runs `fn` in one transaction; after the commit, reports the incidents it changed. */
+  private tx<T>(fn: () => T): T {
+    let result: T;
+    const outer = !this.deps.db.inTransaction;
+    if (outer) this.deps.outbox.takeFresh(); // rows of others' transactions: the pump sends those
+    try {
+      result = this.deps.db.transaction(fn)();
+    } catch (e) {
+      this.changed.clear();
+      this.created.clear();
+      if (outer) this.deps.outbox.takeFresh();
+      throw e;
+    }
+    const changed = [...this.changed.values()];
+    const created = new Set(this.created);
+    this.changed.clear();
+    this.created.clear();
+    // Only a committed outermost transaction may hand its rows straight to the deliverer; an
+    // inner one's rows are not committed yet (null: the deliverer looks for them itself).
+    const fresh = outer ? this.deps.outbox.takeFresh() : null;
+    if (changed.length > 0 || (fresh?.length ?? 0) > 0) this.deps.onCommit(changed, created, fresh);
+    return result;
   }
 }

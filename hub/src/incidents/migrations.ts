@@ -76,4 +76,7 @@ export const incidentMigrations = [
    CREATE INDEX deliveries_device_open ON deliveries(device, id) WHERE status IN ('pending', 'retry', 'held') AND device IS NOT NULL;
    CREATE INDEX deliveries_after ON deliveries(after_key) WHERE after_key IS NOT NULL;
    CREATE INDEX deliveries_undelivered ON deliveries(created_at) WHERE status = 'queued' AND kind = 'alert';`,
+  // 4: optimistic concurrency: every save bumps `version` and only succeeds on the version it read,
+  // so an escalation step (the incident's timer) is claimed by one writer only.
+  `ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
 ];

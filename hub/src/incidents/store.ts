@@ -45,6 +45,8 @@ export interface Incident {
   rescue: string | null;
   closedAt: number | null;
   updatedAt: number;
+  /** Bumped by every save: a save that finds another version was written by someone else (optimistic concurrency). */
+  version: number;
 }
 
 export interface TimelineEvent {
@@ -116,6 +118,7 @@ export function toIncident(r: Row): Incident {
     rescue: (r.rescue as string | null) ?? null,
     closedAt: (r.closed_at as number | null) ?? null,
     updatedAt: r.updated_at as number,
+    version: (r.version as number | undefined) ?? 0,
   };
 }
 
@@ -159,6 +162,7 @@ export function incidentParams(i: Incident): Row {
     rescue: i.rescue,
     closed_at: i.closedAt,
     updated_at: i.updatedAt,
+    version: i.version,
   };
 }
 
@@ -186,10 +190,11 @@ export class IncidentTables {
     this.insert = db.prepare(
       `INSERT INTO incidents (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
     );
+    // Compare-and-set on the version read: a writer that lost the race changes nothing (and rolls back).
     this.save = db.prepare(
-      `UPDATE incidents SET ${COLUMNS.filter((c) => c !== 'id')
+      `UPDATE incidents SET ${COLUMNS.filter((c) => c !== 'id' && c !== 'version')
         .map((c) => `${c} = @${c}`)
-        .join(', ')} WHERE id = @id`,
+        .join(', ')}, version = version + 1 WHERE id = @id AND version = @version`,
     );
     this.byId = db.prepare('SELECT * FROM incidents WHERE id = ?');
     this.openByKey = db.prepare('SELECT * FROM incidents WHERE key = ? AND closed_at IS NULL');
