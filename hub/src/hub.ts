@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import { createApi } from './api/app.ts';
+import { AttemptLimiter, type AttemptLimiterOptions } from './auth/attempt-limiter.ts';
+import { AuthGuard } from './auth/guard.ts';
+import { loadServerKey, purposeKey, SERVER_KEY_FILE } from './auth/server-key.ts';
 import type { ApiDeps } from './api/deps.ts';
 import { Broker, type BrokerOptions } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
@@ -19,6 +22,7 @@ import { Presence, type presenceDefaults } from './presence.ts';
 import { importFile } from './registry/import.ts';
 import { formatIssue } from './registry/import-errors.ts';
 import type { RegistryDocument } from './registry/schema.ts';
+import { deviceKeyOf } from './registry/secrets.ts';
 import { RegistryStore } from './registry/store.ts';
 import { type Db, openDatabase } from './state/db.ts';
 import { openTelemetry, type TelemetryConfig } from './telemetry-config.ts';
@@ -57,6 +61,8 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
   broker?: BrokerOptions;
   ingest?: IngestOptions;
   presence?: Partial<typeof presenceDefaults>;
+  /** Sign-in throttling shared by HTTP and MQTT (see auth/attempt-limiter.ts for the defaults). */
+  attempts?: Partial<AttemptLimiterOptions>;
   /** API settings (sessions, metrics token, limits), passed to `createApi`. */
   api?: Pick<ApiDeps, 'auth' | 'limits'>;
   /** Builds the HTTP app; default: the hub API (`createApi`). */
@@ -101,7 +107,11 @@ export function createHub(options: HubOptions): Hub {
   const modules = o.modules ?? [];
   const dbPath = join(o.dataDir, 'state.db');
   const db = openDatabase(dbPath);
-  const registry = new RegistryStore(db);
+  // <dataDir>/hub.key: device secrets are HMAC'd under a key kept apart from state.db
+  const serverKey = loadServerKey(join(o.dataDir, SERVER_KEY_FILE));
+  const registry = new RegistryStore(db, {
+    deviceKey: deviceKeyOf(purposeKey(serverKey, 'device-secret-v1')),
+  });
   const bad = (what: string, rows: string[]) => {
     db.close();
     return new Error(
@@ -125,6 +135,7 @@ export function createHub(options: HubOptions): Hub {
       );
   }
   const metrics = createMetrics();
+  const guard = new AuthGuard(new AttemptLimiter(clock, o.attempts), metrics.registry, log);
   const events = new HubEvents();
   const telemetry = openTelemetry(o.telemetry, o.dataDir);
   const ingest = new Ingest({ db, telemetry, modules, events, metrics, clock, log }, o.ingest);
@@ -160,7 +171,11 @@ export function createHub(options: HubOptions): Hub {
     metrics,
     log,
     // persistent sessions (subscriptions, queued pages and sos-acks) live in state.db and survive a restart
-    { ...o.broker, persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }) },
+    {
+      ...o.broker,
+      auth: { ...o.broker?.auth, guard },
+      persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }),
+    },
   );
   const publisher = brokerPublisher(broker);
   events.on('device.revoked', (e) => broker.disconnectDevice(e.deviceId, e.reason));
@@ -235,6 +250,8 @@ export function createHub(options: HubOptions): Hub {
           clock,
           log,
           events,
+          guard,
+          knownClientKey: purposeKey(serverKey, 'known-client-v1'),
           ...o.api,
         };
         const app = (o.app ?? createApi)(appDeps);

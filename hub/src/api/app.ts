@@ -2,11 +2,14 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
+import { randomBytes } from 'node:crypto';
+import { AttemptLimiter } from '../auth/attempt-limiter.ts';
+import { AuthGuard } from '../auth/guard.ts';
 import { CredentialStore } from './auth/credentials.ts';
 import { loginRoutes } from './auth/login.ts';
 import { authenticate } from './auth/middleware.ts';
+import { sameOriginWrites } from './auth/origin.ts';
 import { resolveAuthOptions } from './auth/options.ts';
-import { FailureLimiter } from './auth/rate-limit.ts';
 import { accountRoutes } from './auth/tokens.ts';
 import type { ApiEnv } from './context.ts';
 import { type ApiCore, type ApiDeps, apiLimitDefaults } from './deps.ts';
@@ -26,18 +29,14 @@ export type { ApiDeps } from './deps.ts';
 export function createCore(deps: ApiDeps): ApiCore {
   const auth = resolveAuthOptions(deps.auth);
   const limits = { ...apiLimitDefaults, ...deps.limits };
-  const limiter = (maxFailures: number) =>
-    new FailureLimiter(
-      { maxFailures, windowMs: auth.loginWindowMs, maxEntries: auth.rateLimitEntries },
-      deps.clock,
-    );
   return {
     ...deps,
     auth,
     limits,
     credentials: new CredentialStore(deps.db, deps.clock, auth),
-    userLimiter: limiter(auth.loginMaxFailures),
-    ipLimiter: limiter(auth.loginMaxFailuresPerIp),
+    // createHub passes the limiter it shares with MQTT CONNECT and a key kept in the data dir
+    guard: deps.guard ?? new AuthGuard(new AttemptLimiter(deps.clock, deps.attempts), deps.metrics, deps.log),
+    knownClientKey: deps.knownClientKey ?? randomBytes(32),
     apiMetrics: apiMetrics(deps.metrics),
   };
 }
@@ -79,6 +78,7 @@ export function createApi(deps: ApiDeps) {
       core.apiMetrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
       core.apiMetrics.duration.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
     })
+    .use(sameOriginWrites(core.auth))
     .route('/api', loginRoutes(core))
     .route('/api', healthRoutes(core))
     .route('/', metricsRoutes(core))

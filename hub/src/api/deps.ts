@@ -10,7 +10,8 @@ import type { TelemetryStore } from '../telemetry/port.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { CredentialStore } from './auth/credentials.ts';
 import type { AuthOptions } from './auth/options.ts';
-import type { FailureLimiter } from './auth/rate-limit.ts';
+import type { AttemptLimiterOptions } from '../auth/attempt-limiter.ts';
+import type { AuthGuard } from '../auth/guard.ts';
 
 /** What `createApi` needs; createHub passes its stores and readers. */
 export interface ApiDeps {
@@ -29,6 +30,12 @@ export interface ApiDeps {
   events: HubEvents;
   auth?: Partial<AuthOptions>;
   limits?: Partial<ApiLimits>;
+  /** The hub's attempt limiter (shared with MQTT CONNECT); default: one of the API's own. */
+  guard?: AuthGuard;
+  /** Options of that default limiter (tests). */
+  attempts?: Partial<AttemptLimiterOptions>;
+  /** Signs known-client cookies; createHub derives it from the hub key. Default: random per process. */
+  knownClientKey?: Buffer;
 }
 
 /** Bounds on what one request may ask for. */
@@ -57,11 +64,11 @@ export const apiLimitDefaults: ApiLimits = {
 };
 
 /** Everything route factories share: the deps plus resolved options and the auth state. */
-export interface ApiCore extends Omit<ApiDeps, 'auth' | 'limits'> {
+export interface ApiCore extends Omit<ApiDeps, 'auth' | 'limits' | 'guard' | 'knownClientKey'> {
   auth: AuthOptions;
   limits: ApiLimits;
   credentials: CredentialStore;
-  userLimiter: FailureLimiter;
-  ipLimiter: FailureLimiter;
+  guard: AuthGuard;
+  knownClientKey: Buffer;
   apiMetrics: ApiMetrics;
 }

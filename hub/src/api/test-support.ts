@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry as MetricsRegistry } from 'prom-client';
+import type { AttemptLimiterOptions } from '../auth/attempt-limiter.ts';
 import type { Clock } from '../clock.ts';
 import type { HubModule } from '../context.ts';
 import { HubEvents } from '../events.ts';
@@ -114,6 +115,7 @@ export async function testApi(
   opts: {
     auth?: Partial<AuthOptions>;
     limits?: Partial<ApiLimits>;
+    attempts?: Partial<AttemptLimiterOptions>;
     modules?: HubModule[];
     health?: HealthReport;
   } = {},
@@ -149,6 +151,7 @@ export async function testApi(
     events: new HubEvents(),
     ...(opts.auth ? { auth: opts.auth } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.attempts ? { attempts: opts.attempts } : {}),
   };
   const app = createApi(deps);
   return {

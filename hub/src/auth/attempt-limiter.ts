@@ -60,6 +60,8 @@ export interface Attempt {
   address: string;
   /** a stable, unforgeable client key (known-client cookie id, or the address for MQTT) */
   client?: string;
+  /** the caller verified that `client` was issued to this account (a signed known-client cookie) */
+  proven?: boolean;
 }
 export interface Ticket {
   readonly attempt: Attempt;
@@ -128,7 +130,9 @@ export class AttemptLimiter {
   /** Reserve an attempt before checking the credential; refuse it while a bucket is delayed. */
   begin(a: Attempt): Admission {
     const now = this.clock.now();
-    const known = a.client !== undefined && this.known.get(knownKey(a.account, a.client)) !== undefined;
+    const known =
+      a.client !== undefined &&
+      (a.proven === true || this.known.get(knownKey(a.account, a.client)) !== undefined);
     const keys: [string, Bucket][] = known
       ? [[`k:${knownKey(a.account, a.client!)}`, 'client']]
       : [

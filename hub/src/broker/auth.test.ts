@@ -11,6 +11,7 @@ const login = (username: string, password: string, clientId = username, clean = 
   password: Buffer.from(password),
   clientId,
   clean,
+  address: '127.0.0.1',
 });
 
 describe('Authenticator', () => {
@@ -64,7 +65,9 @@ describe('Authenticator', () => {
     };
     expect(await code(login(BOX, deviceSecret(BOX), '', false))).toBe(2);
     expect(await code(login(BOX, deviceSecret(BOX), 'stb-150824-104-0008'))).toBe(2);
-    expect(await code({ username: BOX, password: undefined, clientId: BOX, clean: true })).toBe(4);
+    expect(
+      await code({ username: BOX, password: undefined, clientId: BOX, clean: true, address: '127.0.0.1' }),
+    ).toBe(4);
     expect(await code(login('stb-unknown-0001', 'x'))).toBe(4);
     expect(await code(login('stb-disabled-0001', deviceSecret('stb-disabled-0001')))).toBe(5);
     expect(await code(login('bater', DEMO_PASSWORD, 'p-bater:phone'))).toBe(0);

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { RegistryStore } from '../registry/store.ts';
-import { verifySecret } from '../registry/secrets.ts';
-import type { Identity } from './acl.ts';
+import { AttemptLimiter } from '../auth/attempt-limiter.ts';
+import { type AuthGuard, deviceAccount, personAccount } from '../auth/guard.ts';
+import { systemClock } from '../clock.ts';
 import { Lru } from '../lru.ts';
+import { isKeyedHash, keyMismatch, verifyKeyedSecret, verifySecret } from '../registry/secrets.ts';
+import type { RegistryStore } from '../registry/store.ts';
+import type { Identity } from './acl.ts';
 
 /** CONNACK return codes of MQTT 3.1.1 (section 3.2.2.3) that authentication can answer with. */
 export const CONNACK = {
   identifierRejected: 2,
+  /** throttled after failed attempts: "try again later", which every client does with backoff */
+  serverUnavailable: 3,
   badUsernameOrPassword: 4,
   notAuthorized: 5,
 } as const;
@@ -22,12 +27,17 @@ export interface ConnectInfo {
   /** client id as sent (may be empty) */
   clientId: string;
   clean: boolean;
+  /** the client's address, for the attempt limiter (a device's or phone's usual address is its known client) */
+  address: string;
 }
 
 export const authDefaults = {
   cacheEntries: 100_000, // one per device of a whole league (≈100k), ≈20 MB; past it the least recent is verified again
 };
-export type AuthOptions = Partial<typeof authDefaults>;
+export type AuthOptions = Partial<typeof authDefaults> & {
+  /** the hub's attempt limiter, shared with HTTP sign-in; default: one of its own (tests) */
+  guard?: AuthGuard;
+};
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('base64url');
 
@@ -35,17 +45,26 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('bas
  * Devices: username = device id, password = device secret, client id = device id (so a
  * persistent session belongs to one device). People (workers' phones, the dashboard's MQTT):
  * username = login, password = their password; any client id that is not a device's.
- * Successful verifications are cached by id + sha256(password) + stored hash, so a reconnect
- * storm doesn't re-run scrypt, and a changed secret invalidates the entry.
+ *
+ * Every credential check first reserves an attempt with the hub's attempt limiter (the same one
+ * HTTP sign-in uses): a throttled account or address is answered CONNACK 3 before any check.
+ * Device secrets under the hub's key (HMAC) are checked at once; an older scrypt hash is checked
+ * once and rewritten as HMAC on success. People's scrypt checks that succeeded are cached by
+ * id + sha256(password) + stored hash, so a phone reconnecting doesn't re-run scrypt, and a
+ * changed password invalidates the entry.
  */
 export class Authenticator {
   private readonly cache: Lru<string, string>;
+  readonly guard: AuthGuard | undefined;
+  private readonly limiter: AttemptLimiter;
 
   constructor(
     private readonly registry: RegistryStore,
     options: AuthOptions = {},
   ) {
     this.cache = new Lru({ ...authDefaults, ...options }.cacheEntries);
+    this.guard = options.guard;
+    this.limiter = options.guard?.limiter ?? new AttemptLimiter(systemClock);
   }
 
   get cacheSize(): number {
@@ -61,35 +80,79 @@ export class Authenticator {
       return refuse(CONNACK.badUsernameOrPassword, 'missing username or password');
     }
     const device = this.registry.getDevice(c.username);
-    if (device) {
-      const verified = await this.verify(`d:${device.id}`, c.password, device.secretHash);
-      if (!verified) return refuse(CONNACK.badUsernameOrPassword, 'wrong device secret');
+    const account = device ? deviceAccount(device.id) : personAccount(c.username);
+    const attempt = { account, address: c.address, client: c.address };
+    const admitted = this.guard ? this.guard.begin('mqtt', attempt) : this.limiter.begin(attempt);
+    if (!admitted.ok) {
+      return refuse(
+        CONNACK.serverUnavailable,
+        `throttled after failed attempts (${admitted.bucket}); retry in ${Math.ceil(admitted.retryAfterMs / 1000)} s`,
+      );
+    }
+    const ticket = admitted.ticket;
+    let failure = 'check failed';
+    try {
+      const pending = device ? this.device(device, c) : this.person(c);
+      // a device secret under the hub key is checked synchronously: begin and settle in one turn
+      const outcome = pending instanceof Promise ? await pending : pending;
+      failure = outcome.ok || outcome.returnCode !== CONNACK.badUsernameOrPassword ? '' : outcome.reason;
+      return outcome;
+    } finally {
+      if (failure === '') this.limiter.succeed(ticket);
+      else if (this.guard) this.guard.fail('mqtt', ticket, failure);
+      else this.limiter.fail(ticket);
+    }
+  }
+
+  private device(
+    device: NonNullable<ReturnType<RegistryStore['getDevice']>>,
+    c: ConnectInfo,
+  ): AuthOutcome | Promise<AuthOutcome> {
+    const stored = device.secretHash;
+    if (!stored) return refuse(CONNACK.badUsernameOrPassword, 'device has no secret');
+    const secret = c.password!.toString('utf8');
+    const accepted = (cached: boolean): AuthOutcome => {
       if (!device.enabled) return refuse(CONNACK.notAuthorized, 'device is disabled');
       if (c.clientId !== device.id) {
         return refuse(CONNACK.identifierRejected, 'a device must connect with its device id as client id');
       }
       const units = new Set(this.registry.deviceUnitChain(device.id));
-      return {
-        ok: true,
-        identity: { type: 'device', deviceId: device.id, units },
-        cached: verified === 'cached',
-      };
+      return { ok: true, identity: { type: 'device', deviceId: device.id, units }, cached };
+    };
+    if (isKeyedHash(stored)) {
+      if (verifyKeyedSecret(secret, stored, this.registry.deviceKey)) return accepted(false);
+      return refuse(
+        CONNACK.badUsernameOrPassword,
+        keyMismatch(stored, this.registry.deviceKey)
+          ? "wrong device secret (hashed under another hub key: was the data dir's hub.key replaced?)"
+          : 'wrong device secret',
+      );
     }
-    const person = this.registry.personByUsername(c.username);
+    return this.verifyScrypt(`d:${device.id}`, c.password!, stored).then((verified) => {
+      if (!verified) return refuse(CONNACK.badUsernameOrPassword, 'wrong device secret');
+      // migrate: the next connection is checked with the keyed fast hash
+      if (this.registry.deviceKey)
+        this.registry.setDeviceSecretHash(device.id, this.registry.deviceSecretHash(secret));
+      return accepted(verified === 'cached');
+    });
+  }
+
+  private async person(c: ConnectInfo): Promise<AuthOutcome> {
+    const person = this.registry.personByUsername(c.username!);
     if (!person) return refuse(CONNACK.badUsernameOrPassword, 'unknown username');
-    const verified = await this.verify(`p:${person.id}`, c.password, person.passwordHash);
+    const verified = await this.verifyScrypt(`p:${person.id}`, c.password!, person.passwordHash);
     if (!verified) return refuse(CONNACK.badUsernameOrPassword, 'wrong password');
     if (c.clientId !== '' && this.registry.getDevice(c.clientId)) {
       return refuse(CONNACK.identifierRejected, "a person may not use a device's client id");
     }
     return {
       ok: true,
-      identity: { type: 'person', personId: person.id, username: c.username },
+      identity: { type: 'person', personId: person.id, username: c.username! },
       cached: verified === 'cached',
     };
   }
 
-  private async verify(
+  private async verifyScrypt(
     who: string,
     password: Buffer,
     stored: string | null,

@@ -8,6 +8,7 @@ import type { HubMetrics } from '../metrics.ts';
 import type { RejectReason } from '../ports.ts';
 import type { RegistryStore } from '../registry/store.ts';
 import { type Identity, mayReceive, maySubscribe } from './acl.ts';
+import { normalizeAddress } from '../auth/guard.ts';
 import { type AuthOptions, Authenticator } from './auth.ts';
 import { skipEmitOf, skipOfflineLookupOf } from './aedes-patches.ts';
 import { type ConnectState, wireClientEvents } from './client-events.ts';
@@ -103,7 +104,8 @@ export class Broker {
       queueLimit: this.o.queueLimit,
       keepaliveLimit: this.o.keepaliveLimitS,
       preConnect: (client, packet, cb) => {
-        this.conns.set(client, { rawClientId: packet.clientId ?? '' });
+        const address = this.conns.get(client)?.address;
+        this.conns.set(client, { rawClientId: packet.clientId ?? '', ...(address ? { address } : {}) });
         deliverUrgentAtOnce(client, isUrgentTopic);
         cb(null, true);
       },
@@ -155,7 +157,9 @@ export class Broker {
       return;
     }
     if (conn instanceof Socket) conn.setNoDelay(true);
+    const address = normalizeAddress(conn instanceof Socket ? conn.remoteAddress : req?.socket.remoteAddress);
     const client = this.aedes.handle(conn, req);
+    this.conns.set(client, { rawClientId: '', address });
     const parser = (client as unknown as { _parser: unknown })._parser;
     if (!guardPacketSize(parser, this.o.maxPacketBytes) && this.guardInstalled) {
       this.guardInstalled = false;
@@ -200,29 +204,32 @@ export class Broker {
   ): void {
     const st = this.conns.get(client) ?? { rawClientId: client.id };
     this.conns.set(client, st);
-    this.auth.authenticate({ username, password, clientId: st.rawClientId, clean: client.clean }).then(
-      (r) => {
-        if (r.ok) {
-          st.identity = r.identity;
-          if (r.identity.type === 'device') this.markTakeover(r.identity.deviceId);
-          return cb(null, true);
-        }
-        this.metrics.authRefused.inc({ code: String(r.returnCode) });
-        this.log.info(
-          { clientId: st.rawClientId, username, code: r.returnCode, reason: r.reason },
-          'connection refused',
-        );
-        const err = new Error(r.reason) as AuthenticateError;
-        err.returnCode = r.returnCode as AuthenticateError['returnCode'];
-        cb(err, false);
-      },
-      (e: unknown) => {
-        this.log.error({ err: e, clientId: st.rawClientId }, 'authentication failed with an error');
-        const err = new Error('server unavailable') as AuthenticateError;
-        err.returnCode = 3 as AuthenticateError['returnCode'];
-        cb(err, false);
-      },
-    );
+    const address = st.address ?? 'unknown';
+    this.auth
+      .authenticate({ username, password, clientId: st.rawClientId, clean: client.clean, address })
+      .then(
+        (r) => {
+          if (r.ok) {
+            st.identity = r.identity;
+            if (r.identity.type === 'device') this.markTakeover(r.identity.deviceId);
+            return cb(null, true);
+          }
+          this.metrics.authRefused.inc({ code: String(r.returnCode) });
+          this.log.info(
+            { clientId: st.rawClientId, username, code: r.returnCode, reason: r.reason },
+            'connection refused',
+          );
+          const err = new Error(r.reason) as AuthenticateError;
+          err.returnCode = r.returnCode as AuthenticateError['returnCode'];
+          cb(err, false);
+        },
+        (e: unknown) => {
+          this.log.error({ err: e, clientId: st.rawClientId }, 'authentication failed with an error');
+          const err = new Error('server unavailable') as AuthenticateError;
+          err.returnCode = 3 as AuthenticateError['returnCode'];
+          cb(err, false);
+        },
+      );
   }
 
   private markTakeover(clientId: string): void {

@@ -8,6 +8,8 @@ import { PacketTooLargeError } from './packet-guard.ts';
 export interface ConnectState {
   /** the client id as sent (aedes replaces an empty one) */
   rawClientId: string;
+  /** the socket's remote address (of the HTTP upgrade for MQTT over WebSocket) */
+  address?: string;
   identity?: Identity;
   /** why the connection ended, when known before aedes reports the disconnect */
   reason?: string;

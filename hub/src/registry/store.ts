@@ -12,7 +12,7 @@ import type {
   Unit,
   UnitLevel,
 } from './schema.ts';
-import { hashSecret, isHashedSecret, verifySecretSync } from './secrets.ts';
+import { type DeviceKey, hashDeviceSecret, hashSecret, isHashedSecret, verifySecretSync } from './secrets.ts';
 
 export interface UnitRecord {
   id: string;
@@ -75,7 +75,11 @@ export class RegistryStore {
   private children = new Map<string, string[]>();
   private readonly stmt;
 
-  constructor(private readonly db: Db) {
+  /** `deviceKey`: the hub's key for device secrets (HMAC); without it plain device secrets get scrypt hashes. */
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { deviceKey?: DeviceKey } = {},
+  ) {
     migrate(db, 'registry', registryMigrations);
     this.othersWrote = otherWriterWatch(db);
     this.stmt = {
@@ -395,8 +399,17 @@ export class RegistryStore {
     cost: 'device' | 'password',
   ): string {
     if (isHashedSecret(secret)) return secret;
-    if (existing && verifySecretSync(secret, existing)) return existing;
-    return hashSecret(secret, cost);
+    if (existing && verifySecretSync(secret, existing, this.opts.deviceKey)) return existing;
+    return cost === 'device' ? this.deviceSecretHash(secret) : hashSecret(secret, cost);
+  }
+
+  /** How a new device secret is stored: HMAC under the hub's device key (scrypt when the store has none). */
+  deviceSecretHash(secret: string): string {
+    return this.opts.deviceKey ? hashDeviceSecret(secret, this.opts.deviceKey) : hashSecret(secret, 'device');
+  }
+
+  get deviceKey(): DeviceKey | undefined {
+    return this.opts.deviceKey;
   }
 }
 

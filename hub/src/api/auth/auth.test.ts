@@ -14,7 +14,8 @@ describe('API authentication', () => {
   let t: TestApi;
   beforeEach(async () => {
     t = await testApi({
-      auth: { loginMaxFailuresPerIp: 8, remoteAddress: (c) => c.req.header('x-test-ip') ?? '10.8.0.20' },
+      auth: { remoteAddress: (c) => c.req.header('x-test-ip') ?? '10.8.0.20' },
+      attempts: { address: { freeFailures: 8, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 } },
     });
   });
   afterEach(() => t.close());
@@ -129,45 +130,123 @@ describe('API authentication', () => {
     expect((await getJson(t.app, '/api/me', { authorization: 'Basic YmF0ZXI6eA==' })).status).toBe(401);
   });
 
-  it('rate-limits failed sign-ins per username, then lets them in after the window', async () => {
+  it('throttles failed sign-ins per account with a growing delay, and never locks the person out', async () => {
     for (let i = 0; i < 5; i++) {
-      expect((await post(t, '/api/login', { username: 'wuyun', password: `guess-${i}-wrong` })).status).toBe(
-        401,
+      const r = await post(
+        t,
+        '/api/login',
+        { username: 'wuyun', password: `guess-${i}-wrong` },
+        { 'x-test-ip': `198.51.100.${i}` },
       );
+      expect(r.status).toBe(401);
     }
     const blocked = await post(t, '/api/login', { username: 'wuyun', password: DEMO_PASSWORD });
     expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(blocked.headers.get('retry-after')).toBe('1');
     expect((await json(blocked)).error.code).toBe('too_many_attempts');
-    // another person from the same office is not blocked
+    // another person from the same office is not slowed
     expect((await post(t, '/api/login', { username: 'erdun', password: DEMO_PASSWORD })).status).toBe(200);
-    t.clock.advance(15 * 60_000);
+    t.clock.advance(1_000);
     expect((await post(t, '/api/login', { username: 'wuyun', password: DEMO_PASSWORD })).status).toBe(200);
-    const metrics = await t.deps.metrics.getSingleMetricAsString('steppelink_login_failures_total');
-    expect(metrics).toMatch(/reason="bad_credentials"} 5/);
-    expect(metrics).toMatch(/reason="rate_limited"} 1/);
+    const metrics = await t.deps.metrics.metrics();
+    expect(metrics).toMatch(/steppelink_login_failures_total{reason="bad_credentials"} 5/);
+    expect(metrics).toMatch(/steppelink_login_failures_total{reason="rate_limited"} 1/);
+    expect(metrics).toMatch(/steppelink_auth_refused_total{via="http",reason="throttled"} 1/);
   });
 
-  it('rate-limits failed sign-ins per client address across usernames', async () => {
-    const ip = { 'x-test-ip': '203.0.113.9' };
+  it('reserves the attempt before the password check: 40 parallel guesses get 5 checks', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        post(
+          t,
+          '/api/login',
+          { username: 'bater', password: `parallel-${i}` },
+          { 'x-test-ip': `192.0.2.${i}` },
+        ),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+  });
+
+  it("a browser that signed in before keeps working while the person's account is under attack", async () => {
+    const first = await post(t, '/api/login', { username: 'bater', password: DEMO_PASSWORD });
+    const known = (first.headers.get('set-cookie') ?? '').match(/slk_\w+=[\w.-]+/)?.[0];
+    expect(known).toBeDefined();
+    for (let i = 0; i < 30; i++) {
+      await post(
+        t,
+        '/api/login',
+        { username: 'bater', password: `attack-${i}` },
+        { 'x-test-ip': `203.0.113.${i}` },
+      );
+    }
+    expect((await post(t, '/api/login', { username: 'bater', password: DEMO_PASSWORD })).status).toBe(429);
+    const mine = await post(
+      t,
+      '/api/login',
+      { username: 'bater', password: DEMO_PASSWORD },
+      { cookie: known! },
+    );
+    expect(mine.status).toBe(200);
+    // a forged or another account's cookie is not known
+    const forged = known!.replace(/=.*$/, '=AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(
+      (await post(t, '/api/login', { username: 'bater', password: DEMO_PASSWORD }, { cookie: forged }))
+        .status,
+    ).toBe(429);
+  });
+
+  it('throttles failures per client address across usernames; known browsers there keep working', async () => {
+    const office = { 'x-test-ip': '203.0.113.9' };
+    const saren = await post(t, '/api/login', { username: 'saren', password: DEMO_PASSWORD }, office);
+    const known = (saren.headers.get('set-cookie') ?? '').match(/slk_\w+=[\w.-]+/)![0];
     for (let i = 0; i < 8; i++)
-      await post(t, '/api/login', { username: `user${i}`, password: 'wrong-password' }, ip);
-    expect((await post(t, '/api/login', { username: 'saren', password: DEMO_PASSWORD }, ip)).status).toBe(
+      await post(t, '/api/login', { username: `user${i}`, password: 'wrong-password' }, office);
+    expect((await post(t, '/api/login', { username: 'erdun', password: DEMO_PASSWORD }, office)).status).toBe(
       429,
     );
-    expect((await post(t, '/api/login', { username: 'saren', password: DEMO_PASSWORD })).status).toBe(200);
+    expect(
+      (
+        await post(
+          t,
+          '/api/login',
+          { username: 'saren', password: DEMO_PASSWORD },
+          { ...office, cookie: known },
+        )
+      ).status,
+    ).toBe(200);
+    expect((await post(t, '/api/login', { username: 'erdun', password: DEMO_PASSWORD })).status).toBe(200);
   });
 
-  it('refuses cookie-authenticated writes from another origin', async () => {
+  it('refuses writes from another origin on every route, sign-out included', async () => {
     const { headers } = await signIn(t.app, 'liming');
+    const evil = { origin: 'http://evil.example', 'content-type': 'application/json' };
     const res = await t.app.request('http://hub.local/api/devices/stb-150824-104-0007', {
       method: 'PATCH',
-      headers: { ...headers, origin: 'http://evil.example', 'content-type': 'application/json' },
+      headers: { ...headers, ...evil },
       body: JSON.stringify({ enabled: false }),
     });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('cross_origin');
     expect(t.registry.getDevice('stb-150824-104-0007')?.enabled).toBe(true);
+    const out = await t.app.request('http://hub.local/api/logout', {
+      method: 'POST',
+      headers: { ...headers, ...evil },
+    });
+    expect(out.status).toBe(403);
+    expect((await getJson(t.app, '/api/me', headers)).status).toBe(200);
+    const sameSite = await t.app.request('http://hub.local/api/logout', {
+      method: 'POST',
+      headers: { ...headers, 'sec-fetch-site': 'cross-site' },
+    });
+    expect(sameSite.status).toBe(403);
+    const own = await t.app.request('http://hub.local/api/logout', {
+      method: 'POST',
+      headers: { ...headers, origin: 'http://hub.local' },
+    });
+    expect(own.status).toBe(200);
   });
 });
 

@@ -7,6 +7,8 @@ import type { ApiCore } from '../deps.ts';
 import { apiError } from '../errors.ts';
 import { zJson } from '../validate.ts';
 import { identify, presentedCredential, setSessionCookie } from './middleware.ts';
+import { normalizeAddress, personAccount } from '../../auth/guard.ts';
+import { knownClientOf, rememberKnownClient } from './known-client.ts';
 import { clientAddress } from './options.ts';
 import { meOf } from './me.ts';
 
@@ -37,29 +39,29 @@ export function loginRoutes(core: ApiCore) {
   return new Hono()
     .post('/login', small, zJson(loginBodySchema), async (c) => {
       const { username, password, mode } = c.req.valid('json');
-      const userKey = username.toLowerCase();
-      const ipKey = clientAddress(c, core.auth) ?? 'unknown';
-      const waitMs = Math.max(core.userLimiter.retryAfterMs(userKey), core.ipLimiter.retryAfterMs(ipKey));
-      if (waitMs > 0) {
+      const account = personAccount(username);
+      const address = normalizeAddress(clientAddress(c, core.auth));
+      // a browser that signed in as this person before has a throttle bucket of its own
+      const known = knownClientOf(c, core.knownClientKey, account);
+      const admitted = core.guard.begin('http', { account, address, ...known });
+      if (!admitted.ok) {
+        const s = Math.ceil(admitted.retryAfterMs / 1000);
+        c.header('Retry-After', String(s));
         core.apiMetrics.loginFailures.inc({ reason: 'rate_limited' });
-        c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
-        return apiError(
-          c,
-          429,
-          'too_many_attempts',
-          `too many failed sign-ins; try again in ${Math.ceil(waitMs / 60_000)} min`,
-        );
+        return apiError(c, 429, 'too_many_attempts', `too many failed sign-ins; try again in ${s} s`);
       }
       const person = core.registry.personByUsername(username);
-      const ok = await verifySecret(password, person?.passwordHash ?? decoy());
-      if (!person?.passwordHash || !ok) {
-        core.userLimiter.fail(userKey);
-        core.ipLimiter.fail(ipKey);
+      let ok = false;
+      try {
+        ok = (await verifySecret(password, person?.passwordHash ?? decoy())) && !!person?.passwordHash;
+      } finally {
+        if (ok) core.guard.succeed(admitted.ticket);
+        else core.guard.fail('http', admitted.ticket, person ? 'wrong password' : 'unknown username');
+      }
+      if (!ok || !person) {
         core.apiMetrics.loginFailures.inc({ reason: 'bad_credentials' });
-        core.log.info({ username, ip: ipKey }, 'sign-in refused');
         return apiError(c, 401, 'invalid_credentials', 'username or password is wrong');
       }
-      core.userLimiter.reset(userKey);
       const s = core.credentials.createSession(person.id, mode === 'bearer' ? 'app' : 'browser');
       core.log.info({ personId: person.id, mode }, 'signed in');
       const me = meOf(core.registry, { ...person, via: 'session' });
@@ -68,6 +70,7 @@ export function loginRoutes(core: ApiCore) {
         return c.json({ me, expiresAt: s.expiresAt, token: s.token as string | undefined }, 200);
       }
       setSessionCookie(c, core.auth, s.token, s.expiresAt - core.clock.now());
+      rememberKnownClient(c, core.knownClientKey, account, core.auth.cookieSecure);
       return c.json({ me, expiresAt: s.expiresAt, token: undefined as string | undefined }, 200);
     })
     .post('/logout', (c) => {

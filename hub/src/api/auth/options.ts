@@ -13,13 +13,6 @@ export interface AuthOptions {
   sessionIdleMs: number;
   /** No session lives longer than this, however often it is used: then sign in again. */
   sessionMaxMs: number;
-  /** Failed logins allowed per username within `loginWindowMs`, then 429 until the window ends. */
-  loginMaxFailures: number;
-  /** Failed logins allowed per client address within `loginWindowMs` (a whole office may share one). */
-  loginMaxFailuresPerIp: number;
-  loginWindowMs: number;
-  /** Bound of the failed-login table; the oldest entries are forgotten first. */
-  rateLimitEntries: number;
   /** Longest lifetime an admin may give an API token, in days. */
   tokenMaxDays: number;
   /**
@@ -27,7 +20,10 @@ export interface AuthOptions {
    * (a Prometheus on the same machine); when set, any client that presents it.
    */
   metricsToken: string | undefined;
-  /** Take the client address from `X-Forwarded-For` (only behind a reverse proxy you run). */
+  /**
+   * Take the client address from `X-Forwarded-For` and the host from `X-Forwarded-Host` (for the
+   * same-origin check of writes) — only behind a reverse proxy you run.
+   */
   trustProxy: boolean;
   /** How to find the client address; the default reads the Node socket (`@hono/node-server`). */
   remoteAddress: (c: Context) => string | undefined;
@@ -44,10 +40,6 @@ export const authDefaults: AuthOptions = {
   cookieSecure: false, // see above: set true behind HTTPS
   sessionIdleMs: 12 * 3600_000, // a duty shift; renewed on every use
   sessionMaxMs: 7 * 24 * 3600_000, // a week at most, however active
-  loginMaxFailures: 5, // per username per window: slows guessing, a herder-typo costs little
-  loginMaxFailuresPerIp: 30, // per address: a township office NATs many workers behind one IP
-  loginWindowMs: 15 * 60_000,
-  rateLimitEntries: 10_000, // ≈ 1 MB at most, whatever an attacker sends
   tokenMaxDays: 366, // integrations are re-keyed at least yearly
   metricsToken: undefined,
   trustProxy: false,
@@ -60,9 +52,6 @@ export function resolveAuthOptions(partial: Partial<AuthOptions> = {}): AuthOpti
     throw new RangeError(
       `auth: sessionIdleMs must be > 0 and sessionMaxMs >= sessionIdleMs (got ${o.sessionIdleMs} and ${o.sessionMaxMs})`,
     );
-  }
-  if (!(o.loginMaxFailures >= 1) || !(o.loginMaxFailuresPerIp >= 1) || !(o.loginWindowMs > 0)) {
-    throw new RangeError('auth: loginMaxFailures, loginMaxFailuresPerIp must be >= 1 and loginWindowMs > 0');
   }
   if (o.metricsToken !== undefined && o.metricsToken.length < 16) {
     throw new RangeError(
