@@ -18,12 +18,12 @@ const T0 = Date.UTC(2026, 11, 7, 2, 0); // 10:00 in Urad Middle Banner
 
 /** An SOS chain as escalationChain builds it for a household in Hailiutu sumu. */
 const CHAIN: ChainStep[] = [
-  { level: 0, unit: 'grid-150824-104-01', role: 'grid-worker' },
-  { level: 1, unit: 'grid-150824-104-01', role: 'grid-leader' },
-  { level: 2, unit: 'vil-150824-104', role: 'village-secretary' },
-  { level: 3, unit: 'sumu-150824-1', role: 'station-head' },
-  { level: 4, unit: 'banner-150824', role: 'banner-duty' },
-] as ChainStep[];
+  { unit: 'grid-150824-104-01', role: 'grid-worker' },
+  { unit: 'grid-150824-104-01', role: 'grid-leader' },
+  { unit: 'gacha-150824-104', role: 'village-secretary' },
+  { unit: 'sumu-150824-104', role: 'station-officer' },
+  { unit: 'banner-150824', role: 'banner-duty-officer' },
+];
 const PEOPLE = ['p-batu', 'p-saruul', 'p-wang', 'p-oyun', 'p-liu', 'p-gerel'];
 const NAMES = Object.fromEntries(PEOPLE.map((p) => [p, p.slice(2)]));
 

@@ -243,7 +243,7 @@ export class IncidentEngine {
     const d = decide(current, event, pre.now, this.world(current, event, pre.now), this.deps.options);
     if (d.outcome.ok !== true || !d.outcome.created) return [];
     const first = d.effects.find((e) => e.type === 'page' && e.first);
-    if (!first || first.type !== 'page') return [];
+    if (first?.type !== 'page') return [];
     return this.deps.outbox
       .pageRows(d.state.inc, first.step, first.people, (to) => this.content(d.state.inc, first, pre.now, to))
       .filter((r) => r.channel === 'mqtt');
@@ -443,18 +443,7 @@ export class IncidentEngine {
   private apply(inc: Incident, e: Effect, now: number): void {
     switch (e.type) {
       case 'record':
-        this.t.event.run({
-          incident: inc.id,
-          at: now,
-          type: e.event,
-          state: e.state,
-          actor: e.actor?.id ?? null,
-          actorName: e.actor?.name ?? null,
-          actorRole: e.actor?.role ?? null,
-          level: e.level ?? null,
-          note: e.note ?? null,
-          data: e.data ? JSON.stringify(e.data) : null,
-        });
+        this.t.record(inc.id, now, e);
         return;
       case 'page':
         this.deps.outbox.page(inc, e.step, e.people, (to) => this.content(inc, e, now, to), now);

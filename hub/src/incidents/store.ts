@@ -247,23 +247,30 @@ export class IncidentTables {
     }));
   }
 
+  /** Appends a timeline line (the state is the incident's when the line was decided). */
   record(
-    inc: Incident,
+    incidentId: string,
     at: number,
-    type: string,
-    o: { actor?: Actor; level?: number; note?: string; data?: Record<string, unknown> } = {},
+    e: {
+      event: string;
+      state: IncidentState;
+      actor?: Actor;
+      level?: number;
+      note?: string;
+      data?: Record<string, unknown>;
+    },
   ): void {
     this.event.run({
-      incident: inc.id,
+      incident: incidentId,
       at,
-      type,
-      state: inc.state,
-      actor: o.actor?.id ?? null,
-      actorName: o.actor?.name ?? null,
-      actorRole: o.actor?.role ?? null,
-      level: o.level ?? null,
-      note: o.note ?? null,
-      data: o.data ? JSON.stringify(o.data) : null,
+      type: e.event,
+      state: e.state,
+      actor: e.actor?.id ?? null,
+      actorName: e.actor?.name ?? null,
+      actorRole: e.actor?.role ?? null,
+      level: e.level ?? null,
+      note: e.note ?? null,
+      data: e.data ? JSON.stringify(e.data) : null,
     });
   }
 }
