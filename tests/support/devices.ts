@@ -22,7 +22,12 @@ export interface Box {
   acks: SosAck[];
   /** Notices received on its downlink or on unit topics it subscribed to. */
   notices: Notice[];
-  sos(extra?: { category?: string; pos?: { lat: number; lon: number }; note?: string }): Promise<string>;
+  sos(extra?: {
+    category?: string;
+    pos?: { lat: number; lon: number; acc?: number };
+    note?: string;
+    power?: { source: 'mains' | 'battery' | 'solar'; battery?: number };
+  }): Promise<string>;
   close(): Promise<void>;
 }
 

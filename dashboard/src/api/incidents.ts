@@ -28,8 +28,17 @@ export interface Incident {
   householdId?: string;
   householdName?: string;
   deviceId?: string;
-  pos?: { lat: number; lon: number };
+  /** Where the SOS said it was: `acc` metres (when the box knew), `t` when fixed. */
+  pos?: { lat: number; lon: number; acc?: number; t?: number };
   summary?: Texts;
+  /** The unit and its ancestors, top down (league … grid). */
+  place?: IncidentView['place'];
+  /** Household members and their phones (from the registry). */
+  members?: NonNullable<IncidentView['household']>['members'];
+  householdPhone?: string;
+  /** What the household typed on the box, and the box's power when it pressed. */
+  note?: string;
+  power?: { source: string; battery: number | null };
   /** Escalation level (0 = grid worker) and the role paged there. */
   level: number;
   levelRole?: string;
@@ -78,8 +87,13 @@ export function toIncident(v: IncidentView): Incident {
     unitId: v.unit.id,
     unitName: v.unit.name,
     ...(v.household ? { householdId: v.household.id, householdName: v.household.name } : {}),
+    ...(v.household?.phone ? { householdPhone: v.household.phone } : {}),
+    members: v.household?.members ?? [],
+    place: v.place ?? [],
+    ...(v.note ? { note: v.note } : {}),
+    ...(v.power ? { power: v.power } : {}),
     ...(v.deviceId ? { deviceId: v.deviceId } : {}),
-    ...(v.pos ? { pos: { lat: v.pos.lat, lon: v.pos.lon } } : {}),
+    ...(v.pos ? { pos: v.pos } : {}),
     summary: v.summary,
     level: Math.max(0, v.level),
     ...(v.levelRole ? { levelRole: v.levelRole.role } : {}),

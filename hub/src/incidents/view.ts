@@ -31,6 +31,20 @@ export function escalateAtOf(db: Db, inc: Incident): number | null {
   return at ?? (inc.nextAction === 'escalate' ? inc.nextAt : null);
 }
 
+/** The unit and its ancestors, top down, with their names. */
+export function placeOf(registry: RegistryStore, unitId: string) {
+  return registry
+    .unitChain(unitId)
+    .reverse()
+    .map((u) => ({ id: u.id, level: u.level, name: u.name }));
+}
+
+function powerOf(details: Record<string, unknown> | null): { source: string; battery: number | null } | null {
+  const p = details?.power as { source?: unknown; battery?: unknown } | undefined;
+  if (!p || typeof p.source !== 'string') return null;
+  return { source: p.source, battery: typeof p.battery === 'number' ? p.battery : null };
+}
+
 /** An incident as the API, the SSE stream and the dashboard see it. */
 export function viewOf(registry: RegistryStore, inc: Incident, db?: Db) {
   const unit = registry.getUnit(inc.unit);
@@ -41,6 +55,7 @@ export function viewOf(registry: RegistryStore, inc: Incident, db?: Db) {
     return { id, name: p?.name ?? id };
   };
   const step = inc.chain[inc.level];
+  const note = typeof inc.details?.note === 'string' ? inc.details.note : null;
   return {
     id: inc.id,
     key: inc.key,
@@ -49,11 +64,24 @@ export function viewOf(registry: RegistryStore, inc: Incident, db?: Db) {
     severity: inc.severity,
     state: inc.state,
     unit: { id: inc.unit, name: unit?.name ?? null },
-    household: hh ? { id: hh.id, name: hh.name, phone: hh.phone ?? null } : null,
+    /** Where, top down (league … grid): every village has a 一组, so a grid's name alone is ambiguous. */
+    place: placeOf(registry, inc.unit),
+    household: hh
+      ? {
+          id: hh.id,
+          name: hh.name,
+          phone: hh.phone ?? null,
+          // who lives there and how to reach them: the responder calls before driving out
+          members: hh.members.map((m) => ({ name: m.name, phone: m.phone ?? null, note: m.note ?? null })),
+        }
+      : null,
     deviceId: inc.device,
     reporter: person(inc.reporter),
     summary: inc.summary,
     details: inc.details,
+    /** What the household typed on the box with the SOS, and how the box was powered. */
+    note,
+    power: powerOf(inc.details),
     pos: inc.pos,
     presses: inc.presses,
     sourceTs: inc.sourceTs,

@@ -8,7 +8,17 @@ import { navigate, type Route } from '../../router.ts';
 import { useStore } from '../../store.ts';
 import { formatDuration } from '../../time.ts';
 import { IncidentDetailPanel } from './detail.tsx';
-import { Age, Countdown, levelOf, SeverityBadge, StateBadge, whatOf, whereOf } from './labels.tsx';
+import { PowerBadge, SosNote } from './incident-facts.tsx';
+import {
+  Age,
+  Countdown,
+  fullWhereOf,
+  levelOf,
+  SeverityBadge,
+  StateBadge,
+  whatOf,
+  whereOf,
+} from './labels.tsx';
 
 /** The live incident board: one row per incident, most urgent first; the detail opens beside it. */
 export function Board({ me, route }: { me: Me; route: Route }) {
@@ -82,8 +92,12 @@ export function Board({ me, route }: { me: Me; route: Route }) {
                     {i.lateMs ? (
                       <small class="late"> {t('board.late', { t: formatDuration(i.lateMs, t) })}</small>
                     ) : null}
+                    <SosNote i={i} t={t} />
+                    <PowerBadge i={i} t={t} />
                   </td>
-                  <td>{whereOf(i, t)}</td>
+                  <td class="where" title={fullWhereOf(i, t)}>
+                    {whereOf(i, t)}
+                  </td>
                   <td>
                     <StateBadge state={i.state} t={t} />
                   </td>

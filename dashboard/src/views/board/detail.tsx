@@ -15,7 +15,9 @@ import { useLoad } from '../use-load.ts';
 import { IncidentActions } from './actions.tsx';
 import { Deliveries } from './deliveries.tsx';
 import { HouseholdCardView } from './household-card.tsx';
-import { Countdown, levelOf, SeverityBadge, StateBadge, whatOf, whereOf } from './labels.tsx';
+import { lastFix } from './facts.ts';
+import { IncidentFacts } from './incident-facts.tsx';
+import { Countdown, levelOf, SeverityBadge, StateBadge, whatOf } from './labels.tsx';
 import { Timeline } from './timeline.tsx';
 
 /** While a page is still on its way its record changes without the incident changing: look again this often. */
@@ -83,9 +85,14 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
             <h2>{whatOf(inc, t)}</h2>
             <StateBadge state={inc.state} t={t} />
           </header>
+          <IncidentFacts
+            i={inc}
+            fix={lastFix(inc.pos, detail?.trail)}
+            now={now}
+            t={t}
+            withMembers={!household}
+          />
           <dl class="facts">
-            <dt>{t('board.col.where')}</dt>
-            <dd>{whereOf(inc, t)}</dd>
             <dt>{t('board.col.level')}</dt>
             <dd>
               {levelOf(inc, t)} · <Countdown i={inc} now={now} t={t} />

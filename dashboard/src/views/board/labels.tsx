@@ -1,16 +1,24 @@
 import type { Incident } from '../../api/incidents.ts';
 import { pick, type Translate } from '../../i18n/index.ts';
 import { formatCountdown, formatDuration } from '../../time.ts';
+import { PLACE_SEPARATOR, placeLine } from './facts.ts';
 
 /** What happened, in the reader's language: the category, or the hub's summary for unknown ones. */
 export function whatOf(i: Incident, t: Translate): string {
   return t.dyn(`cat.${i.category}`, pick(i.summary, t.lang) || i.category);
 }
 
-/** Where: the household if there is one, then the unit. */
+/** Where: sumu › gacha › grid › household (grid names repeat in every village); the unit alone when the hub gave no place. */
 export function whereOf(i: Incident, t: Translate): string {
+  const line = placeLine(i.place, i.householdName, t.lang);
+  if (line) return line;
   const unit = pick(i.unitName, t.lang) || i.unitId;
-  return i.householdName ? `${i.householdName} · ${unit}` : unit;
+  return i.householdName ? `${unit}${PLACE_SEPARATOR}${i.householdName}` : unit;
+}
+
+/** The whole place, league down, for a tooltip. */
+export function fullWhereOf(i: Incident, t: Translate): string {
+  return placeLine(i.place, i.householdName, t.lang, { all: true }) || whereOf(i, t);
 }
 
 export function SeverityBadge({ severity, t }: { severity: Incident['severity']; t: Translate }) {

@@ -1,5 +1,8 @@
 import { noticeProgress } from '../../api/notices.ts';
+import { unitTree } from '../../api/registry.ts';
 import { pick, useT } from '../../i18n/index.ts';
+import { placeLine } from '../board/facts.ts';
+import { unitPaths } from '../unit-paths.ts';
 import { useLoad } from '../use-load.ts';
 
 const POLL_MS = 5000; // receipts trickle in as boxes come online; a few seconds is live enough
@@ -18,6 +21,10 @@ function Bar({ part, whole }: { part: number; whole: number }) {
 export function Progress({ id }: { id: string }) {
   const t = useT();
   const { data: p, error } = useLoad(() => noticeProgress(id), [id], POLL_MS);
+  // each row names its unit with its sumu and gacha: every village has a 一组
+  const { data: paths } = useLoad(async () => unitPaths(await unitTree()), []);
+  const nameOf = (unitId: string, name: Parameters<typeof pick>[0]) =>
+    placeLine(paths?.get(unitId), undefined, t.lang) || pick(name, t.lang) || unitId;
 
   if (!p) return <p>{error ? t('common.error', { reason: error }) : t('common.loading')}</p>;
   const rows = [...p.units, { ...p.total, name: undefined }];
@@ -37,7 +44,7 @@ export function Progress({ id }: { id: string }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.unitId} data-unit={r.unitId} class={r.unitId === 'total' ? 'total' : ''}>
-              <td>{r.unitId === 'total' ? t('common.all') : pick(r.name, t.lang) || r.unitId}</td>
+              <td>{r.unitId === 'total' ? t('common.all') : nameOf(r.unitId, r.name)}</td>
               <td>{r.targeted}</td>
               <td>
                 <Bar part={r.delivered} whole={r.targeted} />

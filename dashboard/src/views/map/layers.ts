@@ -8,6 +8,21 @@ import { COVERAGE_COLORS, coverageBand, KIND_COLORS, OFFLINE_COLOR } from './col
 /** Builders of the map's layers from API data; each returns a Leaflet layer group. */
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * A marker with a name screen readers and tests can find (Leaflet draws circle markers as bare SVG
+ * paths): the tooltip text, and an accessible name set on its element once it is on the map.
+ */
+function named<T extends L.Path | L.Marker>(layer: T, name: string, tip?: L.TooltipOptions): T {
+  layer.bindTooltip(esc(name), tip);
+  layer.on('add', () => {
+    const el = layer.getElement();
+    if (!el) return;
+    el.setAttribute('role', 'img');
+    el.setAttribute('aria-label', name);
+  });
+  return layer;
+}
+
 export function borderLayer(zones: FeatureCollection): L.GeoJSON {
   return L.geoJSON(zones as GeoJSON.FeatureCollection, {
     filter: (f) => f.properties?.kind === 'border',
@@ -71,14 +86,15 @@ export function unitsLayer(
 export function householdsLayer(households: HouseholdRow[]): L.FeatureGroup {
   const g = L.featureGroup();
   for (const h of households) {
-    L.circleMarker([h.location.lat, h.location.lon], {
-      radius: 4,
-      color: '#c9d1ea',
-      weight: 1,
-      fillOpacity: 0.6,
-    })
-      .bindTooltip(esc(h.name))
-      .addTo(g);
+    named(
+      L.circleMarker([h.location.lat, h.location.lon], {
+        radius: 4,
+        color: '#c9d1ea',
+        weight: 1,
+        fillOpacity: 0.6,
+      }),
+      h.name,
+    ).addTo(g);
   }
   return g;
 }
@@ -94,9 +110,16 @@ export function pasturesLayer(pastures: { id: string; coordinates: [number, numb
   return g;
 }
 
+/**
+ * Up to this many device markers are drawn as SVG, each an element with its name (screen readers,
+ * tests); more go on the map's one canvas, which draws thousands faster but names none.
+ */
+export const NAMED_MARKERS_MAX = 400;
+
 /** Devices where they are: colour by kind, grey when offline; trackers drawn as squares. */
 export function devicesLayer(places: DevicePlace[], label: (d: DeviceRow) => string): L.FeatureGroup {
   const g = L.featureGroup();
+  const renderer = places.length <= NAMED_MARKERS_MAX ? L.svg() : undefined;
   for (const { device: d, lat, lon } of places) {
     const color = d.online ? (KIND_COLORS[d.kind] ?? '#fff') : OFFLINE_COLOR;
     const marker =
@@ -109,13 +132,14 @@ export function devicesLayer(places: DevicePlace[], label: (d: DeviceRow) => str
             }),
           })
         : L.circleMarker([lat, lon], {
+            ...(renderer ? { renderer } : {}),
             radius: 6,
             color: '#0b0e17',
             weight: 1.5,
             fillColor: color,
             fillOpacity: 1,
           });
-    marker.bindTooltip(esc(label(d))).addTo(g);
+    named(marker, label(d)).addTo(g);
   }
   return g;
 }
@@ -125,18 +149,25 @@ export function alertsLayer(incidents: Incident[], label: (i: Incident) => strin
   const g = L.featureGroup();
   for (const i of incidents) {
     if (!i.pos) continue;
-    L.marker([i.pos.lat, i.pos.lon], {
-      icon: L.divIcon({ className: `alert-ring ring-${i.severity}`, html: '<i></i>', iconSize: [34, 34] }),
-      zIndexOffset: 1000,
-    })
-      .bindTooltip(esc(label(i)), { permanent: true, direction: 'right', className: 'alert-tip' })
-      .addTo(g);
+    named(
+      L.marker([i.pos.lat, i.pos.lon], {
+        icon: L.divIcon({ className: `alert-ring ring-${i.severity}`, html: '<i></i>', iconSize: [34, 34] }),
+        zIndexOffset: 1000,
+        keyboard: false, // the board lists the same alerts; a map stop per marker would trap keyboard users
+      }),
+      label(i),
+      { permanent: true, direction: 'right', className: 'alert-tip' },
+    ).addTo(g);
   }
   return g;
 }
 
 /** Each track up to time `t`, with a head marker at its position then. */
-export function tracksLayer(tracks: { deviceId: string; points: Point[] }[], t: number): L.FeatureGroup {
+export function tracksLayer(
+  tracks: { deviceId: string; points: Point[] }[],
+  t: number,
+  label: (deviceId: string) => string = (id) => id,
+): L.FeatureGroup {
   const g = L.featureGroup();
   for (const tr of tracks) {
     const upTo = tr.points.filter((p) => p.t <= t);
@@ -150,15 +181,16 @@ export function tracksLayer(tracks: { deviceId: string; points: Point[] }[], t: 
       { color: KIND_COLORS.tracker, weight: 3.5, opacity: 0.95 },
     ).addTo(g);
     const head = upTo.at(-1)!;
-    L.circleMarker([head.lat, head.lon], {
-      radius: 6,
-      color: '#fff',
-      weight: 2,
-      fillColor: KIND_COLORS.tracker,
-      fillOpacity: 1,
-    })
-      .bindTooltip(esc(tr.deviceId))
-      .addTo(g);
+    named(
+      L.circleMarker([head.lat, head.lon], {
+        radius: 6,
+        color: '#fff',
+        weight: 2,
+        fillColor: KIND_COLORS.tracker,
+        fillOpacity: 1,
+      }),
+      label(tr.deviceId),
+    ).addTo(g);
   }
   return g;
 }

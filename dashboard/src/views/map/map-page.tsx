@@ -12,7 +12,7 @@ import { loadMapData, loadPastures, loadTracks, type MapData } from './data.ts';
 import * as layers from './layers.ts';
 import { createMap, fitTo, removeMap } from './leaflet.ts';
 import { COVERAGE_BANDS, type LayerKey, LAYER_KEYS, LayerToggles, Legend, Replay } from './map-panel.tsx';
-import { devicePlaces } from './places.ts';
+import { deviceName, devicePlaces } from './places.ts';
 
 const MAP_ALERT_CATEGORIES = ['stray', 'border-approach', 'border-crossing', 'grazing-ban', 'man-down'];
 const TRACK_WINDOW_MS = 24 * 3_600_000;
@@ -62,6 +62,15 @@ export function MapPage(_: { me: Me }) {
     () => (data ? devicePlaces(data.devices, data.positions, data.households) : []),
     [data],
   );
+  const nameOf = useMemo(() => {
+    const households = new Map((data?.households ?? []).map((h) => [h.id, h.name]));
+    const devices = new Map((data?.devices ?? []).map((d) => [d.id, d]));
+    const kind = (k: string) => t.dyn(`kind.${k}`, k);
+    return (id: string) => {
+      const d = devices.get(id);
+      return d ? deviceName(d, households, kind) : id;
+    };
+  }, [data, t.lang]);
   const coverageCounts = Object.fromEntries(COVERAGE_BANDS.map((b) => [b, 0])) as Record<
     CoverageBand,
     number
@@ -87,7 +96,7 @@ export function MapPage(_: { me: Me }) {
     put('households', layers.householdsLayer(data.households));
     put(
       'devices',
-      layers.devicesLayer(places, (d) => `${t.dyn(`kind.${d.kind}`, d.kind)} ${d.id}`),
+      layers.devicesLayer(places, (d) => nameOf(d.id)),
     );
     const extent = [
       drawn.current.get('border'),
@@ -97,7 +106,7 @@ export function MapPage(_: { me: Me }) {
     fitTo(map.current, extent, 11, 280); // keep clear of the layer panel
   }, [data, t.lang]);
   useEffect(() => put('pastures', layers.pasturesLayer(pastures)), [pastures, data]);
-  useEffect(() => put('tracks', layers.tracksLayer(tracks, cursor)), [tracks, cursor, data]);
+  useEffect(() => put('tracks', layers.tracksLayer(tracks, cursor, nameOf)), [tracks, cursor, data, nameOf]);
   useEffect(
     () =>
       put(

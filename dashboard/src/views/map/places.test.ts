@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceRow, HouseholdRow, Point } from '../../api/registry.ts';
-import { devicePlaces } from './places.ts';
+import { deviceName, devicePlaces } from './places.ts';
 
 const device = (id: string, over: Partial<DeviceRow> = {}) =>
   ({ id, kind: 'settop', household: null, team: null, online: true, ...over }) as DeviceRow;
@@ -22,5 +22,23 @@ describe('device places on the map', () => {
       ['trk', 41.9, true],
       ['stb', 42.1, false],
     ]);
+  });
+});
+
+describe('deviceName', () => {
+  const names = new Map([['hh-1', '其其格']]);
+  const kind = (k: string) => ({ settop: '机顶盒', tracker: '巡逻定位器' })[k] ?? k;
+  it('names the household, not the device id', () => {
+    expect(deviceName({ id: 'stb-1', kind: 'settop', household: 'hh-1', label: null }, names, kind)).toBe(
+      '其其格 · 机顶盒',
+    );
+  });
+  it("falls back to the device's label, then its id", () => {
+    expect(
+      deviceName({ id: 'trk-1', kind: 'tracker', household: null, label: '巡逻一队 1' }, names, kind),
+    ).toBe('巡逻一队 1 · 巡逻定位器');
+    expect(deviceName({ id: 'trk-2', kind: 'tracker', household: null, label: null }, names, kind)).toBe(
+      'trk-2 · 巡逻定位器',
+    );
   });
 });

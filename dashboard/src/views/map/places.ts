@@ -27,3 +27,16 @@ export function devicePlaces(
     return h ? [{ device, lat: h.lat, lon: h.lon, gps: false }] : [];
   });
 }
+
+/**
+ * What a device marker is called: whose it is (the household, or the device's own label for a
+ * patrol tracker), then its kind; the bare device id only when the registry names nothing.
+ */
+export function deviceName(
+  d: Pick<DeviceRow, 'id' | 'kind' | 'household' | 'label'>,
+  householdNames: ReadonlyMap<string, string>,
+  kindLabel: (kind: string) => string,
+): string {
+  const owner = (d.household && householdNames.get(d.household)) || d.label || d.id;
+  return `${owner} · ${kindLabel(d.kind)}`;
+}

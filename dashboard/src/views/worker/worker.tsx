@@ -7,7 +7,9 @@ import { incidentsStore, upsertIncident } from '../../live/incidents.ts';
 import { useNow } from '../../live/now.ts';
 import { isClosed, isUnacknowledged, sortIncidents } from '../../live/order.ts';
 import { useStore } from '../../store.ts';
-import { Countdown, SeverityBadge, StateBadge, whatOf, whereOf } from '../board/labels.tsx';
+import { lastFix } from '../board/facts.ts';
+import { IncidentFacts } from '../board/incident-facts.tsx';
+import { Countdown, SeverityBadge, StateBadge, whatOf } from '../board/labels.tsx';
 import { CheckIn } from './check-in.tsx';
 import { ReportForm } from './report.tsx';
 
@@ -54,10 +56,15 @@ export function Worker({ me }: { me: Me }) {
               <strong>{whatOf(i, t)}</strong>
               <StateBadge state={i.state} t={t} />
             </header>
-            <p>{whereOf(i, t)}</p>
+            <IncidentFacts i={i} fix={lastFix(i.pos)} now={now} t={t} />
             <p class="muted">
               <Countdown i={i} now={now} t={t} />
             </p>
+            {i.householdPhone && (
+              <a class="button call" href={`tel:${i.householdPhone}`} data-action="call">
+                {t('fact.call', { name: i.householdName ?? i.householdPhone })}
+              </a>
+            )}
             {isUnacknowledged(i) && (
               <button
                 type="button"

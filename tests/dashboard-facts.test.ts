@@ -1,0 +1,150 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchBrowser,
+  newContext,
+  PHONE,
+  screenshot,
+  signIn,
+  startDashboardHub,
+  watchErrors,
+} from './support/browser.ts';
+import { type Box, connectBox, connectPhone, type Phone } from './support/devices.ts';
+import type { TestHub } from './support/hub.ts';
+
+/**
+ * Issue 23 defects 1 and 3, as a banner duty officer (萨仁, wall screen) and the grid worker on duty
+ * (巴特尔, phone) judge them: 其其格's box presses SOS on battery with a typed note; the board row,
+ * the detail and the worker's card say what happened, what she typed, how the box is powered,
+ * where (sumu › gacha › grid › household, not just 三组), the last position with accuracy and age,
+ * and who lives there with their phones; the map names her household, not the device id; a
+ * notice's progress table names each grid with its sumu and gacha.
+ */
+const BOX = 'stb-150824-104-0007'; // 其其格, grid 150824-104-007-03
+const NOTE = '老人胸口疼，喘不上气';
+const PLACE = '巴音乌兰苏木 › 巴音哈太嘎查 › 三组 › 其其格';
+
+describe('dashboard: every fact a responder needs, named unambiguously', () => {
+  let t: TestHub;
+  let browser: Browser;
+  let wall: Page;
+  let phone: Page;
+  let box: Box;
+  let bater: Phone;
+  const errors: string[] = [];
+  let incidentId = '';
+
+  beforeAll(async () => {
+    t = await startDashboardHub();
+    browser = await launchBrowser();
+    wall = await (await newContext(browser)).newPage();
+    phone = await (await newContext(browser, { viewport: PHONE })).newPage();
+    watchErrors(wall, errors);
+    watchErrors(phone, errors);
+    box = await connectBox(t.mqttUrl, BOX);
+    // the grid worker's phone app is connected: his page is delivered and the SOS waits for him
+    bater = await connectPhone(t.mqttUrl, 'p-bater', 'bater');
+    await signIn(wall, t.httpUrl, 'saren');
+    await signIn(phone, t.httpUrl, 'bater');
+    await phone.locator('.lang-switch button[data-lang=zh]').tap();
+    await wall.locator('[data-conn=live]').waitFor();
+    await phone.locator('[data-conn=live]').waitFor();
+  });
+  afterAll(async () => {
+    await bater?.client.endAsync();
+    await box?.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it("the board row shows the category, the household's note, the box's power and the full place", async () => {
+    await box.sos({
+      category: 'medical',
+      pos: { lat: 42.1213, lon: 108.4382, acc: 12 },
+      note: NOTE,
+      power: { source: 'battery', battery: 40 },
+    });
+    const row = wall.locator('tr[data-incident]').first();
+    await row.waitFor();
+    incidentId = (await row.getAttribute('data-incident'))!;
+    expect(await row.locator('td.what strong').textContent()).toBe('急病');
+    expect(await row.locator('.sos-note').textContent()).toBe(NOTE);
+    expect(await row.locator('[data-fact=power]').textContent()).toContain('电量 40%');
+    expect(await row.locator('td.where').textContent()).toBe(PLACE);
+    expect(await row.locator('td.where').getAttribute('title')).toBe(`巴彦淖尔市 › 乌拉特中旗 › ${PLACE}`);
+  });
+
+  it('the detail adds the last position with accuracy and age, and the members with their phones', async () => {
+    await wall.locator(`tr[data-incident="${incidentId}"]`).click();
+    const detail = wall.locator('[data-testid=incident-detail]');
+    const facts = detail.locator('[data-testid=incident-facts]');
+    await facts.waitFor();
+    expect(await facts.locator('[data-fact=place]').textContent()).toBe(PLACE);
+    expect(await facts.locator('.sos-note').textContent()).toBe(NOTE);
+    expect(await facts.locator('[data-fact=power]').textContent()).toBe('电池，电量 40%');
+    expect(await facts.locator('[data-fact=position]').textContent()).toMatch(
+      /^42\.12130, 108\.43820 · 精度 ±12 米 · \d+秒前$/,
+    );
+    const members = detail.locator('section.household .members');
+    await members.waitFor();
+    const text = await members.textContent();
+    expect(text).toContain('其其格');
+    expect(text).toContain('巴雅尔');
+    expect(text).toContain('78岁，高血压');
+    expect(await members.locator('a[href="tel:15247801234"]').count()).toBe(1);
+    await screenshot(wall, 'facts-board-detail');
+  });
+
+  it("the worker's phone card carries the same facts, with the members' phones and a call button", async () => {
+    const card = phone.locator(`article.w-alert[data-incident="${incidentId}"]`);
+    await card.waitFor();
+    expect(await card.locator('[data-fact=place]').textContent()).toBe(PLACE);
+    expect(await card.locator('.sos-note').textContent()).toBe(NOTE);
+    expect(await card.locator('[data-fact=power]').textContent()).toBe('电池，电量 40%');
+    expect(await card.locator('[data-fact=position]').textContent()).toContain('精度 ±12 米');
+    const members = await card.locator('[data-fact=members]').textContent();
+    expect(members).toContain('巴雅尔');
+    expect(members).toContain('78岁，高血压');
+    expect(await card.locator('[data-fact=members] a[href="tel:15247801234"]').count()).toBe(1);
+    expect(await card.locator('a[data-action=call]').getAttribute('href')).toBe('tel:15247801234');
+    await screenshot(phone, 'facts-worker-card');
+  });
+
+  it('the map names the household on its box marker, not the device id', async () => {
+    await wall.goto(`${t.httpUrl}/#/map`);
+    await wall.locator('[data-testid=map][data-loaded=yes]').waitFor();
+    const marker = wall.locator('.leaflet-overlay-pane path[aria-label="其其格 · 机顶盒"]');
+    await marker.waitFor();
+    await marker.hover({ force: true });
+    const tip = wall.locator('.leaflet-tooltip', { hasText: '其其格' });
+    await tip.waitFor();
+    expect(await tip.textContent()).not.toContain(BOX);
+    const labels = await wall
+      .locator('.leaflet-overlay-pane path[aria-label]')
+      .evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+    expect(labels.filter((l) => l.includes('stb-'))).toEqual([]);
+  });
+
+  it('the notice-progress table names each grid with its sumu and gacha', async () => {
+    await wall.goto(`${t.httpUrl}/#/broadcast`);
+    const form = wall.locator('form.composer');
+    await form.waitFor();
+    await form.locator('select[name=targets]').selectOption(['150824-104-007-01', '150824-104-007-03']);
+    await form.locator('textarea[name=text-zh]').fill('暴雪预警：请将牲畜赶回棚圈。');
+    await form.locator('textarea[name=text-mn]').fill('ᠴᠠᠰᠤᠨ ᠵᠤᠳ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ');
+    await form.locator('textarea[name=text-en]').fill('Blizzard warning: bring the herds in.');
+    await form.locator('button[type=submit]').click();
+    const progress = wall.locator('section.progress');
+    const g3 = progress.locator('tr[data-unit="150824-104-007-03"] td').first();
+    const g1 = progress.locator('tr[data-unit="150824-104-007-01"] td').first();
+    await progress.locator('tr[data-unit="150824-104-007-03"] td', { hasText: '›' }).first().waitFor();
+    expect(await g3.textContent()).toBe('巴音乌兰苏木 › 巴音哈太嘎查 › 三组');
+    expect(await g1.textContent()).toBe('巴音乌兰苏木 › 巴音哈太嘎查 › 一组');
+    await screenshot(wall, 'facts-notice-progress');
+  });
+
+  it('ran without script errors', () => {
+    expect(errors.filter((e) => !/status of 40[14]/.test(e))).toEqual([]);
+  });
+});
