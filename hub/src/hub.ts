@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createApi } from './api/app.ts';
 import { AttemptLimiter, type AttemptLimiterOptions } from './auth/attempt-limiter.ts';
 import { AuthGuard } from './auth/guard.ts';
-import { loadServerKey, purposeKey, SERVER_KEY_FILE } from './auth/server-key.ts';
+import { hubKeys } from './auth/server-key.ts';
 import type { ApiDeps } from './api/deps.ts';
 import { Broker, type BrokerOptions } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
@@ -22,7 +22,6 @@ import { Presence, type presenceDefaults } from './presence.ts';
 import { importFile } from './registry/import.ts';
 import { formatIssue } from './registry/import-errors.ts';
 import type { RegistryDocument } from './registry/schema.ts';
-import { deviceKeyOf } from './registry/secrets.ts';
 import { RegistryStore } from './registry/store.ts';
 import { type Db, openDatabase } from './state/db.ts';
 import { openTelemetry, type TelemetryConfig } from './telemetry-config.ts';
@@ -108,10 +107,8 @@ export function createHub(options: HubOptions): Hub {
   const dbPath = join(o.dataDir, 'state.db');
   const db = openDatabase(dbPath);
   // <dataDir>/hub.key: device secrets are HMAC'd under a key kept apart from state.db
-  const serverKey = loadServerKey(join(o.dataDir, SERVER_KEY_FILE));
-  const registry = new RegistryStore(db, {
-    deviceKey: deviceKeyOf(purposeKey(serverKey, 'device-secret-v1')),
-  });
+  const keys = hubKeys(o.dataDir);
+  const registry = new RegistryStore(db, { deviceKey: keys.device });
   const bad = (what: string, rows: string[]) => {
     db.close();
     return new Error(
@@ -251,7 +248,7 @@ export function createHub(options: HubOptions): Hub {
           log,
           events,
           guard,
-          knownClientKey: purposeKey(serverKey, 'known-client-v1'),
+          knownClientKey: keys.knownClient,
           ...o.api,
         };
         const app = (o.app ?? createApi)(appDeps);

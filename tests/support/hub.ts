@@ -133,10 +133,7 @@ export async function apiAs(httpUrl: string, username: string, password = DEMO_P
  * Sends an MQTT 3.1.1 CONNECT written by hand over a raw socket and resolves with the CONNACK
  * return code (for CONNECTs mqtt.js refuses to send, e.g. an empty client id with clean=false).
  */
-export function rawConnack(
-  port: number,
-  o: { clientId: string; clean: boolean; username?: string; password?: string; keepaliveS?: number },
-): Promise<number> {
+export function rawConnack(port: number, o: Parameters<typeof rawSession>[1]): Promise<number> {
   return rawSession(port, o).then(({ code, socket }) => {
     socket.destroy();
     return code;
@@ -146,7 +143,15 @@ export function rawConnack(
 /** Like rawConnack, but leaves the connection open and silent (no PINGREQ): for keepalive tests. */
 export function rawSession(
   port: number,
-  o: { clientId: string; clean: boolean; username?: string; password?: string; keepaliveS?: number },
+  o: {
+    clientId: string;
+    clean: boolean;
+    username?: string;
+    password?: string;
+    keepaliveS?: number;
+    /** connect from this loopback address (127.0.0.2 …): another client address for the hub */
+    localAddress?: string;
+  },
 ): Promise<{ code: number; socket: Socket }> {
   const str = (s: string) => {
     const b = Buffer.from(s, 'utf8');
@@ -170,7 +175,10 @@ export function rawSession(
     throw new Error('rawSession: keep the CONNECT under 128 bytes (one-byte remaining length)');
   const packet = Buffer.concat([Buffer.from([0x10, body.length]), body]);
   return new Promise((resolve, reject) => {
-    const s = netConnect({ port, host: '127.0.0.1' }, () => s.write(packet));
+    const s = netConnect(
+      { port, host: '127.0.0.1', ...(o.localAddress ? { localAddress: o.localAddress } : {}) },
+      () => s.write(packet),
+    );
     let buf = Buffer.alloc(0);
     const onData = (d: Buffer) => {
       buf = Buffer.concat([buf, d]);

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DeviceKey, deviceKeyOf } from '../registry/secrets.ts';
 
 /**
  * The hub's server-side secret: 32 random bytes in a file of its own (`<dataDir>/hub.key`, mode
@@ -28,4 +30,13 @@ export function loadServerKey(path: string): Buffer {
 /** A key for one purpose (`device-secret-v1`, `known-client-v1`), derived from the server key. */
 export function purposeKey(serverKey: Buffer, purpose: string): Buffer {
   return createHmac('sha256', serverKey).update(purpose).digest();
+}
+
+/** The keys the hub and its CLI use, from `<dataDir>/hub.key` (created on first use). */
+export function hubKeys(dataDir: string): { device: DeviceKey; knownClient: Buffer } {
+  const k = loadServerKey(join(dataDir, SERVER_KEY_FILE));
+  return {
+    device: deviceKeyOf(purposeKey(k, 'device-secret-v1')),
+    knownClient: purposeKey(k, 'known-client-v1'),
+  };
 }

@@ -25,6 +25,11 @@ export const brokerDefaults = {
   maxInflightInbound: 100, // inbound QoS 2 messages awaiting PUBREL per client (devices use QoS 1)
   queueLimit: 42, // packets a client may send before its CONNACK (aedes default)
   keepaliveLimitS: 0, // no upper bound: devices on metered links use long keepalives
+  /**
+   * A client that declares keepalive 0 ("no keepalive") is held as if it declared this many
+   * seconds: silent for 1.5× as long (15 min) it is dropped, so dead sockets don't accumulate.
+   */
+  keepaliveZeroAsS: 600,
   heartbeatIntervalMs: 60_000, // aedes $SYS heartbeat (and will sweep) interval
 };
 /** What aedes 1.2 needs of a persistence (the async API of aedes-persistence 11); `dropped` if it bounds queues. */
@@ -105,7 +110,13 @@ export class Broker {
       keepaliveLimit: this.o.keepaliveLimitS,
       preConnect: (client, packet, cb) => {
         const address = this.conns.get(client)?.address;
-        this.conns.set(client, { rawClientId: packet.clientId ?? '', ...(address ? { address } : {}) });
+        this.conns.set(client, {
+          rawClientId: packet.clientId ?? '',
+          ...(address ? { address } : {}),
+          ...(packet.keepalive === 0 ? { keepaliveZero: true } : {}),
+        });
+        // aedes then arms its own keepalive timer [MQTT-3.1.2-24] (refreshed by every packet)
+        if (packet.keepalive === 0) packet.keepalive = this.o.keepaliveZeroAsS;
         deliverUrgentAtOnce(client, isUrgentTopic);
         cb(null, true);
       },

@@ -10,6 +10,8 @@ export interface ConnectState {
   rawClientId: string;
   /** the socket's remote address (of the HTTP upgrade for MQTT over WebSocket) */
   address?: string;
+  /** declared keepalive 0: held under the broker's idle limit instead */
+  keepaliveZero?: boolean;
   identity?: Identity;
   /** why the connection ended, when known before aedes reports the disconnect */
   reason?: string;
@@ -52,7 +54,7 @@ export function wireClientEvents(
   });
   a.on('keepaliveTimeout', (client) => {
     const st = conns.get(client);
-    if (st && !st.reason) st.reason = 'keepalive_timeout';
+    if (st && !st.reason) st.reason = st.keepaliveZero ? 'idle_limit' : 'keepalive_timeout';
   });
   a.on('ping', (_packet, client) => {
     const who = conns.get(client)?.identity;

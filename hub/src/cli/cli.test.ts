@@ -86,7 +86,8 @@ describe('steppelink-hub CLI', () => {
         label: '新机顶盒',
         enabled: true,
       });
-      expect(await verifySecret(secret, d.secretHash!)).toBe(true);
+      expect(d.secretHash).toMatch(/^hmac-sha256\$/); // under the hub key, as the hub checks it
+      expect(await verifySecret(secret, d.secretHash!, state.registry.deviceKey)).toBe(true);
       expect(state.registry.getHousehold('hh-150824-104-0007')?.pasture).toBeDefined(); // the sheet kept it
     } finally {
       state.close();
@@ -168,7 +169,7 @@ describe('steppelink-hub CLI', () => {
     try {
       const d = state.registry.getDevice('stb-150824-104-0009')!;
       expect(d.enabled).toBe(false);
-      expect(await verifySecret(rot.stdout, d.secretHash!)).toBe(true);
+      expect(await verifySecret(rot.stdout, d.secretHash!, state.registry.deviceKey)).toBe(true);
       expect(
         await verifySecret('dune-and-snow-2025', state.registry.personByUsername('bater')!.passwordHash!),
       ).toBe(true);

@@ -55,7 +55,7 @@ export const deviceAdd: Command = (_args, flags, { registry }, io) => {
     id,
     kind: kind.data,
     enabled: true,
-    secret: hashSecret(secret, 'device'),
+    secret: registry.deviceSecretHash(secret),
     ...(flags.household ? { household: flags.household } : {}),
     ...(flags.team ? { team: flags.team } : {}),
     ...(flags.label ? { label: flags.label } : {}),
@@ -73,7 +73,7 @@ export const deviceAdd: Command = (_args, flags, { registry }, io) => {
 export const deviceSecret: Command = (args, _flags, { registry }, io) => {
   const id = one(args, 'device ID');
   const secret = generateSecret();
-  if (!registry.setDeviceSecretHash(id, hashSecret(secret, 'device'))) {
+  if (!registry.setDeviceSecretHash(id, registry.deviceSecretHash(secret))) {
     io.stderr(`no device ${id}`);
     return 1;
   }

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { hubKeys } from '../auth/server-key.ts';
 import { RegistryStore } from '../registry/store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 
@@ -35,7 +36,8 @@ export interface StateHandle {
 /** Opens `<dataDir>/state.db` (WAL; safe while the hub runs) with the registry migrated. */
 export function openState(dataDir: string): StateHandle {
   const db = openDatabase(join(dataDir, 'state.db'));
-  const registry = new RegistryStore(db);
+  // new device secrets are hashed under the hub's key, as the running hub checks them
+  const registry = new RegistryStore(db, { deviceKey: hubKeys(dataDir).device });
   return { db, registry, close: () => db.close() };
 }
 

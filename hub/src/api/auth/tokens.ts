@@ -7,6 +7,7 @@ import { apiError } from '../errors.ts';
 import { zJson, zParam } from '../validate.ts';
 import type { TokenRecord } from './credentials.ts';
 import { meOf } from './me.ts';
+import { throttleRoutes } from './throttles.ts';
 
 /**
  * An admin may act for a person only when every unit of that person's roles lies within the
@@ -35,6 +36,7 @@ export function accountRoutes(core: ApiCore) {
     expiresInDays: z.number().int().min(1).max(core.auth.tokenMaxDays).optional(),
   });
   return new Hono<ApiEnv>()
+    .route('/', throttleRoutes(core))
     .get('/me', (c) => {
       const p = c.get('principal');
       return c.json(

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { ImportIssue } from '../../registry/import-errors.ts';
 import { applyImport, type ImportFormat, parseImport } from '../../registry/import.ts';
-import { generateSecret, hashSecret } from '../../registry/secrets.ts';
+import { generateSecret } from '../../registry/secrets.ts';
 import { type ApiEnv, isAdminOf } from '../context.ts';
 import type { ApiCore } from '../deps.ts';
 import { type ApiIssue, apiError, notFound } from '../errors.ts';
@@ -48,6 +48,14 @@ export function registryRoutes(core: ApiCore) {
       zQuery(importQuery),
       async (c) => {
         const p = c.get('principal');
+        if (!p.roles.some((r) => r.role === 'admin')) {
+          return apiError(
+            c,
+            403,
+            'forbidden',
+            'only admins may import the registry, within the units they administer',
+          );
+        }
         const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
         const { sheet } = c.req.valid('query');
         let format: ImportFormat;
@@ -62,6 +70,13 @@ export function registryRoutes(core: ApiCore) {
           );
         const parsed = parseImport(await c.req.text(), format, core.registry);
         if (!parsed.ok) return invalid(c, parsed.errors);
+        const d = parsed.doc;
+        if (
+          d.units.length + d.households.length + d.teams.length + d.devices.length + d.people.length ===
+          0
+        ) {
+          return apiError(c, 422, 'empty_import', 'the document has no rows; nothing was imported');
+        }
         const outside = importScopeIssues(core.registry, p, parsed.doc, parsed.lineOf);
         if (outside.length > 0) {
           return apiError(
@@ -86,7 +101,7 @@ export function registryRoutes(core: ApiCore) {
       if (!isAdminOf(core.registry, p, seen.unit))
         return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
       const secret = generateSecret();
-      core.registry.setDeviceSecretHash(id, hashSecret(secret, 'device'));
+      core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret));
       core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
       core.events.emit('device.revoked', { deviceId: id, reason: 'secret_rotated', at: core.clock.now() });
       c.header('Cache-Control', 'no-store');
@@ -109,7 +124,8 @@ export function registryRoutes(core: ApiCore) {
       const { enabled } = c.req.valid('json');
       core.registry.setDeviceEnabled(id, enabled);
       core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
-      if (!enabled) core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });
+      if (!enabled)
+        core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });
       return c.json({ id, enabled }, 200);
     });
 }
