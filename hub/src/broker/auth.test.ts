@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, deviceSecret, SMALL_LEAGUE } from '../registry/fixture.ts';
-import { hashSecret } from '../registry/secrets.ts';
+import { deviceKeyOf, hashDeviceSecret, hashSecret } from '../registry/secrets.ts';
 import { RegistryStore } from '../registry/store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import { Authenticator, type ConnectInfo } from './auth.ts';
@@ -73,5 +73,39 @@ describe('Authenticator', () => {
     expect(await code(login('bater', DEMO_PASSWORD, 'p-bater:phone'))).toBe(0);
     expect(await code(login('bater', DEMO_PASSWORD, BOX))).toBe(2);
     expect(await code(login('bater', 'wrong', 'p-bater:phone'))).toBe(4);
+  });
+
+  it('checks device secrets under the hub key, and migrates a scrypt hash on the next good connection', async () => {
+    const key = deviceKeyOf(Buffer.alloc(32, 7));
+    const keyed = new RegistryStore(db, { deviceKey: key });
+    const legacy = hashSecret(deviceSecret(BOX), 'device');
+    keyed.setDeviceSecretHash(BOX, legacy);
+    const auth = new Authenticator(keyed);
+    expect((await auth.authenticate(login(BOX, 'wrong'))).ok).toBe(false);
+    expect(keyed.getDevice(BOX)?.secretHash).toBe(legacy); // a failure changes nothing
+    expect((await auth.authenticate(login(BOX, deviceSecret(BOX)))).ok).toBe(true);
+    const migrated = keyed.getDevice(BOX)?.secretHash ?? '';
+    expect(migrated).toMatch(/^hmac-sha256\$/);
+    expect((await auth.authenticate(login(BOX, deviceSecret(BOX)))).ok).toBe(true);
+    expect((await auth.authenticate(login(BOX, 'wrong'))).ok).toBe(false);
+    // a hash made under another key (hub.key replaced) refuses, and says why
+    keyed.setDeviceSecretHash(BOX, hashDeviceSecret(deviceSecret(BOX), deviceKeyOf(Buffer.alloc(32, 8))));
+    const r = await auth.authenticate(login(BOX, deviceSecret(BOX)));
+    expect(!r.ok && r.reason).toMatch(/another hub key/);
+  });
+
+  it('imports plain device secrets as keyed hashes and keeps them on a re-import', () => {
+    const key = deviceKeyOf(Buffer.alloc(32, 9));
+    const db2 = openDatabase(':memory:');
+    try {
+      const keyed = new RegistryStore(db2, { deviceKey: key });
+      keyed.importDocument(SMALL_LEAGUE);
+      const first = keyed.getDevice(BOX)?.secretHash;
+      expect(first).toMatch(/^hmac-sha256\$/);
+      keyed.importDocument(SMALL_LEAGUE);
+      expect(keyed.getDevice(BOX)?.secretHash).toBe(first);
+    } finally {
+      db2.close();
+    }
   });
 });
