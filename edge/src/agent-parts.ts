@@ -8,7 +8,7 @@ import { createSink, type SinkCounters } from './inputs/sink.ts';
 import type { InputSink } from './inputs/port.ts';
 import { mqttConnectionFactory } from './link/mqtt.ts';
 import { LinkSupervisor } from './link/supervisor.ts';
-import type { Logger } from './logger.ts';
+import { errorMessage, type Logger } from './logger.ts';
 import { NoticeBoard } from './notices.ts';
 import type { NewEntry } from './outbox/port.ts';
 import { Publisher } from './publisher.ts';
@@ -93,8 +93,10 @@ export function buildParts(c: PartsContext): AgentParts {
     power: () => o.power?.(),
     load: () => store.getMeta('sos'),
     save: (j) => store.setMeta('sos', j),
+    onSaveError: (error) => log.warn('sos.status_not_saved', { error: errorMessage(error) }),
     cancelConfirmMs: s.sosCancelConfirmMs,
     repressMinMs: s.sosRepressMinMs,
+    retryMs: s.sosRetryMs,
   });
   const notices = new NoticeBoard({
     now: () => c.time.now(),

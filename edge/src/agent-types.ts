@@ -7,6 +7,7 @@ import type { LinkState } from './link/supervisor.ts';
 import type { Logger } from './logger.ts';
 import type { ReceiveOutcome } from './notices.ts';
 import type { OutboxStats, OutboxStore } from './outbox/port.ts';
+import type { StorageStatus } from './outbox/storage.ts';
 import type { AgentSettings, RuntimeSettings } from './settings.ts';
 import type { SosStatus } from './sos.ts';
 
@@ -26,6 +27,8 @@ export interface AgentEvents extends Record<string, unknown> {
   notice: { noticeId: string; outcome: ReceiveOutcome };
   config: RuntimeSettings;
   rejected: { source: string; reason: string };
+  /** The outbox storage became full or failing, or recovered. */
+  storage: StorageStatus;
 }
 
 export interface AgentOptions {
@@ -53,6 +56,8 @@ export interface AgentStats {
   link: LinkState;
   url: string;
   outbox: OutboxStats;
+  /** Outbox disk health: full or failing storage, refused telemetry, the reserved room. */
+  storage: StorageStatus;
   inflight: number;
   sent: number;
   acked: number;

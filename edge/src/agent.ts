@@ -11,6 +11,7 @@ import type { InputAdapter, InputSink } from './inputs/port.ts';
 import { errorMessage, type Logger, silentLogger } from './logger.ts';
 import type { NoticeBoard, ReadOutcome, ShownNotice } from './notices.ts';
 import { type NewEntry, type OutboxStore, priorityOf } from './outbox/port.ts';
+import { type StorageState, StorageRefusedError } from './outbox/storage.ts';
 import { type AgentSettings, loadRuntime, resolveSettings, runtimePatch, saveRuntime } from './settings.ts';
 import type { SosController } from './sos.ts';
 
@@ -42,6 +43,9 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   readonly #nextId: () => string;
   readonly #startedAt: number;
   #hbTimer: TimerHandle | undefined;
+  #storageTimer: TimerHandle | undefined;
+  #storageState: StorageState = 'ok';
+  #checkingStorage = false;
   #rejectedDownlink = 0;
   #startedInputs: InputAdapter[] = [];
 
@@ -104,6 +108,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         this.emit('rejected', { source: input.name, reason: `could not start: ${errorMessage(error)}` });
       }
     }
+    this.#checkStorage();
     this.heartbeat();
     this.#p.link.start();
     this.#setState('running');
@@ -113,6 +118,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
     if (this.#state === 'closed' || this.#state === 'closing') return this.#report();
     this.#setState('closing');
     this.#timers.clearTimeout(this.#hbTimer);
+    this.#timers.clearTimeout(this.#storageTimer);
     for (const input of this.#startedInputs.splice(0).reverse()) {
       try {
         await input.close();
@@ -137,13 +143,17 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       this.#log.error('message.invalid', { kind, error: entry.message });
       return entry;
     }
+    let evicted: number;
     try {
-      this.#accepted(entry, this.#store.put(entry).evicted);
-      return undefined;
+      evicted = this.#store.put(entry).evicted;
     } catch (error) {
-      this.#log.error('outbox.write_failed', { kind, error: errorMessage(error) });
+      if (!(error instanceof StorageRefusedError))
+        this.#log.error('outbox.write_failed', { kind, error: errorMessage(error) });
+      this.#checkStorage();
       return new Error(`could not write to the outbox: ${errorMessage(error)}`);
     }
+    this.#accepted(entry, evicted);
+    return undefined;
   }
 
   /** Queues a heartbeat now (also done every hbIntervalS). */
@@ -151,6 +161,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
     this.#timers.clearTimeout(this.#hbTimer);
     this.#hbTimer = this.#timers.setTimeout(() => this.heartbeat(), this.#settings.hbIntervalS * 1000);
     const st = this.#store.stats();
+    const storage = this.#store.storage();
     const offset = this.time.offsetMs();
     const rssi = this.#o.rssi?.();
     this.submit(
@@ -163,6 +174,9 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         outbox: st.count,
         evicted: st.evicted,
         ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
+        ...(storage.state !== 'ok' || storage.refused > 0
+          ? { storage: storage.state, refused: storage.refused }
+          : {}),
         ...(rssi !== undefined ? { rssi } : {}),
         ...(this.#o.fw ? { fw: this.#o.fw } : {}),
       }),
@@ -187,6 +201,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       link: this.#p.link.state,
       url: this.#p.link.url,
       outbox: this.#store.stats(),
+      storage: this.#store.storage(),
       ...p,
       clockOffsetMs: this.time.offsetMs(),
       inputs: { ...this.#p.counters },
@@ -239,6 +254,41 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       this.emit('evicted', { count: evicted, total });
     }
     this.#p.publisher.kick(priorityOf(entry.kind));
+  }
+
+  /**
+   * Watches the outbox storage: while it is full or failing, probes for room every
+   * storageProbeMs; logs each change, emits `storage` and sends a heartbeat saying so.
+   */
+  #checkStorage(): void {
+    if (this.#checkingStorage) return;
+    this.#checkingStorage = true;
+    try {
+      this.#timers.clearTimeout(this.#storageTimer);
+      if (this.#state !== 'closing' && this.#state !== 'closed')
+        this.#storageTimer = this.#timers.setTimeout(
+          () => this.#checkStorage(),
+          this.#settings.storageProbeMs,
+        );
+      let status = this.#store.storage();
+      if (status.state !== 'ok') {
+        try {
+          this.#store.probe();
+        } catch (error) {
+          this.#log.error('outbox.probe_failed', { error: errorMessage(error) });
+        }
+        status = this.#store.storage();
+      }
+      if (status.state === this.#storageState) return;
+      const was = this.#storageState;
+      this.#storageState = status.state;
+      if (status.state === 'ok') this.#log.info('outbox.storage_recovered', { was, ...status });
+      else this.#log.error('outbox.storage_degraded', { ...status });
+      this.emit('storage', status);
+      if (this.#state === 'running' || this.#state === 'starting') this.heartbeat();
+    } finally {
+      this.#checkingStorage = false;
+    }
   }
 
   #receipt(noticeId: string, state: 'delivered' | 'read'): void {

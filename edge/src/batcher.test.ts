@@ -86,4 +86,30 @@ describe('Batcher', () => {
     const { batcher } = setup();
     expect(() => batcher.add('video', '{}')).toThrow(/known: pos, grazing/);
   });
+
+  it('never throws from a seal when the disk is full: the items stay staged and are sealed later', () => {
+    const store = createMemoryOutbox();
+    const full = { on: false };
+    const commit = store.commitStaged.bind(store);
+    store.commitStaged = (stream, upto, entry) => {
+      if (full.on) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return commit(stream, upto, entry);
+    };
+    const { time, batcher, sealed } = setup(store);
+    batcher.start();
+    batcher.add('pos', fix(0));
+    full.on = true;
+    expect(() => time.advance(60_000)).not.toThrow(); // the age timer's seal
+    expect(() => batcher.add('pos', fix(1))).not.toThrow();
+    expect(() => batcher.add('pos', fix(2))).not.toThrow(); // a full batch's seal
+    expect(sealed).toHaveLength(0);
+    expect(store.stats().staged).toBe(3);
+    full.on = false;
+    time.advance(10_000);
+    expect(sealed).toHaveLength(1);
+    const msg = decode('pos', sealed[0]?.payload ?? '');
+    if (!msg.ok) throw new Error(msg.error.message);
+    expect(msg.value.fixes).toHaveLength(3);
+    expect(store.stats().staged).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle, Timers } from './clock.ts';
 import { errorMessage, type Logger, silentLogger } from './logger.ts';
-import type { NewEntry, OutboxStore, PutResult } from './outbox/port.ts';
+import type { NewEntry, OutboxStore, PutResult, StagedItem } from './outbox/port.ts';
 
 /** How one family of streams (`pos`, `pos/<subject>`, `grazing`) is batched. */
 export interface BatchSpec {
@@ -31,21 +31,25 @@ export interface BatcherOptions {
   /** Called after a batch was sealed into the outbox. */
   onSealed(entry: NewEntry, result: PutResult): void;
   logger?: Logger;
+  /** A batch that could not be written (full or failing disk) stays staged and is sealed again after this long. */
+  retryMs?: number;
 }
 
 /**
  * Turns accepted input items into batched messages. Items are staged in the outbox store the
  * moment they are accepted (durable), and sealed into one message atomically with the removal
  * of the staged items. On start, items staged before a restart are picked up again.
+ * A storage error never escapes a seal (it runs from timers): the items stay staged and the seal
+ * is tried again after `retryMs`.
  */
 export class Batcher {
-  readonly #o: BatcherOptions & { logger: Logger };
+  readonly #o: BatcherOptions & { logger: Logger; retryMs: number };
   readonly #streams = new Map<string, StreamState>();
   #dropped = 0;
   #closed = false;
 
   constructor(options: BatcherOptions) {
-    this.#o = { logger: silentLogger, ...options };
+    this.#o = { logger: silentLogger, retryMs: 10_000, ...options };
   }
 
   /** Items dropped because their batch could not be built. */
@@ -55,7 +59,14 @@ export class Batcher {
 
   /** Seals items staged before a restart right away: they have waited at least the downtime. */
   start(): void {
-    for (const s of this.#o.store.staged()) this.#track(s.stream, s.sid, s.item);
+    let staged: StagedItem[];
+    try {
+      staged = this.#o.store.staged();
+    } catch (error) {
+      this.#o.logger.error('batch.restore_failed', { error: errorMessage(error) });
+      return;
+    }
+    for (const s of staged) this.#track(s.stream, s.sid, s.item);
     this.sealAll();
   }
 
@@ -72,13 +83,31 @@ export class Batcher {
     this.#track(stream, sid, item);
   }
 
-  /** Seals a stream's staged items into one message now. */
+  /** Seals a stream's staged items into one message now. Never throws. */
   seal(stream: string): void {
     const st = this.#streams.get(stream);
     if (!st) return;
     this.#o.timers.clearTimeout(st.timer);
     this.#streams.delete(stream);
-    const staged = this.#o.store.staged(stream).filter((s) => s.sid <= st.lastSid);
+    try {
+      this.#sealStaged(stream, st.lastSid);
+    } catch (error) {
+      // The transaction rolled back: the items are still staged. Try again later, once.
+      if (this.#closed) return;
+      this.#o.logger.warn('batch.seal_failed', {
+        stream,
+        error: errorMessage(error),
+        retryMs: this.#o.retryMs,
+      });
+      if (!this.#streams.has(stream)) {
+        st.timer = this.#o.timers.setTimeout(() => this.seal(stream), this.#o.retryMs);
+        this.#streams.set(stream, st);
+      }
+    }
+  }
+
+  #sealStaged(stream: string, lastSid: number): void {
+    const staged = this.#o.store.staged(stream).filter((s) => s.sid <= lastSid);
     if (staged.length === 0) return;
     const spec = this.#spec(stream);
     let built: NewEntry | Error;
@@ -93,10 +122,10 @@ export class Batcher {
     if (built instanceof Error) {
       this.#dropped += staged.length;
       this.#o.logger.error('batch.dropped', { stream, items: staged.length, error: built.message });
-      this.#o.store.dropStaged(stream, st.lastSid);
+      this.#o.store.dropStaged(stream, lastSid);
       return;
     }
-    const result = this.#o.store.commitStaged(stream, st.lastSid, built);
+    const result = this.#o.store.commitStaged(stream, lastSid, built);
     this.#o.onSealed(built, result);
   }
 

@@ -104,6 +104,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       maxBytes: config.outbox.maxBytes,
       maxMessages: config.outbox.maxMessages,
       sync: config.outbox.sync,
+      reserveBytes: config.outbox.reserveBytes,
     });
   } catch (error) {
     io.stderr(`${errorMessage(error)}\n`);

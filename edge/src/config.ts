@@ -87,12 +87,15 @@ export const edgeConfigSchema = z.strictObject({
         .default(d.outboxMaxBytes),
       maxMessages: z.number().int().min(100).default(d.outboxMaxMessages),
       sync: z.enum(['full', 'normal']).default('full'),
+      /** Room kept on the disk for SOS and receipts; 0 disables it. */
+      reserveBytes: z.number().int().min(0).default(d.outboxReserveBytes),
     })
     .default({
       path: '/var/lib/steppelink/outbox.db',
       maxBytes: d.outboxMaxBytes,
       maxMessages: d.outboxMaxMessages,
       sync: 'full',
+      reserveBytes: d.outboxReserveBytes,
     }),
   hbIntervalS: seconds(10, 86_400).default(d.hbIntervalS),
   posIntervalS: seconds(1, 3600).default(d.posIntervalS),

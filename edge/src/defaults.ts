@@ -19,6 +19,10 @@ export const EDGE_DEFAULTS = {
   byteBudgetPerMin: null as number | null,
   /** Outbox bound in payload bytes; past it the oldest telemetry is evicted (SOS and receipts never). */
   outboxMaxBytes: 64 * 1024 * 1024,
+  /** Room kept on the outbox's disk for SOS and receipts (a file given back when the disk is full): ~thousands of SOS. */
+  outboxReserveBytes: 1024 * 1024,
+  /** While the outbox storage is full or failing, the agent checks this often whether there is room again. */
+  storageProbeMs: 5_000,
   /** Outbox bound in messages; 200k ≈ several days of 1 Hz positions even unbatched. */
   outboxMaxMessages: 200_000,
   /** QoS 1 publishes awaiting PUBACK at once; bounds how far an SOS can be behind queued telemetry. */
@@ -35,6 +39,8 @@ export const EDGE_DEFAULTS = {
   sosCancelConfirmMs: 30_000,
   /** Repeated presses while an SOS is open are folded; a follow-up raise goes out at most this often. */
   sosRepressMinMs: 60_000,
+  /** An SOS that could not be written (full disk) is written again this often while the agent runs. */
+  sosRetryMs: 2_000,
   /** Notices kept for display; the oldest expired/read ones are dropped first. */
   noticesMax: 50,
   /** Notice ids remembered for de-duplication after the notice itself is gone. */

@@ -21,6 +21,8 @@ export interface AgentSettings {
   keepaliveS: number;
   sosCancelConfirmMs: number;
   sosRepressMinMs: number;
+  sosRetryMs: number;
+  storageProbeMs: number;
 }
 
 export type RuntimeSettings = Pick<
@@ -46,6 +48,8 @@ export function resolveSettings(partial: Partial<AgentSettings> = {}): AgentSett
     keepaliveS: d.keepaliveS,
     sosCancelConfirmMs: d.sosCancelConfirmMs,
     sosRepressMinMs: d.sosRepressMinMs,
+    sosRetryMs: d.sosRetryMs,
+    storageProbeMs: d.storageProbeMs,
     ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
   };
 }

@@ -4,6 +4,8 @@ import { receivedBy, SOS_TEXTS } from './texts.ts';
 
 export const SOS_STATES = [
   'idle',
+  /** Pressed, but the raise could not be written to the outbox yet (full or failing disk). */
+  'unsaved',
   'sending',
   'delivered',
   'acknowledged',
@@ -58,6 +60,8 @@ export function sosMessage(s: SosInternal): Texts {
   switch (s.state) {
     case 'idle':
       return SOS_TEXTS.idle;
+    case 'unsaved':
+      return SOS_TEXTS.unsaved;
     case 'sending':
       return SOS_TEXTS.sending;
     case 'delivered':

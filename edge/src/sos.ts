@@ -30,29 +30,59 @@ export interface SosControllerOptions {
   power?(): { source: PowerSource; battery?: number } | undefined;
   load?(): string | undefined;
   save?(json: string): void;
+  /** A save of the status failed (storage full): the status lives on in memory. */
+  onSaveError?(error: unknown): void;
   cancelConfirmMs?: number;
   repressMinMs?: number;
+  /** While an SOS could not be written, the write is tried again this often. */
+  retryMs?: number;
+}
+
+type Raise = Extract<SosInput, { action: 'raise' }> & { id: string };
+
+/** The API's answer when an SOS could not be written: what happened and what to do. */
+function unsavedMessage(error: Error): string {
+  return `The SOS could not be saved on this box (${error.message}). It keeps trying while the box is on; call for help by phone as well.`;
 }
 
 const TERMINAL: IncidentState[] = ['resolved', 'cancelled', 'false-alarm'];
-const ACTIVE: SosState[] = ['sending', 'delivered', 'acknowledged', 'confirm-cancel', 'cancelling'];
+const ACTIVE: SosState[] = [
+  'unsaved',
+  'sending',
+  'delivered',
+  'acknowledged',
+  'confirm-cancel',
+  'cancelling',
+];
 
 /**
  * The household's SOS key: press → raise (durably queued, shown as "sending…"), PUBACK →
  * "delivered", sos-ack → "received by <name>". Cancel needs a second confirmation within
  * `cancelConfirmMs`. Repeated presses are counted and folded into a follow-up raise at most
- * every `repressMinMs`.
+ * every `repressMinMs` (sent when the window ends, not only on a later press).
+ *
+ * "sending" is shown only once the raise is in the outbox. When it cannot be written (a full or
+ * failing disk) the state is "unsaved": the TV says so and what to do, and the raise is kept in
+ * memory and written again every `retryMs` (and on every press) until it succeeds.
  */
 export class SosController extends TypedEmitter<{ status: SosStatus }> {
-  readonly #o: SosControllerOptions & { cancelConfirmMs: number; repressMinMs: number };
+  readonly #o: SosControllerOptions & { cancelConfirmMs: number; repressMinMs: number; retryMs: number };
   #s: SosInternal = { state: 'idle', raiseIds: [], presses: 0, unsentPresses: 0 };
   #confirmTimer: TimerHandle | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #followUpTimer: TimerHandle | undefined;
+  /** The raise that could not be written yet (state "unsaved"). */
+  #pending: Raise | undefined;
+  /** The message being written now, and whether its PUBACK came back before submit returned. */
+  #writing: { id: string; acked: boolean } | undefined;
+  #closed = false;
 
   constructor(options: SosControllerOptions) {
     super();
     this.#o = {
       cancelConfirmMs: EDGE_DEFAULTS.sosCancelConfirmMs,
       repressMinMs: EDGE_DEFAULTS.sosRepressMinMs,
+      retryMs: EDGE_DEFAULTS.sosRetryMs,
       ...options,
     };
     const saved = options.load?.();
@@ -66,6 +96,17 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       const parsed = sosStatusSchema.safeParse(raw);
       if (parsed.success) this.#s = parsed.data;
       if (this.#s.state === 'confirm-cancel') this.#s = { ...this.#s, state: this.#s.resume ?? 'sending' };
+      if (this.#s.state === 'unsaved') {
+        // The status was saved but the raise was not: rebuild it and keep trying.
+        const id = this.#s.raiseIds.at(-1) ?? this.#o.nextId();
+        this.#pending = this.#raiseMessage(
+          id,
+          'unknown',
+          this.#s.presses,
+          this.#s.pressedAt ?? this.#o.now(),
+        );
+        this.#scheduleRetry();
+      }
     }
   }
 
@@ -83,9 +124,8 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
     const now = this.#o.now();
     if (!ACTIVE.includes(s.state)) {
       const id = this.#o.nextId();
-      // State first: the PUBACK may come back before submit() returns.
-      this.#update({
-        state: 'sending',
+      const raise = this.#raiseMessage(id, category, 1, now);
+      const fresh: Partial<SosInternal> = {
         raiseIds: [id],
         presses: 1,
         unsentPresses: 0,
@@ -98,13 +138,16 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
         confirmBy: undefined,
         ack: undefined,
         closedReason: undefined,
-      });
-      const err = this.#raise(id, category, 1, now);
-      if (err) {
-        this.#s = s;
-        this.#update({});
-        return this.#fail('write-failed', err.message);
+      };
+      // The outbox first: "sending" is shown only for a raise that is on disk.
+      const w = this.#write(raise);
+      if (w.error) {
+        this.#pending = raise;
+        this.#update({ ...fresh, state: 'unsaved' });
+        this.#scheduleRetry();
+        return this.#fail('write-failed', unsavedMessage(w.error));
       }
+      this.#update({ ...fresh, ...this.#written(w.acked, now) });
       return this.#ok();
     }
     const next: Partial<SosInternal> = { presses: s.presses + 1, unsentPresses: s.unsentPresses + 1 };
@@ -113,15 +156,15 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       next.state = s.resume ?? 'sending';
       next.confirmBy = undefined;
     }
-    const followUpDue = (s.lastRaiseAt ?? 0) + this.#o.repressMinMs <= now;
-    if (followUpDue && (next.state ?? s.state) !== 'sending' && s.state !== 'cancelling') {
-      const id = this.#o.nextId();
-      const presses = next.unsentPresses ?? 1;
-      this.#update({ ...next, raiseIds: [...s.raiseIds, id].slice(-50), unsentPresses: 0, lastRaiseAt: now });
-      if (this.#raise(id, category, presses, now)) this.#update({ unsentPresses: presses });
-      return this.#ok();
+    if ((next.state ?? s.state) === 'unsaved' && this.#pending) {
+      // Still not on disk: this press counts into the same raise, which is tried again now.
+      this.#pending = { ...this.#pending, presses: s.presses + 1 };
+      this.#update({ ...next, unsentPresses: 0 });
+      const error = this.#retry();
+      return error ? this.#fail('write-failed', unsavedMessage(error)) : this.#ok();
     }
     this.#update(next);
+    this.#followUp(category);
     return this.#ok();
   }
 
@@ -150,9 +193,16 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       );
     }
     this.#o.timers.clearTimeout(this.#confirmTimer);
+    if (s.resume === 'unsaved') {
+      // Nothing reached the outbox, so there is nothing to cancel at the hub.
+      this.#pending = undefined;
+      this.#o.timers.clearTimeout(this.#retryTimer);
+      this.#update({ state: 'closed', closedReason: 'cancelled', resume: undefined, confirmBy: undefined });
+      return this.#ok();
+    }
     const id = this.#o.nextId();
     this.#update({ state: 'cancelling', cancelId: id, resume: undefined, confirmBy: undefined });
-    const err = this.#o.submit({
+    const { error: err } = this.#write({
       v: 1,
       id,
       ts: this.#o.now(),
@@ -170,9 +220,14 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
 
   /** The broker acknowledged one of our messages. */
   onAcked(msgId: string): void {
+    if (this.#writing?.id === msgId) {
+      this.#writing.acked = true; // the PUBACK beat submit(); applied when it returns
+      return;
+    }
     const s = this.#s;
     if (s.state === 'sending' && s.raiseIds.includes(msgId)) {
       this.#update({ state: 'delivered', deliveredAt: this.#o.now() });
+      this.#followUp();
     } else if (s.state === 'confirm-cancel' && s.resume === 'sending' && s.raiseIds.includes(msgId)) {
       this.#update({ resume: 'delivered', deliveredAt: this.#o.now() });
     } else if (s.state === 'cancelling' && s.cancelId === msgId) {
@@ -202,14 +257,88 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
     this.#update(next);
   }
 
-  close(): void {
-    this.#o.timers.clearTimeout(this.#confirmTimer);
+  /** Whether a raise is waiting in memory because it could not be written. */
+  get unsaved(): boolean {
+    return this.#pending !== undefined;
   }
 
-  #raise(id: string, category: SosCategory, presses: number, now: number): Error | undefined {
+  close(): void {
+    this.#closed = true;
+    this.#o.timers.clearTimeout(this.#confirmTimer);
+    this.#o.timers.clearTimeout(this.#retryTimer);
+    this.#o.timers.clearTimeout(this.#followUpTimer);
+  }
+
+  /** Writes one message through submit(), noting a PUBACK that arrives before it returns. */
+  #write(m: SosInput & { id: string }): { error?: Error; acked: boolean } {
+    const w = { id: m.id, acked: false };
+    this.#writing = w;
+    try {
+      const error = this.#o.submit(m);
+      return error ? { error, acked: false } : { acked: w.acked };
+    } catch (error) {
+      return { error: error instanceof Error ? error : new Error(String(error)), acked: false };
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+
+  #written(acked: boolean, now: number): Partial<SosInternal> {
+    return acked ? { state: 'delivered', deliveredAt: now } : { state: 'sending' };
+  }
+
+  #scheduleRetry(): void {
+    this.#o.timers.clearTimeout(this.#retryTimer);
+    if (this.#closed) return;
+    this.#retryTimer = this.#o.timers.setTimeout(() => this.#retry(), this.#o.retryMs);
+  }
+
+  /** Writes the unsaved raise again; an Error (and another try later) if it still cannot be. */
+  #retry(): Error | undefined {
+    const raise = this.#pending;
+    if (!raise) return undefined;
+    const w = this.#write(raise);
+    if (w.error) {
+      this.#scheduleRetry();
+      return w.error;
+    }
+    this.#pending = undefined;
+    this.#o.timers.clearTimeout(this.#retryTimer);
+    const s = this.#s;
+    if (s.state === 'unsaved') this.#update(this.#written(w.acked, this.#o.now()));
+    else if (s.state === 'confirm-cancel' && s.resume === 'unsaved')
+      this.#update({ resume: w.acked ? 'delivered' : 'sending' });
+    return undefined;
+  }
+
+  /**
+   * Sends the presses counted since the last raise as a follow-up raise once the re-press window
+   * has passed and the first raise is through; otherwise waits for the window's end (or the PUBACK).
+   */
+  #followUp(category: SosCategory = 'unknown'): void {
+    const s = this.#s;
+    if (s.unsentPresses === 0 || (s.state !== 'delivered' && s.state !== 'acknowledged')) return;
+    const now = this.#o.now();
+    const dueAt = (s.lastRaiseAt ?? 0) + this.#o.repressMinMs;
+    this.#o.timers.clearTimeout(this.#followUpTimer);
+    this.#followUpTimer = undefined;
+    if (dueAt > now) {
+      if (!this.#closed)
+        this.#followUpTimer = this.#o.timers.setTimeout(() => this.#followUp(category), dueAt - now);
+      return;
+    }
+    const id = this.#o.nextId();
+    const presses = s.unsentPresses;
+    const w = this.#write(this.#raiseMessage(id, category, presses, now));
+    // A follow-up that cannot be written stays counted and goes with the next one.
+    if (!w.error)
+      this.#update({ raiseIds: [...s.raiseIds, id].slice(-50), unsentPresses: 0, lastRaiseAt: now });
+  }
+
+  #raiseMessage(id: string, category: SosCategory, presses: number, now: number): Raise {
     const pos = this.#o.position?.();
     const power = this.#o.power?.();
-    return this.#o.submit({
+    return {
       v: 1,
       id,
       ts: now,
@@ -218,14 +347,19 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       ...(pos ? { pos } : {}),
       ...(power ? { power } : {}),
       ...(presses > 1 ? { presses } : {}),
-    });
+    };
   }
 
   #update(patch: Partial<SosInternal>): void {
     this.#s = { ...this.#s, ...patch };
     for (const k of Object.keys(this.#s) as (keyof SosInternal)[])
       if (this.#s[k] === undefined) delete this.#s[k];
-    this.#o.save?.(JSON.stringify(this.#s));
+    try {
+      this.#o.save?.(JSON.stringify(this.#s));
+    } catch (error) {
+      // The status is a convenience for a restart; the raise itself is in the outbox (or pending).
+      this.#o.onSaveError?.(error);
+    }
     this.emit('status', this.status());
   }
 

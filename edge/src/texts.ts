@@ -10,6 +10,11 @@ export const SOS_TEXTS = {
     mn: 'ᠶᠠᠭᠠᠷᠠᠯᠲᠠᠢ ᠦᠶᠡᠰ ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠶᠢᠨ ᠳᠠᠷᠤᠭᠤᠯ ᠢ ᠳᠠᠷᠤᠭᠠᠷᠠᠢ',
     en: 'In an emergency, press the SOS key',
   },
+  unsaved: {
+    zh: '求救未能保存：本机存储已满或出错。本机会一直重试，请同时打电话求救（110 或嘎查、网格员）',
+    mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠶᠢ ᠬᠠᠳᠠᠭᠠᠯᠠᠵᠤ ᠴᠢᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ᠂ ᠳᠠᠬᠢᠨ ᠣᠷᠤᠯᠳᠤᠵᠤ ᠪᠠᠢᠨ᠎ᠠ᠃ ᠤᠲᠠᠰᠤ ᠪᠠᠷ ᠴᠤ ᠲᠤᠰᠠᠯᠠᠮᠵᠢ ᠭᠤᠢᠭᠠᠷᠠᠢ (110)',
+    en: 'Your SOS could not be saved: this box’s storage is full or failing. It keeps trying while the box is on; call for help by phone as well (110 or your gacha/grid worker)',
+  },
   sending: { zh: '正在发送求救…', mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠢᠯᠡᠭᠡᠵᠦ ᠪᠠᠢᠨ᠎ᠠ…', en: 'Sending your SOS…' },
   delivered: {
     zh: '求救已送达指挥平台，正在通知值班人员',
@@ -24,6 +29,20 @@ export const SOS_TEXTS = {
   cancelling: { zh: '正在取消求救…', mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠶᠢ ᠪᠤᠴᠠᠭᠠᠵᠤ ᠪᠠᠢᠨ᠎ᠠ…', en: 'Cancelling the SOS…' },
   cancelled: { zh: '求救已取消', mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠪᠤᠴᠠᠭᠠᠭᠳᠠᠪᠠ', en: 'The SOS was cancelled' },
   closed: { zh: '求救已处理完毕', mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠬᠠᠭᠠᠭᠳᠠᠪᠠ', en: 'The SOS has been closed' },
+} satisfies Record<string, Texts>;
+
+/** The line the notice page shows while the box's storage is full or failing (absent when it is fine). */
+export const STORAGE_TEXTS = {
+  full: {
+    zh: '本机存储已满：位置等数据暂停记录，求救键仍可使用。请联系维护人员清理',
+    mn: 'ᠬᠠᠳᠠᠭᠠᠯᠠᠬᠤ ᠣᠷᠣᠨ ᠳᠦᠭᠦᠷᠴᠡᠢ᠂ ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠶᠢᠨ ᠳᠠᠷᠤᠭᠤᠯ ᠠᠵᠢᠯᠯᠠᠨ᠎ᠠ᠃ ᠵᠠᠰᠠᠪᠤᠷᠢ ᠶᠢᠨ ᠬᠦᠮᠦᠨ ᠳᠦ ᠮᠡᠳᠡᠭᠳᠡᠭᠡᠷᠡᠢ',
+    en: 'This box’s storage is full: positions and readings are not recorded, the SOS key still works. Ask the maintainer to free space',
+  },
+  failing: {
+    zh: '本机存储出错：求救键仍会尝试发送，请尽快联系维护人员',
+    mn: 'ᠬᠠᠳᠠᠭᠠᠯᠠᠬᠤ ᠣᠷᠣᠨ ᠳᠤ ᠠᠯᠳᠠᠭ᠎ᠠ ᠭᠠᠷᠪᠠ᠃ ᠵᠠᠰᠠᠪᠤᠷᠢ ᠶᠢᠨ ᠬᠦᠮᠦᠨ ᠳᠦ ᠮᠡᠳᠡᠭᠳᠡᠭᠡᠷᠡᠢ',
+    en: 'This box’s storage is failing: the SOS key still tries to send. Ask the maintainer soon',
+  },
 } satisfies Record<string, Texts>;
 
 /** "Received by <name>" when the hub's sos-ack carries no text of its own. */

@@ -36,11 +36,15 @@ export function noticePage(lang: Lang): string {
   #sos { padding: 18px 32px; font-size: 32px; display: none; }
   #sos.active { display: block; background: #7a1d1a; }
   #sos.done { display: block; background: #1f4d2c; }
+  #sos.failed { display: block; background: #f2a516; color: #111; border: 6px solid #e0332f; }
+  #storage { padding: 8px 32px; font-size: 22px; display: none; background: #43331a; }
+  #storage.shown { display: block; }
 </style>
 </head>
 <body>
 <header><span>${t('title')}</span><span id="clock"></span></header>
 <section id="sos" aria-live="assertive"></section>
+<section id="storage" role="status"></section>
 <main id="list"><p>${t('none')}</p></main>
 <script>
 const LANG = ${JSON.stringify(lang)};
@@ -54,8 +58,11 @@ async function refresh() {
   const now = Date.now();
   const sos = document.getElementById('sos');
   const s = data.sos;
-  sos.className = s.state === 'idle' ? '' : (s.state === 'closed' ? 'done' : 'active');
+  sos.className = s.state === 'idle' ? '' : (s.state === 'closed' ? 'done' : (s.state === 'unsaved' ? 'failed' : 'active'));
   sos.textContent = s.state === 'idle' ? '' : s.message[LANG] + (LANG === 'en' ? '' : ' · ' + s.message.en);
+  const storage = document.getElementById('storage');
+  storage.className = data.storageText ? 'shown' : '';
+  storage.textContent = data.storageText ? data.storageText[LANG] + (LANG === 'en' ? '' : ' · ' + data.storageText.en) : '';
   const list = document.getElementById('list');
   list.replaceChildren();
   const shown = data.notices.filter((n) => n.expiresAt > now);

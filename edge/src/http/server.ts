@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { EdgeAgent } from '../agent.ts';
 import { EDGE_DEFAULTS } from '../defaults.ts';
 import type { SosResult } from '../sos.ts';
+import { STORAGE_TEXTS } from '../texts.ts';
 import { noticePage } from './page.ts';
 
 export interface LocalServerOptions {
@@ -134,7 +135,13 @@ export class LocalServer {
       const notices = agent
         .activeNotices()
         .map((s) => ({ ...s.notice, receivedAt: s.receivedAt, readAt: s.readAt }));
-      return send(res, 200, { lang: agent.settings.lang, notices, sos: agent.sos.status() });
+      const storage = agent.stats().storage.state;
+      return send(res, 200, {
+        lang: agent.settings.lang,
+        notices,
+        sos: agent.sos.status(),
+        ...(storage !== 'ok' ? { storageText: STORAGE_TEXTS[storage] } : {}),
+      });
     }
     if (method !== 'POST')
       throw new HttpError(

@@ -11,6 +11,7 @@ import type { Batcher } from '../batcher.ts';
 import type { TimeSource } from '../clock.ts';
 import type { StagedFix } from '../entries.ts';
 import { errorMessage, type Logger } from '../logger.ts';
+import { StorageRefusedError } from '../outbox/storage.ts';
 import type { SosController } from '../sos.ts';
 import type { FixSource, InputSink } from './port.ts';
 
@@ -20,6 +21,8 @@ export interface SinkCounters {
   readings: number;
   sosPresses: number;
   rejected: number;
+  /** Fixes and readings not staged because the outbox storage is full or failing (see `storage`). */
+  refusedStorage: number;
   lastFix?: Fix;
 }
 
@@ -43,7 +46,14 @@ function ok(value: number | undefined, index: 3 | 4 | 5 | 6): number | undefined
 
 /** The agent's InputSink: validates, samples and stages inputs, and routes SOS key events. */
 export function createSink(o: SinkOptions): { sink: InputSink; counters: SinkCounters } {
-  const counters: SinkCounters = { fixes: 0, fixesRecorded: 0, readings: 0, sosPresses: 0, rejected: 0 };
+  const counters: SinkCounters = {
+    fixes: 0,
+    fixesRecorded: 0,
+    readings: 0,
+    sosPresses: 0,
+    rejected: 0,
+    refusedStorage: 0,
+  };
   const lastRecorded = new Map<string, number>();
 
   const reject = (source: string, reason: string) => {
@@ -58,7 +68,9 @@ export function createSink(o: SinkOptions): { sink: InputSink; counters: SinkCou
       o.onStaged(stream, item);
       return true;
     } catch (error) {
-      reject(source, `could not stage: ${errorMessage(error)}`);
+      // A full disk refuses telemetry by design: counted, and logged once by the agent's storage watch.
+      if (error instanceof StorageRefusedError) counters.refusedStorage++;
+      else reject(source, `could not stage: ${errorMessage(error)}`);
       return false;
     }
   };

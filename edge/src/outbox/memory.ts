@@ -13,6 +13,7 @@ import {
   priorityOf,
   type StagedItem,
 } from './port.ts';
+import { okStatus } from './storage.ts';
 import { SeqQueue } from './seq-queue.ts';
 
 /**
@@ -132,6 +133,8 @@ export function createMemoryOutbox(limits: Partial<OutboxLimits> = {}): OutboxSt
       check();
       meta.set(key, value);
     },
+    storage: () => okStatus(),
+    probe: () => true,
     close() {
       closed = true;
     },

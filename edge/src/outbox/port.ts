@@ -1,4 +1,5 @@
 import type { UpKind } from '@steppelink/protocols';
+import type { StorageStatus } from './storage.ts';
 
 /**
  * The durable outbox port. Every upstream message is put here before it is sent and removed
@@ -104,6 +105,13 @@ export interface OutboxStore {
   /** Small persistent key/value state (notices on screen, SOS status). */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /** Health of the storage under the store (full or failing disk), and what it refused. */
+  storage(): StorageStatus;
+  /**
+   * While the storage is degraded: checks whether there is room again (re-taking the reserved
+   * room first) and returns to `ok` if so. True when the storage is ok.
+   */
+  probe(): boolean;
   close(): void;
 }
 

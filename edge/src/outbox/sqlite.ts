@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EDGE_DEFAULTS } from '../defaults.ts';
 import {
   type Cursor,
   EVICTABLE,
+  PRIORITY,
   emptyByPriority,
   type NewEntry,
   type OutboxEntry,
@@ -17,6 +18,13 @@ import {
   priorityOf,
   type StagedItem,
 } from './port.ts';
+import {
+  admits,
+  type StorageState,
+  type StorageStatus,
+  StorageRefusedError,
+  storageFault,
+} from './storage.ts';
 
 export interface SqliteOutboxOptions extends Partial<OutboxLimits> {
   path: string;
@@ -28,6 +36,14 @@ export interface SqliteOutboxOptions extends Partial<OutboxLimits> {
   sync?: 'full' | 'normal';
   /** SQLite page cache in KiB. better-sqlite3 builds SQLite with a 16 MB default; a queue read in order needs little. */
   cacheKb?: number;
+  /**
+   * Room kept for SOS and receipts on a filling disk: a file of this many zero bytes next to the
+   * database (`<path>.reserve`), given back when an SOS or receipt cannot otherwise be written.
+   * 0 disables it.
+   */
+  reserveBytes?: number;
+  /** Clock for the storage status (`since`). */
+  now?: () => number;
 }
 
 interface Row {
@@ -83,6 +99,53 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     );
   }
 
+  const now = options.now ?? Date.now;
+  const reservePath = options.path === ':memory:' ? undefined : `${options.path}.reserve`;
+  const reserveBytes = reservePath
+    ? Math.max(0, options.reserveBytes ?? EDGE_DEFAULTS.outboxReserveBytes)
+    : 0;
+  const health: StorageStatus = { state: 'ok', refused: 0, reserve: reserveBytes > 0 ? 'released' : 'none' };
+  /** Takes the reserved room (writes the reserve file) if it is not held; false when there is no space. */
+  const holdReserve = (): boolean => {
+    if (!reservePath || reserveBytes === 0 || health.reserve === 'held') return true;
+    try {
+      if (statSync(reservePath, { throwIfNoEntry: false })?.size === reserveBytes) {
+        health.reserve = 'held';
+        return true;
+      }
+      const fd = openSync(reservePath, 'w');
+      try {
+        const zeros = Buffer.alloc(Math.min(reserveBytes, 64 * 1024));
+        for (let done = 0; done < reserveBytes; )
+          done += writeSync(fd, zeros, 0, Math.min(zeros.length, reserveBytes - done));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      health.reserve = 'held';
+      return true;
+    } catch {
+      releaseReserve();
+      return false;
+    }
+  };
+  /** Gives the reserved room back to the filesystem; true if there was any. */
+  const releaseReserve = (): boolean => {
+    if (!reservePath || reserveBytes === 0) return false;
+    const had = health.reserve === 'held';
+    try {
+      unlinkSync(reservePath);
+    } catch {}
+    health.reserve = 'released';
+    return had;
+  };
+  const degrade = (state: Exclude<StorageState, 'ok'>, error: unknown) => {
+    if (health.state !== state) health.since = now();
+    health.state = state;
+    health.lastError = (error as Error).message;
+  };
+  holdReserve();
+
   const q = {
     insert: db.prepare(
       'INSERT INTO outbox (prio, kind, topic, msg_id, payload, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
@@ -125,6 +188,52 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const check = () => {
     if (closed) throw new Error('outbox is closed');
+  };
+
+  const snapshot = () => ({ counts: [...counts], sizes: [...sizes], staged, evicted });
+  const restore = (snap: ReturnType<typeof snapshot>) => {
+    counts.splice(0, counts.length, ...snap.counts);
+    sizes.splice(0, sizes.length, ...snap.sizes);
+    staged = snap.staged;
+    evicted = snap.evicted;
+  };
+
+  /**
+   * Runs one write. A failed transaction rolls back, and so do the counters. On a storage fault
+   * the store degrades (telemetry is refused from then on until probe() finds room again); an
+   * urgent write (SOS, receipt) then takes the reserved room and tries once more.
+   */
+  const guarded = <T>(kind: 'urgent' | 'hb' | 'telemetry', write: () => T): T => {
+    check();
+    if (!admits(health.state, kind)) {
+      health.refused++;
+      throw new StorageRefusedError(
+        `the outbox storage is ${health.state} (${health.lastError ?? 'no detail'}); telemetry is refused until there is room again`,
+      );
+    }
+    let snap = snapshot();
+    try {
+      return write();
+    } catch (error) {
+      restore(snap);
+      const fault = storageFault(error);
+      if (!fault) throw error;
+      degrade(fault, error);
+      if (kind === 'telemetry') health.refused++;
+      if (kind !== 'urgent' || !releaseReserve()) throw error;
+      snap = snapshot();
+      try {
+        return write();
+      } catch (again) {
+        restore(snap);
+        throw again;
+      }
+    }
+  };
+  const kindOfEntries = (es: readonly NewEntry[]): 'urgent' | 'hb' | 'telemetry' => {
+    let p: number = PRIORITY.telemetry;
+    for (const e of es) p = Math.min(p, priorityOf(e.kind));
+    return p <= PRIORITY.receipt ? 'urgent' : p === PRIORITY.hb ? 'hb' : 'telemetry';
   };
 
   const evict = (): number => {
@@ -178,12 +287,10 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   return {
     adapter: 'sqlite',
     put(entry) {
-      check();
-      return putTx(entry);
+      return guarded(kindOfEntries([entry]), () => putTx(entry));
     },
     putMany(entries) {
-      check();
-      return putManyTx(entries);
+      return guarded(kindOfEntries(entries), () => putManyTx(entries));
     },
     next(limit, after?: Cursor) {
       check();
@@ -193,8 +300,7 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       return rows.map(toEntry);
     },
     remove(seqs) {
-      check();
-      return seqs.length === 0 ? 0 : removeTx(seqs);
+      return seqs.length === 0 ? 0 : guarded('hb', () => removeTx(seqs));
     },
     stats(): OutboxStats {
       const byPriority = emptyByPriority();
@@ -204,31 +310,52 @@ export function openSqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       return { count: total(counts), bytes: total(sizes), byPriority, evicted, staged };
     },
     stage(stream, item) {
-      check();
-      staged++;
-      return Number(q.stage.run(stream, item).lastInsertRowid);
+      return guarded('telemetry', () => {
+        const sid = Number(q.stage.run(stream, item).lastInsertRowid);
+        staged++;
+        return sid;
+      });
     },
     staged(stream) {
       check();
       return (stream === undefined ? q.stagedAll.all() : q.stagedOf.all(stream)) as StagedItem[];
     },
     commitStaged(stream, uptoSid, entry) {
-      check();
-      return commitTx(stream, uptoSid, entry);
+      return guarded(kindOfEntries([entry]), () => commitTx(stream, uptoSid, entry));
     },
     dropStaged(stream, uptoSid) {
-      check();
-      const n = q.unstage.run(stream, uptoSid).changes;
-      staged -= n;
-      return n;
+      return guarded('hb', () => {
+        const n = q.unstage.run(stream, uptoSid).changes;
+        staged -= n;
+        return n;
+      });
     },
     getMeta(key) {
       check();
       return (q.getMeta.get(key) as { value: string } | undefined)?.value;
     },
     setMeta(key, value) {
+      guarded('hb', () => q.setMeta.run(key, value));
+    },
+    storage() {
+      return { ...health };
+    },
+    probe() {
       check();
-      q.setMeta.run(key, value);
+      if (health.state === 'ok') return true;
+      // Room again? The reserve first (so an SOS can always be written), then a real write.
+      if (!holdReserve()) return false;
+      try {
+        q.setMeta.run('storage-probe', String(now()));
+      } catch (error) {
+        const fault = storageFault(error);
+        if (!fault) throw error;
+        degrade(fault, error);
+        return false;
+      }
+      health.state = 'ok';
+      health.since = now();
+      return true;
     },
     close() {
       if (closed) return;
