@@ -61,6 +61,8 @@ export interface TimelineEntry {
   level?: number;
   by?: { id: string; name: string; role?: string };
   note?: string;
+  /** The step's parameters (who was paged, why it climbed…): the dashboard words it per language. */
+  data?: Record<string, unknown>;
 }
 
 export interface IncidentDetail extends Incident {
@@ -127,6 +129,7 @@ function toTimeline(e: TimelineEvent): TimelineEntry {
       ? { by: { id: e.actor, name: e.actorName, ...(e.actorRole ? { role: e.actorRole } : {}) } }
       : {}),
     ...(e.note ? { note: e.note } : {}),
+    ...(e.data ? { data: e.data } : {}),
   };
 }
 

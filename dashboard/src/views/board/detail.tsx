@@ -119,7 +119,18 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
             </section>
           </div>
           {detail && <Deliveries detail={detail} />}
-          {detail && <Timeline entries={detail.timeline} />}
+          {detail && (
+            <Timeline
+              entries={detail.timeline}
+              context={{
+                names: detail.names,
+                category: inc.category,
+                severity: inc.severity,
+                ...(inc.deviceId ? { deviceId: inc.deviceId } : {}),
+                ...(inc.rescue ? { rescue: inc.rescue } : {}),
+              }}
+            />
+          )}
         </>
       )}
     </aside>
