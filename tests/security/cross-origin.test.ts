@@ -55,7 +55,7 @@ describe('cross-origin writes (issue #22)', () => {
     const { session } = await signInCookies(th.httpUrl, 'liming');
     for (const route of routes) {
       const [method, path] = route.split(' ') as [string, string];
-      for (const hostile of [
+      for (const hostile of <Record<string, string>[]>[
         { origin: 'http://evil.example' },
         { origin: 'null' },
         { 'sec-fetch-site': 'cross-site' },
