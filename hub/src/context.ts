@@ -1,5 +1,5 @@
 import type { MessageOf, UpKind } from '@steppelink/protocols';
-import type { Hono } from 'hono';
+import type { Hono, Schema } from 'hono';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { ApiEnv } from './api/context.ts';
 import type { Clock } from './clock.ts';
@@ -68,8 +68,12 @@ export interface HubModule {
   name: string;
   start(ctx: HubContext): Promise<void> | void;
   handlers?: AcceptedHandlers;
-  /** Adds routes to the authenticated API app (paths relative to /api). */
-  routes?(app: Hono<ApiEnv>): void;
+  /**
+   * The module's routes, a sub-app the API mounts on its authenticated app (paths relative to
+   * /api). Built when the module is made and typed by its chained routes, so they reach
+   * `AppType` and the dashboard's typed client; handlers reach the started module lazily.
+   */
+  routes?: Hono<ApiEnv, Schema, '/'>;
   /** Called when a device connects (after auth); e.g. to resend pending notices or the latest sos-ack. */
   onDeviceConnected?(deviceId: string): Promise<void> | void;
   /**

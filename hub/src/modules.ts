@@ -1,5 +1,5 @@
 import { type BroadcastModule, createBroadcastModule } from './broadcast/module.ts';
-import { createCheckinsModule } from './checkins/module.ts';
+import { type CheckinsModule, createCheckinsModule } from './checkins/module.ts';
 import type { Clock } from './clock.ts';
 import type { HubModule } from './context.ts';
 import {
@@ -29,6 +29,7 @@ export interface StandardModules {
   incidents: IncidentsModule;
   rules: RulesModule;
   broadcast: BroadcastModule;
+  checkins: CheckinsModule;
   /** In start order: incidents first, since rules and broadcast raise into it. */
   list: HubModule[];
 }
@@ -53,5 +54,5 @@ export function createStandardModules(o: StandardModulesOptions = {}): StandardM
   });
   const broadcast = createBroadcastModule({ sink: incidents.sink });
   const checkins = createCheckinsModule();
-  return { incidents, rules, broadcast, list: [incidents, rules, broadcast, checkins] };
+  return { incidents, rules, broadcast, checkins, list: [incidents, rules, broadcast, checkins] };
 }

@@ -5,6 +5,7 @@ import { routePath } from 'hono/route';
 import { randomBytes } from 'node:crypto';
 import { AttemptLimiter } from '../auth/attempt-limiter.ts';
 import { AuthGuard } from '../auth/guard.ts';
+import type { StandardModules } from '../modules.ts';
 import { CredentialStore } from './auth/credentials.ts';
 import { loginRoutes } from './auth/login.ts';
 import { authenticate } from './auth/middleware.ts';
@@ -64,12 +65,12 @@ function securedApi(core: ApiCore) {
 /**
  * The hub's HTTP API: public /api/login, /api/logout, /api/health and /metrics; everything else
  * under /api needs a session cookie or a bearer token, and answers only within the caller's
- * units. Hub modules add their routes to the authenticated app (`module.routes(app)`).
+ * units. Hub modules' route sub-apps (`module.routes`) are mounted on the authenticated app.
  */
 export function createApi(deps: ApiDeps) {
   const core = createCore(deps);
   const api = securedApi(core);
-  for (const m of deps.modules) m.routes?.(api);
+  for (const m of deps.modules) if (m.routes) api.route('/', m.routes);
   const app = new Hono()
     .use(async (c, next) => {
       const start = performance.now();
@@ -92,5 +93,21 @@ export function createApi(deps: ApiDeps) {
   return app;
 }
 
-/** The API's type, for a typed client in the dashboard: `hc<AppType>('/')` (import the type only). */
-export type AppType = ReturnType<typeof createApi>;
+/**
+ * For the type only (never called): the core app with the standard modules' route sub-apps
+ * mounted under /api, as `createApi` mounts `deps.modules` at run time. Built with hono's own
+ * `.route()` typing, since inferring a schema back out of an app's type loses parts of it.
+ */
+const withStandardRoutes = (app: ReturnType<typeof createApi>, m: StandardModules) =>
+  app
+    .route('/api', m.incidents.routes)
+    .route('/api', m.rules.routes)
+    .route('/api', m.broadcast.routes)
+    .route('/api', m.checkins.routes);
+
+/**
+ * The API's type, for a typed client in the dashboard: `hc<AppType>('/')` (import the type only):
+ * the core routes and, as the hub runs them (`createStandardModules`), every standard module's
+ * routes; a hub started with fewer modules answers 404 for the others.
+ */
+export type AppType = ReturnType<typeof withStandardRoutes>;

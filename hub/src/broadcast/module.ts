@@ -18,7 +18,8 @@ export interface BroadcastOptions {
   scheduleCron?: (expr: string, timezone: string, fn: () => void) => { stop(): void };
 }
 
-export interface BroadcastModule extends HubModule {
+export interface BroadcastModule extends Omit<HubModule, 'routes'> {
+  routes: ReturnType<typeof noticeRoutes>;
   /** Creates (and, when due, publishes) a notice on behalf of `actor`. Permission checks are the caller's. */
   createNotice(
     draft: NoticeDraft,
@@ -249,9 +250,7 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
         return true;
       }
     },
-    routes(app) {
-      noticeRoutes(app, { module: () => mod, ctx: () => need().ctx });
-    },
+    routes: noticeRoutes({ module: () => mod, ctx: () => need().ctx }),
     createNotice,
     cancelNotice(id, actorId) {
       const { ctx, notices } = need();

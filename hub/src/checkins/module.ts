@@ -1,7 +1,7 @@
 import { latSchema, lonSchema } from '@steppelink/protocols';
 import { distance } from '@turf/distance';
 import { point } from '@turf/helpers';
-import type { Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { type ApiEnv, canSee } from '../api/context.ts';
 import { apiError, summarizeIssues, zodIssues } from '../api/errors.ts';
@@ -37,7 +37,7 @@ const migrations = [
  * Grid-worker check-in (打卡): the phone's position at a moment, in one of the worker's units,
  * matched to the nearest household camp so visits count toward the quarterly assessment.
  */
-export function createCheckinsModule(options: Partial<typeof CHECKIN_DEFAULTS> = {}): HubModule {
+export function createCheckinsModule(options: Partial<typeof CHECKIN_DEFAULTS> = {}) {
   const cfg = { ...CHECKIN_DEFAULTS, ...options };
   let ctx: HubContext | undefined;
   const need = () => {
@@ -110,39 +110,40 @@ export function createCheckinsModule(options: Partial<typeof CHECKIN_DEFAULTS> =
     );
   }
 
+  function list(c: Context<ApiEnv>) {
+    const hub = need();
+    const p = c.get('principal');
+    const unit = c.req.query('unit') ?? p.roles[0]?.unit;
+    if (!unit || !canSee(hub.registry, p, unit))
+      return apiError(c, 403, 'out_of_scope', `unit ${unit} is outside your units`);
+    const from = Number(c.req.query('from') ?? hub.clock.now() - 7 * 86_400_000);
+    const to = Number(c.req.query('to') ?? hub.clock.now());
+    if (!Number.isFinite(from) || !Number.isFinite(to))
+      return apiError(c, 400, 'invalid_query', 'from and to must be epoch ms');
+    const units = hub.registry.descendants(unit);
+    const rows = hub.db
+      .prepare(
+        `SELECT c.id, c.person_id AS personId, p.name AS personName, c.unit_id AS unitId, c.at, c.lat, c.lon, c.acc,
+                c.note, c.household_id AS householdId, c.household_m AS householdM
+         FROM checkins c LEFT JOIN people p ON p.id = c.person_id
+         WHERE c.unit_id IN (SELECT value FROM json_each(?)) AND c.at BETWEEN ? AND ? ORDER BY c.at DESC LIMIT ?`,
+      )
+      .all(JSON.stringify(units), from, to, cfg.listLimit);
+    return c.json({ unit, from, to, checkins: rows });
+  }
+
   return {
     name: 'checkins',
     start(c) {
       ctx = c;
       migrate(c.db, 'checkins', migrations);
     },
-    routes(app) {
-      app.post('/checkins', create);
-      app.get('/checkins', (c) => {
-        const hub = need();
-        const p = c.get('principal');
-        const unit = c.req.query('unit') ?? p.roles[0]?.unit;
-        if (!unit || !canSee(hub.registry, p, unit))
-          return apiError(c, 403, 'out_of_scope', `unit ${unit} is outside your units`);
-        const from = Number(c.req.query('from') ?? hub.clock.now() - 7 * 86_400_000);
-        const to = Number(c.req.query('to') ?? hub.clock.now());
-        if (!Number.isFinite(from) || !Number.isFinite(to))
-          return apiError(c, 400, 'invalid_query', 'from and to must be epoch ms');
-        const units = hub.registry.descendants(unit);
-        const rows = hub.db
-          .prepare(
-            `SELECT c.id, c.person_id AS personId, p.name AS personName, c.unit_id AS unitId, c.at, c.lat, c.lon, c.acc,
-                    c.note, c.household_id AS householdId, c.household_m AS householdM
-             FROM checkins c LEFT JOIN people p ON p.id = c.person_id
-             WHERE c.unit_id IN (SELECT value FROM json_each(?)) AND c.at BETWEEN ? AND ? ORDER BY c.at DESC LIMIT ?`,
-          )
-          .all(JSON.stringify(units), from, to, cfg.listLimit);
-        return c.json({ unit, from, to, checkins: rows });
-      });
-    },
+    routes: new Hono<ApiEnv>().post('/checkins', create).get('/checkins', list),
     health: () => ({ state: 'up' }),
     close() {
       ctx = undefined;
     },
-  };
+  } satisfies HubModule;
 }
+
+export type CheckinsModule = ReturnType<typeof createCheckinsModule>;

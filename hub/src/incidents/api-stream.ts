@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { type ApiEnv, canSee } from '../api/context.ts';
 import { apiError } from '../api/errors.ts';
@@ -14,8 +14,8 @@ const KEEPALIVE_MS = 25_000;
  * incident the caller can see was created or changed), `page` (the caller is paged), `dropped`
  * (how many events a slow reader lost). Optional `?unit=` narrows it to one unit and below.
  */
-export function streamRoute(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
-  app.get('/incidents/stream', (c) => {
+export function streamRoute(d: IncidentApiDeps) {
+  return new Hono<ApiEnv>().get('/incidents/stream', (c) => {
     const p = c.get('principal');
     const ctx = d.ctx();
     const unit = c.req.query('unit');

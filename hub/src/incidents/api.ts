@@ -1,5 +1,6 @@
 import { INCIDENT_STATES, positionSchema, SEVERITIES, unitIdSchema } from '@steppelink/protocols';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
+import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { visibleUnits } from '../api/auth/principal.ts';
 import { type ApiEnv, canActAs, canSee, type Principal } from '../api/context.ts';
@@ -9,6 +10,7 @@ import { zJson, zQuery } from '../api/validate.ts';
 import type { HubContext } from '../context.ts';
 import { escalationChain } from '../duty/chain.ts';
 import type { RosterStore } from '../duty/roster-store.ts';
+import type { ChannelName } from '../notify/port.ts';
 import type { StreamHub } from '../notify/stream.ts';
 import { ROLES, type Role, type UnitLevel } from '../registry/schema.ts';
 import { dutyRoutes } from './api-duty.ts';
@@ -45,6 +47,7 @@ const actionBody = z.object({
   note: z.string().max(1000).optional(),
   rescue: z.enum(RESCUES).optional(),
 });
+/** 事件上报 (POST /reports): a worker reports a dispute, a livelihood problem or a hazard in their unit. */
 export const REPORT_CATEGORIES = ['dispute', 'livelihood', 'hazard', 'other'] as const;
 const reportBody = z.object({
   /** Client-made id: a phone on a weak link can retry without making a second report. */
@@ -60,83 +63,43 @@ const reportBody = z.object({
   pos: positionSchema.optional(),
 });
 
+/** One page or sos-ack to one receiver on one channel, as the incident detail answers it (a `deliveries` row). */
+interface DeliveryRecord {
+  kind: string;
+  level: number | null;
+  reminder: number | null;
+  person: string | null;
+  device: string | null;
+  channel: ChannelName;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt: number | null;
+}
+
 export const actorOf = (p: Principal): Actor => ({ kind: 'person', id: p.personId, name: p.name });
 
-/** /api/incidents, /api/reports and (via dutyRoutes) rosters, duty and statistics. */
-export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
+const factory = createFactory<ApiEnv, '/incidents/:id'>();
+
+/**
+ * /api/incidents, /api/reports and (via dutyRoutes) rosters, duty and statistics. The stream,
+ * statistics and duty routes come before `/incidents/:id` so that it does not take their paths.
+ */
+export function incidentRoutes(d: IncidentApiDeps) {
   const reg = () => d.ctx().registry;
   const db = () => d.ctx().db;
 
-  streamRoute(app, d);
-  dutyRoutes(app, d);
-
-  app.get('/incidents', zQuery(listQuery), (c) => {
-    const p = c.get('principal');
-    const q = c.req.valid('query');
-    if (q.unit !== undefined && (!reg().getUnit(q.unit) || !canSee(reg(), p, q.unit))) {
-      return apiError(c, 403, 'out_of_scope', `unit ${q.unit} is not within the units you can see`);
-    }
-    const units = q.unit ? reg().descendants(q.unit) : visibleUnits(reg(), p);
-    const where = ['unit IN (SELECT value FROM json_each(@units))'];
-    const states = new Set(q.state ?? []);
-    if (states.has('active')) where.push('closed_at IS NULL');
-    if (states.has('closed')) where.push('closed_at IS NOT NULL');
-    const exact = [...states].filter((s) => s !== 'active' && s !== 'closed');
-    if (exact.length > 0) where.push('state IN (SELECT value FROM json_each(@states))');
-    if (q.since !== undefined) where.push('opened_at >= @since');
-    if (q.until !== undefined) where.push('opened_at < @until');
-    if (q.source !== undefined) where.push('source = @source');
-    const ids = db()
-      .prepare(`SELECT id FROM incidents WHERE ${where.join(' AND ')} ORDER BY opened_at DESC LIMIT @limit`)
-      .pluck()
-      .all({
-        units: JSON.stringify(units),
-        states: JSON.stringify(exact),
-        since: q.since ?? null,
-        until: q.until ?? null,
-        source: q.source ?? null,
-        limit: q.limit,
-      }) as string[];
-    const items = ids.flatMap((id) => {
-      const inc = d.engine().get(id);
-      return inc ? [viewOf(reg(), inc, db())] : [];
-    });
-    return c.json({ items, count: items.length });
-  });
-
-  app.get('/incidents/:id', (c) => {
-    const p = c.get('principal');
-    const inc = d.engine().get(c.req.param('id'));
-    if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', c.req.param('id'));
-    const rows = db()
-      .prepare(
-        `SELECT kind, level, reminder, person, device, channel, status, attempts, last_error AS lastError,
-           created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt
-         FROM deliveries WHERE incident_id = ? ORDER BY id`,
-      )
-      .all(inc.id) as { person: string | null }[];
-    // the person's name beside the id: the board shows who was paged without a registry read
-    const deliveries = rows.map((r) => ({
-      ...r,
-      personName: r.person === null ? null : (reg().getPerson(r.person)?.name ?? null),
-    }));
-    return c.json({
-      incident: viewOf(reg(), inc, db()),
-      chain: inc.chain,
-      timeline: d.engine().timeline(inc.id),
-      positions: d.engine().positions(inc.id),
-      deliveries,
-    });
-  });
-
-  const actions: Exclude<Action, 'decline'>[] = ['ack', 'dispatch', 'resolve', 'false-alarm', 'cancel'];
-  for (const action of actions) {
-    app.post(`/incidents/:id/${action}`, zJson(actionBody), async (c) => {
+  /** One handler per action (ack, dispatch, ...), each its own typed route. */
+  const act = (action: Exclude<Action, 'decline'>) =>
+    factory.createHandlers(zJson(actionBody), async (c) => {
       await d.engine().settled(); // an incident paged a moment ago may still be on its way in
       const p = c.get('principal');
       const body = c.req.valid('json');
-      const inc = d.engine().get(c.req.param('id'));
-      if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', c.req.param('id'));
+      const id = c.req.param('id');
+      const inc = d.engine().get(id);
+      if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', id);
       if (!canActAs(reg(), p, inc.unit, ACT_ROLES)) {
         return apiError(c, 403, 'forbidden', `your roles do not let you ${action} incidents in ${inc.unit}`);
       }
@@ -150,49 +113,118 @@ export function incidentRoutes(app: Hono<ApiEnv>, d: IncidentApiDeps): void {
       if (!r.ok) return apiError(c, r.status, r.status === 409 ? 'conflict' : 'not_found', r.error);
       return c.json({ incident: viewOf(reg(), r.incident, db()) });
     });
-  }
 
-  /** 事件上报: a worker reports a dispute, a livelihood problem or a hazard in their unit. */
-  app.post('/reports', zJson(reportBody), (c) => {
-    const p = c.get('principal');
-    const b = c.req.valid('json');
-    const hh = b.householdId ? reg().getHousehold(b.householdId) : undefined;
-    if (b.householdId && (!hh || !canSee(reg(), p, hh.grid))) return notFound(c, 'household', b.householdId);
-    const unitId =
-      b.unit ?? hh?.grid ?? p.roles.find((r) => r.role === 'grid-worker')?.unit ?? p.roles[0]?.unit;
-    const unit = unitId ? reg().getUnit(unitId) : undefined;
-    if (!unit || !canActAs(reg(), p, unit.id, ACT_ROLES)) {
-      return apiError(
-        c,
-        403,
-        'forbidden',
-        `you can report only in units where you hold a duty role (${unitId ?? 'none given'})`,
+  return new Hono<ApiEnv>()
+    .route('/', streamRoute(d))
+    .route('/', dutyRoutes(d))
+    .get('/incidents', zQuery(listQuery), (c) => {
+      const p = c.get('principal');
+      const q = c.req.valid('query');
+      if (q.unit !== undefined && (!reg().getUnit(q.unit) || !canSee(reg(), p, q.unit))) {
+        return apiError(c, 403, 'out_of_scope', `unit ${q.unit} is not within the units you can see`);
+      }
+      const units = q.unit ? reg().descendants(q.unit) : visibleUnits(reg(), p);
+      const where = ['unit IN (SELECT value FROM json_each(@units))'];
+      const states = new Set(q.state ?? []);
+      if (states.has('active')) where.push('closed_at IS NULL');
+      if (states.has('closed')) where.push('closed_at IS NOT NULL');
+      const exact = [...states].filter((s) => s !== 'active' && s !== 'closed');
+      if (exact.length > 0) where.push('state IN (SELECT value FROM json_each(@states))');
+      if (q.since !== undefined) where.push('opened_at >= @since');
+      if (q.until !== undefined) where.push('opened_at < @until');
+      if (q.source !== undefined) where.push('source = @source');
+      const ids = db()
+        .prepare(`SELECT id FROM incidents WHERE ${where.join(' AND ')} ORDER BY opened_at DESC LIMIT @limit`)
+        .pluck()
+        .all({
+          units: JSON.stringify(units),
+          states: JSON.stringify(exact),
+          since: q.since ?? null,
+          until: q.until ?? null,
+          source: q.source ?? null,
+          limit: q.limit,
+        }) as string[];
+      const items = ids.flatMap((id) => {
+        const inc = d.engine().get(id);
+        return inc ? [viewOf(reg(), inc, db())] : [];
+      });
+      return c.json({ items, count: items.length });
+    })
+    .get('/incidents/:id', (c) => {
+      const p = c.get('principal');
+      const inc = d.engine().get(c.req.param('id'));
+      if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', c.req.param('id'));
+      const rows = db()
+        .prepare(
+          `SELECT kind, level, reminder, person, device, channel, status, attempts, last_error AS lastError,
+           created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt
+         FROM deliveries WHERE incident_id = ? ORDER BY id`,
+        )
+        .all(inc.id) as DeliveryRecord[];
+      // the person's name beside the id: the board shows who was paged without a registry read
+      const deliveries = rows.map((r) => ({
+        ...r,
+        personName: r.person === null ? null : (reg().getPerson(r.person)?.name ?? null),
+      }));
+      return c.json({
+        incident: viewOf(reg(), inc, db()),
+        chain: inc.chain,
+        timeline: d.engine().timeline(inc.id),
+        positions: d.engine().positions(inc.id),
+        deliveries,
+      });
+    })
+    .post('/incidents/:id/ack', ...act('ack'))
+    .post('/incidents/:id/dispatch', ...act('dispatch'))
+    .post('/incidents/:id/resolve', ...act('resolve'))
+    .post('/incidents/:id/false-alarm', ...act('false-alarm'))
+    .post('/incidents/:id/cancel', ...act('cancel'))
+    .post('/reports', zJson(reportBody), async (c) => {
+      const p = c.get('principal');
+      const b = c.req.valid('json');
+      const hh = b.householdId ? reg().getHousehold(b.householdId) : undefined;
+      if (b.householdId && (!hh || !canSee(reg(), p, hh.grid)))
+        return notFound(c, 'household', b.householdId);
+      const unitId =
+        b.unit ?? hh?.grid ?? p.roles.find((r) => r.role === 'grid-worker')?.unit ?? p.roles[0]?.unit;
+      const unit = unitId ? reg().getUnit(unitId) : undefined;
+      if (!unit || !canActAs(reg(), p, unit.id, ACT_ROLES)) {
+        return apiError(
+          c,
+          403,
+          'forbidden',
+          `you can report only in units where you hold a duty role (${unitId ?? 'none given'})`,
+        );
+      }
+      const now = d.ctx().clock.now();
+      const r = d.engine().raise(
+        {
+          source: 'report',
+          category: b.category,
+          severity: b.severity,
+          unitId: unit.id,
+          key: `report:${p.personId}:${b.id ?? `${now}`}`,
+          ...(hh ? { householdId: hh.id } : {}),
+          ...(b.pos ? { pos: b.pos } : {}),
+          at: now,
+          summary: reportSummary({
+            category: b.category,
+            unitName: unit.name,
+            reporter: p.name,
+            note: b.note,
+          }),
+          details: { note: b.note, reporter: p.personId },
+        },
+        {
+          reporter: p.personId,
+          ...(b.id ? { msg: { source: `report:${p.personId}`, id: b.id } } : {}),
+          chain: escalationChain(reg(), unit.id, { top: d.chainTop }),
+        },
       );
-    }
-    const now = d.ctx().clock.now();
-    const r = d.engine().raise(
-      {
-        source: 'report',
-        category: b.category,
-        severity: b.severity,
-        unitId: unit.id,
-        key: `report:${p.personId}:${b.id ?? `${now}`}`,
-        ...(hh ? { householdId: hh.id } : {}),
-        ...(b.pos ? { pos: b.pos } : {}),
-        at: now,
-        summary: reportSummary({ category: b.category, unitName: unit.name, reporter: p.name, note: b.note }),
-        details: { note: b.note, reporter: p.personId },
-      },
-      {
-        reporter: p.personId,
-        ...(b.id ? { msg: { source: `report:${p.personId}`, id: b.id } } : {}),
-        chain: escalationChain(reg(), unit.id, { top: d.chainTop }),
-      },
-    );
-    const inc = d.engine().get(r.incidentId);
-    return c.json(
-      { created: r.created, incident: inc ? viewOf(reg(), inc, db()) : null },
-      r.created ? 201 : 200,
-    );
-  });
+      const inc = d.engine().get(r.incidentId);
+      return c.json(
+        { created: r.created, incident: inc ? viewOf(reg(), inc, db()) : null },
+        r.created ? 201 : 200,
+      );
+    });
 }

@@ -1,6 +1,4 @@
 import { downTopic, expandFixes, type Severity } from '@steppelink/protocols';
-import type { Hono } from 'hono';
-import type { ApiEnv } from '../api/context.ts';
 import type { Clock } from '../clock.ts';
 import type { Accepted, ComponentHealth, HubContext, HubModule } from '../context.ts';
 import { escalationChain } from '../duty/chain.ts';
@@ -52,7 +50,8 @@ export interface IncidentsModuleOptions {
   rosters?: RostersInput;
 }
 
-export type IncidentsModule = HubModule & {
+export type IncidentsModule = Omit<HubModule, 'routes'> & {
+  routes: ReturnType<typeof incidentRoutes>;
   sink: IncidentSink;
   /** Imports the registry document's `rosters` section (call after the registry import). */
   importRosters(doc: RostersInput | undefined): { ok: true } | { ok: false; errors: unknown[] };
@@ -236,15 +235,13 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       pos: (m: Accepted<'pos'>) => need(engine).attachPositions(m.deviceId, expandFixes(m.msg)),
     },
 
-    routes(app: Hono<ApiEnv>) {
-      incidentRoutes(app, {
-        engine: () => need(engine),
-        ctx: () => need(ctx),
-        rosters: () => need(rosters),
-        stream,
-        chainTop: o.chainTop,
-      });
-    },
+    routes: incidentRoutes({
+      engine: () => need(engine),
+      ctx: () => need(ctx),
+      rosters: () => need(rosters),
+      stream,
+      chainTop: o.chainTop,
+    }),
 
     /**
      * Once a box listens on its sos-ack topic again, it gets the current state of each of its

@@ -26,7 +26,8 @@ export interface RulesModuleOptions {
   tick?: boolean;
 }
 
-export type RulesModule = HubModule & {
+export type RulesModule = Omit<HubModule, 'routes'> & {
+  routes: ReturnType<typeof rulesRoutes>;
   /** The engine, once started. */
   readonly engine: RulesEngine;
   /** Runs one tick now and delivers its alerts (tests, and the periodic timer). */
@@ -122,14 +123,12 @@ export function createRulesModule(options: RulesModuleOptions): RulesModule {
       grazing: (m) => run(started().grazing(m.deviceId, m.msg, m.receivedAt)),
       hb: (m) => run(started().heartbeat(m.deviceId, m.msg, m.receivedAt)),
     },
-    routes(app) {
-      rulesRoutes(app, {
-        engine: started,
-        registry: () => registry ?? (started() as never),
-        clock: () => clock ?? (started() as never),
-        run,
-      });
-    },
+    routes: rulesRoutes({
+      engine: started,
+      registry: () => registry ?? (started() as never),
+      clock: () => clock ?? (started() as never),
+      run,
+    }),
     health(): ComponentHealth {
       if (!engine) return { state: 'down', reason: 'not started' };
       const recentError =

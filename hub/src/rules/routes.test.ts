@@ -26,7 +26,7 @@ function api() {
     });
     await next();
   });
-  rules.routes!(app);
+  app.route('/', rules.routes);
   const call = async (person: string, method: string, path: string, body?: unknown) => {
     const res = await app.request(path, {
       method,

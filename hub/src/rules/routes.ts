@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { type ApiEnv, canActAs, canSee, type Principal } from '../api/context.ts';
 import type { Clock } from '../clock.ts';
 import type { RegistryStore } from '../registry/store.ts';
@@ -51,180 +51,172 @@ function isRootAdmin(registry: RegistryStore, p: Principal): boolean {
 }
 
 /** /api/rules/*: zones (GeoJSON), rules config, patrol coverage per segment, open conditions. */
-export function rulesRoutes(app: Hono<ApiEnv>, deps: RulesRouteDeps): void {
+export function rulesRoutes(deps: RulesRouteDeps) {
   const { engine, registry } = deps;
   // Zones are not secret within the hierarchy: visible to those above their units and to those below them.
   const visible = (p: Principal, z: Zone) =>
     zoneUnits(z).some((u) => canSee(registry(), p, u) || p.roles.some((r) => registry().isWithin(r.unit, u)));
   const editable = (p: Principal, z: Zone) => canActAs(registry(), p, z.properties.unitId, ZONE_EDITORS);
 
-  app.get('/rules/zones', (c) => {
-    const kind = c.req.query('kind');
-    const p = c.get('principal');
-    const features = engine()
-      .zones()
-      .filter((z) => (!kind || z.properties.kind === kind) && visible(p, z));
-    return c.json({ type: 'FeatureCollection', features });
-  });
-
-  app.get('/rules/zones/:id', (c) => {
-    const z = engine()
-      .zones()
-      .find((x) => x.properties.id === c.req.param('id'));
-    if (!z || !visible(c.get('principal'), z))
-      return c.json({ error: 'not_found', message: 'no such zone' }, 404);
-    return c.json(z);
-  });
-
-  app.put('/rules/zones/:id', async (c) => {
-    const b = await body(c);
-    if (!b.ok) return notJson(c);
-    const parsed = parseZones(b.value, registry());
-    if (!parsed.ok) {
-      const issues = parsed.issues.map((i) => ({ ...i, path: i.path.replace(/^features\.0\.?/, '') }));
-      return invalid(c, 'invalid_zone', issues);
-    }
-    const zone = parsed.zones[0];
-    if (!zone || parsed.zones.length !== 1 || zone.properties.id !== c.req.param('id')) {
-      return c.json(
-        { error: 'bad_request', message: 'send one Feature whose properties.id equals the id in the path' },
-        400,
-      );
-    }
-    const p = c.get('principal');
-    const existing = engine()
-      .zones()
-      .find((x) => x.properties.id === zone.properties.id);
-    if (!editable(p, zone) || (existing && !editable(p, existing))) {
-      return forbidden(
-        c,
-        `editing zones of unit ${zone.properties.unitId} needs one of: ${ZONE_EDITORS.join(', ')}`,
-      );
-    }
-    await deps.run(engine().saveZones([zone], 'upsert', p.personId));
-    return c.json(zone, existing ? 200 : 201);
-  });
-
-  app.delete('/rules/zones/:id', async (c) => {
-    const p = c.get('principal');
-    const z = engine()
-      .zones()
-      .find((x) => x.properties.id === c.req.param('id'));
-    if (!z || !visible(p, z)) return c.json({ error: 'not_found', message: 'no such zone' }, 404);
-    if (!editable(p, z))
-      return forbidden(
-        c,
-        `deleting zones of unit ${z.properties.unitId} needs one of: ${ZONE_EDITORS.join(', ')}`,
-      );
-    const { effects } = engine().deleteZone(z.properties.id);
-    await deps.run(effects);
-    return c.body(null, 204);
-  });
-
-  app.post('/rules/zones/import', async (c) => {
-    const mode = c.req.query('mode') ?? 'upsert';
-    if (mode !== 'upsert' && mode !== 'replace') {
-      return c.json({ error: 'bad_request', message: 'mode must be upsert (default) or replace' }, 400);
-    }
-    const b = await body(c);
-    if (!b.ok) return notJson(c);
-    const parsed = parseZones(b.value, registry());
-    if (!parsed.ok) return invalid(c, 'invalid_zones', parsed.issues);
-    const p = c.get('principal');
-    if (mode === 'replace' && !isRootAdmin(registry(), p)) {
-      return forbidden(
-        c,
-        'replacing all zones needs the admin role at the top unit; import with mode=upsert instead',
-      );
-    }
-    const denied = parsed.zones.filter((z) => !editable(p, z)).map((z) => z.properties.id);
-    if (denied.length > 0) return forbidden(c, `not allowed to edit zones: ${denied.join(', ')}`);
-    await deps.run(engine().saveZones(parsed.zones, mode, p.personId));
-    return c.json({ imported: parsed.zones.length, mode });
-  });
-
-  app.get('/rules/config', (c) =>
-    c.json({ defaults: RULES_DEFAULTS, saved: engine().savedConfig(), effective: engine().settings }),
-  );
-
-  app.put('/rules/config', async (c) => {
-    if (!isRootAdmin(registry(), c.get('principal'))) {
-      return forbidden(c, 'the rules config is league-wide: it needs the admin role at the top unit');
-    }
-    const b = await body(c);
-    if (!b.ok) return notJson(c);
-    const parsed = parseRulesConfig(b.value);
-    if (!parsed.ok) return invalid(c, 'invalid_config', parsed.issues);
-    engine().saveConfig(parsed.config, c.get('principal').personId);
-    return c.json({ saved: parsed.config, effective: engine().settings });
-  });
-
-  app.get('/rules/coverage', (c) => {
-    const p = c.get('principal');
-    const unit = c.req.query('unit');
-    const now = deps.clock().now();
-    const rows = engine()
-      .coverage.segments(c.req.query('zone'))
-      .filter(
-        (s) =>
-          canSee(registry(), p, s.segment.unitId) && (!unit || registry().isWithin(s.segment.unitId, unit)),
-      )
-      .map(({ segment: s, lastPatrolledAt, deviceId, since }) => {
-        const policyMs = engine().patrolGapMaxMs(s.unitId);
-        return {
-          id: s.id,
-          zoneId: s.zoneId,
-          index: s.index,
-          fromKm: Math.round(s.fromKm * 1000) / 1000,
-          toKm: Math.round(s.toKm * 1000) / 1000,
-          unitId: s.unitId,
-          lastPatrolledAt,
-          deviceId,
-          policyMs,
-          overdue: now - (lastPatrolledAt ?? since) > policyMs,
-          geometry: s.line.geometry,
-        };
-      });
-    if (c.req.query('format') === 'geojson') {
+  return new Hono<ApiEnv>()
+    .get('/rules/zones', (c) => {
+      const kind = c.req.query('kind');
+      const p = c.get('principal');
+      const features = engine()
+        .zones()
+        .filter((z) => (!kind || z.properties.kind === kind) && visible(p, z));
+      return c.json({ type: 'FeatureCollection', features });
+    })
+    .get('/rules/zones/:id', (c) => {
+      const z = engine()
+        .zones()
+        .find((x) => x.properties.id === c.req.param('id'));
+      if (!z || !visible(c.get('principal'), z))
+        return c.json({ error: 'not_found', message: 'no such zone' }, 404);
+      return c.json(z);
+    })
+    .put('/rules/zones/:id', async (c) => {
+      const b = await body(c);
+      if (!b.ok) return notJson(c);
+      const parsed = parseZones(b.value, registry());
+      if (!parsed.ok) {
+        const issues = parsed.issues.map((i) => ({ ...i, path: i.path.replace(/^features\.0\.?/, '') }));
+        return invalid(c, 'invalid_zone', issues);
+      }
+      const zone = parsed.zones[0];
+      if (!zone || parsed.zones.length !== 1 || zone.properties.id !== c.req.param('id')) {
+        return c.json(
+          { error: 'bad_request', message: 'send one Feature whose properties.id equals the id in the path' },
+          400,
+        );
+      }
+      const p = c.get('principal');
+      const existing = engine()
+        .zones()
+        .find((x) => x.properties.id === zone.properties.id);
+      if (!editable(p, zone) || (existing && !editable(p, existing))) {
+        return forbidden(
+          c,
+          `editing zones of unit ${zone.properties.unitId} needs one of: ${ZONE_EDITORS.join(', ')}`,
+        );
+      }
+      await deps.run(engine().saveZones([zone], 'upsert', p.personId));
+      return c.json(zone, existing ? 200 : 201);
+    })
+    .delete('/rules/zones/:id', async (c) => {
+      const p = c.get('principal');
+      const z = engine()
+        .zones()
+        .find((x) => x.properties.id === c.req.param('id'));
+      if (!z || !visible(p, z)) return c.json({ error: 'not_found', message: 'no such zone' }, 404);
+      if (!editable(p, z))
+        return forbidden(
+          c,
+          `deleting zones of unit ${z.properties.unitId} needs one of: ${ZONE_EDITORS.join(', ')}`,
+        );
+      const { effects } = engine().deleteZone(z.properties.id);
+      await deps.run(effects);
+      return c.body(null, 204);
+    })
+    .post('/rules/zones/import', async (c) => {
+      const mode = c.req.query('mode') ?? 'upsert';
+      if (mode !== 'upsert' && mode !== 'replace') {
+        return c.json({ error: 'bad_request', message: 'mode must be upsert (default) or replace' }, 400);
+      }
+      const b = await body(c);
+      if (!b.ok) return notJson(c);
+      const parsed = parseZones(b.value, registry());
+      if (!parsed.ok) return invalid(c, 'invalid_zones', parsed.issues);
+      const p = c.get('principal');
+      if (mode === 'replace' && !isRootAdmin(registry(), p)) {
+        return forbidden(
+          c,
+          'replacing all zones needs the admin role at the top unit; import with mode=upsert instead',
+        );
+      }
+      const denied = parsed.zones.filter((z) => !editable(p, z)).map((z) => z.properties.id);
+      if (denied.length > 0) return forbidden(c, `not allowed to edit zones: ${denied.join(', ')}`);
+      await deps.run(engine().saveZones(parsed.zones, mode, p.personId));
+      return c.json({ imported: parsed.zones.length, mode });
+    })
+    .get('/rules/config', (c) =>
+      c.json({ defaults: RULES_DEFAULTS, saved: engine().savedConfig(), effective: engine().settings }),
+    )
+    .put('/rules/config', async (c) => {
+      if (!isRootAdmin(registry(), c.get('principal'))) {
+        return forbidden(c, 'the rules config is league-wide: it needs the admin role at the top unit');
+      }
+      const b = await body(c);
+      if (!b.ok) return notJson(c);
+      const parsed = parseRulesConfig(b.value);
+      if (!parsed.ok) return invalid(c, 'invalid_config', parsed.issues);
+      engine().saveConfig(parsed.config, c.get('principal').personId);
+      return c.json({ saved: parsed.config, effective: engine().settings });
+    })
+    .get('/rules/coverage', (c) => {
+      const p = c.get('principal');
+      const unit = c.req.query('unit');
+      const now = deps.clock().now();
+      const rows = engine()
+        .coverage.segments(c.req.query('zone'))
+        .filter(
+          (s) =>
+            canSee(registry(), p, s.segment.unitId) && (!unit || registry().isWithin(s.segment.unitId, unit)),
+        )
+        .map(({ segment: s, lastPatrolledAt, deviceId, since }) => {
+          const policyMs = engine().patrolGapMaxMs(s.unitId);
+          return {
+            id: s.id,
+            zoneId: s.zoneId,
+            index: s.index,
+            fromKm: Math.round(s.fromKm * 1000) / 1000,
+            toKm: Math.round(s.toKm * 1000) / 1000,
+            unitId: s.unitId,
+            lastPatrolledAt,
+            deviceId,
+            policyMs,
+            overdue: now - (lastPatrolledAt ?? since) > policyMs,
+            geometry: s.line.geometry,
+          };
+        });
+      if (c.req.query('format') === 'geojson') {
+        return c.json({
+          type: 'FeatureCollection',
+          features: rows.map(({ geometry, ...properties }) => ({
+            type: 'Feature',
+            id: properties.id,
+            properties,
+            geometry,
+          })),
+        });
+      }
+      const segments = rows.map(({ geometry: _g, ...r }) => r);
       return c.json({
-        type: 'FeatureCollection',
-        features: rows.map(({ geometry, ...properties }) => ({
-          type: 'Feature',
-          id: properties.id,
-          properties,
-          geometry,
-        })),
+        at: now,
+        total: segments.length,
+        overdue: segments.filter((s) => s.overdue).length,
+        segments,
       });
-    }
-    const segments = rows.map(({ geometry: _g, ...r }) => r);
-    return c.json({
-      at: now,
-      total: segments.length,
-      overdue: segments.filter((s) => s.overdue).length,
-      segments,
+    })
+    .get('/rules/conditions', (c) => {
+      const p = c.get('principal');
+      const conditions = engine()
+        .conditions.active()
+        .filter((x) => x.unitId && canSee(registry(), p, x.unitId))
+        .map(({ key, category, unitId, active, raised, activeSince }) => ({
+          key,
+          category,
+          unitId,
+          active,
+          raised,
+          activeSince,
+        }));
+      return c.json({ conditions });
+    })
+    .post('/rules/reload', (c) => {
+      if (!c.get('principal').roles.some((r) => r.role === 'admin'))
+        return forbidden(c, 'reloading needs the admin role');
+      engine().reload();
+      return c.json({ pastures: engine().subjects.pastures.size, zones: engine().zones().length });
     });
-  });
-
-  app.get('/rules/conditions', (c) => {
-    const p = c.get('principal');
-    const conditions = engine()
-      .conditions.active()
-      .filter((x) => x.unitId && canSee(registry(), p, x.unitId))
-      .map(({ key, category, unitId, active, raised, activeSince }) => ({
-        key,
-        category,
-        unitId,
-        active,
-        raised,
-        activeSince,
-      }));
-    return c.json({ conditions });
-  });
-
-  app.post('/rules/reload', (c) => {
-    if (!c.get('principal').roles.some((r) => r.role === 'admin'))
-      return forbidden(c, 'reloading needs the admin role');
-    engine().reload();
-    return c.json({ pastures: engine().subjects.pastures.size, zones: engine().zones().length });
-  });
 }

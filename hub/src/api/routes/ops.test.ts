@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEnv } from '../context.ts';
 import { getJson, json, signIn, type TestApi, testApi } from '../test-support.ts';
@@ -113,9 +113,7 @@ describe('health, metrics, dead letters and module routes', () => {
       name: 'roster',
       start() {},
       close() {},
-      routes(app: Hono<ApiEnv>) {
-        app.get('/roster', (c) => c.json({ who: c.get('principal').personId }));
-      },
+      routes: new Hono<ApiEnv>().get('/roster', (c) => c.json({ who: c.get('principal').personId })),
     };
     t = await testApi({ modules: [module] });
     expect((await getJson(t.app, '/api/roster')).status).toBe(401);
