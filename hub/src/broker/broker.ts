@@ -9,7 +9,7 @@ import type { RejectReason } from '../ports.ts';
 import type { RegistryStore } from '../registry/store.ts';
 import { type Identity, mayReceive, maySubscribe } from './acl.ts';
 import { normalizeAddress } from '../auth/guard.ts';
-import { type AuthOptions, Authenticator } from './auth.ts';
+import { type AuthOptions, Authenticator, CONNACK } from './auth.ts';
 import { skipEmitOf, skipOfflineLookupOf } from './aedes-patches.ts';
 import { type ConnectState, wireClientEvents } from './client-events.ts';
 import { guardPacketSize } from './packet-guard.ts';
@@ -226,7 +226,8 @@ export class Broker {
             return cb(null, true);
           }
           this.metrics.authRefused.inc({ code: String(r.returnCode) });
-          this.log.info(
+          // throttled refusals are logged by the attempt guard once per failure, not one line each
+          this.log[r.returnCode === CONNACK.serverUnavailable ? 'debug' : 'info'](
             { clientId: st.rawClientId, username, code: r.returnCode, reason: r.reason },
             'connection refused',
           );

@@ -208,6 +208,30 @@ describe('SqlitePersistence', () => {
     expect(await again.subscriptionsByTopic(ALERT)).toEqual([]);
   });
 
+  it('commits the subscriptions of one turn together, and does not rewrite an unchanged one', async () => {
+    const p = await open();
+    const db = dbs[0]!;
+    const boxes = Array.from({ length: 50 }, (_, i) => ({ id: `stb-storm-${i}` }));
+    const subs = (id: string) => [
+      { topic: `sl/v1/${id}/down/#`, qos: 1 },
+      { topic: NOTICE, qos: 1 },
+    ];
+    const rows = () => db.prepare('SELECT count(*) FROM broker_subscriptions').pluck().get() as number;
+    await Promise.all(boxes.map((b) => p.addSubscriptions(b, subs(b.id))));
+    expect(rows()).toBe(100);
+    expect((await p.subscriptionsByTopic(NOTICE)).length).toBe(50);
+    // another connection sees every commit; one turn's subscriptions are one commit
+    const other = openDatabase(join(dir, 'state.db'));
+    dbs.push(other);
+    const seen = () => other.prepare('PRAGMA data_version').pluck().get() as number;
+    const before = seen();
+    await Promise.all(boxes.map((b) => p.addSubscriptions(b, [{ topic: `sl/v1/${b.id}/down/x`, qos: 1 }])));
+    expect(seen() - before).toBe(1);
+    const again = seen();
+    await Promise.all(boxes.map((b) => p.addSubscriptions(b, subs(b.id)))); // a power-return resubscribe
+    expect(seen()).toBe(again); // nothing written
+  });
+
   it('names SOS topics: worker alerts and sos-acks only', () => {
     expect(isSosTopic(ALERT)).toBe(true);
     expect(isSosTopic(SOS_ACK)).toBe(true);

@@ -140,6 +140,12 @@ export class SqlitePersistence {
   /** queued packets per client, to bound the queue without counting rows on every enqueue */
   private readonly queued = new Map<string, number>();
   private readonly overflowLogged = new Set<string>();
+  private readonly pendingSubs: {
+    clientId: string;
+    subs: Subscription[];
+    resolve: () => void;
+    reject: (err: Error) => void;
+  }[] = [];
   private readonly q;
 
   constructor(
@@ -153,6 +159,7 @@ export class SqlitePersistence {
     const st = (sql: string) => db.prepare(sql);
     this.q = {
       subOf: st('SELECT qos FROM broker_subscriptions WHERE client_id = ? AND topic = ?').pluck(),
+      subRow: st('SELECT qos, options FROM broker_subscriptions WHERE client_id = ? AND topic = ?'),
       subPut: st(`INSERT INTO broker_subscriptions (client_id, topic, qos, options) VALUES (?, ?, ?, ?)
                   ON CONFLICT (client_id, topic) DO UPDATE SET qos = excluded.qos, options = excluded.options`),
       subDel: st('DELETE FROM broker_subscriptions WHERE client_id = ? AND topic = ?'),
@@ -242,20 +249,48 @@ export class SqlitePersistence {
     return Readable.from(out);
   }
 
-  async addSubscriptions(client: { id: string }, subs: Subscription[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const sub of subs) {
-        const before = this.q.subOf.get(client.id, sub.topic) as number | undefined;
-        const { topic, qos, ...options } = sub;
-        this.q.subPut.run(client.id, topic, qos, JSON.stringify(options));
-        if (qos > 0)
-          this.trie.add(topic, { clientId: client.id, topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
-        else if (before !== undefined && before > 0) this.trie.remove(topic, { clientId: client.id, topic });
-      }
-    })();
+  /**
+   * Subscriptions are written in one transaction per event-loop turn (group commit): in a
+   * reconnect storm hundreds of SUBSCRIBEs share a commit instead of paying one each. The SUBACK
+   * still waits for the commit (aedes awaits this promise). A subscription stored exactly as
+   * asked (a box resubscribing after a power cut) is not written again.
+   */
+  addSubscriptions(client: { id: string }, subs: Subscription[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingSubs.push({ clientId: client.id, subs, resolve, reject });
+      if (this.pendingSubs.length === 1) setImmediate(() => this.flushSubscriptions());
+    });
+  }
+
+  /** Writes the subscriptions waiting for this turn's commit; every other reader of them calls it first. */
+  private flushSubscriptions(): void {
+    if (this.pendingSubs.length === 0) return;
+    const batch = this.pendingSubs.splice(0);
+    try {
+      this.db.transaction(() => {
+        for (const b of batch) this.putSubscriptions(b.clientId, b.subs);
+      })();
+    } catch (err) {
+      for (const b of batch) b.reject(err as Error);
+      return;
+    }
+    for (const b of batch) b.resolve();
+  }
+
+  private putSubscriptions(clientId: string, subs: Subscription[]): void {
+    for (const sub of subs) {
+      const { topic, qos, ...options } = sub;
+      const before = this.q.subRow.get(clientId, topic) as { qos: number; options: string } | undefined;
+      const json = JSON.stringify(options);
+      if (before?.qos === qos && before.options === json) continue;
+      this.q.subPut.run(clientId, topic, qos, json);
+      if (qos > 0) this.trie.add(topic, { clientId, topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
+      else if (before !== undefined && before.qos > 0) this.trie.remove(topic, { clientId, topic });
+    }
   }
 
   async removeSubscriptions(client: { id: string }, topics: string[]): Promise<void> {
+    this.flushSubscriptions();
     this.db.transaction(() => {
       for (const topic of topics) {
         const before = this.q.subOf.get(client.id, topic) as number | undefined;
@@ -267,20 +302,24 @@ export class SqlitePersistence {
   }
 
   async subscriptionsByClient(client: { id: string }): Promise<Subscription[]> {
+    this.flushSubscriptions();
     return (this.q.subsOf.all(client.id) as { topic: string; qos: number; options: string }[]).map((r) =>
       this.subOf(r),
     );
   }
 
   async countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
+    this.flushSubscriptions();
     return { subsCount: this.trie.subscriptionsCount, clientsCount: this.q.subClients.get() as number };
   }
 
   async subscriptionsByTopic(topic: string): Promise<TrieSub[]> {
+    this.flushSubscriptions();
     return this.trie.match(topic);
   }
 
   async cleanSubscriptions(client: { id: string }): Promise<void> {
+    this.flushSubscriptions();
     const subs = this.q.subsOf.all(client.id) as { topic: string; qos: number }[];
     if (subs.length === 0) return;
     this.q.subsDel.run(client.id);
@@ -400,6 +439,7 @@ export class SqlitePersistence {
   }
 
   getClientList(topic: string): Readable {
+    this.flushSubscriptions();
     return Readable.from(this.q.clientsOn.all(topic) as string[]);
   }
 

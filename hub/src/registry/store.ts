@@ -94,6 +94,12 @@ export class RegistryStore {
         'SELECT p.* FROM people p JOIN person_roles r ON r.person = p.id WHERE r.unit = ? AND r.role = ? ORDER BY p.id',
       ),
       setSecret: db.prepare('UPDATE devices SET secret_hash = ?, updated_at = ? WHERE id = ?'),
+      deviceUnitOf: db
+        .prepare(
+          `SELECT coalesce(h.grid, t.unit) FROM devices d LEFT JOIN households h ON h.id = d.household
+           LEFT JOIN teams t ON t.id = d.team WHERE d.id = ?`,
+        )
+        .pluck(),
       setEnabled: db.prepare('UPDATE devices SET enabled = ?, updated_at = ? WHERE id = ?'),
     };
     this.reloadUnits();
@@ -182,10 +188,12 @@ export class RegistryStore {
     if (device.team) return this.getTeam(device.team)?.unit;
     return undefined;
   }
-  /** Every unit whose notices this device receives: its unit and all ancestors. */
+  /**
+   * Every unit whose notices this device receives: its unit and all ancestors. Read on every
+   * device CONNECT, so one indexed join (no household record with its pasture polygon parsed).
+   */
   deviceUnitChain(deviceId: string): string[] {
-    const d = this.getDevice(deviceId);
-    const unit = d ? this.deviceUnit(d) : undefined;
+    const unit = this.stmt.deviceUnitOf.get(deviceId) as string | null | undefined;
     return unit ? this.unitChain(unit).map((u) => u.id) : [];
   }
   listDevices(opts: { unitId?: string; limit?: number; offset?: number } = {}): DeviceRecord[] {
