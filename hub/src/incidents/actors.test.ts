@@ -68,8 +68,12 @@ describe('who acted, in which role, and what a refused or declined ack leaves be
     const id = await start();
     await mod.handlers!['worker-ack']!(workerAck(tc, 'p-bater', id));
     // as the API builds its actor (actorOf): no role given
-    expect(mod.engine.act(id, 'dispatch', { kind: 'person', id: 'p-wuyun', name: '乌云' }).ok).toBe(true);
-    expect(mod.engine.act(id, 'resolve', { kind: 'person', id: 'p-bater', name: '巴特尔' }).ok).toBe(true);
+    expect((await mod.engine.act(id, 'dispatch', { kind: 'person', id: 'p-wuyun', name: '乌云' })).ok).toBe(
+      true,
+    );
+    expect((await mod.engine.act(id, 'resolve', { kind: 'person', id: 'p-bater', name: '巴特尔' })).ok).toBe(
+      true,
+    );
     const human = mod.engine.timeline(id).filter((e) => e.actor?.startsWith('p-'));
     expect(human.map((e) => [e.type, e.actor, e.actorRole])).toEqual([
       ['acknowledged', 'p-bater', 'grid-worker'],

@@ -94,7 +94,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
   /** One handler per action (ack, dispatch, ...), each its own typed route. */
   const act = (action: Exclude<Action, 'decline'>) =>
     factory.createHandlers(zJson(actionBody), async (c) => {
-      await d.engine().settled(); // an incident paged a moment ago may still be on its way in
+      await d.engine().committed(c.req.param('id') ?? ''); // an incident paged a moment ago may still be on its way in
       const p = c.get('principal');
       const body = c.req.valid('json');
       const id = c.req.param('id');
@@ -106,7 +106,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
       if (action !== 'dispatch' && body.rescue !== undefined) {
         return apiError(c, 400, 'invalid_body', 'rescue is only for dispatch');
       }
-      const r = d.engine().act(inc.id, action, actorOf(p), {
+      const r = await d.engine().act(inc.id, action, actorOf(p), {
         ...(body.note ? { note: body.note } : {}),
         ...(body.rescue ? { rescue: body.rescue } : {}),
       });
@@ -197,7 +197,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
         );
       }
       const now = d.ctx().clock.now();
-      const r = d.engine().raise(
+      const r = await d.engine().raise(
         {
           source: 'report',
           category: b.category,

@@ -48,11 +48,16 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     await start();
     const board: string[] = [];
     const off = tc.ctx.events.on('incident.changed', (e) => board.push(e.state));
-    const raised = mod.handlers!.sos!(sos(tc, BOX, { category: 'blizzard' }));
-    // synchronously after the commit: the page is out, nothing else yet
-    expect(tc.publisher.published.map((p) => p.topic)).toEqual([workerAlertTopic('p-bater')]);
-    expect(board).toEqual([]);
-    await raised;
+    let atFirst: { board: string[]; topics: string[] } | undefined;
+    const publish = tc.publisher.publish.bind(tc.publisher);
+    tc.publisher.publish = (topic, payload, opts) => {
+      const sent = publish(topic, payload, opts);
+      atFirst ??= { board: [...board], topics: tc.publisher.published.map((p) => p.topic) };
+      return sent;
+    };
+    await mod.handlers!.sos!(sos(tc, BOX, { category: 'blizzard' }));
+    // when the first message left: the page, nothing else yet
+    expect(atFirst).toEqual({ board: [], topics: [workerAlertTopic('p-bater')] });
     await settle();
     const [first, ...rest] = tc.publisher.published.map((p) => p.topic);
     expect(first).toBe(workerAlertTopic('p-bater'));
@@ -86,11 +91,20 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
 
   it('applies a worker ack that comes right after the page, before the incident was written', async () => {
     await start();
+    let paged!: (incidentId: string) => void;
+    const page = new Promise<string>((resolve) => {
+      paged = resolve;
+    });
+    const publish = tc.publisher.publish.bind(tc.publisher);
+    tc.publisher.publish = (topic, payload, opts) => {
+      if (topic === workerAlertTopic('p-bater')) paged((JSON.parse(payload.toString()) as Alert).incidentId);
+      return publish(topic, payload, opts);
+    };
     const raised = mod.handlers!.sos!(sos(tc, BOX));
-    const [page] = alertsTo(tc, 'p-bater');
-    expect(mod.engine.get(page!.incidentId)).toBeUndefined();
-    await Promise.all([raised, mod.handlers!['worker-ack']!(workerAck(tc, 'p-bater', page!.incidentId))]);
-    expect(mod.engine.get(page!.incidentId)).toMatchObject({ state: 'acknowledged', ackBy: 'p-bater' });
+    const id = await page;
+    expect(mod.engine.get(id)).toBeUndefined(); // the page is out, its commit not yet
+    await Promise.all([raised, mod.handlers!['worker-ack']!(workerAck(tc, 'p-bater', id))]);
+    expect(mod.engine.get(id)).toMatchObject({ state: 'acknowledged', ackBy: 'p-bater' });
   });
 
   it('sends the first page after the commit when paging ahead fails', async () => {
@@ -172,7 +186,7 @@ describe('incident engine (real SQLite, fake clock, recording publisher)', () =>
     expect(alertsTo(tc, 'p-wuyun')).toMatchObject([{ level: 1 }]);
     expect(alertsTo(tc, 'p-wuyun')[0]?.summary.zh).toMatch(/^【已确认但未出动】/);
     expect(mod.engine.get(id)?.state).toBe('acknowledged');
-    const dispatched = mod.engine.act(
+    const dispatched = await mod.engine.act(
       id,
       'dispatch',
       { kind: 'person', id: 'p-wuyun', name: '乌云' },

@@ -3,11 +3,11 @@ import type { Clock } from '../clock.ts';
 import { headRole } from '../duty/chain.ts';
 import type { RosterStore } from '../duty/roster-store.ts';
 import { monotonicUlids } from '../ids.ts';
+import { KeyedQueue } from '../keyed-queue.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelName, Outcome as SendOutcome } from '../notify/port.ts';
 import type { Role } from '../registry/schema.ts';
 import type { RegistryStore } from '../registry/store.ts';
-import type { Db } from '../state/db.ts';
 import { pageContent, refusalContent, sosAckMessage } from './content.ts';
 import {
   type Action,
@@ -15,23 +15,24 @@ import {
   type Decision,
   decide,
   type Effect,
-  type Facts,
   type IncidentCore,
   type IncidentEvent,
-  type PageKind,
   type World,
 } from './decide.ts';
 import type { EscalationPolicy } from './defaults.ts';
-import type { DeliveryRow, Outbox } from './outbox.ts';
+import { type DeliveryRow, freshRows, type Outbox } from './outbox.ts';
 import type { AlertInput } from './port.ts';
 import type { Unreached } from './reach.ts';
+import { type Actor, type Incident, isClosed } from './store.ts';
 import {
-  type Actor,
-  type Incident,
-  IncidentTables,
-  incidentParams as incidentRow,
-  isClosed,
-} from './store.ts';
+  type Commit,
+  type DeliveryInsert,
+  type IncidentStore,
+  type PageInsert,
+  StoreConflict,
+  type StoredIncident,
+  type TimelineLine,
+} from './store-port.ts';
 import { type AckRefusal, ackRefusedTexts, type Holder, type Rescue } from './texts.ts';
 
 export { ACTIONS, type Action, LATE_PRESS_WINDOW_MS } from './decide.ts';
@@ -41,21 +42,26 @@ export interface EngineOptions extends CoreConfig {
   maxPositionsPerIncident: number;
 }
 
+/** Reads the API and the board make synchronously (SQLite today; see README, scale-out). */
+export interface IncidentReads {
+  byIdNow(id: string): { inc: Incident } | undefined;
+  openByKeyNow(key: string): { inc: Incident } | undefined;
+  timelineNow(id: string): ReturnType<IncidentStore['timeline']> extends Promise<infer T> ? T : never;
+  positionsNow(id: string): { t: number; lat: number; lon: number }[];
+}
+
 export interface EngineDeps {
-  db: Db;
+  store: IncidentStore;
+  reads: IncidentReads;
   registry: RegistryStore;
   roster: RosterStore;
   clock: Clock;
   log: Logger;
   outbox: Outbox;
   options: EngineOptions;
-  /**
-   * Called after every commit with the incidents it changed, the ids of those it created and
-   * the deliveries rows it wrote (null for a transaction inside another one: its rows are
-   * committed later, by the outer one, and the deliverer has to look for them).
-   */
-  onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[] | null): void;
-  /** Sends a page row ahead of its transaction (the deliverer's `sendAhead`); without it, pages go after the commit. */
+  /** Called after every commit with the incidents it changed, those it created, and the outbox rows to send. */
+  onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[]): void;
+  /** Sends an urgent row ahead of its commit (the deliverer's `sendAhead`); without it, pages go after the commit. */
   sendAhead?(channel: ChannelName, payload: unknown): Promise<SendOutcome>;
 }
 
@@ -84,69 +90,33 @@ export interface RaiseOptions {
   chain?: Incident['chain'];
 }
 
-/** How long the event loop may rest between an SOS's first page and the transaction recording it. */
+/** How long the event loop may rest between a new incident's first page and the commit recording it. */
 const YIELD_MS = 1;
-
-/** Another writer changed the incident between load and save (optimistic concurrency): the transaction is rolled back. */
-export class IncidentConflict extends Error {}
+/** A commit refused because another writer got there first is decided again this many times. */
+const ATTEMPTS = 3;
 
 /**
- * The effects runner around the decision core (decide.ts). For each event it loads the incident
- * and what the core needs to know (pages written, declines, who is on duty now), asks
- * `decide`, and writes the incident, its timeline lines and its outbox rows (pages, sos-acks) in
- * one transaction: a transactional outbox the deliverer drains after the commit. The incident's
- * row carries a version: a save that finds another writer's version rolls back (the timer is
- * claimed once). The one ordering exception is urgent by design: a new incident's first app
- * alerts may leave before the transaction (`raisePagingFirst`), decided by the same pure call.
+ * The effects runner around the decision core (decide.ts). Every event of an incident runs in
+ * that incident's lane (a keyed queue by incident key): load the incident and its facts from the
+ * store, ask who is on duty, `decide`, then commit the incident, its timeline lines, its page
+ * steps and its outbox rows in one store transaction (a transactional outbox), and hand the new
+ * rows to the deliverer. A commit refused for a stale version (another hub, a racing writer) is
+ * decided again on fresh state. Urgent effects are ordered by the runner: a new incident's first
+ * app alerts leave before its commit (`sendAhead`), and are written with their outcome.
  */
 export class IncidentEngine {
-  private readonly t: IncidentTables;
   private readonly ulid = monotonicUlids();
+  private readonly lanes = new KeyedQueue();
+  /** devices with an open incident (positions attach to those) */
   private readonly openDevices = new Set<string>();
-  /** incidents paged ahead whose transaction has not run yet */
-  private readonly raising = new Set<Promise<unknown>>();
-  private readonly changed = new Map<string, Incident>();
-  private readonly created = new Set<string>();
-  private readonly st;
+  /** new incidents whose first page went out ahead of their commit, by id */
+  private readonly raising = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: EngineDeps) {
-    const db = deps.db;
-    this.t = new IncidentTables(db);
-    this.st = {
-      openDevices: db
-        .prepare('SELECT DISTINCT device FROM incidents WHERE closed_at IS NULL AND device IS NOT NULL')
-        .pluck(),
-      deviceHasOpen: db
-        .prepare('SELECT 1 FROM incidents WHERE device = ? AND closed_at IS NULL LIMIT 1')
-        .pluck(),
-      openOfDevice: db.prepare('SELECT id FROM incidents WHERE device = ? AND closed_at IS NULL').pluck(),
-      lastClosed: db.prepare(
-        'SELECT * FROM incidents WHERE key = ? AND closed_at IS NOT NULL ORDER BY closed_at DESC, opened_at DESC, id DESC LIMIT 1',
-      ),
-      pages: db.prepare(
-        'SELECT level, reminder, kind, people FROM pages WHERE incident_id = ? ORDER BY at, level, reminder',
-      ),
-      facts: db.prepare(
-        `SELECT type, level, actor, json_extract(data, '$.ts') AS ts FROM incident_events
-         WHERE incident_id = ? AND type IN ('declined', 'unreachable', 'pressed-again') ORDER BY id`,
-      ),
-      due: db
-        .prepare(
-          'SELECT id FROM incidents WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT 50',
-        )
-        .pluck(),
-      retryLater: db.prepare('UPDATE incidents SET next_at = ? WHERE id = ?'),
-      nextDue: db.prepare('SELECT min(next_at) FROM incidents WHERE next_at IS NOT NULL').pluck(),
-      putPosition: db.prepare(
-        'INSERT OR IGNORE INTO incident_positions (incident_id, t, lat, lon, acc) VALUES (?, ?, ?, ?, ?)',
-      ),
-      trimPositions: db.prepare(
-        `DELETE FROM incident_positions WHERE incident_id = ? AND t < (SELECT t FROM incident_positions
-         WHERE incident_id = ? ORDER BY t DESC LIMIT 1 OFFSET ?)`,
-      ),
-      positions: db.prepare('SELECT t, lat, lon FROM incident_positions WHERE incident_id = ? ORDER BY t'),
-    };
-    for (const d of this.st.openDevices.all() as string[]) this.openDevices.add(d);
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** The devices with an open incident at start (their positions attach to it). */
+  trackOpen(devices: Iterable<string>): void {
+    for (const d of devices) this.openDevices.add(d);
   }
 
   private get now(): number {
@@ -156,181 +126,154 @@ export class IncidentEngine {
   // ---- reads ----
 
   get(id: string): Incident | undefined {
-    return this.t.get(id);
+    return this.deps.reads.byIdNow(id)?.inc;
   }
   timeline(id: string) {
-    return this.t.timeline(id);
-  }
-  /** The incident a message (e.g. an SOS raise) was applied to. */
-  incidentForMessage(source: string, msgId: string): string | undefined {
-    const r = this.t.seenMessage.get(source, msgId) as { incident_id: string | null } | undefined;
-    return r?.incident_id ?? undefined;
-  }
-  openIncidentId(key: string): string | undefined {
-    return (this.t.openByKey.get(key) as { id: string } | undefined)?.id;
-  }
-  wasPaged(incidentId: string, personId: string): boolean {
-    return this.deps.outbox.paged(incidentId).includes(personId);
-  }
-  nextDue(): number | null {
-    return this.st.nextDue.get() as number | null;
+    return this.deps.reads.timelineNow(id);
   }
   positions(id: string): { t: number; lat: number; lon: number }[] {
-    return this.st.positions.all(id) as { t: number; lat: number; lon: number }[];
+    return this.deps.reads.positionsNow(id);
+  }
+  /** The incident a message (e.g. an SOS raise) was applied to. */
+  async incidentForMessage(source: string, msgId: string): Promise<string | undefined> {
+    return (await this.deps.store.messageIncident(source, msgId)) ?? undefined;
+  }
+  openIncidentId(key: string): string | undefined {
+    return this.deps.reads.openByKeyNow(key)?.inc.id;
+  }
+  async wasPaged(incidentId: string, personId: string): Promise<boolean> {
+    return (await this.deps.store.paged(incidentId)).includes(personId);
+  }
+  nextDue(): Promise<number | null> {
+    return this.deps.store.nextDue();
   }
 
   /** Keeps the set of devices with an open incident (checked on every position message) current. */
-  noteChanged(changed: readonly Incident[]): void {
+  noteChanged(changed: readonly Incident[], stillOpen: (device: string) => boolean): void {
     for (const inc of changed) {
       if (!inc.device) continue;
       if (inc.closedAt === null) this.openDevices.add(inc.device);
-      else if (!this.st.deviceHasOpen.get(inc.device)) this.openDevices.delete(inc.device);
+      else if (!stillOpen(inc.device)) this.openDevices.delete(inc.device);
     }
+  }
+
+  /**
+   * Resolves when every event queued so far has been committed (and no first page waits for its
+   * commit): tests, shutdown.
+   */
+  async settled(): Promise<void> {
+    while (this.raising.size > 0) await Promise.allSettled([...this.raising.values()]);
+    await this.lanes.idle();
+  }
+
+  /** Resolves once a new incident whose first page went out ahead is committed (at once otherwise). */
+  async committed(id: string): Promise<void> {
+    await this.raising.get(id);
   }
 
   // ---- events ----
 
   /**
-   * Like `raise`, but when this opens a new incident, the first level's worker alerts leave
-   * before the transaction that records it: a rescue call should not wait for bookkeeping. The
-   * core decides the page (pure, nothing written); the event loop then gets a moment (the
-   * alert's packets are out) before the transaction decides again with the same id and time and
-   * records those rows with their outcome. If the transaction fails, the page has gone out all
-   * the same and the SOS is dead-lettered with the error; a crash in between replays the SOS
-   * from the inbox, which pages again.
+   * Opens an incident, or joins the open one with the same key (counted, not paged anew), or
+   * folds a late resend of a closed SOS into it. When it opens one, its first level's app alerts
+   * leave before the commit that records it: a rescue call should not wait for bookkeeping. The
+   * event loop gets a moment (the alert's packets are out) before the commit records those rows
+   * with their outcome. If the commit fails, the page has gone out all the same and the caller
+   * dead-letters the SOS with the error; a crash in between replays it from the inbox, which
+   * pages again.
    */
-  async raisePagingFirst(input: AlertInput, o: RaiseOptions = {}): Promise<RaiseResult> {
-    const send = this.deps.sendAhead;
-    if (!send || (o.msg && this.t.seenMessage.get(o.msg.source, o.msg.id))) return this.raise(input, o);
-    const now = this.now;
-    const pre = { now, id: `inc-${this.ulid(now)}` };
-    let rows: ReturnType<IncidentEngine['firstRows']> = [];
-    try {
-      rows = this.firstRows(input, o, pre);
-    } catch (err) {
-      this.deps.log.error({ err, key: input.key }, 'paging ahead failed; the page goes after the commit');
-    }
-    if (rows.length === 0) return this.raise(input, o, pre);
-    const sent = Promise.all(
-      rows.map((r) =>
-        send(r.channel, r.payload).then((x): [string, SendOutcome['status']] | null =>
-          x.status === 'retry' ? null : [r.key, x.status],
-        ),
-      ),
-    ).then((done) => done.filter((d) => d !== null));
-    const recorded = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
-      const keys = await sent;
-      this.deps.outbox.sentAhead(keys);
-      try {
-        return this.raise(input, o, pre);
-      } finally {
-        this.deps.outbox.forgetAhead(keys.map(([k]) => k));
-      }
-    })();
-    this.raising.add(recorded);
-    try {
-      return await recorded;
-    } finally {
-      this.raising.delete(recorded);
-    }
-  }
-
-  /** The app alerts of the first page a raise would send, when it opens a new incident (nothing written). */
-  private firstRows(input: AlertInput, o: RaiseOptions, pre: { now: number; id: string }) {
-    const { current, event } = this.raiseEvent(input, o, pre);
-    if (current && !isClosed(current.inc.state)) return [];
-    const d = decide(current, event, pre.now, this.world(current, event, pre.now), this.deps.options);
-    if (d.outcome.ok !== true || !d.outcome.created) return [];
-    const first = d.effects.find((e) => e.type === 'page' && e.first);
-    if (first?.type !== 'page') return [];
-    return this.deps.outbox
-      .pageRows(d.state.inc, first.step, first.people, (to) => this.content(d.state.inc, first, pre.now, to))
-      .filter((r) => r.channel === 'mqtt');
-  }
-
-  /**
-   * Resolves when no incident paged ahead is still waiting for its transaction: an action on
-   * an incident whose page just went out (a worker's ack, the API) waits for it to exist.
-   */
-  async settled(): Promise<void> {
-    while (this.raising.size > 0) await Promise.allSettled([...this.raising]);
-  }
-
-  /** Opens an incident, or joins the open one with the same key (counted, not paged anew). */
-  raise(input: AlertInput, o: RaiseOptions = {}, pre?: { now: number; id: string }): RaiseResult {
-    return this.tx(() => {
-      const now = pre?.now ?? this.now;
+  raise(input: AlertInput, o: RaiseOptions = {}): Promise<RaiseResult> {
+    return this.lanes.run(input.key, async () => {
       if (o.msg) {
-        const seen = this.t.seenMessage.get(o.msg.source, o.msg.id) as
-          | { incident_id: string | null }
-          | undefined;
-        if (seen) return { incidentId: seen.incident_id ?? '', created: false };
+        const seen = await this.deps.store.messageIncident(o.msg.source, o.msg.id);
+        if (seen !== undefined) return { incidentId: seen ?? '', created: false };
       }
-      const { current, event } = this.raiseEvent(input, o, pre ?? { now, id: `inc-${this.ulid(now)}` });
-      const d = this.run(current, event, now);
-      const id = d.state.inc.id;
-      if (o.msg) this.t.rememberMessage.run(o.msg.source, o.msg.id, id, now);
-      const created = d.outcome.ok && d.outcome.created === true;
+      const now = this.now;
+      const newId = `inc-${this.ulid(now)}`;
+      const decideNow = async () => {
+        const current = await this.deps.store.forKey(input.key, input.source === 'sos');
+        return { current, d: this.decide(current, this.raiseEvent(input, o, newId, now), now) };
+      };
+      let { current, d } = await decideNow();
+      const ahead = this.ahead(d, now);
+      if (ahead) {
+        let written!: () => void;
+        this.raising.set(newId, new Promise<void>((resolve) => (written = resolve)));
+        try {
+          await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
+          const keys = await ahead;
+          for (let attempt = 1; ; attempt++) {
+            this.deps.outbox.sentAhead(keys);
+            try {
+              await this.commit(current, d, now, o.msg);
+              break;
+            } catch (e) {
+              if (!(e instanceof StoreConflict) || attempt >= ATTEMPTS) throw e;
+              ({ current, d } = await decideNow());
+            } finally {
+              this.deps.outbox.forgetAhead(keys.map(([k]) => k));
+            }
+          }
+        } finally {
+          this.raising.delete(newId);
+          written();
+        }
+      } else {
+        d = await this.retrying(
+          current,
+          d,
+          now,
+          o.msg,
+          async () => (await decideNow()).current,
+          (c) => this.decide(c, this.raiseEvent(input, o, newId, now), now),
+        );
+      }
       const folded = d.outcome.ok ? d.outcome.folded : undefined;
-      return { incidentId: id, created, ...(folded ? { folded } : {}) };
+      return {
+        incidentId: d.state.inc.id,
+        created: d.outcome.ok && d.outcome.created === true,
+        ...(folded ? { folded } : {}),
+      };
     });
   }
 
-  /** The incident a raise is about (the key's open one, else its last closed SOS) and the event. */
-  private raiseEvent(input: AlertInput, o: RaiseOptions, pre: { now: number; id: string }) {
-    const open = this.t.openByKey.get(input.key) as Record<string, unknown> | undefined;
-    const closed =
-      !open && input.source === 'sos'
-        ? (this.st.lastClosed.get(input.key) as Record<string, unknown> | undefined)
-        : undefined;
-    const row = open ?? closed;
-    const current = row ? this.load(this.t.get(row.id as string)!) : undefined;
-    const reporter = o.reporter ? this.reporterActor(o.reporter, input.unitId) : undefined;
-    const event: IncidentEvent = {
-      type: 'raise',
-      input,
-      newId: pre.id,
-      receivedAt: o.receivedAt ?? pre.now,
-      chain: o.chain ?? [],
-      ...(o.presses !== undefined ? { presses: o.presses } : {}),
-      ...(o.sosId !== undefined ? { sosId: o.sosId } : {}),
-      ...(reporter ? { reporter } : {}),
-      ...(o.msg ? { msgId: o.msg.id } : {}),
-    };
-    return { current, event };
-  }
-
   /** Applies an action by a person (API, worker phone), the household device, or the hub. */
-  act(
+  async act(
     id: string,
     action: Action,
     who: Actor,
     o: { note?: string; rescue?: Rescue; msg?: { source: string; id: string } } = {},
-  ): ActResult {
-    return this.tx((): ActResult => {
-      const now = this.now;
-      const inc = this.t.get(id);
-      if (!inc) return { ok: false, status: 404, error: `no incident ${id}` };
-      // A person acts in a role: the one they were paged in for this incident (see `holder`);
-      // the timeline and the household's sos-ack name it.
-      const by = who.kind === 'person' ? this.holder(who.id, inc, who.role) : undefined;
-      const actor: Actor = by ? { ...who, role: by.role } : who;
-      if (o.msg) {
-        // An MQTT message (cancel, worker ack) is applied once, in the same transaction as its effect.
-        if (this.t.seenMessage.get(o.msg.source, o.msg.id)) return { ok: true, incident: inc };
-        this.t.rememberMessage.run(o.msg.source, o.msg.id, inc.id, now);
+  ): Promise<ActResult> {
+    await this.committed(id); // an action on an incident whose page just went out waits for its commit
+    const first = await this.deps.store.byId(id);
+    if (!first) return { ok: false, status: 404, error: `no incident ${id}` };
+    return this.lanes.run(first.inc.key, async (): Promise<ActResult> => {
+      if (o.msg && (await this.deps.store.messageIncident(o.msg.source, o.msg.id)) !== undefined) {
+        return { ok: true, incident: (await this.deps.store.byId(id))!.inc };
       }
-      const d = this.run(
-        this.load(inc),
-        {
+      const event = (s: StoredIncident): IncidentEvent => {
+        // A person acts in a role: the one they were paged in for this incident (see `holder`);
+        // the timeline and the household's sos-ack name it.
+        const by = who.kind === 'person' ? this.holder(who.id, s, who.role) : undefined;
+        const actor: Actor = by ? { ...who, role: by.role } : who;
+        return {
           type: 'act',
           action,
           actor,
           ...(o.note ? { note: o.note } : {}),
           ...(o.rescue ? { rescue: o.rescue } : {}),
-        },
+        };
+      };
+      const now = this.now;
+      const load = () => this.deps.store.byId(id);
+      const current = (await load())!;
+      const d = await this.retrying(
+        current,
+        this.decide(current, event(current), now),
         now,
+        o.msg,
+        load,
+        (c) => this.decide(c, event(c as StoredIncident), now),
       );
       if (!d.outcome.ok) return { ...d.outcome, incident: d.state.inc };
       return { ok: true, incident: d.state.inc };
@@ -338,14 +281,15 @@ export class IncidentEngine {
   }
 
   /** The condition behind `key` ended: resolves its open rule incident, noted as auto-cleared. */
-  clear(key: string, at: number, note?: string): void {
-    this.tx(() => {
-      const r = this.t.openByKey.get(key) as Record<string, unknown> | undefined;
-      if (!r) return;
-      this.run(
-        this.load(this.t.get(r.id as string)!),
-        { type: 'clear', at, ...(note ? { note } : {}) },
-        this.now,
+  clear(key: string, at: number, note?: string): Promise<void> {
+    return this.lanes.run(key, async () => {
+      const load = () => this.deps.store.forKey(key, false);
+      const current = await load();
+      if (!current) return;
+      const event: IncidentEvent = { type: 'clear', at, ...(note ? { note } : {}) };
+      const now = this.now;
+      await this.retrying(current, this.decide(current, event, now), now, undefined, load, (c) =>
+        this.decide(c, event, now),
       );
     });
   }
@@ -355,29 +299,62 @@ export class IncidentEngine {
    * unreachable on which channel and climb now instead of waiting out the ack window. Once per
    * level; nothing happens when the incident has moved on (acknowledged, closed, another level).
    */
-  escalateUnreachable(incidentId: string, level: number, people: readonly Unreached[]): boolean {
-    return this.tx(() => {
-      const inc = this.t.get(incidentId);
-      if (!inc || isClosed(inc.state)) return false;
-      return this.run(this.load(inc), { type: 'unreachable', level, people }, this.now).changed;
+  async escalateUnreachable(
+    incidentId: string,
+    level: number,
+    people: readonly Unreached[],
+  ): Promise<boolean> {
+    const first = await this.deps.store.byId(incidentId);
+    if (!first || isClosed(first.inc.state)) return false;
+    return this.lanes.run(first.inc.key, async () => {
+      const load = () => this.deps.store.byId(incidentId);
+      const current = await load();
+      if (!current) return false;
+      const event: IncidentEvent = { type: 'unreachable', level, people };
+      const now = this.now;
+      const d = await this.retrying(current, this.decide(current, event, now), now, undefined, load, (c) =>
+        this.decide(c, event, now),
+      );
+      return d.changed;
     });
   }
 
-  /** Runs every escalation step due now (each claimed by its transaction). Returns the earliest future step. */
-  tick(): number | null {
+  /** Runs every escalation step due now, each claimed by its commit. Returns the earliest future step. */
+  async tick(): Promise<number | null> {
     for (let i = 0; i < 100; i++) {
       const now = this.now;
-      const due = this.st.due.all(now) as string[];
+      const due = await this.deps.store.due(now, 50);
       if (due.length === 0) break;
       for (const id of due) {
         try {
-          this.tx(() => {
-            const inc = this.t.get(id);
-            if (inc) this.run(this.load(inc), { type: 'due' }, now);
+          const first = await this.deps.store.byId(id);
+          if (!first) continue;
+          await this.lanes.run(first.inc.key, async () => {
+            const load = () => this.deps.store.byId(id);
+            const current = await load();
+            if (!current) return;
+            const event: IncidentEvent = { type: 'due' };
+            const d = await this.retrying(
+              current,
+              this.decide(current, event, now),
+              now,
+              undefined,
+              load,
+              (c) => this.decide(c, event, now),
+            );
+            // a due step that changed nothing (not due after all, closed) must not come back at once
+            if (
+              !d.changed &&
+              current.inc.nextAt !== null &&
+              current.inc.nextAt <= now &&
+              isClosed(current.inc.state)
+            ) {
+              await this.deps.store.retryAt(id, now + 60_000);
+            }
           });
         } catch (e) {
           this.deps.log.error({ err: e, incidentId: id }, 'escalation step failed; retrying in a minute');
-          this.st.retryLater.run(now + 60_000, id);
+          await this.deps.store.retryAt(id, now + 60_000);
         }
       }
     }
@@ -391,68 +368,155 @@ export class IncidentEngine {
    * carrying no household, position or summary of an incident they may not see.
    */
   refuseWorkerAck(personId: string, ack: { id: string; incidentId: string }, why: AckRefusal): void {
-    this.tx(() => {
-      const p = this.deps.registry.getPerson(personId);
-      const inc = this.t.get(ack.incidentId);
-      const unitId = inc?.unit ?? p?.roles[0]?.unit;
-      if (!p || !unitId) return;
-      const now = this.now;
-      const content = refusalContent(this.deps.registry, {
-        person: p,
-        unitId,
-        inc,
-        ack,
-        texts: ackRefusedTexts(why),
-        now,
-      });
-      this.deps.outbox.notice(`ack-refused:${ack.id}:${personId}`, personId, content, now);
+    const p = this.deps.registry.getPerson(personId);
+    const inc = this.get(ack.incidentId);
+    const unitId = inc?.unit ?? p?.roles[0]?.unit;
+    if (!p || !unitId) return;
+    const now = this.now;
+    const content = refusalContent(this.deps.registry, {
+      person: p,
+      unitId,
+      inc,
+      ack,
+      texts: ackRefusedTexts(why),
+      now,
     });
+    this.deps.outbox.notice(`ack-refused:${ack.id}:${personId}`, personId, content, now);
+    this.deps.onCommit([], new Set(), this.deps.outbox.takeFresh());
   }
 
   /** Positions from a device with an open incident attach to it (the newest becomes its position). */
-  attachPositions(deviceId: string, fixes: readonly Fix[]): void {
+  async attachPositions(deviceId: string, fixes: readonly Fix[]): Promise<void> {
     if (!this.openDevices.has(deviceId) || fixes.length === 0) return;
-    this.tx(() => {
-      const ids = this.st.openOfDevice.all(deviceId) as string[];
-      const newest = fixes.reduce((a, b) => (b.t > a.t ? b : a));
-      for (const id of ids) {
-        for (const f of fixes) this.st.putPosition.run(id, f.t, f.lat, f.lon, null);
-        this.st.trimPositions.run(id, id, this.deps.options.maxPositionsPerIncident - 1);
-        const inc = this.t.get(id)!;
-        if (!inc.pos || newest.t >= inc.pos.t) {
-          inc.pos = { lat: newest.lat, lon: newest.lon, t: newest.t };
-          this.save(inc, this.now, false);
+    const newest = fixes.reduce((a, b) => (b.t > a.t ? b : a));
+    const positions = fixes.map((f) => ({ t: f.t, lat: f.lat, lon: f.lon }));
+    for (const id of await this.deps.store.openOfDevice(deviceId)) {
+      const first = await this.deps.store.byId(id);
+      if (!first) continue;
+      await this.lanes.run(first.inc.key, async () => {
+        for (let attempt = 1; ; attempt++) {
+          const s = await this.deps.store.byId(id);
+          if (!s) return;
+          const inc = { ...s.inc };
+          if (!inc.pos || newest.t >= inc.pos.t) inc.pos = { lat: newest.lat, lon: newest.lon, t: newest.t };
+          const now = this.now;
+          inc.updatedAt = now;
+          try {
+            await this.deps.store.commit({
+              at: now,
+              incident: inc,
+              insert: false,
+              lines: [],
+              pages: [],
+              deliveries: [],
+              messages: [],
+              positions,
+              keepPositions: this.deps.options.maxPositionsPerIncident,
+            });
+            this.deps.onCommit([{ ...inc, version: inc.version + 1 }], new Set(), []);
+            return;
+          } catch (e) {
+            if (!(e instanceof StoreConflict) || attempt >= ATTEMPTS) throw e;
+          }
         }
-      }
-    });
+      });
+    }
   }
 
   // ---- the runner ----
 
-  /** Decides an event and writes the decision (incident, timeline, outbox rows) in the current transaction. */
-  private run(current: IncidentCore | undefined, event: IncidentEvent, now: number): Decision {
-    const d = decide(current, event, now, this.world(current, event, now), this.deps.options);
-    if (!d.changed) return d;
-    const created = event.type === 'raise' && d.outcome.ok && d.outcome.created === true;
-    const inc = d.state.inc;
-    this.save(inc, now, created);
-    for (const e of d.effects) this.apply(inc, e, now);
-    return d;
+  private decide(current: IncidentCore | undefined, event: IncidentEvent, now: number): Decision {
+    return decide(current, event, now, this.world(current, event, now), this.deps.options);
   }
 
-  private apply(inc: Incident, e: Effect, now: number): void {
-    switch (e.type) {
-      case 'record':
-        this.t.record(inc.id, now, e);
-        return;
-      case 'page':
-        this.deps.outbox.page(inc, e.step, e.people, (to) => this.content(inc, e, now, to), now);
-        return;
-      case 'sos-ack': {
-        if (!inc.device) return;
-        const by = e.by ? this.holder(e.by.person, inc, e.by.role) : undefined;
-        const msg = sosAckMessage(inc, {
-          n: this.deps.outbox.nextAckNumber(inc.id),
+  /** Commits a decision; when another writer got there first, loads again, decides again, and retries. */
+  private async retrying(
+    current: StoredIncident | undefined,
+    d: Decision,
+    now: number,
+    msg: { source: string; id: string } | undefined,
+    load: () => Promise<StoredIncident | undefined>,
+    again: (c: StoredIncident | undefined) => Decision,
+  ): Promise<Decision> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commit(current, d, now, msg);
+        return d;
+      } catch (e) {
+        if (!(e instanceof StoreConflict) || attempt >= ATTEMPTS) throw e;
+        this.deps.log.warn(
+          { incidentId: d.state.inc.id, attempt },
+          'incident changed meanwhile; deciding again',
+        );
+        current = await load();
+        d = again(current);
+      }
+    }
+  }
+
+  /**
+   * The app alerts of a new incident's first page, sent now: resolves with the keys and
+   * outcomes of those that went out (undefined when there is nothing to send ahead).
+   */
+  private ahead(d: Decision, now: number): Promise<[string, SendOutcome['status']][]> | undefined {
+    const send = this.deps.sendAhead;
+    if (!send || !(d.outcome.ok && d.outcome.created)) return undefined;
+    const first = d.effects.find((e) => e.type === 'page' && e.first);
+    if (first?.type !== 'page') return undefined;
+    let rows: ReturnType<Outbox['pageRows']>;
+    try {
+      rows = this.deps.outbox
+        .pageRows(d.state.inc, first.step, first.people, () => this.content(d.state.inc, first, now))
+        .filter((r) => r.channel === 'mqtt');
+    } catch (err) {
+      this.deps.log.error(
+        { err, incidentId: d.state.inc.id },
+        'paging ahead failed; the page goes after the commit',
+      );
+      return undefined;
+    }
+    if (rows.length === 0) return undefined; // nobody paged has the app: nothing to send ahead
+    return Promise.all(
+      rows.map((r) =>
+        send(r.channel, r.payload).then((x): [string, SendOutcome['status']] | null =>
+          x.status === 'retry' ? null : [r.key, x.status],
+        ),
+      ),
+    ).then((done) => done.filter((x) => x !== null));
+  }
+
+  /** Writes a decision (incident, timeline, page steps, outbox rows, message ids) in one store commit. */
+  private async commit(
+    current: StoredIncident | undefined,
+    d: Decision,
+    now: number,
+    msg: { source: string; id: string } | undefined,
+  ): Promise<void> {
+    const inc: Incident = { ...d.state.inc };
+    const created = d.outcome.ok && d.outcome.created === true;
+    const messages = msg ? [msg] : [];
+    if (!d.changed) {
+      // Nothing decided, but a message is still applied once (e.g. an ack the incident refused).
+      if (messages.length === 0 || !current) return;
+    }
+    const lines: TimelineLine[] = [];
+    const pages: PageInsert[] = [];
+    const deliveries: DeliveryInsert[] = [];
+    let acks = created ? 0 : (current?.acks ?? 0);
+    this.deps.outbox.begin();
+    for (const e of d.effects) {
+      if (e.type === 'record') {
+        const { type: _t, ...line } = e;
+        lines.push(line);
+      } else if (e.type === 'page') {
+        pages.push({ ...e.step, people: e.people });
+        deliveries.push(
+          ...this.deps.outbox.page(inc, e.step, e.people, () => this.content(inc, e, now), now),
+        );
+      } else if (inc.device) {
+        const by = e.by ? this.holder(e.by.person, d.state, e.by.role) : undefined;
+        const message = sosAckMessage(inc, {
+          n: ++acks,
           now,
           state: e.state,
           ...(by ? { by } : {}),
@@ -461,13 +525,18 @@ export class IncidentEngine {
           ...(e.byHousehold ? { byHousehold: true } : {}),
           ...(e.lateMs !== undefined ? { lateMs: e.lateMs } : {}),
         });
-        this.deps.outbox.sosAck(inc, inc.device, msg, now);
-        return;
+        deliveries.push(this.deps.outbox.sosAck(inc, inc.device, message, now));
       }
     }
+    const base = d.changed ? inc : current!.inc;
+    const c: Commit = { at: now, incident: base, insert: created, lines, pages, deliveries, messages };
+    const done = await this.deps.store.commit(c);
+    const saved = { ...base, version: created ? base.version : base.version + 1 };
+    const fresh = [...freshRows(deliveries, done.deliveries), ...this.deps.outbox.takeFresh()];
+    this.deps.onCommit(d.changed ? [saved] : [], created ? new Set([saved.id]) : new Set(), fresh);
   }
 
-  private content(inc: Incident, e: Extract<Effect, { type: 'page' }>, now: number, _to: unknown) {
+  private content(inc: Incident, e: Extract<Effect, { type: 'page' }>, now: number) {
     return pageContent(this.deps.registry, inc, {
       kind: e.step.kind,
       level: e.content.level,
@@ -480,37 +549,19 @@ export class IncidentEngine {
     });
   }
 
-  /** The incident as the core sees it: its row, the pages written, declines, unreachable levels, press span. */
-  private load(inc: Incident): IncidentCore {
-    const pages = (
-      this.st.pages.all(inc.id) as { level: number; reminder: number; kind: PageKind; people: string }[]
-    ).map((p) => ({
-      level: p.level,
-      reminder: p.reminder,
-      kind: p.kind,
-      people: JSON.parse(p.people) as string[],
-    }));
-    const facts: Facts & { declined: { level: number; person: string }[]; unreachable: number[] } = {
-      pages,
-      declined: [],
-      unreachable: [],
-      pressSpan: { minTs: inc.sourceTs, maxTs: inc.sourceTs },
+  private raiseEvent(input: AlertInput, o: RaiseOptions, newId: string, now: number): IncidentEvent {
+    const reporter = o.reporter ? this.reporterActor(o.reporter, input.unitId) : undefined;
+    return {
+      type: 'raise',
+      input,
+      newId,
+      receivedAt: o.receivedAt ?? now,
+      chain: o.chain ?? [],
+      ...(o.presses !== undefined ? { presses: o.presses } : {}),
+      ...(o.sosId !== undefined ? { sosId: o.sosId } : {}),
+      ...(reporter ? { reporter } : {}),
+      ...(o.msg ? { msgId: o.msg.id } : {}),
     };
-    for (const r of this.st.facts.all(inc.id) as {
-      type: string;
-      level: number | null;
-      actor: string | null;
-      ts: number | null;
-    }[]) {
-      if (r.type === 'declined' && r.actor !== null)
-        facts.declined.push({ level: r.level ?? -1, person: r.actor });
-      else if (r.type === 'unreachable' && r.level !== null) facts.unreachable.push(r.level);
-      else if (r.type === 'pressed-again' && r.ts !== null) {
-        facts.pressSpan.minTs = Math.min(facts.pressSpan.minTs, r.ts);
-        facts.pressSpan.maxTs = Math.max(facts.pressSpan.maxTs, r.ts);
-      }
-    }
-    return { inc, facts };
   }
 
   /** Who is on duty now at each level of the chain the event acts on, and the names the timeline uses. */
@@ -542,15 +593,22 @@ export class IncidentEngine {
 
   /**
    * The role a person holds for this incident: the role of the highest level they were paged at
-   * for it, else the first of their duty roles (not admin) at or above its unit, else their first.
+   * for it (if they hold that role), else the first of their duty roles (not admin) at or above
+   * its unit, else their first.
    */
-  private holder(personId: string, inc: Incident, role?: string): Holder | undefined {
+  private holder(personId: string, s: IncidentCore, role?: string): Holder | undefined {
     const p = this.deps.registry.getPerson(personId);
     if (!p) return undefined;
+    const inc = s.inc;
     const within = (x: { unit: string }) => this.deps.registry.isWithin(inc.unit, x.unit);
+    const paged = [...s.facts.pages]
+      .filter((pg) => pg.kind === 'alert' && pg.people.includes(p.id))
+      .sort((a, b) => b.level - a.level)
+      .map((pg) => inc.chain[pg.level]?.role)
+      .find((r) => r !== undefined && p.roles.some((x) => x.role === r));
     const r =
       role ??
-      this.t.pagedRole(inc, p.id, p.roles) ??
+      paged ??
       p.roles.find((x) => x.role !== 'admin' && within(x))?.role ??
       p.roles.find(within)?.role ??
       p.roles[0]?.role;
@@ -568,43 +626,5 @@ export class IncidentEngine {
       p.roles[0]?.role ??
       'grid-worker';
     return { kind: 'person', id: p.id, name: p.name, role };
-  }
-
-  /** Writes the incident, checking nobody else wrote it since it was read (its version). */
-  private save(inc: Incident, now: number, insert: boolean): void {
-    inc.updatedAt = now;
-    if (insert) this.t.insert.run(incidentRow(inc));
-    else if (this.t.save.run(incidentRow(inc)).changes === 0) {
-      throw new IncidentConflict(
-        `incident ${inc.id} changed under this transaction (version ${inc.version})`,
-      );
-    }
-    inc.version += 1;
-    this.changed.set(inc.id, inc);
-    if (insert) this.created.add(inc.id);
-  }
-
-  /** Runs `fn` in one transaction; after the commit, reports the incidents it changed. */
-  private tx<T>(fn: () => T): T {
-    let result: T;
-    const outer = !this.deps.db.inTransaction;
-    if (outer) this.deps.outbox.takeFresh(); // rows of others' transactions: the pump sends those
-    try {
-      result = this.deps.db.transaction(fn)();
-    } catch (e) {
-      this.changed.clear();
-      this.created.clear();
-      if (outer) this.deps.outbox.takeFresh();
-      throw e;
-    }
-    const changed = [...this.changed.values()];
-    const created = new Set(this.created);
-    this.changed.clear();
-    this.created.clear();
-    // Only a committed outermost transaction may hand its rows straight to the deliverer; an
-    // inner one's rows are not committed yet (null: the deliverer looks for them itself).
-    const fresh = outer ? this.deps.outbox.takeFresh() : null;
-    if (changed.length > 0 || (fresh?.length ?? 0) > 0) this.deps.onCommit(changed, created, fresh);
-    return result;
   }
 }

@@ -24,6 +24,7 @@ import { filterMatches } from '../broker/sessions.ts';
 import { isSosTopic } from '../broker/sos-topics.ts';
 import type { AlertInput, IncidentSink } from './port.ts';
 import { sosHandlers } from './sos.ts';
+import { SqliteIncidentStore } from './sqlite-store.ts';
 import { viewOf } from './view.ts';
 
 export interface IncidentsModuleOptions {
@@ -96,7 +97,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       });
     },
     async clear(key, at, note) {
-      need(engine).clear(key, at, note);
+      await need(engine).clear(key, at, note);
     },
   };
 
@@ -139,7 +140,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
           if (m && out.status !== 'retry') reach?.check(m[1]!);
         },
       );
-      const outbox = new Outbox(c.db, c.registry, notifiers, {
+      const store = new SqliteIncidentStore(c.db);
+      const outbox = new Outbox(c.registry, notifiers, (rows, at) => store.insertDeliveries(rows, at), {
         fallbackAfterMs: deliveryOpts.fallbackAfterMs,
       });
       reach = new ReachWatch(
@@ -165,11 +167,17 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         if (need(deliverer).markDelivered(wire).length === 0) outbox.ackedEarly(wire);
       });
       timer = new DueTimer(c.clock, () => {
-        const next = need(engine).tick();
-        need(timer).armAt(next);
+        need(engine)
+          .tick()
+          .then((next) => need(timer).armAt(next))
+          .catch((err) => c.log.error({ err }, 'escalation tick failed'));
       });
+      const deviceHasOpen = c.db
+        .prepare('SELECT 1 FROM incidents WHERE device = ? AND closed_at IS NULL LIMIT 1')
+        .pluck();
       engine = new IncidentEngine({
-        db: c.db,
+        store,
+        reads: store,
         registry: c.registry,
         roster: rosters,
         clock: c.clock,
@@ -182,9 +190,9 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
           // A person is waiting for their page: worker alerts leave before anything else is done.
           // The rest of the rows go straight after, without the pump's queries, unless the
           // deliverer has to sequence them behind older ones (or does not know them).
-          const handed = fresh !== null && d.sendFresh(fresh);
-          need(engine).noteChanged(changed);
-          need(timer).armAt(need(engine).nextDue());
+          const handed = d.sendFresh(fresh);
+          need(engine).noteChanged(changed, (device) => !!deviceHasOpen.get(device));
+          for (const inc of changed) need(timer).armAt(inc.nextAt);
           for (const inc of changed)
             if (inc.state === 'open' || inc.state === 'notified') reach?.check(inc.id);
           for (const inc of changed) if (created.has(inc.id)) metrics.opened(inc);
@@ -224,7 +232,13 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       }
       if (options.jobs !== false) jobs.schedule(o.timeZone);
       // Resume: escalations whose time has come run now; undelivered pages go out.
-      timer.armAt(engine.nextDue());
+      engine.trackOpen(
+        c.db
+          .prepare('SELECT DISTINCT device FROM incidents WHERE closed_at IS NULL AND device IS NOT NULL')
+          .pluck()
+          .all() as string[],
+      );
+      timer.armAt(store.nextDueNow());
       deliverer.kick();
       reach.sweep();
     },

@@ -4,10 +4,11 @@ import type { ChannelName, Notifier, Outcome, PageContent, Recipient } from '../
 
 export type { DeliveryRow };
 import type { RegistryStore } from '../registry/store.ts';
-import type { Db } from '../state/db.ts';
 import type { Incident } from './store.ts';
+import type { PageKind } from './decide.ts';
+import type { DeliveryInsert } from './store-port.ts';
 
-export type PageKind = 'alert' | 'closing';
+export type { PageKind };
 export interface PageStep {
   level: number;
   reminder: number;
@@ -44,52 +45,45 @@ function wireIdOf(channel: ChannelName, payload: unknown): string | null {
 /** PUBACKs remembered while their row is not written yet (an SOS's first page, sent ahead). */
 const EARLY_ACKS_MAX = 1_000;
 
+/** Context of the rows of one incident decision: which incident and page step they belong to. */
+interface RowOf {
+  incident?: string;
+  level?: number;
+  reminder?: number;
+  kind: string;
+  person?: string;
+  device?: string;
+  afterKey?: string;
+}
+
 /**
- * Writes pages and deliveries inside the engine's transactions. A page step is a row keyed
- * (incident, level, reminder, kind): inserting it is what makes the step happen, and it can
- * be inserted once only. Each recipient × channel becomes a `deliveries` row that the
- * Deliverer sends after the commit; a person's SMS/voice page waits (`held`) while their app
- * page has `fallbackAfterMs` to be delivered, and goes out only if it was not.
+ * Builds the outbox rows of pages, sos-acks and duty notices. A page step is written by the
+ * incident store with its decision (inserting the step is what makes it happen, once); each
+ * recipient × channel becomes a `deliveries` row the Deliverer sends after the commit; a person's
+ * SMS/voice page waits (`held`) while their app page has `fallbackAfterMs` to be delivered, and
+ * goes out only if it was not. Rows of a first page sent ahead of their commit are written with
+ * the outcome they already had. Duty notices (handovers, summaries, refusals) are written at
+ * once through `write`.
  */
 export class Outbox {
-  private readonly insertPage;
-  private readonly insertDelivery;
-  private readonly pagedStmt;
-  private readonly ackCount;
-  /** Rows inserted since the last `takeFresh()`: the engine sends its new pages straight after the commit. */
+  /** Notice rows inserted since the last `takeFresh()`: sent straight after their commit. */
   private fresh: DeliveryRow[] = [];
   /** outcomes of rows sent before their transaction (see `sentAhead`), by key */
   private readonly ahead = new Map<string, Outcome['status']>();
   /** wire ids whose PUBACK came before their row was written */
   private readonly earlyAcks = new Set<string>();
-  /** keys written as delivered since the last `takeFresh()` (their SMS fallbacks are not needed) */
+  /** keys built as delivered in the current decision (their SMS fallbacks are not needed) */
   private readonly deliveredNow = new Set<string>();
-  /** keys written as undeliverable (nobody subscribed) since then: their fallbacks go at once */
+  /** keys built as undeliverable (nobody subscribed) in it: their fallbacks go at once */
   private readonly missedNow = new Set<string>();
 
   constructor(
-    db: Db,
     private readonly registry: RegistryStore,
     private readonly notifiers: readonly Notifier[],
+    /** Writes rows now (those whose key is new) and returns the inserted ones' ids. */
+    private readonly write: (rows: readonly DeliveryInsert[], at: number) => { id: number; key: string }[],
     private readonly opts: { fallbackAfterMs: number } = { fallbackAfterMs: 15_000 },
-  ) {
-    this.insertPage = db.prepare(
-      `INSERT OR IGNORE INTO pages (incident_id, level, reminder, kind, at, ack_by_at, people)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertDelivery = db.prepare(
-      `INSERT OR IGNORE INTO deliveries (key, incident_id, level, reminder, kind, person, device, channel, payload,
-         status, attempts, next_try_at, created_at, updated_at, wire_id, after_key, delivered_at)
-       VALUES (@key, @incident, @level, @reminder, @kind, @person, @device, @channel, @payload, @status, @attempts,
-         @next, @now, @now, @wire, @after, @deliveredAt)`,
-    );
-    this.pagedStmt = db.prepare(
-      `SELECT level, people FROM pages WHERE incident_id = ? AND kind = 'alert' ORDER BY level, reminder`,
-    );
-    this.ackCount = db
-      .prepare(`SELECT count(*) FROM deliveries WHERE incident_id = ? AND channel = 'device'`)
-      .pluck();
-  }
+  ) {}
 
   recipient(personId: string): Recipient | undefined {
     const p = this.registry.getPerson(personId);
@@ -97,40 +91,35 @@ export class Outbox {
     return { id: p.id, name: p.name, phone: p.phone, lang: p.lang, username: p.username };
   }
 
-  /** Records the page step and its deliveries; returns false when the step was already done. */
+  /** Starts the rows of a new decision (fallback bookkeeping is per decision). */
+  begin(): void {
+    this.deliveredNow.clear();
+    this.missedNow.clear();
+  }
+
+  /** The deliveries rows of a page step (the step itself is written by the store with them). */
   page(
     inc: Incident,
     step: PageStep,
     people: readonly string[],
     content: (to: Recipient) => PageContent,
     now: number,
-  ): boolean {
-    const done = this.insertPage.run(
-      inc.id,
-      step.level,
-      step.reminder,
-      step.kind,
-      now,
-      step.ackBy,
-      JSON.stringify(people),
-    );
-    if (done.changes === 0) return false;
-    for (const r of this.pageRows(inc, step, people, content)) {
-      this.add(r.key, r.channel, r.payload, now, {
+  ): DeliveryInsert[] {
+    return this.pageRows(inc, step, people, content).map((r) =>
+      this.row(r.key, r.channel, r.payload, now, {
         incident: inc.id,
         level: step.level,
         reminder: step.reminder,
         kind: step.kind,
         person: r.person,
         ...(r.afterKey ? { afterKey: r.afterKey } : {}),
-      });
-    }
-    return true;
+      }),
+    );
   }
 
   /**
    * What a page step sends: one row per recipient × channel that reaches them; the SMS/voice
-   * row of someone who also gets the app page is its fallback (`afterKey`). Writes nothing.
+   * row of someone who also gets the app page is its fallback (`afterKey`). Builds nothing durable.
    */
   pageRows(
     inc: Incident,
@@ -177,72 +166,43 @@ export class Outbox {
     for (const k of keys) this.ahead.delete(k);
   }
 
-  /** Everyone paged with an alert for this incident, optionally at one level only. */
-  paged(incidentId: string, level?: number): string[] {
-    const out = new Set<string>();
-    for (const r of this.pagedStmt.all(incidentId) as { level: number; people: string }[]) {
-      if (level !== undefined && r.level !== level) continue;
-      for (const p of JSON.parse(r.people) as string[]) out.add(p);
-    }
-    return [...out];
-  }
-
-  nextAckNumber(incidentId: string): number {
-    return (this.ackCount.get(incidentId) as number) + 1;
-  }
-
-  sosAck(inc: Incident, deviceId: string, message: MessageInputOf<'sos-ack'>, now: number): void {
-    this.add(`sos-ack:${message.id}`, 'device', { deviceId, message }, now, {
+  /** The row of a household's sos-ack. */
+  sosAck(inc: Incident, deviceId: string, message: MessageInputOf<'sos-ack'>, now: number): DeliveryInsert {
+    return this.row(`sos-ack:${message.id}`, 'device', { deviceId, message }, now, {
       incident: inc.id,
       kind: 'sos-ack',
       device: deviceId,
     });
   }
 
-  /** A duty notice (handover, daily summary) to one person on every channel that reaches them. */
+  /** A duty notice (handover, daily summary) to one person on every channel that reaches them, written now. */
   notice(key: string, personId: string, content: PageContent, now: number): number {
     const to = this.recipient(personId);
     if (!to) return 0;
-    let n = 0;
+    const rows: DeliveryInsert[] = [];
     for (const ch of this.notifiers) {
       const payload = ch.render(content, to);
       if (payload === null) continue;
-      n += this.add(`${key}:${ch.channel}`, ch.channel, payload, now, {
-        kind: content.kind,
-        person: personId,
-      });
+      rows.push(
+        this.row(`${key}:${ch.channel}`, ch.channel, payload, now, { kind: content.kind, person: personId }),
+      );
     }
-    return n;
+    const written = this.write(rows, now);
+    this.fresh.push(...freshRows(rows, written));
+    return written.length;
   }
 
-  /** The rows inserted since the last call (call it before a transaction to start clean). */
+  /** The notice rows inserted since the last call. */
   takeFresh(): DeliveryRow[] {
     const f = this.fresh;
     this.fresh = [];
-    this.deliveredNow.clear();
-    this.missedNow.clear();
     return f;
   }
 
-  private add(
-    key: string,
-    channel: ChannelName,
-    payload: unknown,
-    now: number,
-    o: {
-      incident?: string;
-      level?: number;
-      reminder?: number;
-      kind: string;
-      person?: string;
-      device?: string;
-      afterKey?: string;
-    },
-  ): number {
+  private row(key: string, channel: ChannelName, payload: unknown, now: number, o: RowOf): DeliveryInsert {
     if (channel === 'webhook' && payload && typeof payload === 'object') {
       (payload as { idempotencyKey?: string }).idempotencyKey = key;
     }
-    const text = JSON.stringify(payload);
     const wire = wireIdOf(channel, payload);
     let ahead = this.ahead.get(key);
     this.ahead.delete(key);
@@ -253,35 +213,45 @@ export class Outbox {
     const held = !sent && o.afterKey !== undefined && !this.missedNow.has(o.afterKey);
     if (ahead === 'delivered') this.deliveredNow.add(key);
     if (ahead === 'no-listener' || ahead === 'failed') this.missedNow.add(key);
-    const r = this.insertDelivery.run({
-      status: ahead ?? (held ? 'held' : 'pending'),
-      attempts: sent ? 1 : 0,
-      next: sent ? null : held ? now + this.opts.fallbackAfterMs : now,
-      wire,
-      after: o.afterKey ?? null,
-      deliveredAt: ahead === 'delivered' ? now : null,
+    return {
       key,
-      incident: o.incident ?? null,
+      channel,
+      payload: JSON.stringify(payload),
+      incidentId: o.incident ?? null,
       level: o.level ?? null,
       reminder: o.reminder ?? null,
       kind: o.kind,
       person: o.person ?? null,
       device: o.device ?? null,
-      channel,
-      payload: text,
-      now,
-    });
-    if (r.changes === 1 && !sent) {
-      this.fresh.push({
-        id: Number(r.lastInsertRowid),
-        key,
-        channel,
-        device: o.device ?? null,
-        payload: text,
-        attempts: 0,
-        ...(held ? { afterKey: o.afterKey, heldUntil: now + this.opts.fallbackAfterMs } : {}),
-      });
-    }
-    return r.changes;
+      status: ahead ?? (held ? 'held' : 'pending'),
+      attempts: sent ? 1 : 0,
+      nextTryAt: sent ? null : held ? now + this.opts.fallbackAfterMs : now,
+      wireId: wire,
+      afterKey: o.afterKey ?? null,
+      deliveredAt: ahead === 'delivered' ? now : null,
+    };
   }
+}
+
+/** The rows a commit inserted, as the deliverer takes them (rows sent ahead are not among them). */
+export function freshRows(
+  rows: readonly DeliveryInsert[],
+  written: readonly { id: number; key: string }[],
+): DeliveryRow[] {
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const out: DeliveryRow[] = [];
+  for (const w of written) {
+    const r = byKey.get(w.key);
+    if (!r || (r.status !== 'pending' && r.status !== 'held')) continue;
+    out.push({
+      id: w.id,
+      key: r.key,
+      channel: r.channel as ChannelName,
+      device: r.device,
+      payload: r.payload,
+      attempts: r.attempts,
+      ...(r.status === 'held' ? { afterKey: r.afterKey, heldUntil: r.nextTryAt ?? 0 } : {}),
+    });
+  }
+  return out;
 }

@@ -86,15 +86,15 @@ describe('which incident an SOS press belongs to (hub receive time and incident 
     tc.close();
   });
 
-  const resolveOpen = () => {
+  const resolveOpen = async () => {
     const id = hub.engine.openIncidentId(KEY)!;
-    expect(hub.engine.act(id, 'resolve', BATER).ok).toBe(true);
+    expect((await hub.engine.act(id, 'resolve', BATER)).ok).toBe(true);
     return id;
   };
 
   it('pages a new emergency pressed right after the last was resolved, though the box clock was 4 min fast then', async () => {
     await hub.press(hub.message(tc.clock.now() + 4 * MIN)); // the box runs 4 min fast
-    const first = resolveOpen();
+    const first = await resolveOpen();
     await hub.settle(20_000);
     const acksBefore = hub.acks().length;
     expect(await hub.press(hub.message(tc.clock.now()))).toBeUndefined(); // NTP set it right since
@@ -113,13 +113,13 @@ describe('which incident an SOS press belongs to (hub receive time and incident 
 
   it('does not let one press stamped in 2096 silence the box afterwards', async () => {
     await hub.press(hub.message(Y2096));
-    resolveOpen();
+    await resolveOpen();
     for (const wait of [30_000, 5 * MIN, 24 * 60 * MIN]) {
       await hub.settle(wait);
       expect(await hub.press(hub.message(tc.clock.now()))).toBeUndefined();
       const id = hub.engine.openIncidentId(KEY);
       expect(id && hub.pagedFor(id)).toBe(true);
-      resolveOpen();
+      await resolveOpen();
     }
     expect(hub.incidents()).toHaveLength(4);
   });
@@ -127,7 +127,7 @@ describe('which incident an SOS press belongs to (hub receive time and incident 
   it('folds the same press sent again under a new id just after the close: recorded, told, dead-lettered, not paged', async () => {
     const pressedAt = tc.clock.now();
     await hub.press(hub.message(pressedAt));
-    const id = resolveOpen();
+    const id = await resolveOpen();
     await hub.settle(30_000);
     const alerts = tc.publisher.published.length;
     const err = await hub.press(hub.message(pressedAt)); // the box resends it with a new message id
@@ -142,7 +142,7 @@ describe('which incident an SOS press belongs to (hub receive time and incident 
   it('opens a new incident for the same press resent after the window', async () => {
     const pressedAt = tc.clock.now();
     await hub.press(hub.message(pressedAt));
-    resolveOpen();
+    await resolveOpen();
     await hub.settle(LATE_PRESS_WINDOW_MS + 1);
     expect(await hub.press(hub.message(pressedAt))).toBeUndefined();
     expect(hub.pagedFor(hub.engine.openIncidentId(KEY)!)).toBe(true);
@@ -212,7 +212,7 @@ describe('which incident an SOS press belongs to (hub receive time and incident 
               c.resend === 'same-id' && prev
                 ? prev
                 : hub.message(c.resend === 'same-ts' && prev ? prev.msg.ts : (c.abs ?? now + c.skew));
-            const known = hub.engine.incidentForMessage('sos', m.msg.id);
+            const known = await hub.engine.incidentForMessage('sos', m.msg.id);
             const open = hub.engine.openIncidentId(KEY);
             const before = hub.incidents();
             const last = before.reduce<(typeof before)[number] | undefined>(
@@ -221,7 +221,7 @@ describe('which incident an SOS press belongs to (hub receive time and incident 
             );
             const err = await hub.press(m);
             const after = hub.incidents();
-            const applied = hub.engine.incidentForMessage('sos', m.msg.id);
+            const applied = await hub.engine.incidentForMessage('sos', m.msg.id);
             sent.push(m);
             const ts = m.msg.ts;
             if (known !== undefined) {

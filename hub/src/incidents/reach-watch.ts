@@ -84,7 +84,13 @@ export class ReachWatch {
       const rows = this.st.rows.all(id, inc.level) as ReachRow[];
       const reach = levelReach(rows, this.clock.now(), this.fallbackAfterMs);
       if (reach.state === 'pending') this.timer.armAt(reach.until);
-      else if (reach.state === 'unreachable') this.engine().escalateUnreachable(id, inc.level, reach.people);
+      else if (reach.state === 'unreachable') {
+        this.engine()
+          .escalateUnreachable(id, inc.level, reach.people)
+          .catch((err) =>
+            this.log.error({ err, incidentId: id }, 'climbing past an unreachable level failed'),
+          );
+      }
     } catch (err) {
       this.log.error({ err, incidentId: id }, 'reach check failed; the ack window still escalates');
     }

@@ -27,10 +27,11 @@ export function sosHandlers(
       if (m.msg.action === 'cancel') {
         const e = engine();
         const open =
-          (m.msg.raiseId ? e.incidentForMessage('sos', m.msg.raiseId) : undefined) ?? e.openIncidentId(key);
+          (m.msg.raiseId ? await e.incidentForMessage('sos', m.msg.raiseId) : undefined) ??
+          e.openIncidentId(key);
         if (!open) return; // nothing open to cancel (already closed, or never raised)
         const actor: Actor = { kind: 'device', id: device.id, name: household?.name ?? device.id };
-        e.act(open, 'cancel', actor, {
+        await e.act(open, 'cancel', actor, {
           note: m.msg.note ?? 'cancelled on the box (confirmed twice)',
           msg: { source: 'sos', id: m.msg.id },
         });
@@ -48,7 +49,7 @@ export function sosHandlers(
       const details: Record<string, unknown> = { sosId: m.msg.id };
       if (m.msg.note) details.note = m.msg.note;
       if (m.msg.power) details.power = m.msg.power;
-      const r = await engine().raisePagingFirst(
+      const r = await engine().raise(
         {
           source: 'sos',
           category: m.msg.category,
@@ -80,26 +81,26 @@ export function sosHandlers(
 
     async 'worker-ack'(m: Accepted<'worker-ack'>): Promise<void> {
       const e = engine();
-      await e.settled(); // an ack may follow a page that went out ahead of its incident's transaction
       const reg = registry();
       const person = reg.getPerson(m.deviceId);
       const refused = `worker-ack ${m.msg.id} from ${m.deviceId} refused`;
       if (!person) throw new Error(`${refused}: no such person in the registry`);
       // A refused ack is dead-lettered (the throw) and the phone is told, never left waiting.
+      await e.committed(m.msg.incidentId); // an ack may follow a page that went out ahead of its commit
       const inc = e.get(m.msg.incidentId);
       if (!inc) {
         e.refuseWorkerAck(person.id, m.msg, 'no-incident');
         throw new Error(`${refused}: no incident ${m.msg.incidentId}`);
       }
       const mayAct =
-        e.wasPaged(inc.id, person.id) ||
+        (await e.wasPaged(inc.id, person.id)) ||
         person.roles.some((r) => r.role !== 'admin' && reg.isWithin(inc.unit, r.unit));
       if (!mayAct) {
         e.refuseWorkerAck(person.id, m.msg, 'not-allowed');
         throw new Error(`${refused}: not paged for ${inc.id} and no duty role within ${inc.unit}`);
       }
       const actor: Actor = { kind: 'person', id: person.id, name: person.name };
-      e.act(inc.id, m.msg.action === 'decline' ? 'decline' : 'ack', actor, {
+      await e.act(inc.id, m.msg.action === 'decline' ? 'decline' : 'ack', actor, {
         ...(m.msg.note ? { note: m.msg.note } : {}),
         msg: { source: 'worker-ack', id: m.msg.id },
       });

@@ -1,6 +1,6 @@
 import type { IncidentState, Severity, Texts } from '@steppelink/protocols';
 import type { ChainStep } from '../duty/chain.ts';
-import type { Db } from '../state/db.ts';
+import type { Facts, PageKind } from './decide.ts';
 import type { AlertInput } from './port.ts';
 
 export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'cancelled', 'false-alarm'];
@@ -166,111 +166,52 @@ export function incidentParams(i: Incident): Row {
   };
 }
 
-const COLUMNS = Object.keys(
-  incidentParams({
-    summary: {},
-    chain: [],
-    alsoNotify: [],
-  } as unknown as Incident),
-);
+/** A timeline row as the API shows it. */
+export function toTimelineEvent(r: Row): TimelineEvent {
+  return {
+    id: r.id as number,
+    at: r.at as number,
+    type: r.type as string,
+    state: (r.state as IncidentState | null) ?? null,
+    actor: (r.actor as string | null) ?? null,
+    actorName: (r.actor_name as string | null) ?? null,
+    actorRole: (r.actor_role as string | null) ?? null,
+    level: (r.level as number | null) ?? null,
+    note: (r.note as string | null) ?? null,
+    data: json(r.data),
+  };
+}
 
-/** Prepared statements over the incident tables. */
-export class IncidentTables {
-  readonly insert;
-  readonly save;
-  readonly byId;
-  readonly openByKey;
-  readonly event;
-  readonly events;
-  readonly seenMessage;
-  readonly rememberMessage;
-  private readonly pageLevels;
-
-  constructor(readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO incidents (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
-    );
-    // Compare-and-set on the version read: a writer that lost the race changes nothing (and rolls back).
-    this.save = db.prepare(
-      `UPDATE incidents SET ${COLUMNS.filter((c) => c !== 'id' && c !== 'version')
-        .map((c) => `${c} = @${c}`)
-        .join(', ')}, version = version + 1 WHERE id = @id AND version = @version`,
-    );
-    this.byId = db.prepare('SELECT * FROM incidents WHERE id = ?');
-    this.openByKey = db.prepare('SELECT * FROM incidents WHERE key = ? AND closed_at IS NULL');
-    this.event = db.prepare(
-      `INSERT INTO incident_events (incident_id, at, type, state, actor, actor_name, actor_role, level, note, data)
-       VALUES (@incident, @at, @type, @state, @actor, @actorName, @actorRole, @level, @note, @data)`,
-    );
-    this.events = db.prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY id');
-    this.seenMessage = db.prepare(
-      'SELECT incident_id FROM incident_messages WHERE source = ? AND msg_id = ?',
-    );
-    this.rememberMessage = db.prepare(
-      'INSERT OR IGNORE INTO incident_messages (source, msg_id, incident_id, at) VALUES (?, ?, ?, ?)',
-    );
-    this.pageLevels = db.prepare(
-      `SELECT DISTINCT level, people FROM pages WHERE incident_id = ? AND kind = 'alert' ORDER BY level DESC`,
-    );
-  }
-
-  /**
-   * The chain role of the highest level at which this person was paged for the incident, if
-   * they hold that role (someone paged beside a level, e.g. a unit a rule asks to notify, does not).
-   */
-  pagedRole(inc: Incident, personId: string, roles: readonly { role: string }[]): string | undefined {
-    for (const r of this.pageLevels.all(inc.id) as { level: number; people: string }[]) {
-      const role = inc.chain[r.level]?.role;
-      if (!role || !roles.some((x) => x.role === role)) continue;
-      if ((JSON.parse(r.people) as string[]).includes(personId)) return role;
+/**
+ * What the decision core knows of an incident beside its row, from its page steps and the
+ * timeline lines that carry facts (declines, unreachable levels, the device times of its presses).
+ */
+export function factsOf(
+  inc: Incident,
+  pages: readonly Row[],
+  events: readonly Row[],
+): Facts & { declined: { level: number; person: string }[]; unreachable: number[] } {
+  const facts = {
+    pages: pages.map((p) => ({
+      level: p.level as number,
+      reminder: p.reminder as number,
+      kind: p.kind as PageKind,
+      people: JSON.parse(p.people as string) as string[],
+    })),
+    declined: [] as { level: number; person: string }[],
+    unreachable: [] as number[],
+    pressSpan: { minTs: inc.sourceTs, maxTs: inc.sourceTs },
+  };
+  for (const r of events) {
+    if (r.type === 'declined' && r.actor !== null) {
+      facts.declined.push({ level: (r.level as number | null) ?? -1, person: r.actor as string });
+    } else if (r.type === 'unreachable' && r.level !== null) facts.unreachable.push(r.level as number);
+    else if (r.type === 'pressed-again') {
+      const ts = json<{ ts?: number }>(r.data)?.ts;
+      if (typeof ts !== 'number') continue;
+      facts.pressSpan.minTs = Math.min(facts.pressSpan.minTs, ts);
+      facts.pressSpan.maxTs = Math.max(facts.pressSpan.maxTs, ts);
     }
-    return undefined;
   }
-
-  get(id: string): Incident | undefined {
-    const r = this.byId.get(id) as Row | undefined;
-    return r ? toIncident(r) : undefined;
-  }
-
-  timeline(id: string): TimelineEvent[] {
-    return (this.events.all(id) as Row[]).map((r) => ({
-      id: r.id as number,
-      at: r.at as number,
-      type: r.type as string,
-      state: (r.state as IncidentState | null) ?? null,
-      actor: (r.actor as string | null) ?? null,
-      actorName: (r.actor_name as string | null) ?? null,
-      actorRole: (r.actor_role as string | null) ?? null,
-      level: (r.level as number | null) ?? null,
-      note: (r.note as string | null) ?? null,
-      data: json(r.data),
-    }));
-  }
-
-  /** Appends a timeline line (the state is the incident's when the line was decided). */
-  record(
-    incidentId: string,
-    at: number,
-    e: {
-      event: string;
-      state: IncidentState;
-      actor?: Actor;
-      level?: number;
-      note?: string;
-      data?: Record<string, unknown>;
-    },
-  ): void {
-    this.event.run({
-      incident: incidentId,
-      at,
-      type: e.event,
-      state: e.state,
-      actor: e.actor?.id ?? null,
-      actorName: e.actor?.name ?? null,
-      actorRole: e.actor?.role ?? null,
-      level: e.level ?? null,
-      note: e.note ?? null,
-      data: e.data ? JSON.stringify(e.data) : null,
-    });
-  }
+  return facts;
 }

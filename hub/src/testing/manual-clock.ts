@@ -1,5 +1,8 @@
 import type { Clock } from '../clock.ts';
 
+/** Event-loop turns given to the work a fired timer started (async store calls, sends, their replies). */
+const SETTLE_ROUNDS = 4;
+
 /**
  * A clock for tests: time moves only when the test says so, and due timers fire in time order
  * during `advance()`. Use it anywhere a module takes a `Clock`.
@@ -35,14 +38,18 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const end = this.t + ms;
     for (;;) {
-      const next = [...this.timers.entries()].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      const next = [...this.timers.entries()]
+        .filter(([, x]) => x.at <= end)
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (!next) break;
       const [id, timer] = next;
       this.t = timer.at;
       if (timer.every) timer.at += timer.every;
       else this.timers.delete(id);
       timer.fn();
-      await new Promise((r) => setImmediate(r)); // let promise chains started by the timer run
+      // Let what the timer started finish before time moves on: its promise chains, and the I/O
+      // callbacks they queue in turn (an escalation step's page, then that page's PUBACK).
+      for (let i = 0; i < SETTLE_ROUNDS; i++) await new Promise((r) => setImmediate(r));
     }
     this.t = end;
   }
