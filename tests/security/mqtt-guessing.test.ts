@@ -85,4 +85,40 @@ describe('password guessing over MQTT (issue #22)', () => {
       }),
     ).toBe(0);
   });
+
+  it("3c: an attacker behind a township's address cannot keep its boxes off the hub", async () => {
+    const township = '127.0.0.3';
+    for (let u = 0; u < 8; u++) {
+      for (let i = 0; i < 5; i++) {
+        await rawConnack(port, {
+          clientId: 'guesser',
+          clean: true,
+          username: `made-up-${u}`,
+          password: `guess-${i}`,
+          localAddress: township,
+        });
+      }
+    }
+    // the address is throttled for people who never connected from it …
+    expect(
+      await rawConnack(port, {
+        clientId: 'p-wuyun:phone',
+        clean: true,
+        username: 'wuyun',
+        password: DEMO_PASSWORD,
+        localAddress: township,
+      }),
+    ).toBe(3);
+    // … but a box never seen there before connects (its 256-bit secret can't be guessed anyway)
+    const box = 'stb-150824-104-0009';
+    expect(
+      await rawConnack(port, {
+        clientId: box,
+        clean: true,
+        username: box,
+        password: deviceSecret(box),
+        localAddress: township,
+      }),
+    ).toBe(0);
+  });
 });

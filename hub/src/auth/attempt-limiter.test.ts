@@ -80,6 +80,23 @@ describe('AttemptLimiter', () => {
     expect(l.throttled()).toEqual([]);
   });
 
+  it("a device's attempt is not refused by a delayed address, though its failures count there", () => {
+    const l = new AttemptLimiter(clockAt(), small);
+    const office = '10.30.0.1';
+    for (let i = 0; i < 12; i++) {
+      const r = l.begin({ account: `user:guess-${i}`, address: office });
+      if (r.ok) l.fail(r.ticket);
+    }
+    expect(l.begin({ account: 'user:erdun', address: office })).toMatchObject({
+      ok: false,
+      bucket: 'address',
+    });
+    const box = l.begin({ account: 'device:stb-1', address: office, addressCannotRefuse: true });
+    expect(box.ok).toBe(true);
+    if (box.ok) l.fail(box.ticket);
+    expect(l.throttled().find((k) => k.key === office)?.failures).toBe(7); // 6 free ones, then refused; + the box's
+  });
+
   it('an operator unblocks an account or an address', () => {
     const clock = clockAt();
     const l = new AttemptLimiter(clock, small);

@@ -62,6 +62,12 @@ export interface Attempt {
   client?: string;
   /** the caller verified that `client` was issued to this account (a signed known-client cookie) */
   proven?: boolean;
+  /**
+   * Failures still count against the address, but a delayed address does not refuse this
+   * attempt: for devices, whose 256-bit secrets can't be guessed anyway, so an attacker behind a
+   * township's address can't keep its boxes (and their SOS) off the hub.
+   */
+  addressCannotRefuse?: boolean;
 }
 export interface Ticket {
   readonly attempt: Attempt;
@@ -141,6 +147,7 @@ export class AttemptLimiter {
         ];
     let refusal: Extract<Admission, { ok: false }> | undefined;
     for (const [key, bucket] of keys) {
+      if (bucket === 'address' && a.addressCannotRefuse) continue;
       const e = this.live(key, now);
       const wait = e ? e.lastAt + throttleDelayMs(this.policy(bucket), e.failures) - now : 0;
       if (wait > 0 && (!refusal || wait > refusal.retryAfterMs)) {

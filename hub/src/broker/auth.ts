@@ -81,7 +81,13 @@ export class Authenticator {
     }
     const device = this.registry.getDevice(c.username);
     const account = device ? deviceAccount(device.id) : personAccount(c.username);
-    const attempt = { account, address: c.address, client: c.address };
+    // devices: known by their usual address; a delayed address never keeps a box off (see limiter)
+    const attempt = {
+      account,
+      address: c.address,
+      client: c.address,
+      addressCannotRefuse: device !== undefined,
+    };
     const admitted = this.guard ? this.guard.begin('mqtt', attempt) : this.limiter.begin(attempt);
     if (!admitted.ok) {
       return refuse(
