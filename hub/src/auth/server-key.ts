@@ -22,7 +22,13 @@ export function loadServerKey(path: string): Buffer {
     return key;
   }
   const key = randomBytes(32);
-  writeFileSync(path, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // the CLI and the hub starting at the same moment: the other one wrote it first
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadServerKey(path);
+    throw err;
+  }
   chmodSync(path, 0o600);
   return key;
 }
