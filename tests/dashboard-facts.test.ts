@@ -116,7 +116,8 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     await wall.locator('[data-testid=map][data-loaded=yes]').waitFor();
     const marker = wall.locator('.leaflet-overlay-pane path[aria-label="其其格 · 机顶盒"]');
     await marker.waitFor();
-    await marker.hover({ force: true });
+    // (the map may still be zooming to fit: point the event at the marker, not at screen pixels)
+    await marker.dispatchEvent('mouseover');
     const tip = wall.locator('.leaflet-tooltip', { hasText: '其其格' });
     await tip.waitFor();
     expect(await tip.textContent()).not.toContain(BOX);

@@ -1,6 +1,7 @@
 /** English texts; the key set here is the one zh and mn must match (checked by the compiler and a test). */
 export const en = {
   'app.subtitle': 'Command platform',
+  'nav.skip': 'Skip to content',
   'nav.board': 'Alert board',
   'nav.map': 'Map',
   'nav.devices': 'Devices',

@@ -7,6 +7,7 @@ import type { MessageKey } from './en.ts';
  */
 export const mn: Record<MessageKey, string> = {
   'app.subtitle': 'ᠵᠠᠬᠢᠷᠤᠭᠠᠯᠲᠠ ᠶᠢᠨ ᠲᠠᠪᠴᠠᠩ',
+  'nav.skip': 'ᠭᠣᠣᠯ ᠠᠭᠤᠯᠭ᠎ᠠ ᠳᠤ ᠰᠢᠯᠵᠢᠬᠦ',
   'nav.board': 'ᠳᠣᠬᠢᠶ᠎ᠠ ᠶᠢᠨ ᠰᠠᠮᠪᠠᠷ',
   'nav.map': 'ᠭᠠᠵᠠᠷ ᠤᠨ ᠵᠢᠷᠤᠭ',
   'nav.devices': 'ᠲᠣᠨᠣᠭ ᠬᠡᠷᠡᠭᠰᠡᠯ',

@@ -2,6 +2,7 @@ import type { MessageKey } from './en.ts';
 
 export const zh: Record<MessageKey, string> = {
   'app.subtitle': '指挥平台',
+  'nav.skip': '跳到正文',
   'nav.board': '警情看板',
   'nav.map': '地图',
   'nav.devices': '设备',

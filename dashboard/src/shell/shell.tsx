@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../api/session.ts';
 import { startLive, stopLive } from '../live/incidents.ts';
 import type { Page, Route } from '../router.ts';
+import { useT } from '../i18n/index.ts';
 import { Board } from '../views/board/board.tsx';
 import { Header } from './header.tsx';
 import { Nav } from './nav.tsx';
@@ -33,6 +34,19 @@ function LazyPage({ me, route }: { me: Me; route: Route }) {
   return <loaded.C me={me} route={route} />;
 }
 
+/**
+ * The first stop for keyboard and screen-reader users: past the header and navigation to the page.
+ * A button that moves focus, not a `#main` link: the address hash is the app's route.
+ */
+function SkipLink() {
+  const t = useT();
+  return (
+    <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
+      {t('nav.skip')}
+    </button>
+  );
+}
+
 export function Shell({ me, route }: { me: Me; route: Route }) {
   useEffect(() => {
     startLive();
@@ -40,9 +54,10 @@ export function Shell({ me, route }: { me: Me; route: Route }) {
   }, [me.person.id]);
   return (
     <div class={`app page-${route.page}`}>
+      <SkipLink />
       <Header me={me} />
       <Nav me={me} page={route.page} />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         {route.page === 'board' ? <Board me={me} route={route} /> : <LazyPage me={me} route={route} />}
       </main>
     </div>

@@ -35,7 +35,12 @@ export function UnitSelect({
   const t = useT();
   const roots = useUnits();
   return (
-    <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+    <select
+      name={name}
+      value={value}
+      aria-label={t('common.unit')}
+      onChange={(e) => onChange(e.currentTarget.value)}
+    >
       <option value="">{allLabel ?? t('common.all')}</option>
       {flattenUnits(roots ?? []).map(({ unit, depth }) => (
         <option key={unit.id} value={unit.id}>

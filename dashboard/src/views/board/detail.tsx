@@ -38,8 +38,24 @@ function TrailMapLazy(props: TrailMapProps) {
   return C ? <C {...props} /> : <div class="trail-map" />;
 }
 
+/** Closes the detail and puts the keyboard focus back on the incident's row of the board. */
+function closeDetail(id: string): void {
+  navigate({ page: 'board' });
+  requestAnimationFrame(() =>
+    document.querySelector<HTMLElement>(`tr[data-incident="${CSS.escape(id)}"]`)?.focus(),
+  );
+}
+
 export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
   const t = useT();
+  // Escape closes the detail from anywhere on the page (a dialog-like panel beside the board)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) closeDetail(id);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [id]);
   const now = useNow();
   const live = useStore(incidentsStore).get(id);
   const [reload, setReload] = useState(0);
@@ -72,7 +88,7 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
         type="button"
         class="close ghost"
         aria-label={t('common.close')}
-        onClick={() => navigate({ page: 'board' })}
+        onClick={() => closeDetail(id)}
       >
         ×
       </button>

@@ -111,6 +111,8 @@ export function Replay({
           <input
             type="range"
             name="replay"
+            aria-label={t('map.track')}
+            aria-valuetext={formatDateTime(cursor)}
             min={range.from}
             max={range.to}
             step={60_000}
