@@ -1,8 +1,7 @@
-/**
- * The outbox's record of one page or sos-ack to one receiver on one channel, as
- * `GET /api/incidents/:id` returns it (`deliveries`, in the order the hub wrote them). The route
- * answers a plain SQL row, so the shape is written out here; the statuses are the hub's.
- */
+import type { InferResponseType } from 'hono/client';
+import type { api } from './client.ts';
+
+/** The statuses of the outbox's records (the hub's), in the order a record can pass through them. */
 export const DELIVERY_STATUSES = [
   'pending', // not sent yet
   'retry', // retrying after an error
@@ -18,24 +17,16 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Still on its way: the record can change without the incident changing. */
 export const IN_FLIGHT: ReadonlySet<string> = new Set<DeliveryStatus>(['pending', 'retry', 'held', 'queued']);
 
-/** 'mqtt' = the worker's phone app, 'webhook' = SMS/voice gateway, 'stream' = the dashboard, 'device' = the household's box. */
-export type DeliveryChannel = 'mqtt' | 'webhook' | 'stream' | 'device';
-
-export interface Delivery {
-  kind: string;
-  level: number | null;
-  reminder: number | null;
-  person: string | null;
-  /** the person's name, from the registry */
-  personName: string | null;
-  device: string | null;
-  channel: DeliveryChannel | (string & {});
-  status: DeliveryStatus | (string & {});
-  attempts: number;
-  lastError: string | null;
-  createdAt: number;
-  updatedAt: number;
-  deliveredAt: number | null;
-}
+/**
+ * The outbox's record of one page or sos-ack to one receiver on one channel, as
+ * `GET /api/incidents/:id` returns it (`deliveries`, in the order the hub wrote them), typed from
+ * the route. `channel`: 'mqtt' = the worker's phone app, 'webhook' = SMS/voice gateway, 'stream' =
+ * the dashboard, 'device' = the household's box.
+ */
+export type Delivery = InferResponseType<
+  (typeof api.api.incidents)[':id']['$get'],
+  200
+>['deliveries'][number];
+export type DeliveryChannel = Delivery['channel'];
 
 export const inFlight = (ds: readonly Delivery[]): boolean => ds.some((d) => IN_FLIGHT.has(d.status));

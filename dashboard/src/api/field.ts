@@ -1,4 +1,5 @@
-import { request } from './http.ts';
+import { api } from './client.ts';
+import { ok } from './http.ts';
 
 /** The worker's field actions: check-in (打卡) and event reports (事件上报). */
 export interface GeoFix {
@@ -13,7 +14,7 @@ export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
 /** 打卡. The hub route is POST /api/checkins; a hub without it answers 404 (shown as such). */
 export function checkIn(body: { pos: GeoFix; at: number; unit?: string; note?: string }) {
-  return request<Record<string, unknown>>('/api/checkins', { body });
+  return ok(api.api.checkins.$post({ json: body }));
 }
 
 /** A client-made id: a phone on a weak link may retry the same report without making a second one. */
@@ -27,7 +28,7 @@ export function report(body: {
   unit?: string;
   pos?: GeoFix;
 }) {
-  return request<{ created: boolean }>('/api/reports', { body });
+  return ok(api.api.reports.$post({ json: body }));
 }
 
 /** The phone's position, once (high accuracy, at most `timeoutMs`). */

@@ -1,4 +1,5 @@
-import { ApiError, request } from './http.ts';
+import { api } from './client.ts';
+import { ApiError, ok } from './http.ts';
 
 /**
  * Map data owned by the rules module (zones as GeoJSON, patrol coverage per border segment) and
@@ -50,19 +51,15 @@ export async function loadMapConfig(): Promise<MapConfig> {
 }
 
 export async function loadZones(): Promise<FeatureCollection> {
-  const body = await optional(request<unknown>('/api/rules/zones'), null);
-  const b = body as { features?: Feature[]; zones?: Feature[]; items?: Feature[] } | Feature[] | null;
-  const features = Array.isArray(b) ? b : (b?.features ?? b?.zones ?? b?.items ?? []);
-  return { type: 'FeatureCollection', features: features.filter((f) => f?.geometry) };
+  const body = await optional(ok(api.api.rules.zones.$get({ query: {} })), null);
+  return { type: 'FeatureCollection', features: (body?.features ?? []).filter((f) => f.geometry) };
 }
 
 /** Patrol coverage per border segment (GeoJSON form of GET /api/rules/coverage). */
 export async function loadCoverage(): Promise<CoverageSegment[]> {
-  const fc = await optional(
-    request<FeatureCollection>('/api/rules/coverage', { query: { format: 'geojson' } }),
-    null,
-  );
-  return (fc?.features ?? []).flatMap((f) => {
+  const fc = await optional(ok(api.api.rules.coverage.$get({ query: { format: 'geojson' } })), null);
+  const features = fc && 'features' in fc ? fc.features : [];
+  return features.flatMap((f) => {
     const coords = f.geometry?.coordinates as [number, number][] | undefined;
     if (f.geometry?.type !== 'LineString' || !Array.isArray(coords) || coords.length < 2) return [];
     const p = f.properties;

@@ -1,6 +1,6 @@
 /**
- * The one way the dashboard talks to the hub: same-origin fetch with the session cookie, JSON
- * in and out, errors as `ApiError` carrying the hub's `{ error: { code, message } }`.
+ * Errors of the typed client (`hc<AppType>`, client.ts): a non-2xx answer becomes an `ApiError`
+ * carrying the hub's `{ error: { code, message } }`; `ok()` awaits a call and returns its body.
  */
 export class ApiError extends Error {
   constructor(
@@ -38,47 +38,15 @@ export async function failure(res: Response): Promise<ApiError> {
   return e;
 }
 
-/** Reads a Response as JSON, throwing ApiError for non-2xx. */
-export async function json<T>(res: Response | Promise<Response>): Promise<T> {
-  const r = await res;
-  if (!r.ok) throw await failure(r);
-  return (await r.json()) as T;
-}
-
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  body?: unknown;
-  query?: Record<string, string | number | boolean | undefined | null>;
-  signal?: AbortSignal;
-}
-
-export function url(path: string, query?: RequestOptions['query']): string {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {}))
-    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-  const s = qs.toString();
-  return s ? `${path}?${s}` : path;
-}
-
-/** fetch + JSON for routes outside the typed client (module routes mounted at run time). */
-export function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const init: RequestInit = {
-    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
-    credentials: 'same-origin',
-    headers:
-      opts.body === undefined
-        ? { accept: 'application/json' }
-        : { 'content-type': 'application/json', accept: 'application/json' },
-    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  };
-  return json<T>(fetch(url(path, opts.query), init));
-}
-
-/** The body type of a typed-client response's success statuses. */
+/**
+ * The body type of a typed-client response's JSON success answers: a route's non-JSON success
+ * (the CSV of `?format=csv`, typed `unknown`) is left out, since `ok()` reads JSON.
+ */
 export type OkBody<R> = R extends { status: infer S; json(): Promise<infer T> }
   ? S extends 200 | 201
-    ? T
+    ? unknown extends T
+      ? never
+      : T
     : never
   : never;
 

@@ -1,13 +1,14 @@
-import type { IncidentView } from '../../../hub/src/incidents/view.ts';
-import type { TimelineEvent } from '../../../hub/src/incidents/store.ts';
 import type { Texts } from '@steppelink/protocols';
+import type { InferResponseType } from 'hono/client';
+import { api } from './client.ts';
 import type { Delivery } from './deliveries.ts';
-import { request } from './http.ts';
+import { ok } from './http.ts';
 
-/**
- * Incidents as the dashboard shows them, read from the incidents module's API (its routes are
- * mounted at run time, so they are typed here from the hub's view types, imported as types only).
- */
+/** Incidents as the dashboard shows them, read through the typed client from the incidents module's routes. */
+type IncidentBody = InferResponseType<(typeof api.api.incidents)[':id']['$get'], 200>;
+/** The hub's view of one incident, as its routes answer it (and as stream `incident` events carry it). */
+export type IncidentView = IncidentBody['incident'];
+type TimelineEvent = IncidentBody['timeline'][number];
 export type Severity = IncidentView['severity'];
 export type IncidentState = IncidentView['state'];
 export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'cancelled', 'false-alarm'];
@@ -140,18 +141,18 @@ export async function listIncidents(q: {
   unit?: string;
   limit?: number;
 }): Promise<Incident[]> {
-  const body = await request<{ items: IncidentView[] }>('/api/incidents', { query: q });
+  const query = {
+    state: q.state,
+    ...(q.since !== undefined ? { since: String(q.since) } : {}),
+    ...(q.unit ? { unit: q.unit } : {}),
+    ...(q.limit !== undefined ? { limit: String(q.limit) } : {}),
+  };
+  const body = await ok(api.api.incidents.$get({ query }));
   return body.items.map(toIncident);
 }
 
 export async function getIncident(id: string): Promise<IncidentDetail> {
-  const body = await request<{
-    incident: IncidentView;
-    timeline: TimelineEvent[];
-    positions: { t: number; lat: number; lon: number }[];
-    chain?: { unit: string; role: string }[];
-    deliveries?: Delivery[];
-  }>(`/api/incidents/${encodeURIComponent(id)}`);
+  const body = await ok(api.api.incidents[':id'].$get({ param: { id: encodeURIComponent(id) } }));
   const ackBy = body.incident.ack?.by ?? null;
   return {
     ...toIncident(body.incident),
@@ -174,15 +175,11 @@ export type IncidentAction =
 
 export async function act(id: string, a: IncidentAction): Promise<Incident> {
   const { action, ...body } = a;
-  const res = await request<{ incident: IncidentView }>(
-    `/api/incidents/${encodeURIComponent(id)}/${action}`,
-    {
-      body,
-    },
+  const res = await ok(
+    api.api.incidents[':id'][action].$post({ param: { id: encodeURIComponent(id) }, json: body }),
   );
   return toIncident(res.incident);
 }
 
 /** SSE: `incident` events carry an IncidentView; `ping` every 25 s; `dropped` when the hub's queue overflowed. */
 export const INCIDENT_STREAM_URL = '/api/incidents/stream';
-export type { IncidentView };

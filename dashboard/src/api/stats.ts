@@ -1,5 +1,6 @@
 import type { Texts } from '@steppelink/protocols';
-import { request } from './http.ts';
+import { api } from './client.ts';
+import { ok } from './http.ts';
 
 /** One row of the response-time league table (per unit and period). Times in ms; null when no data. */
 export interface StatRow {
@@ -49,6 +50,12 @@ export async function responseStats(q: {
   unit?: string;
   level?: StatLevel;
 }): Promise<StatRow[]> {
-  const body = await request<{ rows: unknown[] }>('/api/incidents/stats', { query: q });
+  const query = {
+    from: String(q.from),
+    to: String(q.to),
+    ...(q.unit ? { unit: q.unit } : {}),
+    ...(q.level ? { level: q.level } : {}),
+  };
+  const body = await ok(api.api.incidents.stats.$get({ query }));
   return body.rows.map(toStatRow);
 }

@@ -9,6 +9,18 @@ type Validated<T extends 'query' | 'param' | 'json', S extends z.ZodType> = {
   out: { [K in T]: z.output<S> };
 };
 
+/**
+ * The body type of a route whose handler parses and answers bad bodies itself (its own error
+ * codes), declared on the handler's context so `hc` clients are typed too: no validation here.
+ */
+export type JsonInput<S extends z.ZodType> = Validated<'json', S>;
+
+/** The query a route whose handler reads and checks it itself takes, declared for `hc` clients the same way. */
+export type QueryInput<Q extends Record<string, string | undefined>> = {
+  in: { query: Q };
+  out: { query: Q };
+};
+
 const CODES = { query: 'invalid_query', param: 'invalid_path', json: 'invalid_body' } as const;
 const WHAT = { query: 'query', param: 'path', json: 'body' } as const;
 

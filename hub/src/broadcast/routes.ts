@@ -3,6 +3,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { type ApiEnv, canActAs, canSee, scopeUnits } from '../api/context.ts';
 import { apiError, summarizeIssues, zodIssues } from '../api/errors.ts';
+import type { JsonInput, QueryInput } from '../api/validate.ts';
 import type { HubContext } from '../context.ts';
 import { ulidAt } from '../ids.ts';
 import type { Role } from '../registry/schema.ts';
@@ -65,7 +66,7 @@ export function noticeRoutes(deps: { module: () => BroadcastModule; ctx: () => H
   };
 
   return new Hono<ApiEnv>()
-    .post('/notices', async (c) => {
+    .post('/notices', async (c: Context<ApiEnv, '/notices', JsonInput<typeof noticeDraftSchema>>) => {
       const p = c.get('principal');
       const b = await body(c, noticeDraftSchema);
       if (!b.ok) return b.res;
@@ -95,7 +96,7 @@ export function noticeRoutes(deps: { module: () => BroadcastModule; ctx: () => H
         .createNotice(b.data, { personId: p.personId, unitId: issuer, name: p.name });
       return c.json(n, 201);
     })
-    .get('/notices', (c) => {
+    .get('/notices', (c: Context<ApiEnv, '/notices', QueryInput<{ active?: '1' | 'true' | 'false' }>>) => {
       const p = c.get('principal');
       const active = c.req.query('active') === '1' || c.req.query('active') === 'true';
       const list = deps
@@ -109,33 +110,36 @@ export function noticeRoutes(deps: { module: () => BroadcastModule; ctx: () => H
       if (!n) return noticeNotFound(c);
       return c.json({ notice: n, audit: deps.module().store().auditTrail(n.id) });
     })
-    .get('/notices/:id/progress', (c) => {
-      const n = visible(c, c.req.param('id'));
-      if (!n) return noticeNotFound(c);
-      const level = z.enum(LEVELS).default('grid').safeParse(c.req.query('level'));
-      if (!level.success)
-        return apiError(c, 400, 'invalid_query', `level must be one of ${LEVELS.join(', ')}`);
-      const reg = deps.ctx().registry;
-      const p = c.get('principal');
-      const grids = deps
-        .module()
-        .store()
-        .progressByGrid(n.id, n.targets)
-        .filter((g) => canSee(reg, p, g.unitId));
-      const rows = new Map<string, UnitProgress>();
-      const total: UnitProgress = { unitId: 'total', targeted: 0, delivered: 0, read: 0, outstanding: 0 };
-      for (const g of grids) {
-        const at = reg.unitChain(g.unitId).find((u) => u.level === level.data)?.id ?? g.unitId;
-        const row = rows.get(at) ?? { unitId: at, targeted: 0, delivered: 0, read: 0, outstanding: 0 };
-        for (const k of ['targeted', 'delivered', 'read', 'outstanding'] as const) {
-          row[k] += g[k];
-          total[k] += g[k];
+    .get(
+      '/notices/:id/progress',
+      (c: Context<ApiEnv, '/notices/:id/progress', QueryInput<{ level?: (typeof LEVELS)[number] }>>) => {
+        const n = visible(c, c.req.param('id'));
+        if (!n) return noticeNotFound(c);
+        const level = z.enum(LEVELS).default('grid').safeParse(c.req.query('level'));
+        if (!level.success)
+          return apiError(c, 400, 'invalid_query', `level must be one of ${LEVELS.join(', ')}`);
+        const reg = deps.ctx().registry;
+        const p = c.get('principal');
+        const grids = deps
+          .module()
+          .store()
+          .progressByGrid(n.id, n.targets)
+          .filter((g) => canSee(reg, p, g.unitId));
+        const rows = new Map<string, UnitProgress>();
+        const total: UnitProgress = { unitId: 'total', targeted: 0, delivered: 0, read: 0, outstanding: 0 };
+        for (const g of grids) {
+          const at = reg.unitChain(g.unitId).find((u) => u.level === level.data)?.id ?? g.unitId;
+          const row = rows.get(at) ?? { unitId: at, targeted: 0, delivered: 0, read: 0, outstanding: 0 };
+          for (const k of ['targeted', 'delivered', 'read', 'outstanding'] as const) {
+            row[k] += g[k];
+            total[k] += g[k];
+          }
+          rows.set(at, row);
         }
-        rows.set(at, row);
-      }
-      const units = [...rows.values()].map((r) => ({ ...r, name: reg.getUnit(r.unitId)?.name }));
-      return c.json({ noticeId: n.id, state: n.state, level: level.data, total, units });
-    })
+        const units = [...rows.values()].map((r) => ({ ...r, name: reg.getUnit(r.unitId)?.name }));
+        return c.json({ noticeId: n.id, state: n.state, level: level.data, total, units });
+      },
+    )
     .get('/notices/:id/unreached', (c) => {
       const n = visible(c, c.req.param('id'));
       if (!n) return noticeNotFound(c);

@@ -5,6 +5,7 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { type ApiEnv, canSee } from '../api/context.ts';
 import { apiError, summarizeIssues, zodIssues } from '../api/errors.ts';
+import type { JsonInput } from '../api/validate.ts';
 import type { HubContext, HubModule } from '../context.ts';
 import { migrate } from '../state/db.ts';
 
@@ -45,7 +46,7 @@ export function createCheckinsModule(options: Partial<typeof CHECKIN_DEFAULTS> =
     return ctx;
   };
 
-  async function create(c: Context<ApiEnv>) {
+  async function create(c: Context<ApiEnv, '/checkins', JsonInput<typeof bodySchema>>) {
     const hub = need();
     const p = c.get('principal');
     let raw: unknown;

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { type ApiEnv, canActAs, canSee, type Principal } from '../api/context.ts';
+import type { QueryInput } from '../api/validate.ts';
 import type { Clock } from '../clock.ts';
 import type { RegistryStore } from '../registry/store.ts';
 import type { Role } from '../registry/schema.ts';
@@ -153,51 +154,61 @@ export function rulesRoutes(deps: RulesRouteDeps) {
       engine().saveConfig(parsed.config, c.get('principal').personId);
       return c.json({ saved: parsed.config, effective: engine().settings });
     })
-    .get('/rules/coverage', (c) => {
-      const p = c.get('principal');
-      const unit = c.req.query('unit');
-      const now = deps.clock().now();
-      const rows = engine()
-        .coverage.segments(c.req.query('zone'))
-        .filter(
-          (s) =>
-            canSee(registry(), p, s.segment.unitId) && (!unit || registry().isWithin(s.segment.unitId, unit)),
-        )
-        .map(({ segment: s, lastPatrolledAt, deviceId, since }) => {
-          const policyMs = engine().patrolGapMaxMs(s.unitId);
-          return {
-            id: s.id,
-            zoneId: s.zoneId,
-            index: s.index,
-            fromKm: Math.round(s.fromKm * 1000) / 1000,
-            toKm: Math.round(s.toKm * 1000) / 1000,
-            unitId: s.unitId,
-            lastPatrolledAt,
-            deviceId,
-            policyMs,
-            overdue: now - (lastPatrolledAt ?? since) > policyMs,
-            geometry: s.line.geometry,
-          };
-        });
-      if (c.req.query('format') === 'geojson') {
+    .get(
+      '/rules/coverage',
+      (
+        c: Context<
+          ApiEnv,
+          '/rules/coverage',
+          QueryInput<{ unit?: string; zone?: string; format?: 'geojson' }>
+        >,
+      ) => {
+        const p = c.get('principal');
+        const unit = c.req.query('unit');
+        const now = deps.clock().now();
+        const rows = engine()
+          .coverage.segments(c.req.query('zone'))
+          .filter(
+            (s) =>
+              canSee(registry(), p, s.segment.unitId) &&
+              (!unit || registry().isWithin(s.segment.unitId, unit)),
+          )
+          .map(({ segment: s, lastPatrolledAt, deviceId, since }) => {
+            const policyMs = engine().patrolGapMaxMs(s.unitId);
+            return {
+              id: s.id,
+              zoneId: s.zoneId,
+              index: s.index,
+              fromKm: Math.round(s.fromKm * 1000) / 1000,
+              toKm: Math.round(s.toKm * 1000) / 1000,
+              unitId: s.unitId,
+              lastPatrolledAt,
+              deviceId,
+              policyMs,
+              overdue: now - (lastPatrolledAt ?? since) > policyMs,
+              geometry: s.line.geometry,
+            };
+          });
+        if (c.req.query('format') === 'geojson') {
+          return c.json({
+            type: 'FeatureCollection',
+            features: rows.map(({ geometry, ...properties }) => ({
+              type: 'Feature',
+              id: properties.id,
+              properties,
+              geometry,
+            })),
+          });
+        }
+        const segments = rows.map(({ geometry: _g, ...r }) => r);
         return c.json({
-          type: 'FeatureCollection',
-          features: rows.map(({ geometry, ...properties }) => ({
-            type: 'Feature',
-            id: properties.id,
-            properties,
-            geometry,
-          })),
+          at: now,
+          total: segments.length,
+          overdue: segments.filter((s) => s.overdue).length,
+          segments,
         });
-      }
-      const segments = rows.map(({ geometry: _g, ...r }) => r);
-      return c.json({
-        at: now,
-        total: segments.length,
-        overdue: segments.filter((s) => s.overdue).length,
-        segments,
-      });
-    })
+      },
+    )
     .get('/rules/conditions', (c) => {
       const p = c.get('principal');
       const conditions = engine()
