@@ -171,6 +171,8 @@ export function createHub(options: HubOptions): Hub {
     {
       ...o.broker,
       auth: { ...o.broker?.auth, guard },
+      // behind the reverse proxy the API trusts, MQTT over WebSocket comes through it too
+      trustProxy: o.broker?.trustProxy ?? o.api?.auth?.trustProxy ?? false,
       persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }),
     },
   );

@@ -30,6 +30,8 @@ export const brokerDefaults = {
    * seconds: silent for 1.5× as long (15 min) it is dropped, so dead sockets don't accumulate.
    */
   keepaliveZeroAsS: 600,
+  /** MQTT over WebSocket: take the client address from `X-Forwarded-For` (only behind a reverse proxy you run) */
+  trustProxy: false,
   heartbeatIntervalMs: 60_000, // aedes $SYS heartbeat (and will sweep) interval
 };
 /** What aedes 1.2 needs of a persistence (the async API of aedes-persistence 11); `dropped` if it bounds queues. */
@@ -168,7 +170,10 @@ export class Broker {
       return;
     }
     if (conn instanceof Socket) conn.setNoDelay(true);
-    const address = normalizeAddress(conn instanceof Socket ? conn.remoteAddress : req?.socket.remoteAddress);
+    const forwarded = this.o.trustProxy ? firstForwarded(req?.headers['x-forwarded-for']) : undefined;
+    const address = normalizeAddress(
+      conn instanceof Socket ? conn.remoteAddress : (forwarded ?? req?.socket.remoteAddress),
+    );
     const client = this.aedes.handle(conn, req);
     this.conns.set(client, { rawClientId: '', address });
     const parser = (client as unknown as { _parser: unknown })._parser;
@@ -269,4 +274,10 @@ export class Broker {
     }
     this.hooks.offer(who, client?.id ?? null, topic, payload, cb);
   }
+}
+
+/** The client's address as a reverse proxy reports it: the first of `X-Forwarded-For`. */
+function firstForwarded(h: string | string[] | undefined): string | undefined {
+  const v = (Array.isArray(h) ? h[0] : h)?.split(',')[0]?.trim();
+  return v || undefined;
 }
