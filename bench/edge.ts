@@ -15,13 +15,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { upTopic } from '@steppelink/protocols';
 import mqtt from 'mqtt';
-import { createAgent } from '../edge/src/agent.ts';
-import { DEVICE_NODE_FLAGS } from '../edge/src/defaults.ts';
-import { tempDir } from '../edge/src/e2e/harness.ts';
-import { createMemoryOutbox } from '../edge/src/outbox/memory.ts';
-import type { NewEntry } from '../edge/src/outbox/port.ts';
-import { openSqliteOutbox } from '../edge/src/outbox/sqlite.ts';
-import { createFakeLink } from '../edge/src/testing/fake-link.ts';
+import {
+  createAgent,
+  DEVICE_NODE_FLAGS,
+  createMemoryOutbox,
+  type NewEntry,
+  openSqliteOutbox,
+} from '@steppelink/edge';
+import { tempDir, createFakeLink } from '@steppelink/edge/testing';
 import { startMosquitto } from '../tests/support/mosquitto.ts';
 import { type BenchResult, formatTable, isMain } from './lib/result.ts';
 import { median } from './lib/stats.ts';

@@ -14,18 +14,19 @@
  * `node --import tsx bench/rules.ts` prints the table; `npm run bench -- --only rules` too.
  */
 import { Registry as MetricsRegistry } from 'prom-client';
-import { HubEvents } from '../hub/src/events.ts';
-import type { AlertInput } from '../hub/src/incidents/port.ts';
-import { silentLogger } from '../hub/src/log.ts';
-import { RegistryStore } from '../hub/src/registry/store.ts';
-import { demoZones } from '../hub/src/rules/data/index.ts';
-import { RulesEngine } from '../hub/src/rules/engine.ts';
-import { createRulesModule } from '../hub/src/rules/module.ts';
-import { FakeClock } from '../hub/src/rules/testing.ts';
-import { parseZones } from '../hub/src/rules/zones.ts';
-import { generateLeague, type SimDevice } from '../hub/src/sim/league.ts';
-import { createRng } from '../hub/src/sim/random.ts';
-import { openDatabase } from '../hub/src/state/db.ts';
+import {
+  HubEvents,
+  type AlertInput,
+  silentLogger,
+  RegistryStore,
+  demoZones,
+  RulesEngine,
+  createRulesModule,
+  parseZones,
+  openDatabase,
+} from '@steppelink/hub';
+import { FakeClock } from '@steppelink/hub/rules/testing';
+import { generateLeague, type SimDevice, createRng } from '@steppelink/hub/sim';
 import { type BenchResult, formatTable, isMain } from './lib/result.ts';
 
 export const rulesBenchDefaults = {

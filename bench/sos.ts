@@ -19,13 +19,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeOrThrow, upTopic, workerAlertTopic } from '@steppelink/protocols';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createHub } from '../hub/src/hub.ts';
-import type { HubModule } from '../hub/src/context.ts';
-import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
-import { silentLogger } from '../hub/src/log.ts';
-import { DEMO_PASSWORD, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
-import type { RegistryDocument } from '../hub/src/registry/schema.ts';
-import { EVENT_LOOP_SLICE_US, requestSchedulerSlice } from '../hub/src/thread-priority.ts';
+import {
+  createHub,
+  type HubModule,
+  createIncidentsModule,
+  type IncidentsModule,
+  silentLogger,
+  type RegistryDocument,
+} from '@steppelink/hub';
+import { DEMO_PASSWORD, SMALL_LEAGUE } from '@steppelink/hub/testing';
+import { EVENT_LOOP_SLICE_US, requestSchedulerSlice } from '@steppelink/hub/internals';
 import { startMosquitto } from '../tests/support/mosquitto.ts';
 import { type FleetDevice, fleet, fleetRegistry, message } from './lib/fleet.ts';
 import { type BenchResult, formatTable, isMain } from './lib/result.ts';

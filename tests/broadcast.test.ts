@@ -1,8 +1,8 @@
 import { decode, type Notice, unitNoticeTopic, upTopic } from '@steppelink/protocols';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroadcastModule } from '../hub/src/broadcast/module.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
+import { createBroadcastModule } from '@steppelink/hub';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { deviceLogin, startTestHub, type TestHub } from './support/hub.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCheckinsModule } from '../hub/src/checkins/module.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
+import { createCheckinsModule } from '@steppelink/hub';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { startTestHub, type TestHub } from './support/hub.ts';
 
 describe('grid worker check-in (打卡)', () => {

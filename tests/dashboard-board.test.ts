@@ -13,7 +13,7 @@ import {
 } from './support/browser.ts';
 import { type Box, connectBox, connectPhone, type Phone } from './support/devices.ts';
 import { type DropProxy, startDropProxy } from './support/drop-proxy.ts';
-import type { IncidentView } from '../hub/src/incidents/view.ts';
+import type { IncidentView } from '@steppelink/hub';
 import { apiAs, type TestHub, until } from './support/hub.ts';
 
 /**

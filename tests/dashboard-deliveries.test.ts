@@ -3,9 +3,8 @@ import { encodeOrThrow, workerAckTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../hub/src/incidents/testing.ts';
-import type { IncidentView } from '../hub/src/incidents/view.ts';
-import { createStandardModules, type StandardModules } from '../hub/src/modules.ts';
+import { FakeClock } from '@steppelink/hub/testing';
+import { type IncidentView, createStandardModules, type StandardModules } from '@steppelink/hub';
 import {
   launchBrowser,
   newContext,
@@ -164,13 +163,13 @@ describe('dashboard: who was paged and what truly reached them', () => {
     await detail.locator('[data-testid=deliveries] h3', { hasText: 'ᠬᠦᠷᠭᠡᠯᠲᠡ' }).waitFor();
     expect(await cell(detail, 0, 'p-bater', 'mqtt').textContent()).toContain('ᠬᠦᠷᠭᠡᠭᠳᠡᠭᠰᠡᠨ');
     expect(await cell(detail, 1, 'p-wuyun', 'mqtt').textContent()).toContain('ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠬᠤ ᠬᠦᠮᠦᠨ ᠦᠭᠡᠢ');
-    // column heads stand vertical like the other tables'; names read across
+    // column heads and names alike stand top to bottom, as Mongolian is written (issue 23 defect 5)
     const modes = await page.evaluate(() => {
       const t = document.querySelector('[data-testid=deliveries] table')!;
       const mode = (sel: string) => getComputedStyle(t.querySelector(sel)!).writingMode;
       return { head: mode('thead th'), name: mode('tbody th[scope=row]') };
     });
-    expect(modes).toEqual({ head: 'vertical-lr', name: 'horizontal-tb' });
+    expect(modes).toEqual({ head: 'vertical-lr', name: 'vertical-lr' });
     await detail.locator('[data-testid=deliveries] table').scrollIntoViewIfNeeded();
     await screenshot(page, 'deliveries-mn');
     await page.locator('.lang-switch button[data-lang=zh]').click();

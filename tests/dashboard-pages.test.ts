@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
+import { demoZones } from '@steppelink/hub';
 import { encodeOrThrow, upTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -25,9 +26,8 @@ import { connect, deviceLogin, type TestHub, until } from './support/hub.ts';
 const TRACKER = 'trk-patrol-150825-03'; // border patrol team of Chaogewenduer Town (Urad Rear)
 const BOX = 'stb-150824-104-0008'; // 额尔德尼, Bayan Hatai group 3 (Urad Middle)
 const BOX_UNITS = ['150824-104-007-03', '150824-104-007', '150824-104', '150824', '150800'];
-const border = JSON.parse(
-  readFileSync(new URL('../hub/src/rules/data/urad-border.geojson', import.meta.url), 'utf8'),
-) as { geometry: { coordinates: [number, number][] } };
+// the demo zones open with the Urad border line
+const border = demoZones().features[0] as { geometry: { coordinates: [number, number][] } };
 
 describe('dashboard: map, devices, statistics, broadcast', () => {
   let t: TestHub;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApi } from '../hub/src/api/app.ts';
-import { withDashboard } from '../hub/src/dashboard-static.ts';
+import { createApi, withDashboard } from '@steppelink/hub';
 import { startTestHub, type TestHub } from './support/hub.ts';
 
 /** `npm start` serves the API behind the dashboard site: the API must still see who is calling. */

@@ -2,8 +2,8 @@
 import type { MqttClient } from 'mqtt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../hub/src/incidents/testing.ts';
-import { createStandardModules, type StandardModules } from '../hub/src/modules.ts';
+import { FakeClock } from '@steppelink/hub/testing';
+import { createStandardModules, type StandardModules } from '@steppelink/hub';
 import {
   launchBrowser,
   newContext,

@@ -9,7 +9,7 @@ import {
 } from '@steppelink/protocols';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, deviceSecret } from '../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD, deviceSecret } from '@steppelink/hub/testing';
 import {
   connackCode,
   connect,

@@ -2,9 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { hc } from 'hono/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppType } from '../hub/src/api/app.ts';
-import { type TestApi, testApi } from '../hub/src/api/test-support.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
+import type { AppType } from '@steppelink/hub';
+import { type TestApi, testApi, DEMO_PASSWORD } from '@steppelink/hub/testing';
 
 /** The API on a real socket, driven by the typed client the dashboard uses. */
 describe('hub API over a real HTTP server', () => {

@@ -5,7 +5,7 @@ import { encodeOrThrow, upTopic } from '@steppelink/protocols';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
+import { SMALL_LEAGUE } from '@steppelink/hub/testing';
 import { apiAs, deviceLogin, type HubProcess, spawnHub, until } from './support/hub.ts';
 
 const T = 1_764_028_800_000;

@@ -1,7 +1,7 @@
 import { encodeOrThrow, fixtures, upTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { telemetryWorkerOf } from '../hub/src/telemetry/sqlite-worker.ts';
+import { telemetryWorkerOf } from '@steppelink/hub/internals';
 import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 const T = 1_764_028_800_000; // 2025-11-25 08:00 Asia/Shanghai

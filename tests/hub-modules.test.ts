@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeOrThrow, fixtures, upTopic } from '@steppelink/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Accepted, HubContext, HubModule } from '../hub/src/context.ts';
-import type { HubEventMap } from '../hub/src/events.ts';
-import { createHub } from '../hub/src/hub.ts';
-import { silentLogger } from '../hub/src/log.ts';
-import { deviceSecret, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
+import {
+  type Accepted,
+  type HubContext,
+  type HubModule,
+  type HubEventMap,
+  createHub,
+  silentLogger,
+} from '@steppelink/hub';
+import { deviceSecret, SMALL_LEAGUE } from '@steppelink/hub/testing';
 import {
   apiAs,
   connect,

@@ -1,7 +1,7 @@
 import { encodeOrThrow, fixtures, MAX_PAYLOAD_BYTES, upTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetter, RejectReason } from '../hub/src/ports.ts';
+import type { DeadLetter, RejectReason } from '@steppelink/hub';
 import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 const T = 1_764_028_800_000;

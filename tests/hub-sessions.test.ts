@@ -12,7 +12,7 @@ import {
 } from '@steppelink/protocols';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, SMALL_LEAGUE } from '../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD, SMALL_LEAGUE } from '@steppelink/hub/testing';
 import { apiAs, deviceLogin, endClient, type HubProcess, spawnHub, until } from './support/hub.ts';
 
 /**

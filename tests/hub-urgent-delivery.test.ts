@@ -1,7 +1,7 @@
 import { downTopic, workerAlertTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 const BATER = workerAlertTopic('p-bater');

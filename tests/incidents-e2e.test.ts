@@ -1,9 +1,8 @@
 import { downWildcard, encodeOrThrow, type SosAck, upTopic, workerAckTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
-import { FakeClock } from '../hub/src/incidents/testing.ts';
-import type { IncidentView } from '../hub/src/incidents/view.ts';
+import { createIncidentsModule, type IncidentsModule, type IncidentView } from '@steppelink/hub';
+import { FakeClock } from '@steppelink/hub/testing';
 import { connectPhone } from './support/devices.ts';
 import { apiAs, connect, deviceLogin, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 

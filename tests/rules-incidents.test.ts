@@ -5,10 +5,13 @@
  */
 import type { Fix } from '@steppelink/protocols';
 import { describe, expect, it } from 'vitest';
-import type { Publisher } from '../hub/src/context.ts';
-import { createIncidentsModule } from '../hub/src/incidents/module.ts';
-import type { AlertInput, IncidentSink } from '../hub/src/incidents/port.ts';
-import { createRulesModule } from '../hub/src/rules/module.ts';
+import {
+  type Publisher,
+  createIncidentsModule,
+  type AlertInput,
+  type IncidentSink,
+  createRulesModule,
+} from '@steppelink/hub';
 import {
   accepted,
   demo,
@@ -19,7 +22,7 @@ import {
   T0,
   testContext,
   track,
-} from '../hub/src/rules/testing.ts';
+} from '@steppelink/hub/rules/testing';
 
 const HOUR = 60 * MIN;
 const RELAY = 'col-150824-104-0007-a';

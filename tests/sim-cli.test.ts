@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { registryDocumentSchema } from '../hub/src/registry/schema.ts';
+import { registryDocumentSchema } from '@steppelink/hub';
 
 const BIN = new URL('../hub/bin/steppelink-sim.mjs', import.meta.url).pathname;
 const run = (...args: string[]) =>

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStandardModules, type StandardModules } from '../hub/src/modules.ts';
-import { type Fleet, startFleet } from '../hub/src/sim/fleet.ts';
-import { generateLeague } from '../hub/src/sim/league.ts';
-import { type SimSmsGateway, startSimSmsGateway } from '../hub/src/sim/sms-gateway.ts';
-import { simZones } from '../hub/src/sim/zones.ts';
-import { silentLogger } from '../hub/src/log.ts';
+import { createStandardModules, demoZones, type StandardModules, silentLogger } from '@steppelink/hub';
+import {
+  type Fleet,
+  startFleet,
+  generateLeague,
+  type SimSmsGateway,
+  startSimSmsGateway,
+  simZones,
+} from '@steppelink/hub/sim';
 import { startTestHub, type TestHub } from './support/hub.ts';
 
 /**
@@ -21,11 +23,8 @@ describe('simulated league', () => {
     collarShare: 0.5,
     waterSensorShare: 0.3,
   });
-  const border = JSON.parse(
-    readFileSync(new URL('../hub/src/rules/data/urad-border.geojson', import.meta.url), 'utf8'),
-  ) as {
-    geometry: { coordinates: [number, number][] };
-  };
+  // the demo zones open with the Urad border line
+  const border = demoZones().features[0] as { geometry: { coordinates: [number, number][] } };
   let t: TestHub;
   let mods: StandardModules;
   let fleet: Fleet;

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIncidentsModule, type IncidentsModule } from '../hub/src/incidents/module.ts';
-import { FakeClock } from '../hub/src/incidents/testing.ts';
+import { createIncidentsModule, type IncidentsModule } from '@steppelink/hub';
+import { FakeClock } from '@steppelink/hub/testing';
 import { type Box, connectBox, connectPhone } from './support/devices.ts';
 import { apiToken, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 

@@ -8,9 +8,8 @@ import {
 } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIncidentsModule } from '../hub/src/incidents/module.ts';
-import { FakeClock } from '../hub/src/incidents/testing.ts';
-import { DEMO_PASSWORD } from '../hub/src/registry/fixture.ts';
+import { createIncidentsModule } from '@steppelink/hub';
+import { FakeClock, DEMO_PASSWORD } from '@steppelink/hub/testing';
 import {
   apiToken,
   connect,

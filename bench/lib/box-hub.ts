@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unitNoticeTopic } from '@steppelink/protocols';
-import { type BroadcastModule, createBroadcastModule } from '../../hub/src/broadcast/module.ts';
-import { createHub, type Hub } from '../../hub/src/hub.ts';
-import { silentLogger } from '../../hub/src/log.ts';
-import { generateLeague } from '../../hub/src/sim/league.ts';
+import {
+  type BroadcastModule,
+  createBroadcastModule,
+  createHub,
+  type Hub,
+  silentLogger,
+} from '@steppelink/hub';
+import { generateLeague } from '@steppelink/hub/sim';
 import { MAX_FDS_PER_PROCESS } from './swarm.ts';
 import type { SwarmDevice } from './swarm-child.ts';
 

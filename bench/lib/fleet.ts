@@ -1,6 +1,6 @@
 import { encodeOrThrow, upTopic } from '@steppelink/protocols';
 import { monotonicFactory } from 'ulid';
-import type { RegistryDocument } from '../../hub/src/registry/schema.ts';
+import type { RegistryDocument } from '@steppelink/hub';
 
 /**
  * The benchmark fleet, shaped like a sumu's worth of devices in Urad Middle and Rear Banners:

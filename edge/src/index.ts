@@ -19,7 +19,7 @@ export {
   loadConfig,
   parseConfig,
 } from './config.ts';
-export { AGENT_VERSION, EDGE_DEFAULTS } from './defaults.ts';
+export { AGENT_VERSION, DEVICE_NODE_FLAGS, EDGE_DEFAULTS } from './defaults.ts';
 export { LocalServer, type LocalServerOptions } from './http/server.ts';
 export { createIdFactory } from './ids.ts';
 export { commandLineInput } from './inputs/command-lines.ts';

@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../hub/src/api/app.ts';
-import { createStandardModules } from '../../hub/src/modules.ts';
+import { createApi, createStandardModules } from '@steppelink/hub';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { signInCookies } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceSecret } from '../../hub/src/registry/fixture.ts';
+import { deviceSecret } from '@steppelink/hub/testing';
 import { rawSession, startTestHub, type TestHub, until } from '../support/hub.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, deviceSecret } from '../../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD, deviceSecret } from '@steppelink/hub/testing';
 import { rawConnack, startTestHub, type TestHub } from '../support/hub.ts';
 import { metricsText, postJson } from './support.ts';
 

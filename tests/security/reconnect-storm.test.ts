@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIncidentsModule } from '../../hub/src/incidents/module.ts';
-import { deviceSecret, SMALL_LEAGUE } from '../../hub/src/registry/fixture.ts';
+import { createIncidentsModule } from '@steppelink/hub';
+import { deviceSecret, SMALL_LEAGUE } from '@steppelink/hub/testing';
 import { connectBox, connectPhone } from '../support/devices.ts';
 import { endClient, rawSession, startTestHub, type TestHub, until } from '../support/hub.ts';
 

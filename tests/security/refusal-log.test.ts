@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../hub/src/log.ts';
-import { DEMO_PASSWORD, deviceSecret } from '../../hub/src/registry/fixture.ts';
+import { createLogger } from '@steppelink/hub';
+import { DEMO_PASSWORD, deviceSecret } from '@steppelink/hub/testing';
 import { rawConnack, startTestHub, type TestHub, until } from '../support/hub.ts';
 import { postJson } from './support.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { metricsText, postJson, signInCookies } from './support.ts';
 

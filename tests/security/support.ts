@@ -1,4 +1,4 @@
-import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 
 /** POST JSON to the hub over real HTTP; `from` sets X-Forwarded-For (the hub runs with trustProxy). */
 export async function postJson(

@@ -2,13 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { ensureDashboardBuilt } from '../../dashboard/src/build.ts';
-import type { ApiDeps } from '../../hub/src/api/app.ts';
-import { createApi } from '../../hub/src/api/app.ts';
-import { type DashboardSiteOptions, withDashboard } from '../../hub/src/dashboard-static.ts';
-import type { HubOptions } from '../../hub/src/hub.ts';
-import { createStandardModules, type StandardModules } from '../../hub/src/modules.ts';
-import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
+import { ensureDashboardBuilt } from '@steppelink/dashboard/build';
+import {
+  type ApiDeps,
+  createApi,
+  type DashboardSiteOptions,
+  withDashboard,
+  type HubOptions,
+  createStandardModules,
+  type StandardModules,
+} from '@steppelink/hub';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { startTestHub, type TestHub } from './hub.ts';
 
 /**

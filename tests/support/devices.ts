@@ -9,7 +9,7 @@ import {
   workerAlertTopic,
 } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
-import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { connect, deviceLogin } from './hub.ts';
 
 /**

@@ -1,10 +1,13 @@
 import { decode, type UpKind } from '@steppelink/protocols';
 import type { ScenarioBroker, UpstreamObserver } from '@steppelink/edge/testing';
-import type { HubModule } from '../../hub/src/context.ts';
-import type { Hub } from '../../hub/src/hub.ts';
-import { createStandardModules } from '../../hub/src/modules.ts';
-import { SMALL_LEAGUE } from '../../hub/src/registry/fixture.ts';
-import { type DeviceKind, registryDocumentSchema } from '../../hub/src/registry/schema.ts';
+import {
+  type HubModule,
+  type Hub,
+  createStandardModules,
+  type DeviceKind,
+  registryDocumentSchema,
+} from '@steppelink/hub';
+import { SMALL_LEAGUE } from '@steppelink/hub/testing';
 import { startTestHub, type TestHub } from './hub.ts';
 
 interface Seen {

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { createHub, type Hub, type HubOptions } from '../../hub/src/hub.ts';
-import { silentLogger } from '../../hub/src/log.ts';
-import { DEMO_PASSWORD, deviceSecret, SMALL_LEAGUE } from '../../hub/src/registry/fixture.ts';
+import { createHub, type Hub, type HubOptions, silentLogger } from '@steppelink/hub';
+import { DEMO_PASSWORD, deviceSecret, SMALL_LEAGUE } from '@steppelink/hub/testing';
 
 export interface TestHub {
   hub: Hub;

@@ -1,0 +1,6 @@
+// The simulated league (`@steppelink/hub/sim`): registry, fleet of boxes, an SMS gateway and zones.
+export { createRng, type Rng } from './random.ts';
+export { type Fleet, type FleetOptions, startFleet } from './fleet.ts';
+export { generateLeague, type SimDevice, type SimLeague } from './league.ts';
+export { type SimSmsGateway, startSimSmsGateway } from './sms-gateway.ts';
+export { simZones } from './zones.ts';
