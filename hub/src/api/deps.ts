@@ -23,7 +23,7 @@ export interface ApiDeps {
   deadLetters: DeadLetterReader;
   health: () => HealthReport;
   metrics: MetricsRegistry;
-  /** Their `routes(app)` are mounted on the authenticated /api app, in this order. */
+  /** Their `routes` sub-apps are mounted on the authenticated /api app, in this order. */
   modules: HubModule[];
   clock: Clock;
   log: Logger;
