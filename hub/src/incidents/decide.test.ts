@@ -35,6 +35,13 @@ const cfg: CoreConfig = {
   latePressWindowMs: INCIDENT_DEFAULTS.latePressWindowMs,
 };
 
+/** The world as data: who is on duty at each level, names from the table above. */
+const worldOf = (levels: readonly (readonly string[])[]): World => ({
+  duty: (level) => ({ people: levels[level] ?? [] }),
+  alsoNotify: () => [],
+  name: (id) => NAMES[id] ?? id,
+});
+
 /** Who is on duty at each level: drawn per event (shifts change, rosters are edited). */
 const rosterArb = fc.array(fc.subarray(PEOPLE, { maxLength: 2 }), { minLength: 5, maxLength: 5 });
 
@@ -93,7 +100,7 @@ function play(
   steps.forEach((s, i) => {
     now += s.wait;
     const roster = rosters[i % rosters.length]!;
-    const world: World = { levels: roster.map((people) => ({ people })), alsoNotify: [], names: NAMES };
+    const world = worldOf(roster);
     const cur = current();
     let event: IncidentEvent;
     if (s.kind === 'press') {
@@ -232,17 +239,7 @@ describe('the incident decision core', () => {
   });
 
   it('climbs past a level whose people all declined, at once', () => {
-    const world: World = {
-      levels: [
-        { people: ['p-batu', 'p-saruul'] },
-        { people: ['p-wang'] },
-        { people: [] },
-        { people: [] },
-        { people: [] },
-      ],
-      alsoNotify: [],
-      names: NAMES,
-    };
+    const world = worldOf([['p-batu', 'p-saruul'], ['p-wang'], [], [], []]);
     const raise: IncidentEvent = {
       type: 'raise',
       input: {

@@ -60,12 +60,17 @@ export interface IncidentCore {
   facts: Facts;
 }
 
-/** Who is on duty at each level of the incident's chain at `now`, and names for the timeline. */
+/**
+ * What the core may ask of the world at `now`: who is on duty at a level of the incident's chain,
+ * the heads of the units it also notifies, and people's names for the timeline. Answers are
+ * fixed for one decision (the runner looks them up once, on first ask), so the same answers give
+ * the same decision.
+ */
 export interface World {
-  levels: readonly { people: readonly string[]; reason?: string | undefined }[];
+  duty(level: number): { people: readonly string[]; reason?: string | undefined };
   /** Heads on duty of the units the incident also notifies at once. */
-  alsoNotify: readonly string[];
-  names: Readonly<Record<string, string>>;
+  alsoNotify(): readonly string[];
+  name(personId: string): string;
 }
 
 export interface CoreConfig {
@@ -232,7 +237,7 @@ class Step {
     readonly world: World,
     readonly cfg: CoreConfig,
   ) {
-    this.inc = structuredClone(s.inc);
+    this.inc = { ...s.inc }; // the core replaces nested values (pos, details), never edits them
     this.pages = [...s.facts.pages];
     this.declined = [...s.facts.declined];
     this.unreachable = [...s.facts.unreachable];
@@ -267,7 +272,7 @@ class Step {
   }
 
   names(ids: readonly string[]): string {
-    return ids.map((id) => this.world.names[id] ?? id).join('、');
+    return ids.map((id) => this.world.name(id)).join('、');
   }
 
   record(event: string, o: Omit<Extract<Effect, { type: 'record' }>, 'type' | 'event' | 'state'> = {}): void {
@@ -315,7 +320,7 @@ class Step {
 
   /** Who is on duty at one level (the reporter is never paged for their own report). */
   dutyAt(level: number) {
-    const duty = this.world.levels[level] ?? { people: [], reason: 'no roster for this level' };
+    const duty = this.world.duty(level);
     return { duty, people: duty.people.filter((p) => p !== this.inc.reporter) };
   }
 
@@ -341,7 +346,7 @@ class Step {
         }
         continue;
       }
-      const extra = mode === 'first' ? this.world.alsoNotify : [];
+      const extra = mode === 'first' ? this.world.alsoNotify() : [];
       const previous = inc.level >= 0 ? inc.chain[inc.level]?.role : undefined;
       inc.level = level;
       inc.levelAt = now;

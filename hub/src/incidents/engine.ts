@@ -564,31 +564,36 @@ export class IncidentEngine {
     };
   }
 
-  /** Who is on duty now at each level of the chain the event acts on, and the names the timeline uses. */
+  /** Who is on duty now at each level of the chain the event acts on, and names: looked up on first ask. */
   private world(current: IncidentCore | undefined, event: IncidentEvent, now: number): World {
     const opens = event.type === 'raise' && (!current || isClosed(current.inc.state));
     const chain = opens ? event.chain : (current?.inc.chain ?? []);
-    const alsoNotify = opens ? (event.input.alsoNotify ?? []) : (current?.inc.alsoNotify ?? []);
-    const roster = this.deps.roster;
-    const levels = chain.map((step) => {
-      const duty = roster.onDuty(step.unit, step.role, now);
-      return { people: duty.people, reason: duty.reason };
-    });
-    const heads: string[] = [];
-    for (const unitId of alsoNotify) {
-      const unit = this.deps.registry.getUnit(unitId);
-      if (unit) heads.push(...roster.onDuty(unitId, headRole(unit.level), now).people);
-    }
-    const names: Record<string, string> = {};
-    const name = (id: string) => {
-      if (!(id in names)) names[id] = this.deps.registry.getPerson(id)?.name ?? id;
+    const also = opens ? (event.input.alsoNotify ?? []) : (current?.inc.alsoNotify ?? []);
+    const { roster, registry } = this.deps;
+    const levels = new Map<number, { people: readonly string[]; reason?: string | undefined }>();
+    let heads: string[] | undefined;
+    return {
+      duty(level) {
+        let d = levels.get(level);
+        if (!d) {
+          const step = chain[level];
+          d = step ? roster.onDuty(step.unit, step.role, now) : { people: [], reason: 'no such level' };
+          levels.set(level, d);
+        }
+        return d;
+      },
+      alsoNotify() {
+        if (!heads) {
+          heads = [];
+          for (const unitId of also) {
+            const unit = registry.getUnit(unitId);
+            if (unit) heads.push(...roster.onDuty(unitId, headRole(unit.level), now).people);
+          }
+        }
+        return heads;
+      },
+      name: (id) => registry.getPerson(id)?.name ?? id,
     };
-    for (const l of levels) l.people.forEach(name);
-    heads.forEach(name);
-    for (const p of current?.facts.pages ?? []) p.people.forEach(name);
-    if (current?.inc.ackBy) name(current.inc.ackBy);
-    if (event.type === 'unreachable') for (const u of event.people) name(u.person);
-    return { levels, alsoNotify: heads, names };
   }
 
   /**

@@ -79,4 +79,7 @@ export const incidentMigrations = [
   // 4: optimistic concurrency: every save bumps `version` and only succeeds on the version it read,
   // so an escalation step (the incident's timer) is claimed by one writer only.
   `ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  // 5: a key's last closed incident (does a late SOS press fold into it?) is one index step, not a
+  // sort of every incident the household ever had.
+  `CREATE INDEX incidents_key_closed ON incidents(key, closed_at, opened_at, id) WHERE closed_at IS NOT NULL;`,
 ];

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import type { Db } from '../state/db.ts';
-import { factsOf, toIncident, toTimelineEvent } from './store.ts';
+import { factsOf, incidentParams, toIncident, toTimelineEvent } from './store.ts';
 import {
   type Commit,
   type Committed,
@@ -10,7 +10,7 @@ import {
   StoreConflict,
   type StoredIncident,
 } from './store-port.ts';
-import { incidentQueries, queryBuilder } from './store-sql.ts';
+import { incidentQueries, type Prepared, queryBuilder } from './store-sql.ts';
 
 type Row = Record<string, unknown>;
 
@@ -24,6 +24,7 @@ type Row = Record<string, unknown>;
 export class SqliteIncidentStore implements IncidentStore {
   private readonly q = incidentQueries(queryBuilder('sqlite'));
   private readonly prepared = new Map<string, Statement>();
+  private readonly dueQueries = new Map<number, Prepared<'now'>>();
 
   constructor(private readonly db: Db) {}
 
@@ -48,29 +49,33 @@ export class SqliteIncidentStore implements IncidentStore {
   private stored(r: Row | undefined): StoredIncident | undefined {
     if (!r) return undefined;
     const inc = toIncident(r);
-    const facts = factsOf(inc, this.all(this.q.pages(inc.id)), this.all(this.q.factEvents(inc.id)));
-    const acks = Number(this.one(this.q.ackCount(inc.id))?.n ?? 0);
+    const facts = factsOf(
+      inc,
+      this.all(this.q.pages.bind({ id: inc.id })),
+      this.all(this.q.factEvents.bind({ id: inc.id })),
+    );
+    const acks = Number(this.one(this.q.ackCount.bind({ id: inc.id }))?.n ?? 0);
     return { inc, facts, acks };
   }
 
   byIdNow(id: string): StoredIncident | undefined {
-    return this.stored(this.one(this.q.byId(id)));
+    return this.stored(this.one(this.q.byId.bind({ id })));
   }
   async byId(id: string): Promise<StoredIncident | undefined> {
     return this.byIdNow(id);
   }
 
   openByKeyNow(key: string): StoredIncident | undefined {
-    return this.stored(this.one(this.q.openByKey(key)));
+    return this.stored(this.one(this.q.openByKey.bind({ key })));
   }
   async forKey(key: string, orClosed: boolean): Promise<StoredIncident | undefined> {
-    const open = this.one(this.q.openByKey(key));
+    const open = this.one(this.q.openByKey.bind({ key }));
     if (open || !orClosed) return this.stored(open);
-    return this.stored(this.one(this.q.lastClosedByKey(key)));
+    return this.stored(this.one(this.q.lastClosedByKey.bind({ key })));
   }
 
   messageIncidentNow(source: string, msgId: string): string | null | undefined {
-    const r = this.one(this.q.message(source, msgId));
+    const r = this.one(this.q.message.bind({ source, msgId }));
     return r ? ((r.incident_id as string | null) ?? null) : undefined;
   }
   async messageIncident(source: string, msgId: string): Promise<string | null | undefined> {
@@ -81,7 +86,27 @@ export class SqliteIncidentStore implements IncidentStore {
   insertDeliveries(rows: readonly DeliveryInsert[], at: number): { id: number; key: string }[] {
     const out: { id: number; key: string }[] = [];
     for (const d of rows) {
-      const r = this.one(this.q.delivery(d, at));
+      const r = this.one(
+        this.q.delivery.bind({
+          key: d.key,
+          incident_id: d.incidentId,
+          level: d.level,
+          reminder: d.reminder,
+          kind: d.kind,
+          person: d.person,
+          device: d.device,
+          channel: d.channel,
+          payload: d.payload,
+          status: d.status,
+          attempts: d.attempts,
+          next_try_at: d.nextTryAt,
+          created_at: at,
+          updated_at: at,
+          wire_id: d.wireId,
+          after_key: d.afterKey,
+          delivered_at: d.deliveredAt,
+        }),
+      );
       if (r) out.push({ id: Number(r.id), key: d.key });
     }
     return out;
@@ -90,23 +115,54 @@ export class SqliteIncidentStore implements IncidentStore {
   commitNow(c: Commit): Committed {
     return this.db.transaction((): Committed => {
       const inc = c.incident;
-      if (c.insert) this.run(this.q.insertIncident(inc));
-      else if (this.run(this.q.saveIncident(inc)) === 0) {
+      const row = incidentParams(inc);
+      if (c.insert) this.run(this.q.insertIncident.bind(row));
+      else if (this.run(this.q.saveIncident.bind({ ...row, nextVersion: inc.version + 1 })) === 0) {
         throw new StoreConflict(`incident ${inc.id} changed since it was read (version ${inc.version})`);
       }
       for (const m of c.messages) {
-        if (this.run(this.q.rememberMessage(m.source, m.id, inc.id, c.at)) === 0) {
+        if (
+          this.run(
+            this.q.rememberMessage.bind({ source: m.source, msgId: m.id, incidentId: inc.id, at: c.at }),
+          ) === 0
+        ) {
           throw new StoreConflict(`message ${m.source}/${m.id} was applied already`);
         }
       }
       for (const p of c.pages) {
-        if (this.run(this.q.page(inc.id, c.at, p)) === 0) {
+        const page = {
+          incident_id: inc.id,
+          level: p.level,
+          reminder: p.reminder,
+          kind: p.kind,
+          at: c.at,
+          ack_by_at: p.ackBy,
+          people: JSON.stringify(p.people),
+        };
+        if (this.run(this.q.page.bind(page)) === 0) {
           throw new StoreConflict(`page step ${inc.id} ${p.level}/${p.reminder}/${p.kind} was taken already`);
         }
       }
-      for (const l of c.lines) this.run(this.q.line(inc.id, c.at, l));
-      for (const p of c.positions ?? []) this.run(this.q.position(inc.id, p));
-      if (c.positions?.length && c.keepPositions) this.run(this.q.trimPositions(inc.id, c.keepPositions));
+      for (const l of c.lines) {
+        this.run(
+          this.q.line.bind({
+            incident_id: inc.id,
+            at: c.at,
+            type: l.event,
+            state: l.state,
+            actor: l.actor?.id ?? null,
+            actor_name: l.actor?.name ?? null,
+            actor_role: l.actor?.role ?? null,
+            level: l.level ?? null,
+            note: l.note ?? null,
+            data: l.data ? JSON.stringify(l.data) : null,
+          }),
+        );
+      }
+      for (const p of c.positions ?? []) this.run(this.q.position.bind({ incidentId: inc.id, ...p }));
+      if (c.positions?.length && c.keepPositions) {
+        this.run(this.q.trimPositions.bind({ incidentId: inc.id, offset: c.keepPositions - 1 }));
+      }
       return { deliveries: this.insertDeliveries(c.deliveries, c.at) };
     })();
   }
@@ -115,22 +171,27 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async due(now: number, limit: number): Promise<string[]> {
-    return this.all(this.q.due(now, limit)).map((r) => r.id as string);
+    let q = this.dueQueries.get(limit);
+    if (!q) {
+      q = this.q.due(limit);
+      this.dueQueries.set(limit, q);
+    }
+    return this.all(q.bind({ now })).map((r) => r.id as string);
   }
 
   nextDueNow(): number | null {
-    return (this.one(this.q.nextDue())?.at as number | null | undefined) ?? null;
+    return (this.one(this.q.nextDue.bind({}))?.at as number | null | undefined) ?? null;
   }
   async nextDue(): Promise<number | null> {
     return this.nextDueNow();
   }
 
   async retryAt(id: string, at: number): Promise<void> {
-    this.run(this.q.retryAt(id, at));
+    this.run(this.q.retryAt.bind({ id, at }));
   }
 
   timelineNow(id: string) {
-    return this.all(this.q.timeline(id)).map(toTimelineEvent);
+    return this.all(this.q.timeline.bind({ id })).map(toTimelineEvent);
   }
   async timeline(id: string) {
     return this.timelineNow(id);
@@ -138,7 +199,7 @@ export class SqliteIncidentStore implements IncidentStore {
 
   pagedNow(id: string, level?: number): string[] {
     const out = new Set<string>();
-    for (const r of this.all(this.q.alertPages(id))) {
+    for (const r of this.all(this.q.alertPages.bind({ id }))) {
       if (level !== undefined && r.level !== level) continue;
       for (const p of JSON.parse(r.people as string) as string[]) out.add(p);
     }
@@ -149,11 +210,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async openOfDevice(deviceId: string): Promise<string[]> {
-    return this.all(this.q.openOfDevice(deviceId)).map((r) => r.id as string);
+    return this.all(this.q.openOfDevice.bind({ deviceId })).map((r) => r.id as string);
   }
 
   positionsNow(id: string): { t: number; lat: number; lon: number }[] {
-    return this.all(this.q.positions(id)) as { t: number; lat: number; lon: number }[];
+    return this.all(this.q.positions.bind({ id })) as { t: number; lat: number; lon: number }[];
   }
   async positions(id: string): Promise<{ t: number; lat: number; lon: number }[]> {
     return this.positionsNow(id);

@@ -1,4 +1,5 @@
 import {
+  type Compilable,
   type CompiledQuery,
   DummyDriver,
   Kysely,
@@ -8,17 +9,18 @@ import {
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  sql,
 } from 'kysely';
-import type { Incident } from './store.ts';
-import { incidentParams } from './store.ts';
-import type { DeliveryInsert, PageInsert, TimelineLine } from './store-port.ts';
+import { COLUMNS } from './store.ts';
 
 /**
  * The incident store's queries, written once with Kysely and compiled for either dialect:
  * SQLite (better-sqlite3 runs them synchronously, each commit one transaction) or PostgreSQL
  * (a pool runs them). Kysely is used as a typed query builder only (its DummyDriver executes
  * nothing): execution stays with the adapter, so the SQLite adapter keeps the hub's one
- * connection and its synchronous transactions, with nothing interleaved inside them.
+ * connection and its synchronous transactions, with nothing interleaved inside them. Each query
+ * is compiled once, with named parameters (`prepared`): compiling costs tens of µs, and an SOS
+ * runs a dozen statements before its page.
  */
 
 type Nullable<T> = T | null;
@@ -129,199 +131,224 @@ export function queryBuilder(dialect: Dialect): Kysely<IncidentDb> {
   });
 }
 
+/** A query compiled once: its SQL, and its parameters from named arguments (and the constants it holds). */
+export interface Prepared<N extends string> {
+  sql: string;
+  bind(args: Readonly<Record<N, unknown>>): CompiledQuery;
+}
+
+const SENTINEL = '\u0000:';
+
+/**
+ * Compiles `build` once with a marker for every named parameter, and remembers where each one
+ * lands among the compiled parameters (the others are constants of the query). `build` must use
+ * the parameters only as values (no arithmetic or formatting on them).
+ */
+export function prepared<N extends string>(
+  names: readonly N[],
+  build: (p: Readonly<Record<N, never>>) => Compilable,
+): Prepared<N> {
+  const markers = Object.fromEntries(names.map((n) => [n, `${SENTINEL}${n}`])) as unknown as Record<N, never>;
+  const compiled = build(markers).compile();
+  const slots: ({ name: N } | { value: unknown })[] = compiled.parameters.map((v) =>
+    typeof v === 'string' && v.startsWith(SENTINEL) ? { name: v.slice(SENTINEL.length) as N } : { value: v },
+  );
+  const missing = names.filter((n) => !slots.some((s) => 'name' in s && s.name === n));
+  if (missing.length > 0)
+    throw new Error(`prepared query does not use ${missing.join(', ')}: ${compiled.sql}`);
+  return {
+    sql: compiled.sql,
+    bind: (args) => ({
+      ...compiled,
+      parameters: slots.map((s) => ('name' in s ? (args[s.name] ?? null) : s.value)),
+    }),
+  };
+}
+
 const FACT_EVENTS = ['declined', 'unreachable', 'pressed-again'];
 
-/** The store's queries for one dialect (each call compiles one statement with its parameters). */
+const DELIVERY_COLUMNS = [
+  'key',
+  'incident_id',
+  'level',
+  'reminder',
+  'kind',
+  'person',
+  'device',
+  'channel',
+  'payload',
+  'status',
+  'attempts',
+  'next_try_at',
+  'created_at',
+  'updated_at',
+  'wire_id',
+  'after_key',
+  'delivered_at',
+] as const;
+const EVENT_COLUMNS = [
+  'incident_id',
+  'at',
+  'type',
+  'state',
+  'actor',
+  'actor_name',
+  'actor_role',
+  'level',
+  'note',
+  'data',
+] as const;
+const PAGE_COLUMNS = ['incident_id', 'level', 'reminder', 'kind', 'at', 'ack_by_at', 'people'] as const;
+
+/** The store's queries for one dialect, each compiled once. */
 export function incidentQueries(qb: Kysely<IncidentDb>) {
+  const updatable = COLUMNS.filter((c) => c !== 'id' && c !== 'version');
   return {
-    byId: (id: string): CompiledQuery =>
-      qb.selectFrom('incidents').selectAll().where('id', '=', id).compile(),
-    openByKey: (key: string): CompiledQuery =>
-      qb.selectFrom('incidents').selectAll().where('key', '=', key).where('closed_at', 'is', null).compile(),
-    lastClosedByKey: (key: string): CompiledQuery =>
+    byId: prepared(['id'], (p) => qb.selectFrom('incidents').selectAll().where('id', '=', p.id)),
+    openByKey: prepared(['key'], (p) =>
+      qb.selectFrom('incidents').selectAll().where('key', '=', p.key).where('closed_at', 'is', null),
+    ),
+    lastClosedByKey: prepared(['key'], (p) =>
       qb
         .selectFrom('incidents')
         .selectAll()
-        .where('key', '=', key)
+        .where('key', '=', p.key)
         .where('closed_at', 'is not', null)
         .orderBy('closed_at', 'desc')
         .orderBy('opened_at', 'desc')
         .orderBy('id', 'desc')
-        .limit(1)
-        .compile(),
-    pages: (id: string): CompiledQuery =>
+        .limit(sql.lit(1)),
+    ),
+    pages: prepared(['id'], (p) =>
       qb
         .selectFrom('pages')
         .select(['level', 'reminder', 'kind', 'people'])
-        .where('incident_id', '=', id)
+        .where('incident_id', '=', p.id)
         .orderBy('at')
         .orderBy('level')
-        .orderBy('reminder')
-        .compile(),
-    factEvents: (id: string): CompiledQuery =>
+        .orderBy('reminder'),
+    ),
+    factEvents: prepared(['id'], (p) =>
       qb
         .selectFrom('incident_events')
         .select(['type', 'level', 'actor', 'data'])
-        .where('incident_id', '=', id)
+        .where('incident_id', '=', p.id)
         .where('type', 'in', FACT_EVENTS)
-        .orderBy('id')
-        .compile(),
-    ackCount: (id: string): CompiledQuery =>
+        .orderBy('id'),
+    ),
+    ackCount: prepared(['id'], (p) =>
       qb
         .selectFrom('deliveries')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('incident_id', '=', id)
-        .where('channel', '=', 'device')
-        .compile(),
-    message: (source: string, msgId: string): CompiledQuery =>
+        .where('incident_id', '=', p.id)
+        .where('channel', '=', 'device'),
+    ),
+    message: prepared(['source', 'msgId'], (p) =>
       qb
         .selectFrom('incident_messages')
         .select('incident_id')
-        .where('source', '=', source)
-        .where('msg_id', '=', msgId)
-        .compile(),
-    insertIncident: (inc: Incident): CompiledQuery =>
+        .where('source', '=', p.source)
+        .where('msg_id', '=', p.msgId),
+    ),
+    /** Arguments: the incident's columns (incidentParams). */
+    insertIncident: prepared(COLUMNS, (p) =>
+      qb.insertInto('incidents').values(p as unknown as IncidentsTable),
+    ),
+    /** Compare-and-set on the version read (`version`): no row changes when another writer saved first. */
+    saveIncident: prepared([...COLUMNS, 'nextVersion'] as const, (p) =>
       qb
-        .insertInto('incidents')
-        .values(incidentParams(inc) as unknown as IncidentsTable)
-        .compile(),
-    /** Compare-and-set on the version read: no row changes when another writer saved first. */
-    saveIncident: (inc: Incident): CompiledQuery => {
-      const { id, version, ...rest } = incidentParams(inc) as unknown as IncidentsTable;
-      return qb
         .updateTable('incidents')
-        .set({ ...rest, version: version + 1 })
-        .where('id', '=', id)
-        .where('version', '=', version)
-        .compile();
-    },
-    line: (incidentId: string, at: number, l: TimelineLine): CompiledQuery =>
-      qb
-        .insertInto('incident_events')
-        .values({
-          incident_id: incidentId,
-          at,
-          type: l.event,
-          state: l.state,
-          actor: l.actor?.id ?? null,
-          actor_name: l.actor?.name ?? null,
-          actor_role: l.actor?.role ?? null,
-          level: l.level ?? null,
-          note: l.note ?? null,
-          data: l.data ? JSON.stringify(l.data) : null,
-        })
-        .compile(),
+        .set({ ...Object.fromEntries(updatable.map((c) => [c, p[c]])), version: p.nextVersion })
+        .where('id', '=', p.id as never)
+        .where('version', '=', p.version as never),
+    ),
+    /** Arguments: the incident_events columns. */
+    line: prepared(EVENT_COLUMNS, (p) => qb.insertInto('incident_events').values(p)),
     /** A page step happens once: a second insert of the same step changes nothing. */
-    page: (incidentId: string, at: number, p: PageInsert): CompiledQuery =>
+    page: prepared(PAGE_COLUMNS, (p) =>
       qb
         .insertInto('pages')
-        .values({
-          incident_id: incidentId,
-          level: p.level,
-          reminder: p.reminder,
-          kind: p.kind,
-          at,
-          ack_by_at: p.ackBy,
-          people: JSON.stringify(p.people),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .compile(),
+        .values(p)
+        .onConflict((oc) => oc.doNothing()),
+    ),
     /** Applied once: a second insert of the same message changes nothing. */
-    rememberMessage: (source: string, msgId: string, incidentId: string | null, at: number): CompiledQuery =>
+    rememberMessage: prepared(['source', 'msgId', 'incidentId', 'at'], (p) =>
       qb
         .insertInto('incident_messages')
-        .values({ source, msg_id: msgId, incident_id: incidentId, at })
-        .onConflict((oc) => oc.doNothing())
-        .compile(),
-    /** An outbox row, unless one with its key exists; returns the new row's id. */
-    delivery: (d: DeliveryInsert, at: number): CompiledQuery =>
+        .values({ source: p.source, msg_id: p.msgId, incident_id: p.incidentId, at: p.at })
+        .onConflict((oc) => oc.doNothing()),
+    ),
+    /** An outbox row, unless one with its key exists; returns the new row's id. Arguments: its columns. */
+    delivery: prepared(DELIVERY_COLUMNS, (p) =>
       qb
         .insertInto('deliveries')
-        .values({
-          key: d.key,
-          incident_id: d.incidentId,
-          level: d.level,
-          reminder: d.reminder,
-          kind: d.kind,
-          person: d.person,
-          device: d.device,
-          channel: d.channel,
-          payload: d.payload,
-          status: d.status,
-          attempts: d.attempts,
-          next_try_at: d.nextTryAt,
-          created_at: at,
-          updated_at: at,
-          wire_id: d.wireId,
-          after_key: d.afterKey,
-          delivered_at: d.deliveredAt,
-        })
+        .values(p)
         .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .compile(),
-    due: (now: number, limit: number): CompiledQuery =>
-      qb
-        .selectFrom('incidents')
-        .select('id')
-        .where('next_at', 'is not', null)
-        .where('next_at', '<=', now)
-        .orderBy('next_at')
-        .limit(limit)
-        .compile(),
-    nextDue: (): CompiledQuery =>
+        .returning('id'),
+    ),
+    /** Due timers, at most `limit` (a literal: SQLite plans `LIMIT ?` with a sort, a literal with the index). */
+    due: (limit: number) =>
+      prepared(['now'], (p) =>
+        qb
+          .selectFrom('incidents')
+          .select('id')
+          .where('next_at', 'is not', null)
+          .where('next_at', '<=', p.now)
+          .orderBy('next_at')
+          .limit(sql.lit(limit)),
+      ),
+    nextDue: prepared([], () =>
       qb
         .selectFrom('incidents')
         .select((eb) => eb.fn.min<number | null>('next_at').as('at'))
-        .where('next_at', 'is not', null)
-        .compile(),
-    retryAt: (id: string, at: number): CompiledQuery =>
-      qb.updateTable('incidents').set({ next_at: at }).where('id', '=', id).compile(),
-    timeline: (id: string): CompiledQuery =>
-      qb.selectFrom('incident_events').selectAll().where('incident_id', '=', id).orderBy('id').compile(),
-    openOfDevice: (deviceId: string): CompiledQuery =>
-      qb
-        .selectFrom('incidents')
-        .select('id')
-        .where('device', '=', deviceId)
-        .where('closed_at', 'is', null)
-        .compile(),
-    position: (incidentId: string, p: { t: number; lat: number; lon: number }): CompiledQuery =>
+        .where('next_at', 'is not', null),
+    ),
+    retryAt: prepared(['id', 'at'], (p) =>
+      qb.updateTable('incidents').set({ next_at: p.at }).where('id', '=', p.id),
+    ),
+    timeline: prepared(['id'], (p) =>
+      qb.selectFrom('incident_events').selectAll().where('incident_id', '=', p.id).orderBy('id'),
+    ),
+    openOfDevice: prepared(['deviceId'], (p) =>
+      qb.selectFrom('incidents').select('id').where('device', '=', p.deviceId).where('closed_at', 'is', null),
+    ),
+    position: prepared(['incidentId', 't', 'lat', 'lon'], (p) =>
       qb
         .insertInto('incident_positions')
-        .values({ incident_id: incidentId, t: p.t, lat: p.lat, lon: p.lon, acc: null })
-        .onConflict((oc) => oc.doNothing())
-        .compile(),
-    /** Keeps the newest `keep` positions of an incident. */
-    trimPositions: (incidentId: string, keep: number): CompiledQuery =>
+        .values({ incident_id: p.incidentId, t: p.t, lat: p.lat, lon: p.lon, acc: null })
+        .onConflict((oc) => oc.doNothing()),
+    ),
+    /** Keeps the newest `keep` positions of an incident (`offset` = keep - 1). */
+    trimPositions: prepared(['incidentId', 'offset'], (p) =>
       qb
         .deleteFrom('incident_positions')
-        .where('incident_id', '=', incidentId)
+        .where('incident_id', '=', p.incidentId)
         .where('t', '<', (eb) =>
           eb
             .selectFrom('incident_positions')
             .select('t')
-            .where('incident_id', '=', incidentId)
+            .where('incident_id', '=', p.incidentId)
             .orderBy('t', 'desc')
-            .limit(1)
-            .offset(keep - 1),
-        )
-        .compile(),
-    positions: (id: string): CompiledQuery =>
+            .limit(sql.lit(1))
+            .offset(p.offset),
+        ),
+    ),
+    positions: prepared(['id'], (p) =>
       qb
         .selectFrom('incident_positions')
         .select(['t', 'lat', 'lon'])
-        .where('incident_id', '=', id)
-        .orderBy('t')
-        .compile(),
-    alertPages: (id: string): CompiledQuery =>
+        .where('incident_id', '=', p.id)
+        .orderBy('t'),
+    ),
+    alertPages: prepared(['id'], (p) =>
       qb
         .selectFrom('pages')
         .select(['level', 'people'])
-        .where('incident_id', '=', id)
+        .where('incident_id', '=', p.id)
         .where('kind', '=', 'alert')
         .orderBy('level')
-        .orderBy('reminder')
-        .compile(),
+        .orderBy('reminder'),
+    ),
   };
 }
 

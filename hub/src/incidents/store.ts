@@ -166,6 +166,11 @@ export function incidentParams(i: Incident): Row {
   };
 }
 
+/** The incidents table's columns, as `incidentParams` names them. */
+export const COLUMNS: readonly string[] = Object.keys(
+  incidentParams({ summary: {}, chain: [], alsoNotify: [] } as unknown as Incident),
+);
+
 /** A timeline row as the API shows it. */
 export function toTimelineEvent(r: Row): TimelineEvent {
   return {
