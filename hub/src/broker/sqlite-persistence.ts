@@ -159,7 +159,10 @@ export class SqlitePersistence {
     const st = (sql: string) => db.prepare(sql);
     this.q = {
       subOf: st('SELECT qos FROM broker_subscriptions WHERE client_id = ? AND topic = ?').pluck(),
-      subRow: st('SELECT qos, options FROM broker_subscriptions WHERE client_id = ? AND topic = ?'),
+      subPutIfChanged:
+        st(`INSERT INTO broker_subscriptions (client_id, topic, qos, options) VALUES (?, ?, ?, ?)
+                  ON CONFLICT (client_id, topic) DO UPDATE SET qos = excluded.qos, options = excluded.options
+                  WHERE qos IS NOT excluded.qos OR options IS NOT excluded.options`),
       subPut: st(`INSERT INTO broker_subscriptions (client_id, topic, qos, options) VALUES (?, ?, ?, ?)
                   ON CONFLICT (client_id, topic) DO UPDATE SET qos = excluded.qos, options = excluded.options`),
       subDel: st('DELETE FROM broker_subscriptions WHERE client_id = ? AND topic = ?'),
@@ -280,12 +283,16 @@ export class SqlitePersistence {
   private putSubscriptions(clientId: string, subs: Subscription[]): void {
     for (const sub of subs) {
       const { topic, qos, ...options } = sub;
-      const before = this.q.subRow.get(clientId, topic) as { qos: number; options: string } | undefined;
       const json = JSON.stringify(options);
-      if (before?.qos === qos && before.options === json) continue;
+      if (qos > 0) {
+        // no read first: the upsert writes only what changed, and tells whether it did
+        if (this.q.subPutIfChanged.run(clientId, topic, qos, json).changes === 0) continue;
+        this.trie.add(topic, { clientId, topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
+        continue;
+      }
+      const before = this.q.subOf.get(clientId, topic) as number | undefined;
       this.q.subPut.run(clientId, topic, qos, json);
-      if (qos > 0) this.trie.add(topic, { clientId, topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
-      else if (before !== undefined && before.qos > 0) this.trie.remove(topic, { clientId, topic });
+      if (before !== undefined && before > 0) this.trie.remove(topic, { clientId, topic });
     }
   }
 
