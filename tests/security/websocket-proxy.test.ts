@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../hub/src/registry/fixture.ts';
+import { DEMO_PASSWORD } from '@steppelink/hub/testing';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 /**
