@@ -49,7 +49,8 @@ export function Deliveries({ detail }: { detail: IncidentDetail }) {
       {table.levels.length === 0 && table.boxes.length === 0 ? (
         <p class="muted">{t('dlv.none')}</p>
       ) : (
-        <div class="dlv-scroll">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls sideways when wide (Mongolian columns); keyboard users scroll it once it has focus (axe: scrollable-region-focusable)
+        <section class="dlv-scroll" tabIndex={0} aria-labelledby={headId}>
           <table class="grid-table delivery-table" aria-labelledby={headId}>
             <thead>
               <tr>
@@ -103,7 +104,7 @@ export function Deliveries({ detail }: { detail: IncidentDetail }) {
               </tbody>
             )}
           </table>
-        </div>
+        </section>
       )}
     </section>
   );

@@ -25,7 +25,7 @@ export function Broadcast({ route }: { me: Me; route: Route }) {
   if (!available) return null; // the hub has no notice API: nothing to show (the nav hides the page too)
   return (
     <div class="page broadcast">
-      <h1 class="sr-only">{t('nav.broadcast')}</h1>
+      <h1 class="sr">{t('nav.broadcast')}</h1>
       <Composer onSent={() => setVersion((v) => v + 1)} />
       <div class="notices">
         {route.id && <Progress id={route.id} />}

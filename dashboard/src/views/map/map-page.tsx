@@ -126,7 +126,7 @@ export function MapPage(_: { me: Me }) {
 
   return (
     <div class="map-page">
-      <h1 class="sr-only">{t('nav.map')}</h1>
+      <h1 class="sr">{t('nav.map')}</h1>
       <div
         class="map"
         ref={el}

@@ -41,7 +41,7 @@ export function Worker({ me }: { me: Me }) {
 
   return (
     <div class="worker">
-      <h1 class="sr-only">{t('nav.worker')}</h1>
+      <h1 class="sr">{t('nav.worker')}</h1>
       <section class="w-alerts">
         <h2>{t('wk.alerts')}</h2>
         {alerts.length === 0 && <p class="muted">{t('wk.noAlerts')}</p>}
