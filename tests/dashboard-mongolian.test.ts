@@ -33,6 +33,7 @@ describe('dashboard: traditional Mongolian laid out vertically', () => {
   const errors: string[] = [];
 
   const check = async (page: Page, view: string) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
     const layout = await mongolianLayout(page);
     await screenshot(page, `mn-${view}`);
     expect(layout.checked, view).toBeGreaterThan(3);
@@ -94,10 +95,33 @@ describe('dashboard: traditional Mongolian laid out vertically', () => {
     await check(wall, 'stats');
   });
 
-  it('the broadcast composer', async () => {
+  it("the broadcast composer and a notice's progress (counts whole, not cut in half)", async () => {
     await wall.goto(`${t.httpUrl}/#/broadcast`);
-    await wall.locator('form.composer').waitFor();
+    const form = wall.locator('form.composer');
+    await form.waitFor();
     await check(wall, 'broadcast');
+    await form.locator('select[name=targets]').selectOption(['150824-104-007-01', '150824-104-007-03']);
+    await form.locator('textarea[name=text-zh]').fill('暴雪预警：请将牲畜赶回棚圈。');
+    await form.locator('textarea[name=text-mn]').fill('ᠴᠠᠰᠤᠨ ᠵᠤᠳ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ');
+    await form.locator('textarea[name=text-en]').fill('Blizzard warning: bring the herds in.');
+    await form.locator('button[type=submit]').click();
+    await wall.locator('section.progress tr[data-unit="150824-104-007-03"]').waitFor();
+    await check(wall, 'broadcast-progress');
+    // every count is drawn whole inside its cell
+    const cut = await wall.locator('section.progress td').evaluateAll((tds) =>
+      tds.flatMap((td) => {
+        const b = td.getBoundingClientRect();
+        return [...td.querySelectorAll('em, .bar')]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            return (
+              r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1
+            );
+          })
+          .map((e) => e.outerHTML.slice(0, 60));
+      }),
+    );
+    expect(cut).toEqual([]);
   });
 
   it("the worker's phone", async () => {
