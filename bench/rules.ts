@@ -244,7 +244,7 @@ async function sustained(
     const t0 = T0 + Math.floor(m / R) * o.batchFixes * 2 * MIN;
     const batch = Array.from({ length: o.batchFixes }, (_, k) => herd(r, t0 + k * 2 * MIN));
     const ts = batch.at(-1)!.t;
-    if (ts > clock.now()) clock.advance(ts - clock.now()); // runs the periodic tick as time passes
+    if (ts > clock.now()) await clock.advance(ts - clock.now()); // runs the periodic tick as time passes
     const msg = {
       v: 1 as const,
       id: `b${m}`,

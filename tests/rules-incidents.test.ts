@@ -55,7 +55,7 @@ function hub() {
   rules.start(ctx);
   const pos = async (deviceId: string, subject: string | undefined, fixes: Fix[]) => {
     for (const f of fixes) {
-      if (f.t > clock.now()) clock.advance(f.t - clock.now());
+      if (f.t > clock.now()) await clock.advance(f.t - clock.now());
       const msg = {
         v: 1 as const,
         id: `p${f.t}${subject}`,
@@ -138,7 +138,7 @@ describe('rule alerts in the incident engine', () => {
       unit: '150825-201',
       alsoNotify: ['150825'],
     });
-    h.clock.advance(25 * HOUR);
+    await h.clock.advance(25 * HOUR);
     await h.rules.tickNow();
     await settle();
     expect(h.incident('patrol-gap:urad-border:150825-201')).toMatchObject({
@@ -155,11 +155,11 @@ describe('rule alerts in the incident engine', () => {
     await h.hb('stb-150825-201-0021', 'mains', 100);
     await h.hb(TRACKER, 'battery', 15);
     for (const b of BOXES) {
-      h.clock.advance(2 * MIN);
+      await h.clock.advance(2 * MIN);
       await h.hb(b, 'battery', 90);
     }
     await h.hb('stb-150825-201-0021', 'battery', 18);
-    h.clock.advance(50 * MIN);
+    await h.clock.advance(50 * MIN);
     await settle();
     expect(h.incident(`low-battery:${TRACKER}`)).toMatchObject({ severity: 'medium', unit: '150825-201' });
     expect(h.incident('low-battery:stb-150825-201-0021')).toMatchObject({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { AttemptLimiterOptions } from '../auth/attempt-limiter.ts';
-import type { Clock } from '../clock.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import type { HubModule } from '../context.ts';
 import { HubEvents } from '../events.ts';
 import { silentLogger } from '../log.ts';
@@ -26,18 +26,8 @@ import { createApi } from './app.ts';
 import type { AuthOptions } from './auth/options.ts';
 import type { ApiDeps, ApiLimits } from './deps.ts';
 
-/** For API tests: a clock that moves only when told to. */
-export class ManualClock implements Clock {
-  constructor(public t = 1_764_028_800_000) {} // 2025-11-25 08:00 +08:00
-  now = () => this.t;
-  advance(ms: number): void {
-    this.t += ms;
-  }
-  setTimeout = () => 0;
-  clearTimeout = () => {};
-  setInterval = () => 0;
-  clearInterval = () => {};
-}
+/** For API tests: the hub's manual clock (one implementation: testing/manual-clock.ts). */
+export { ManualClock };
 
 /** Presence port as a map (the broker's adapter is tested elsewhere). */
 export class MapPresence implements PresenceReader {

@@ -37,7 +37,7 @@ function started(opts: { t0?: number; reg?: ReturnType<typeof testRegistry> } = 
   /** Advances the clock, ticking every 30 s, heartbeating `alive` (on their last power source) every 5 min on the way. */
   const advance = async (ms: number, alive: string[] = []) => {
     for (let left = ms; left > 0; left -= 5 * MIN) {
-      clock.advance(Math.min(5 * MIN, left));
+      await clock.advance(Math.min(5 * MIN, left));
       for (const d of alive) await hb(d);
       await settle();
     }

@@ -98,7 +98,7 @@ describe('the rules module', () => {
     await rules.handlers!.hb!(
       accepted('hb', 'stb-150825-201-0022', heartbeat(clock.now(), 'mains'), clock.now()),
     );
-    clock.advance(45 * MIN);
+    await clock.advance(45 * MIN);
     await settle();
     expect(sink.of('device-offline').map((a) => a.deviceId)).toEqual(['stb-150825-201-0022']);
     ctx.events.emit('device.presence', { deviceId: 'stb-150825-201-0022', online: true, at: clock.now() });

@@ -1,6 +1,7 @@
 import type { Fix, Heartbeat, MessageOf } from '@steppelink/protocols';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { Clock } from '../clock.ts';
+import { ManualClock as FakeClock } from '../testing/manual-clock.ts';
 import type { Accepted, HubContext } from '../context.ts';
 import { HubEvents } from '../events.ts';
 import type { AlertInput, IncidentSink } from '../incidents/port.ts';
@@ -21,46 +22,8 @@ export const MIN = 60_000;
 /** 10 July 2025, 10:00 in Inner Mongolia (UTC+8): summer, no ban season on. */
 export const T0 = Date.UTC(2025, 6, 10, 2, 0);
 
-export class FakeClock implements Clock {
-  private timers: { id: number; at: number; every: number | null; fn: () => void }[] = [];
-  private nextId = 1;
-  constructor(private t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ id, at: this.t + ms, every: null, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  setInterval(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ id, at: this.t + ms, every: ms, fn });
-    return id;
-  }
-  clearInterval(h: unknown): void {
-    this.clearTimeout(h);
-  }
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = due.at;
-      if (due.every === null) this.clearTimeout(due.id);
-      else due.at += due.every;
-      due.fn();
-    }
-    this.t = end;
-  }
-  set(t: number): void {
-    this.t = t;
-  }
-}
+/** The hub's manual test clock (one implementation: testing/manual-clock.ts). */
+export { FakeClock };
 
 /** An IncidentSink that records everything and keeps one open alert per key, like the incident engine. */
 export class RecordingSink implements IncidentSink {

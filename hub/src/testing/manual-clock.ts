@@ -53,6 +53,10 @@ export class ManualClock implements Clock {
     }
     this.t = end;
   }
+  /** Sets the time (forward or back) without firing anything: a test replaying timestamped input. */
+  set(t: number): void {
+    this.t = t;
+  }
   pending(): number {
     return this.timers.size;
   }
