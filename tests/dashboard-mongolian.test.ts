@@ -111,7 +111,7 @@ describe('dashboard: traditional Mongolian laid out vertically', () => {
     const cut = await wall.locator('section.progress td').evaluateAll((tds) =>
       tds.flatMap((td) => {
         const b = td.getBoundingClientRect();
-        return [...td.querySelectorAll('em, .bar')]
+        return Array.from(td.querySelectorAll('em, .bar'))
           .filter((e) => {
             const r = e.getBoundingClientRect();
             return (
