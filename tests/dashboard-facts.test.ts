@@ -118,13 +118,24 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     await marker.waitFor();
     // (the map may still be zooming to fit: point the event at the marker, not at screen pixels)
     await marker.dispatchEvent('mouseover');
-    const tip = wall.locator('.leaflet-tooltip', { hasText: '其其格' });
+    const tip = wall.locator('.leaflet-tooltip:not(.alert-tip)', { hasText: '其其格' });
     await tip.waitFor();
     expect(await tip.textContent()).not.toContain(BOX);
     const labels = await wall
       .locator('.leaflet-overlay-pane path[aria-label]')
       .evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
     expect(labels.filter((l) => l.includes('stb-'))).toEqual([]);
+  });
+
+  it('the map marks the open SOS where it was pressed, named by household, above the rest, with a scale bar', async () => {
+    const sos = wall.locator('.leaflet-marker-pane .alert-ring.alert-sos[aria-label="急病 · 其其格"]');
+    await sos.waitFor();
+    const others = await wall
+      .locator('.leaflet-marker-pane .leaflet-marker-icon:not(.alert-sos)')
+      .evaluateAll((es) => Math.max(0, ...es.map((e) => Number(getComputedStyle(e).zIndex) || 0)));
+    expect(Number(await sos.evaluate((e) => getComputedStyle(e).zIndex))).toBeGreaterThan(others);
+    await wall.locator('.leaflet-tooltip.alert-tip', { hasText: '急病 · 其其格' }).waitFor();
+    expect(await wall.locator('.leaflet-control-scale-line').first().textContent()).toMatch(/\d+ k?m/);
   });
 
   it('the notice-progress table names each grid with its sumu and gacha', async () => {

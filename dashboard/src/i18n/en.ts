@@ -186,7 +186,7 @@ export const en = {
   'map.pastures': 'Pastures',
   'map.devices': 'Devices',
   'map.tracks': 'Patrol tracks',
-  'map.alerts': 'Stray / border alerts',
+  'map.alerts': 'SOS and stray / border alerts',
   'map.online': 'online',
   'map.offline': 'offline',
   'map.cov.fresh': 'patrolled < 24 h',

@@ -192,7 +192,7 @@ export const mn: Record<MessageKey, string> = {
   'map.pastures': 'ᠪᠡᠯᠴᠢᠭᠡᠷ',
   'map.devices': 'ᠲᠣᠨᠣᠭ ᠬᠡᠷᠡᠭᠰᠡᠯ',
   'map.tracks': 'ᠡᠷᠭᠦᠯ ᠤᠨ ᠮᠥᠷ',
-  'map.alerts': 'ᠪᠡᠯᠴᠢᠭᠡᠷ ᠪᠠ ᠬᠢᠯ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ',
+  'map.alerts': 'SOS᠂ ᠪᠡᠯᠴᠢᠭᠡᠷ ᠪᠠ ᠬᠢᠯ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ',
   'map.online': 'ᠰᠦᠯᠵᠢᠶ᠎ᠡᠨ ᠳᠡᠭᠡᠷ᠎ᠡ',
   'map.offline': 'ᠰᠦᠯᠵᠢᠶ᠎ᠡᠨ ᠡᠴᠡ ᠭᠠᠷᠤᠭᠰᠠᠨ',
   'map.cov.fresh': '24 ᠴᠠᠭ ᠤᠨ ᠳᠣᠳᠣᠷ᠎ᠠ',

@@ -187,7 +187,7 @@ export const zh: Record<MessageKey, string> = {
   'map.pastures': '草场',
   'map.devices': '设备',
   'map.tracks': '巡逻轨迹',
-  'map.alerts': '出草场 / 边境告警',
+  'map.alerts': '求救与出草场 / 边境告警',
   'map.online': '在线',
   'map.offline': '离线',
   'map.cov.fresh': '24小时内巡过',

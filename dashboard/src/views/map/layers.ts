@@ -144,15 +144,19 @@ export function devicesLayer(places: DevicePlace[], label: (d: DeviceRow) => str
   return g;
 }
 
-/** Stray / border / ban alerts: a pulsing ring where it happened. */
+/** Open SOS and stray / border / ban alerts: a pulsing ring where it happened, named by what and whose. */
 export function alertsLayer(incidents: Incident[], label: (i: Incident) => string): L.FeatureGroup {
   const g = L.featureGroup();
   for (const i of incidents) {
     if (!i.pos) continue;
     named(
       L.marker([i.pos.lat, i.pos.lon], {
-        icon: L.divIcon({ className: `alert-ring ring-${i.severity}`, html: '<i></i>', iconSize: [34, 34] }),
-        zIndexOffset: 1000,
+        icon: L.divIcon({
+          className: `alert-ring ring-${i.severity}${i.source === 'sos' ? ' alert-sos' : ''}`,
+          html: '<i></i>',
+          iconSize: [34, 34],
+        }),
+        zIndexOffset: i.source === 'sos' ? 3000 : 1000, // an SOS above every other mark
         keyboard: false, // the board lists the same alerts; a map stop per marker would trap keyboard users
       }),
       label(i),

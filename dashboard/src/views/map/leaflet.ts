@@ -20,6 +20,8 @@ export function createMap(el: HTMLElement, config: MapConfig): L.Map {
   } else {
     el.classList.add('plain-map');
   }
+  // distances matter out here (how far to the household, to the border): a metric scale bar
+  L.control.scale({ imperial: false, position: 'bottomleft', maxWidth: 160 }).addTo(map);
   const c = config.center ?? { lat: 42.0, lon: 107.6, zoom: 7 }; // the Urad border banners
   map.setView([c.lat, c.lon], c.zoom ?? 7);
   return map;

@@ -13,8 +13,8 @@ import * as layers from './layers.ts';
 import { createMap, fitTo, removeMap } from './leaflet.ts';
 import { COVERAGE_BANDS, type LayerKey, LAYER_KEYS, LayerToggles, Legend, Replay } from './map-panel.tsx';
 import { deviceName, devicePlaces } from './places.ts';
+import { mapAlerts } from './alerts.ts';
 
-const MAP_ALERT_CATEGORIES = ['stray', 'border-approach', 'border-crossing', 'grazing-ban', 'man-down'];
 const TRACK_WINDOW_MS = 24 * 3_600_000;
 
 /** The map: units, border and its patrol coverage, pastures, households, devices, tracks with replay, alerts. */
@@ -34,9 +34,7 @@ export function MapPage(_: { me: Me }) {
     Object.fromEntries(LAYER_KEYS.map((k) => [k, true])) as Record<LayerKey, boolean>,
   );
   const [error, setError] = useState<string | null>(null);
-  const incidents = [...useStore(incidentsStore).values()].filter(
-    (i) => !isClosed(i) && MAP_ALERT_CATEGORIES.includes(i.category),
-  );
+  const incidents = mapAlerts(useStore(incidentsStore).values(), isClosed);
 
   useEffect(() => {
     let alive = true;
@@ -111,7 +109,9 @@ export function MapPage(_: { me: Me }) {
     () =>
       put(
         'alerts',
-        layers.alertsLayer(incidents, (i) => whatOf(i, t)),
+        layers.alertsLayer(incidents, (i) =>
+          i.householdName ? `${whatOf(i, t)} · ${i.householdName}` : whatOf(i, t),
+        ),
       ),
     [incidents.map((i) => i.id + i.state).join(), data, t.lang],
   );
