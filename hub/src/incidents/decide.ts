@@ -581,6 +581,11 @@ export function decide(
       return s.done({ ok: true });
     }
     case 'due': {
+      if (isClosed(inc.state) && inc.nextAt !== null) {
+        inc.nextAt = null; // a timer left on a closed incident: cleared, never run
+        inc.nextAction = null;
+        return s.done({ ok: true });
+      }
       if (inc.nextAt === null || inc.nextAt > now || isClosed(inc.state)) return s.done({ ok: true }, false);
       s.escalation('due');
       return s.done({ ok: true });

@@ -334,23 +334,9 @@ export class IncidentEngine {
             const current = await load();
             if (!current) return;
             const event: IncidentEvent = { type: 'due' };
-            const d = await this.retrying(
-              current,
-              this.decide(current, event, now),
-              now,
-              undefined,
-              load,
-              (c) => this.decide(c, event, now),
+            await this.retrying(current, this.decide(current, event, now), now, undefined, load, (c) =>
+              this.decide(c, event, now),
             );
-            // a due step that changed nothing (not due after all, closed) must not come back at once
-            if (
-              !d.changed &&
-              current.inc.nextAt !== null &&
-              current.inc.nextAt <= now &&
-              isClosed(current.inc.state)
-            ) {
-              await this.deps.store.retryAt(id, now + 60_000);
-            }
           });
         } catch (e) {
           this.deps.log.error({ err: e, incidentId: id }, 'escalation step failed; retrying in a minute');
@@ -381,6 +367,7 @@ export class IncidentEngine {
       texts: ackRefusedTexts(why),
       now,
     });
+    this.deps.outbox.begin();
     this.deps.outbox.notice(`ack-refused:${ack.id}:${personId}`, personId, content, now);
     this.deps.onCommit([], new Set(), this.deps.outbox.takeFresh());
   }
@@ -532,7 +519,7 @@ export class IncidentEngine {
     const c: Commit = { at: now, incident: base, insert: created, lines, pages, deliveries, messages };
     const done = await this.deps.store.commit(c);
     const saved = { ...base, version: created ? base.version : base.version + 1 };
-    const fresh = [...freshRows(deliveries, done.deliveries), ...this.deps.outbox.takeFresh()];
+    const fresh = freshRows(deliveries, done.deliveries);
     this.deps.onCommit(d.changed ? [saved] : [], created ? new Set([saved.id]) : new Set(), fresh);
   }
 

@@ -72,6 +72,22 @@ describe('duty jobs (called directly with fake time)', () => {
     expect(page.texts.en).toContain('1 open incident(s)');
   });
 
+  it('hands a notice over once, even when an incident commits after the job wrote it', async () => {
+    await raise('sos-handover-2');
+    await tc.clock.advance(5 * MIN); // 07:40, within the handover lead
+    expect(mod.jobs.handoverNotices(tc.clock.now())).toBeGreaterThan(0);
+    await mod.idle(); // the pump has sent it (nobody has the board open: no listener)
+    const attempts = () =>
+      tc.db.prepare("SELECT key, attempts FROM deliveries WHERE kind = 'handover'").all() as {
+        attempts: number;
+      }[];
+    expect(attempts().map((r) => r.attempts)).toEqual([1]);
+    await raise('sos-handover-3'); // the incident engine commits again
+    await tc.clock.advance(MIN);
+    await mod.idle();
+    expect(attempts().map((r) => r.attempts)).toEqual([1]);
+  });
+
   it('writes a daily duty summary per township and sends it to the station on duty', async () => {
     await raise('sos-summary-1');
     await tc.clock.advance(DAY - MIN);

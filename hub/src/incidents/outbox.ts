@@ -91,10 +91,14 @@ export class Outbox {
     return { id: p.id, name: p.name, phone: p.phone, lang: p.lang, username: p.username };
   }
 
-  /** Starts the rows of a new decision (fallback bookkeeping is per decision). */
+  /**
+   * Starts the rows of a new decision: fallback bookkeeping is per decision, and notice rows
+   * others wrote and did not take (a duty job's) are left to the pump, never handed on twice.
+   */
   begin(): void {
     this.deliveredNow.clear();
     this.missedNow.clear();
+    this.fresh = [];
   }
 
   /** The deliveries rows of a page step (the step itself is written by the store with them). */
