@@ -138,6 +138,25 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     expect(await wall.locator('.leaflet-control-scale-line').first().textContent()).toMatch(/\d+ k?m/);
   });
 
+  it('on the phone the layer panel is folded and leaves the map visible', async () => {
+    await phone.goto(`${t.httpUrl}/#/map`);
+    await phone.locator('[data-testid=map][data-loaded=yes]').waitFor();
+    const layers = phone.locator('[data-testid=map-layers]');
+    expect(await layers.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    // the middle of the map and its upper right quarter (where the panel sat) show the map
+    const onMap = await phone.locator('[data-testid=map]').evaluate((m) => {
+      const r = m.getBoundingClientRect();
+      return [
+        [r.left + r.width / 2, r.top + r.height / 2],
+        [r.left + r.width * 0.75, r.top + r.height * 0.4],
+      ].every(([x, y]) => m.contains(document.elementFromPoint(x!, y!)));
+    });
+    expect(onMap).toBe(true);
+    await screenshot(phone, 'facts-map-phone');
+    await layers.locator('summary').tap();
+    await layers.locator('input[type=checkbox]').first().waitFor();
+  });
+
   it('the notice-progress table names each grid with its sumu and gacha', async () => {
     await wall.goto(`${t.httpUrl}/#/broadcast`);
     const form = wall.locator('form.composer');

@@ -181,6 +181,7 @@ export const en = {
   'rescue.worker': 'Grid worker goes',
   'map.border': 'Border line',
   'map.coverage': 'Patrol coverage',
+  'map.layers': 'Layers',
   'map.units': 'Units',
   'map.households': 'Households',
   'map.pastures': 'Pastures',

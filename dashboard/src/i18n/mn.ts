@@ -187,6 +187,7 @@ export const mn: Record<MessageKey, string> = {
   'rescue.worker': 'ᠠᠵᠢᠯᠲᠠᠨ ᠣᠴᠢᠨ᠎ᠠ',
   'map.border': 'ᠬᠢᠯ ᠤᠨ ᠱᠤᠭᠤᠮ',
   'map.coverage': 'ᠡᠷᠭᠦᠯ ᠤᠨ ᠬᠠᠮᠤᠷᠤᠯᠲᠠ',
+  'map.layers': 'ᠵᠢᠷᠤᠭ ᠤᠨ ᠳᠠᠪᠬᠤᠷᠭ᠎ᠠ',
   'map.units': 'ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭᠠᠨ ᠤ ᠨᠢᠭᠡᠴᠡ',
   'map.households': 'ᠠᠢᠯ ᠥᠷᠬᠡ',
   'map.pastures': 'ᠪᠡᠯᠴᠢᠭᠡᠷ',

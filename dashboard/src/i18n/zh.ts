@@ -182,6 +182,7 @@ export const zh: Record<MessageKey, string> = {
   'rescue.worker': '网格员前往',
   'map.border': '边境线',
   'map.coverage': '巡边覆盖',
+  'map.layers': '图层',
   'map.units': '行政区',
   'map.households': '牧户',
   'map.pastures': '草场',

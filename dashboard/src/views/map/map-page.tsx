@@ -16,6 +16,8 @@ import { deviceName, devicePlaces } from './places.ts';
 import { mapAlerts } from './alerts.ts';
 
 const TRACK_WINDOW_MS = 24 * 3_600_000;
+/** Phone-sized screens (the stylesheet's breakpoint). */
+const NARROW = globalThis.matchMedia?.('(max-width: 760px)') ?? { matches: false };
 
 /** The map: units, border and its patrol coverage, pastures, households, devices, tracks with replay, alerts. */
 export function MapPage(_: { me: Me }) {
@@ -101,7 +103,7 @@ export function MapPage(_: { me: Me }) {
       drawn.current.get('households'),
       drawn.current.get('devices'),
     ].filter(Boolean) as L.Layer[];
-    fitTo(map.current, extent, 11, 280); // keep clear of the layer panel
+    fitTo(map.current, extent, 11, NARROW.matches ? 0 : 280); // keep clear of the layer panel (folded on a phone)
   }, [data, t.lang]);
   useEffect(() => put('pastures', layers.pasturesLayer(pastures)), [pastures, data]);
   useEffect(() => put('tracks', layers.tracksLayer(tracks, cursor, nameOf)), [tracks, cursor, data, nameOf]);
@@ -138,11 +140,15 @@ export function MapPage(_: { me: Me }) {
         data-track-points={tracks.reduce((n, tr) => n + tr.points.filter((p) => p.t <= cursor).length, 0)}
         {...Object.fromEntries(COVERAGE_BANDS.map((b) => [`data-cov-${b}`, coverageCounts[b]]))}
       />
-      <aside class="map-panel card">
+      <aside class="map-panel card" aria-label={t('map.layers')}>
         {error && <p class="error">{t('common.error', { reason: error })}</p>}
-        <LayerToggles on={on} onChange={setOn} />
-        <Legend />
-        <Replay range={range} cursor={cursor} onCursor={setCursor} hasTracks={tracks.length > 0} />
+        {/* folded on a phone, where it would cover the map; open on a wall screen */}
+        <details open={!NARROW.matches} data-testid="map-layers">
+          <summary>{t('map.layers')}</summary>
+          <LayerToggles on={on} onChange={setOn} />
+          <Legend />
+          <Replay range={range} cursor={cursor} onCursor={setCursor} hasTracks={tracks.length > 0} />
+        </details>
       </aside>
     </div>
   );
