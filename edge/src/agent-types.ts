@@ -63,6 +63,8 @@ export interface AgentStats {
   acked: number;
   clockOffsetMs: number | undefined;
   inputs: SinkCounters;
+  /** Per input with something to report: receiver sentences, gpsd connection state. */
+  receivers: Record<string, object>;
   rejectedDownlink: number;
   batchDropped: number;
 }

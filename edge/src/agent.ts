@@ -205,6 +205,9 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       ...p,
       clockOffsetMs: this.time.offsetMs(),
       inputs: { ...this.#p.counters },
+      receivers: Object.fromEntries(
+        this.#startedInputs.flatMap((i) => (i.health ? [[i.name, i.health()]] : [])),
+      ),
       rejectedDownlink: this.#rejectedDownlink,
       batchDropped: this.#p.batcher.dropped,
     };

@@ -117,7 +117,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     units: config.units,
     store,
     logger: log,
-    inputs: inputsFromConfig(config.inputs, systemClock, systemTimers),
+    inputs: inputsFromConfig(config.inputs, systemClock, systemTimers, log),
     power: () => {
       const battery = readBattery(config.power.batteryPath);
       return battery === undefined

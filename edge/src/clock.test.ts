@@ -36,4 +36,13 @@ describe('TimeSource', () => {
     expect(ts.offsetMs()).toBeUndefined();
     expect(ts.now()).toBe(978_307_200_000);
   });
+
+  it('is not moved by one wrong GPS time (a receiver that said 2099), however small its offset', () => {
+    const ts = new TimeSource({ now: () => T }, 16);
+    for (let i = 0; i < 5; i++) ts.observeGps(T - 300 + i * 1000, T + i * 1000);
+    ts.observeGps(Date.UTC(2099, 7, 22), T + 5_000);
+    for (let i = 6; i < 9; i++) ts.observeGps(T - 300 + i * 1000, T + i * 1000);
+    expect(ts.offsetMs()).toBe(300);
+    expect(new Date(ts.now()).getUTCFullYear()).toBe(new Date(T).getUTCFullYear());
+  });
 });

@@ -15,12 +15,21 @@ export interface Timers {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** The clock the agent trusts to resolve GNSS dates: the system clock, never before the agent's build. */
+export const trustedClock =
+  (clock: Clock): (() => number) =>
+  () =>
+    Math.max(clock.now(), EDGE_DEFAULTS.trustedClockFloorMs);
+
 export const systemTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => {
     if (h !== undefined) clearTimeout(h as ReturnType<typeof setTimeout>);
   },
 };
+
+/** Samples further than this from the median are outliers (a GPS time from the wrong day, week or era). */
+const AGREE_MS = 2_000;
 
 /** Epoch-ms bounds the protocol accepts (see protocols epochMsSchema). */
 const MIN_EPOCH_MS = 978_307_200_000;
@@ -29,8 +38,10 @@ const MAX_EPOCH_MS = 4_102_444_800_000;
 /**
  * Source of message timestamps. A Pi has no RTC: until NTP or GPS sets it, the clock may be
  * far off. GPS time (gpsd TPV `time`) gives an offset estimate: local minus GPS, taken as the
- * smallest of the last few samples because serial and gpsd delays only ever make local later.
- * When an offset is known, `now()` is corrected by it; `offsetMs()` is reported in heartbeats.
+ * smallest of the last few samples because serial and gpsd delays only ever make local later —
+ * but only among the samples that agree with their median, so one wrong GPS time (a receiver's
+ * bad date) cannot move the clock. When an offset is known, `now()` is corrected by it;
+ * `offsetMs()` is reported in heartbeats.
  */
 export class TimeSource {
   readonly #clock: Clock;
@@ -52,7 +63,10 @@ export class TimeSource {
   /** Device clock minus GPS time in ms, or undefined before any GPS time was seen. */
   offsetMs(): number | undefined {
     if (this.#samples.length === 0) return undefined;
-    return Math.round(Math.min(...this.#samples));
+    const sorted = [...this.#samples].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+    const agreeing = sorted.filter((x) => Math.abs(x - median) <= AGREE_MS);
+    return Math.round(Math.min(...agreeing));
   }
 
   /** Raw device clock. */

@@ -45,6 +45,12 @@ export const EDGE_DEFAULTS = {
   noticesMax: 50,
   /** Notice ids remembered for de-duplication after the notice itself is gone. */
   noticeSeenMax: 500,
+  /**
+   * The trusted clock for GNSS dates is the system clock but never earlier than this (the agent's
+   * build): a Pi that booted without network at 1970 still resolves two-digit years and GPS week
+   * rollover to the right era.
+   */
+  trustedClockFloorMs: Date.UTC(2026, 0, 1),
   /** GPS-vs-local clock samples kept; the offset is the smallest (least-delayed) of them. */
   clockSamples: 16,
   /** Longest accepted input line (sensor, NMEA, gpsd JSON); longer lines are dropped and counted. */

@@ -26,8 +26,9 @@ export { commandLineInput } from './inputs/command-lines.ts';
 export { inputFromConfig, inputsFromConfig } from './inputs/from-config.ts';
 export { GpsdInput, type GpsdOptions } from './inputs/gpsd.ts';
 export { inputEventKey } from './inputs/input-event.ts';
-export { NmeaAssembler } from './inputs/nmea.ts';
-export { nmeaInput } from './inputs/nmea-input.ts';
+export { GPS_ERA_MS, nearestEra, resolveNmeaDate } from './inputs/gnss-time.ts';
+export { NmeaAssembler, type NmeaEvent, type NmeaStats, nmeaChecksum } from './inputs/nmea.ts';
+export { type NmeaHealth, nmeaInput } from './inputs/nmea-input.ts';
 export type { FixSource, InputAdapter, InputSink } from './inputs/port.ts';
 export { sensorSerialInput, sensorUdpInput } from './inputs/sensor-inputs.ts';
 export { parseSensorLine } from './inputs/sensor-line.ts';
@@ -38,6 +39,12 @@ export { type LinkEvents, type LinkState, LinkSupervisor } from './link/supervis
 export { createJsonLogger, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export { NoticeBoard, type ShownNotice } from './notices.ts';
 export { createMemoryOutbox } from './outbox/memory.ts';
+export {
+  type StorageState,
+  type StorageStatus,
+  StorageRefusedError,
+  storageFault,
+} from './outbox/storage.ts';
 export * from './outbox/port.ts';
 export { openSqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite.ts';
 export type { AgentSettings, RuntimeSettings } from './settings.ts';

@@ -1,5 +1,6 @@
 import type { Clock, Timers } from '../clock.ts';
 import type { InputConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import { commandLineInput } from './command-lines.ts';
 import { GpsdInput } from './gpsd.ts';
 import { inputEventKey } from './input-event.ts';
@@ -9,10 +10,10 @@ import { sensorSerialInput, sensorUdpInput } from './sensor-inputs.ts';
 import { sensorSimInput } from './sensor-sim.ts';
 
 /** Builds one input adapter from its edge.json `inputs` entry. */
-export function inputFromConfig(i: InputConfig, clock: Clock, timers: Timers): InputAdapter {
+export function inputFromConfig(i: InputConfig, clock: Clock, timers: Timers, logger?: Logger): InputAdapter {
   switch (i.type) {
     case 'gpsd':
-      return new GpsdInput({ host: i.host, port: i.port, clock, timers });
+      return new GpsdInput({ host: i.host, port: i.port, clock, timers, ...(logger ? { logger } : {}) });
     case 'nmea':
       return nmeaInput({ path: i.path, clock, timers });
     case 'sensor-serial':
@@ -40,6 +41,7 @@ export function inputsFromConfig(
   inputs: readonly InputConfig[],
   clock: Clock,
   timers: Timers,
+  logger?: Logger,
 ): InputAdapter[] {
-  return inputs.map((i) => inputFromConfig(i, clock, timers));
+  return inputs.map((i) => inputFromConfig(i, clock, timers, logger));
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Fix } from '@steppelink/protocols';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type GpsfakeHandle, startGpsfake } from '../../../tests/support/gpsd.ts';
+import type { Logger } from '../logger.ts';
 import { systemClock, systemTimers } from '../clock.ts';
 import type { SosResult } from '../sos.ts';
 import { patrolNmeaLog } from '../testing/nmea-log.ts';
@@ -66,7 +67,8 @@ describe('NMEA file/serial input', () => {
     const path = join(dir, 'patrol.nmea');
     writeFileSync(path, `noise before the first sentence\r\n${log.text}`);
     const { s, fixes, gpsTimes } = sink();
-    const input = nmeaInput({ path, clock: systemClock, timers: systemTimers, reopenAfterMs: null });
+    // A plain file is read once: no reopenAfterMs needed, and it is not sent again every 5 s (#21).
+    const input = nmeaInput({ path, clock: systemClock, timers: systemTimers });
     await input.start(s);
     await input.whenEnded();
     await input.close();
@@ -135,8 +137,46 @@ describe('gpsd input', () => {
     await until(() => fixes.length === 1);
     expect(fixes[0]).toMatchObject({ t: START, lat: 42.41, alt: 1320.1, hdop: 1.4, course: 85 });
     expect(input.counts.bad).toBe(1);
+    expect(input.health()).toMatchObject({ state: 'watching', outages: 1 });
     await input.close();
     for (const c of conns) c.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('logs a gpsd outage once and its end, and shows it in health()', async () => {
+    const logged: { msg: string; fields?: Record<string, unknown> }[] = [];
+    const record = (msg: string, fields?: Record<string, unknown>) => {
+      logged.push({ msg, ...(fields ? { fields } : {}) });
+    };
+    const logger: Logger = { debug: record, info: record, warn: record, error: record };
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const { s } = sink();
+    const input = new GpsdInput({
+      host: '127.0.0.1',
+      port,
+      clock: systemClock,
+      timers: systemTimers,
+      reconnectInitialMs: 20,
+      reconnectMaxMs: 40,
+      logger,
+    });
+    input.start(s); // gpsd is not running yet
+    await until(() => logged.length > 0 && input.health().state === 'backoff');
+    await new Promise((r) => setTimeout(r, 200)); // several retries
+    expect(logged.filter((l) => l.msg === 'gpsd.lost')).toHaveLength(1);
+    expect(input.health()).toMatchObject({ outages: 1, lastError: expect.stringMatching(/ECONNREFUSED/) });
+    expect(input.health().downSince).toBeGreaterThan(0);
+    const server = createServer((c) => c.on('data', () => {}));
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    await until(() => logged.some((l) => l.msg === 'gpsd.back'));
+    expect(input.health().state).toBe('watching');
+    expect(input.health().downSince).toBeUndefined();
+    await input.close();
     await new Promise<void>((r) => server.close(() => r()));
   });
 });

@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { z } from 'zod';
-import type { Clock, TimerHandle, Timers } from '../clock.ts';
+import { type Clock, type TimerHandle, type Timers, trustedClock } from '../clock.ts';
 import { backoffDelayMs } from '../link/backoff.ts';
+import { errorMessage, type Logger, silentLogger } from '../logger.ts';
+import { nearestEra } from './gnss-time.ts';
 import { LineSplitter } from './lines.ts';
 import type { InputAdapter, InputSink } from './port.ts';
 
@@ -31,12 +33,33 @@ export interface GpsdOptions {
   /** First reconnect delay when gpsd is down or restarts. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
+  /** Trusted clock for GPS week-era checks of gpsd's times (default: the system clock, floored). */
+  trustedNow?: () => number;
+  logger?: Logger;
+}
+
+/** What /health shows for a gpsd input. */
+export interface GpsdHealth {
+  state: GpsdState;
+  /** Since when (epoch ms, device clock) gpsd has been unreachable; absent while watching. */
+  downSince?: number;
+  lastError?: string;
+  /** Times the connection to gpsd was lost (or could not be made) since start. */
+  outages: number;
+  tpv: number;
+  fixes: number;
+  bad: number;
+  /** TPV times gpsd placed in the wrong GPS week era, corrected against the trusted clock. */
+  eraCorrected: number;
 }
 
 /**
  * gpsd client over its JSON protocol (TCP 2947): WATCH, then every TPV with a 2D/3D fix becomes
  * a fix (time from the GPS) and a GPS-time observation for the clock offset. HDOP comes from the
- * latest SKY report. Reconnects with backoff when gpsd goes away.
+ * latest SKY report. Reconnects with backoff when gpsd goes away; the loss and the return are
+ * logged once each (not every retry) and shown by health(). A TPV time in the wrong GPS week era
+ * (gpsd sometimes adds 1024 weeks to a right date) is put back in the era of the trusted clock,
+ * as the direct NMEA input does.
  */
 export class GpsdInput implements InputAdapter {
   readonly name: string;
@@ -49,10 +72,27 @@ export class GpsdInput implements InputAdapter {
   #sink: InputSink | undefined;
   /** TPV reports seen, fixes passed on, lines that were not gpsd JSON. */
   readonly counts = { tpv: 0, fixes: 0, bad: 0 };
+  #downSince: number | undefined;
+  #lastError: string | undefined;
+  #outages = 0;
+  #eraCorrected = 0;
+  readonly #log: Logger;
 
   constructor(options: GpsdOptions) {
     this.#o = options;
+    this.#log = options.logger ?? silentLogger;
     this.name = `gpsd:${options.host}:${options.port}`;
+  }
+
+  health(): GpsdHealth {
+    return {
+      state: this.#state,
+      ...(this.#downSince !== undefined ? { downSince: this.#downSince } : {}),
+      ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
+      outages: this.#outages,
+      ...this.counts,
+      eraCorrected: this.#eraCorrected,
+    };
   }
 
   get state(): GpsdState {
@@ -86,15 +126,27 @@ export class GpsdInput implements InputAdapter {
     s.on('connect', () => {
       this.#state = 'watching';
       this.#attempt = 0;
+      if (this.#downSince !== undefined) {
+        this.#log.info('gpsd.back', { input: this.name, downMs: this.#o.clock.now() - this.#downSince });
+        this.#downSince = undefined;
+      } else this.#log.info('gpsd.connected', { input: this.name });
       s.write(WATCH);
     });
     s.on('data', (chunk: Buffer) => {
       for (const line of splitter.push(chunk)) this.#line(line);
     });
-    s.on('error', () => {}); // 'close' follows; the reason is not actionable beyond retrying
+    s.on('error', (e) => {
+      this.#lastError = errorMessage(e); // 'close' follows
+    });
     s.on('close', () => {
       if (this.#socket !== s || this.#state === 'closed') return;
       this.#socket = undefined;
+      if (this.#downSince === undefined) {
+        // Logged once per outage; the retries are not.
+        this.#downSince = this.#o.clock.now();
+        this.#outages++;
+        this.#log.warn('gpsd.lost', { input: this.name, error: this.#lastError ?? 'connection closed' });
+      }
       this.#state = 'backoff';
       const delay = backoffDelayMs(
         this.#attempt++,
@@ -125,11 +177,13 @@ export class GpsdInput implements InputAdapter {
     this.counts.tpv++;
     const r = tpv.data;
     if (r.mode < 2 || r.lat === undefined || r.lon === undefined || r.time === undefined) return;
-    const t = Date.parse(r.time);
-    if (!Number.isFinite(t)) {
+    const said = Date.parse(r.time);
+    if (!Number.isFinite(said)) {
       sink.reject(this.name, `TPV with unreadable time ${JSON.stringify(r.time)}`);
       return;
     }
+    const t = nearestEra(said, (this.#o.trustedNow ?? trustedClock(this.#o.clock))());
+    if (t !== said) this.#eraCorrected++;
     sink.gpsTime(t, this.#o.clock.now());
     const alt = r.altMSL ?? r.alt;
     this.counts.fixes++;

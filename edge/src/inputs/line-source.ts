@@ -1,5 +1,7 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import { constants, createReadStream, fstatSync, openSync, type ReadStream } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { isatty, ReadStream as TtyReadStream } from 'node:tty';
 import type { TimerHandle, Timers } from '../clock.ts';
 import { LineSplitter } from './lines.ts';
 
@@ -9,12 +11,31 @@ export interface LineSourceOptions {
   onLine(line: string): void;
   onError(message: string): void;
   timers: Timers;
-  /** Reopen after end or error (a serial adapter unplugged and plugged back); default true for paths. */
+  /**
+   * Reopen after end or error (a serial adapter unplugged and plugged back): default 5 s for
+   * devices and FIFOs. A plain file is read once (a capture replayed), not re-sent every 5 s.
+   */
   reopenAfterMs?: number | null;
   maxLineBytes?: number;
+  /** Called when the source reaches its end or is closed (flush what is pending). */
+  onEnd?(): void;
 }
 
 export type LineSourceState = 'idle' | 'open' | 'waiting' | 'ended' | 'closed';
+
+/**
+ * Opens a path for reading. A serial port, pty or FIFO is opened non-blocking and read through
+ * the event loop (a tty or pipe handle): a blocking read of a silent device would sit in a libuv
+ * worker thread that close() cannot interrupt, and keep the process from exiting on SIGTERM.
+ * A plain file is read as a file stream.
+ */
+export function openPath(path: string): { stream: Readable; kind: 'file' | 'device' } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  const st = fstatSync(fd);
+  if (st.isFile()) return { stream: createReadStream(path, { fd }), kind: 'file' };
+  if (isatty(fd)) return { stream: new TtyReadStream(fd), kind: 'device' };
+  return { stream: new Socket({ fd, readable: true, writable: false }), kind: 'device' };
+}
 
 /**
  * Reads lines from a path or stream, with bounded lines and reopen-on-failure. Serial ports are
@@ -27,6 +48,7 @@ export class LineSource {
   #timer: TimerHandle | undefined;
   #splitter: LineSplitter;
   #ended: (() => void)[] = [];
+  #kind: 'file' | 'device' | 'stream' = 'stream';
 
   constructor(options: LineSourceOptions) {
     this.#o = options;
@@ -47,7 +69,11 @@ export class LineSource {
     const { open } = this.#o;
     let stream: Readable;
     try {
-      stream = typeof open === 'string' ? createReadStream(open) : open();
+      if (typeof open === 'string') {
+        const opened = openPath(open);
+        stream = opened.stream;
+        this.#kind = opened.kind;
+      } else stream = open();
     } catch (error) {
       this.#failed((error as Error).message);
       return;
@@ -60,6 +86,7 @@ export class LineSource {
     });
     stream.once('end', () => {
       for (const line of this.#splitter.end()) this.#o.onLine(line);
+      this.#o.onEnd?.();
       this.#finished();
     });
     stream.once('error', (e) => this.#failed(e.message));
@@ -78,12 +105,15 @@ export class LineSource {
     this.#stream = undefined;
     if (s && s !== process.stdin) s.destroy();
     else s?.pause();
+    this.#o.onEnd?.();
     for (const r of this.#ended.splice(0)) r();
   }
 
   #reopenMs(): number | null {
     if (this.#o.reopenAfterMs !== undefined) return this.#o.reopenAfterMs;
-    return typeof this.#o.open === 'string' ? 5_000 : null;
+    return this.#kind === 'device' || (typeof this.#o.open === 'string' && this.#kind !== 'file')
+      ? 5_000
+      : null;
   }
 
   #failed(message: string): void {

@@ -1,83 +1,174 @@
 import type { Fix } from '@steppelink/protocols';
+import { onNearestDay, resolveFullDate, resolveNmeaDate } from './gnss-time.ts';
+import { type NmeaSentence, parseSentence, splitSentences } from './nmea-sentence.ts';
 
-export type NmeaResult = { type: 'fix'; fix: Fix } | { type: 'none' } | { type: 'error'; reason: string };
+export { nmeaChecksum } from './nmea-sentence.ts';
 
-const KNOTS_TO_MPS = 0.514444;
+/**
+ * A fix assembled from one epoch. `dated`: the date came from the receiver (RMC, ZDA), or —
+ * for a receiver that never sends one (GGA-only) — from the trusted clock; only receiver-dated
+ * fixes may correct the device clock.
+ */
+export type NmeaEvent =
+  | { type: 'fix'; fix: Fix; dated: 'receiver' | 'clock' }
+  | { type: 'error'; reason: string };
 
-/** XOR of the characters between `$` and `*` [NMEA 0183]. */
-export function nmeaChecksum(body: string): string {
-  let c = 0;
-  for (let i = 0; i < body.length; i++) c ^= body.charCodeAt(i);
-  return c.toString(16).toUpperCase().padStart(2, '0');
+/** What a receiver sent: for /health and the "can't use this receiver" line. */
+export interface NmeaStats {
+  sentences: number;
+  /** Position sentences by kind and talker, e.g. `GNRMC: 120`. */
+  used: Record<string, number>;
+  /** Proprietary sentences by maker (`$PUBX` → UBX): valid, but not for us. */
+  proprietary: Record<string, number>;
+  /** Standard sentences the agent does not read (GSV, GSA, VTG, TXT…), by kind. */
+  unsupported: Record<string, number>;
+  malformed: number;
+  badChecksum: number;
+  fixes: number;
+  /** Position epochs dropped because no date was known yet. */
+  undated: number;
 }
 
-/** `4224.6192`,`N` → 42.41032; `10652.4466`,`E` → 106.87411. */
-function coord(value: string | undefined, hemi: string | undefined, degDigits: number): number | undefined {
-  if (!value || !hemi || value.length < degDigits + 2) return undefined;
-  const deg = Number(value.slice(0, degDigits));
-  const min = Number(value.slice(degDigits));
-  if (!Number.isFinite(deg) || !Number.isFinite(min) || min >= 60) return undefined;
-  const v = deg + min / 60;
-  if (hemi === 'S' || hemi === 'W') return -v;
-  return hemi === 'N' || hemi === 'E' ? v : undefined;
+export interface NmeaAssemblerOptions {
+  /** The trusted clock (epoch ms) used to resolve two-digit years and week rollover. */
+  trustedNow(): number;
+  /** Position epochs without a receiver date before the agent dates them by the clock instead. */
+  clockDateAfterEpochs?: number;
 }
 
-const num = (s: string | undefined): number | undefined => {
-  if (s === undefined || s === '') return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
+interface Epoch {
+  tod: number;
+  lat?: number;
+  lon?: number;
+  alt?: number;
+  hdop?: number;
+  speed?: number;
+  course?: number;
+  /** UTC midnight from an RMC of this epoch. */
+  midnight?: number;
+}
+
+const bump = (r: Record<string, number>, k: string) => {
+  r[k] = (r[k] ?? 0) + 1;
 };
 
 /**
- * Assembles fixes from NMEA 0183 sentences (RMC for time/date/position/speed/course, GGA for
- * altitude and HDOP). A fix is emitted on each valid RMC. Never throws: bad sentences are errors.
+ * Assembles fixes from NMEA 0183, one per epoch (the sentences sharing a UTC time of day):
+ * position from the last valid RMC/GGA/GNS/GLL of the epoch, altitude and HDOP from GGA/GNS,
+ * speed and course from RMC, the date from RMC or ZDA (resolved against the trusted clock) and
+ * carried across midnight. An epoch is emitted when the next one starts, or on flush().
+ * Never throws: bad sentences are counted and returned as errors.
  */
 export class NmeaAssembler {
-  #gga: { time: string; alt?: number; hdop?: number } | undefined;
+  readonly stats: NmeaStats = {
+    sentences: 0,
+    used: {},
+    proprietary: {},
+    unsupported: {},
+    malformed: 0,
+    badChecksum: 0,
+    fixes: 0,
+    undated: 0,
+  };
+  readonly #o: Required<NmeaAssemblerOptions>;
+  #epoch: Epoch | undefined;
+  /** The last receiver date: the fix time (ms) it dated. */
+  #dateAnchor: number | undefined;
+  #undatedEpochs = 0;
 
-  push(line: string): NmeaResult {
-    const text = line.trim();
-    if (text === '') return { type: 'none' };
-    const m = /^\$([A-Z]{2})([A-Z]{3}),(.*)\*([0-9A-Fa-f]{2})$/.exec(text);
-    if (!m)
-      return text.startsWith('$') ? { type: 'error', reason: 'malformed NMEA sentence' } : { type: 'none' };
-    const [, talker, kind, fieldsText, sum] = m;
-    if (nmeaChecksum(`${talker}${kind},${fieldsText}`) !== sum?.toUpperCase())
-      return { type: 'error', reason: `bad checksum in ${talker}${kind}` };
-    const f = (fieldsText ?? '').split(',');
-    if (kind === 'GGA') {
-      if (f[5] === '0' || !f[0]) return { type: 'none' };
-      this.#gga = { time: f[0], alt: num(f[8]), hdop: num(f[7]) };
-      return { type: 'none' };
+  constructor(options: NmeaAssemblerOptions) {
+    this.#o = { clockDateAfterEpochs: 10, ...options };
+  }
+
+  /** Feeds one line (it may hold several sentences, or none). */
+  push(line: string): NmeaEvent[] {
+    const out: NmeaEvent[] = [];
+    for (const text of splitSentences(line)) {
+      this.stats.sentences++;
+      const r = parseSentence(text);
+      if (!r.ok) {
+        if (r.reason === 'checksum') this.stats.badChecksum++;
+        else this.stats.malformed++;
+        out.push({ type: 'error', reason: r.detail });
+        continue;
+      }
+      this.#sentence(r.sentence, out);
     }
-    if (kind !== 'RMC') return { type: 'none' };
-    const [time, status, lat, ns, lon, ew, speedKn, course, date] = f;
-    if (status !== 'A') return { type: 'none' };
-    const la = coord(lat, ns, 2);
-    const lo = coord(lon, ew, 3);
-    if (la === undefined || lo === undefined)
-      return { type: 'error', reason: 'RMC without a usable position' };
-    if (!time || !date || !/^\d{6}(\.\d+)?$/.test(time) || !/^\d{6}$/.test(date))
-      return { type: 'error', reason: 'RMC without time or date' };
-    const t = Date.UTC(
-      2000 + Number(date.slice(4, 6)),
-      Number(date.slice(2, 4)) - 1,
-      Number(date.slice(0, 2)),
-      Number(time.slice(0, 2)),
-      Number(time.slice(2, 4)),
-      Number(time.slice(4, 6)),
-      Math.round(Number(`0${time.slice(6)}`) * 1000),
-    );
-    if (!Number.isFinite(t)) return { type: 'error', reason: 'RMC with an impossible date' };
-    const fix: Fix = { t, lat: la, lon: lo };
-    const speed = num(speedKn);
-    if (speed !== undefined) fix.speed = speed * KNOTS_TO_MPS;
-    const c = num(course);
-    if (c !== undefined) fix.course = c;
-    if (this.#gga && this.#gga.time === time) {
-      if (this.#gga.alt !== undefined) fix.alt = this.#gga.alt;
-      if (this.#gga.hdop !== undefined) fix.hdop = this.#gga.hdop;
+    return out;
+  }
+
+  /** Emits the epoch in progress (end of input, or the receiver went quiet). */
+  flush(): NmeaEvent[] {
+    const out: NmeaEvent[] = [];
+    this.#emit(out);
+    return out;
+  }
+
+  #sentence(s: NmeaSentence, out: NmeaEvent[]): void {
+    if (s.type === 'proprietary') {
+      bump(this.stats.proprietary, s.maker);
+      return;
     }
-    return { type: 'fix', fix };
+    if (s.type === 'other') {
+      bump(this.stats.unsupported, s.kind);
+      return;
+    }
+    if (s.type === 'date') {
+      if (s.tod === undefined) return;
+      const midnight = resolveFullDate(s.day, s.month, s.year, s.tod, this.#o.trustedNow());
+      if (midnight !== undefined) this.#dateAnchor = midnight + s.tod;
+      return;
+    }
+    bump(this.stats.used, `${s.talker}${s.kind}`);
+    const tod = s.tod ?? this.#epoch?.tod;
+    if (tod === undefined) return;
+    if (this.#epoch && this.#epoch.tod !== tod) this.#emit(out);
+    const e = this.#epoch ?? { tod };
+    this.#epoch = e;
+    if (s.kind === 'RMC' && s.valid && s.date) {
+      const midnight = resolveNmeaDate(s.date, tod, this.#o.trustedNow());
+      if (midnight !== undefined) {
+        e.midnight = midnight;
+        this.#dateAnchor = midnight + tod;
+      }
+    }
+    if (!s.valid || s.lat === undefined || s.lon === undefined) return;
+    e.lat = s.lat;
+    e.lon = s.lon;
+    if (s.alt !== undefined) e.alt = s.alt;
+    if (s.hdop !== undefined) e.hdop = s.hdop;
+    if (s.speedMps !== undefined) e.speed = s.speedMps;
+    if (s.course !== undefined) e.course = s.course;
+  }
+
+  #emit(out: NmeaEvent[]): void {
+    const e = this.#epoch;
+    this.#epoch = undefined;
+    if (!e || e.lat === undefined || e.lon === undefined) return;
+    let t: number;
+    let dated: 'receiver' | 'clock' = 'receiver';
+    if (e.midnight !== undefined) t = e.midnight + e.tod;
+    else if (this.#dateAnchor !== undefined) t = onNearestDay(e.tod, this.#dateAnchor);
+    else if (++this.#undatedEpochs > this.#o.clockDateAfterEpochs) {
+      // A receiver that never sends a date (GGA-only): the trusted clock gives the day.
+      t = onNearestDay(e.tod, this.#o.trustedNow());
+      dated = 'clock';
+    } else {
+      this.stats.undated++;
+      return;
+    }
+    if (dated === 'receiver') this.#dateAnchor = t;
+    const fix: Fix = { t, lat: e.lat, lon: e.lon };
+    for (const k of ['alt', 'hdop', 'speed', 'course'] as const) if (e[k] !== undefined) fix[k] = e[k];
+    this.stats.fixes++;
+    out.push({ type: 'fix', fix, dated });
+  }
+
+  /** A sentence of what this receiver sends that the agent cannot use, or undefined if it is fine. */
+  problem(): string | undefined {
+    const s = this.stats;
+    if (s.sentences < 20 || Object.keys(s.used).length > 0) return undefined;
+    const seen = [...Object.keys(s.unsupported), ...Object.keys(s.proprietary).map((m) => `P${m}`)];
+    return `${s.sentences} sentences but none with a position (RMC, GGA, GNS or GLL)${seen.length > 0 ? `; seen: ${seen.slice(0, 8).join(', ')}` : ''}${s.malformed + s.badChecksum > 0 ? `; ${s.malformed + s.badChecksum} unreadable` : ''}. Check the receiver's output settings and serial speed.`;
   }
 }

@@ -26,4 +26,6 @@ export interface InputAdapter {
   readonly name: string;
   start(sink: InputSink): Promise<void> | void;
   close(): Promise<void> | void;
+  /** What the input has seen and its state (receiver sentences, gpsd connection), for /health. */
+  health?(): object;
 }

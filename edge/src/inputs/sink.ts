@@ -21,6 +21,8 @@ export interface SinkCounters {
   readings: number;
   sosPresses: number;
   rejected: number;
+  /** Fixes dropped because their time was not after the last recorded one (a receiver's time ran back). */
+  fixesBackwards: number;
   /** Fixes and readings not staged because the outbox storage is full or failing (see `storage`). */
   refusedStorage: number;
   lastFix?: Fix;
@@ -37,6 +39,9 @@ export interface SinkOptions {
 }
 
 const optionalRanges = compactFixSchema.def.items;
+/** A fix this far behind the last recorded one, BACKWARDS_FOLLOW_FIXES times in a row, resets the stream's time. */
+const BACKWARDS_FOLLOW_MS = 3_600_000;
+const BACKWARDS_FOLLOW_FIXES = 30;
 
 /** Keeps an optional fix field only if the protocol accepts it (a bad speed must not sink the batch). */
 function ok(value: number | undefined, index: 3 | 4 | 5 | 6): number | undefined {
@@ -52,9 +57,12 @@ export function createSink(o: SinkOptions): { sink: InputSink; counters: SinkCou
     readings: 0,
     sosPresses: 0,
     rejected: 0,
+    fixesBackwards: 0,
     refusedStorage: 0,
   };
   const lastRecorded = new Map<string, number>();
+  /** Consecutive fixes far behind the last recorded one, per stream. */
+  const farBehind = new Map<string, number>();
 
   const reject = (source: string, reason: string) => {
     counters.rejected++;
@@ -97,7 +105,17 @@ export function createSink(o: SinkOptions): { sink: InputSink; counters: SinkCou
       const t = epochMsSchema.safeParse(Math.round(fix.t)).success ? Math.round(fix.t) : o.time.now();
       const stream = meta.subject ? `pos/${meta.subject}` : 'pos';
       const last = lastRecorded.get(stream);
-      if (last !== undefined && t >= last && t - last < o.posIntervalMs()) return;
+      if (last !== undefined && t <= last) {
+        // Time going backwards (a receiver glitch or replay) must not overwrite the fixes the hub
+        // already has for those times: drop. Only a receiver that stays far behind for a while
+        // (the earlier times were the wrong ones) is followed from there on.
+        counters.fixesBackwards++;
+        const run = last - t > BACKWARDS_FOLLOW_MS ? (farBehind.get(stream) ?? 0) + 1 : 0;
+        farBehind.set(stream, run);
+        if (run < BACKWARDS_FOLLOW_FIXES) return;
+        o.logger.warn('input.time_jumped_back', { source: meta.src, stream, from: last, to: t });
+        farBehind.delete(stream);
+      } else if (last !== undefined && t - last < o.posIntervalMs()) return;
       const staged: StagedFix = { t, lat: fix.lat, lon: fix.lon, src: meta.src };
       const extra = {
         alt: ok(fix.alt, 3),
@@ -109,6 +127,7 @@ export function createSink(o: SinkOptions): { sink: InputSink; counters: SinkCou
         if (v !== undefined) (staged as Record<string, unknown>)[k] = v;
       if (stage(meta.src, stream, JSON.stringify(staged))) {
         lastRecorded.set(stream, t);
+        farBehind.delete(stream);
         counters.fixesRecorded++;
         counters.lastFix = { t, lat: fix.lat, lon: fix.lon };
       }
