@@ -106,6 +106,31 @@ describe('createAgent', () => {
     expect(fixes[0]?.[6]).toBeNull(); // impossible course dropped, fix kept
   });
 
+  it('never sends a fix for a time it already recorded when the receiver time runs backwards', async () => {
+    const { time, link, agent, online } = setup(createMemoryOutbox(), { posIntervalS: 1 });
+    await online();
+    const at = (s: number, lon: number) =>
+      agent.input.fix({ t: T + s * 1000, lat: 42.4, lon }, { src: 'nmea' });
+    at(0, 106.8);
+    at(1, 106.801);
+    at(2, 106.802);
+    at(1, 106.9); // the receiver jumps back: the hub keeps 106.801 for T+1s
+    at(0, 106.9);
+    at(3, 106.803);
+    expect(agent.stats().inputs).toMatchObject({ fixesRecorded: 4, fixesBackwards: 2 });
+    time.advance(60_000);
+    const fixes = link
+      .messages()
+      .filter((m) => m.topic.endsWith('/pos'))
+      .flatMap((m) => m.msg.fixes as number[][]);
+    expect(fixes.map((f) => [f[0], f[2]])).toEqual([
+      [0, 106.8],
+      [1000, 106.801],
+      [2000, 106.802],
+      [3000, 106.803],
+    ]);
+  });
+
   it('applies a config downlink at once and keeps it across a restart', async () => {
     const store = createMemoryOutbox();
     const a = setup(store);
