@@ -138,6 +138,21 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     expect(await wall.locator('.leaflet-control-scale-line').first().textContent()).toMatch(/\d+ k?m/);
   });
 
+  it('the map lies on an offline basemap: Natural Earth land and national borders, drawn under everything', async () => {
+    await wall.locator('[data-testid=map][data-basemap]:not([data-basemap=none])').waitFor();
+    const countries = Number(await wall.locator('[data-testid=map]').getAttribute('data-basemap'));
+    expect(countries).toBeGreaterThan(200); // the world at 1:50m; China and Mongolia among them
+    const painted = await wall.locator('.leaflet-basemap-pane canvas').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+      return n / (px.length / 4);
+    });
+    expect(painted).toBeGreaterThan(0.5); // the Urad banners are land: most of the view is painted
+    await screenshot(wall, 'facts-map-basemap');
+  });
+
   it('on the phone the layer panel is folded and leaves the map visible', async () => {
     await phone.goto(`${t.httpUrl}/#/map`);
     await phone.locator('[data-testid=map][data-loaded=yes]').waitFor();

@@ -14,6 +14,7 @@ import { createMap, fitTo, removeMap } from './leaflet.ts';
 import { COVERAGE_BANDS, type LayerKey, LAYER_KEYS, LayerToggles, Legend, Replay } from './map-panel.tsx';
 import { deviceName, devicePlaces } from './places.ts';
 import { mapAlerts } from './alerts.ts';
+import { basemapLayer } from './basemap.ts';
 
 const TRACK_WINDOW_MS = 24 * 3_600_000;
 /** Phone-sized screens (the stylesheet's breakpoint). */
@@ -36,6 +37,8 @@ export function MapPage(_: { me: Me }) {
     Object.fromEntries(LAYER_KEYS.map((k) => [k, true])) as Record<LayerKey, boolean>,
   );
   const [error, setError] = useState<string | null>(null);
+  /** Countries the offline basemap drew (null: not drawn, e.g. the deployer's tiles are used). */
+  const [basemap, setBasemap] = useState<number | null>(null);
   const incidents = mapAlerts(useStore(incidentsStore).values(), isClosed);
 
   useEffect(() => {
@@ -44,6 +47,14 @@ export function MapPage(_: { me: Me }) {
       async ([config, d]) => {
         if (!alive || !el.current) return;
         map.current = createMap(el.current, config);
+        // without the deployer's tiles, Natural Earth's land and borders lie under everything
+        if (!config.tiles) {
+          const m = map.current;
+          basemapLayer(m).then(
+            (b) => alive && map.current === m && setBasemap(b.countries),
+            () => alive && setBasemap(0),
+          );
+        }
         setData(d);
         loadPastures(d.households).then((p) => alive && setPastures(p));
         const trackers = d.devices.filter((x) => x.kind === 'tracker');
@@ -134,6 +145,7 @@ export function MapPage(_: { me: Me }) {
         ref={el}
         data-testid="map"
         data-loaded={data ? 'yes' : 'no'}
+        data-basemap={basemap ?? 'none'}
         data-devices={places.length}
         data-tracks={tracks.length}
         data-alerts={incidents.filter((i) => i.pos).length}
