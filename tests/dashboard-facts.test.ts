@@ -93,6 +93,8 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     expect(text).toContain('巴雅尔');
     expect(text).toContain('78岁，高血压');
     expect(await members.locator('a[href="tel:15247801234"]').count()).toBe(1);
+    // a medical call is answered with an ambulance first, not a helicopter
+    expect(await detail.locator('select[name=rescue]').inputValue()).toBe('ambulance');
     await screenshot(wall, 'facts-board-detail');
   });
 
@@ -108,6 +110,9 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     expect(members).toContain('78岁，高血压');
     expect(await card.locator('[data-fact=members] a[href="tel:15247801234"]').count()).toBe(1);
     expect(await card.locator('a[data-action=call]').getAttribute('href')).toBe('tel:15247801234');
+    // what to do next: how long before it climbs (labelled), and the way there
+    expect(await card.locator('[data-fact=countdown]').textContent()).toMatch(/^升级倒计时: \d\d:\d\d/);
+    expect(await card.locator('a[data-action=navigate]').getAttribute('href')).toBe('geo:42.1213,108.4382');
     await screenshot(phone, 'facts-worker-card');
   });
 

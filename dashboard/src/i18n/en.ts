@@ -120,6 +120,7 @@ export const en = {
   'fact.position': 'Last position',
   'fact.accuracy': '±{m} m',
   'fact.noPosition': 'No position reported',
+  'fact.navigate': 'Navigate there',
   'fact.call': 'Call {name}',
   'ev.sep': ', ',
   'ev.open': 'Opened: {what} · {sev}',

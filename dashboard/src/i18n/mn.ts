@@ -126,6 +126,7 @@ export const mn: Record<MessageKey, string> = {
   'fact.position': 'ᠰᠦᠡᠯ ᠦᠨ ᠪᠠᠢᠷᠢ',
   'fact.accuracy': '±{m} ᠮᠧᠲ᠋ᠷ',
   'fact.noPosition': 'ᠪᠠᠢᠷᠢ ᠮᠡᠳᠡᠭᠳᠡᠭᠡᠳᠦᠢ',
+  'fact.navigate': 'ᠲᠡᠨᠳᠡ ᠵᠠᠮ ᠵᠢᠭᠠᠬᠤ',
   'fact.call': '{name} ᠳᠤ ᠤᠲᠠᠰᠤᠳᠠᠬᠤ',
   'ev.sep': '᠂ ',
   'ev.open': '{what} · {sev} ᠡᠬᠢᠯᠡᠭᠰᠡᠨ',

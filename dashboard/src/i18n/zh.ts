@@ -121,6 +121,7 @@ export const zh: Record<MessageKey, string> = {
   'fact.position': '最后位置',
   'fact.accuracy': '精度 ±{m} 米',
   'fact.noPosition': '未报告位置',
+  'fact.navigate': '导航前往',
   'fact.call': '呼叫{name}',
   'ev.sep': '、',
   'ev.open': '警情产生：{what} · {sev}',

@@ -10,14 +10,13 @@ import { ApiError } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { upsertIncident } from '../../live/incidents.ts';
 import { isClosed, isUnacknowledged } from '../../live/order.ts';
+import { defaultRescue } from './rescue.ts';
 
 /** Acknowledge / dispatch (with rescue means) / resolve / false alarm, each with the note typed here. */
 export function IncidentActions({ incident, onDone }: { incident: Incident; onDone: () => void }) {
   const t = useT();
   const [note, setNote] = useState('');
-  const [rescue, setRescue] = useState<RescueMeans>(
-    incident.category === 'lost-person' ? 'patrol' : 'helicopter',
-  );
+  const [rescue, setRescue] = useState<RescueMeans>(defaultRescue(incident.category));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (isClosed(incident)) return null;

@@ -58,12 +58,18 @@ export function Worker({ me }: { me: Me }) {
               <StateBadge state={i.state} t={t} />
             </header>
             <IncidentFacts i={i} fix={lastFix(i.pos)} now={now} t={t} />
-            <p class="muted">
-              <Countdown i={i} now={now} t={t} />
+            <p class="muted" data-fact="countdown">
+              {t('board.col.next')}: <Countdown i={i} now={now} t={t} />
             </p>
             {i.householdPhone && (
               <a class="button call" href={`tel:${i.householdPhone}`} data-action="call">
                 {t('fact.call', { name: i.householdName ?? i.householdPhone })}
+              </a>
+            )}
+            {i.pos && (
+              // the phone's own map app takes a geo: link and routes there
+              <a class="button call" href={`geo:${i.pos.lat},${i.pos.lon}`} data-action="navigate">
+                {t('fact.navigate')}
               </a>
             )}
             {isUnacknowledged(i) && (
