@@ -61,6 +61,18 @@ interface OutcomeUpdate {
 const URGENT_HOLD_MS = 50;
 
 /**
+ * Where one deliveries row is in this process; a row not in the map is only in the table (due,
+ * waiting for its retry time, or finished).
+ * - `chained`: a fresh sos-ack waiting for the one before it (`after`) to its box to finish;
+ * - `sending`: handed to its channel, outcome not known yet;
+ * - `recorded`: outcome known, not written to the table yet (written at the end of the turn).
+ */
+type Delivery =
+  | { state: 'chained'; row: Row; after: number | null }
+  | { state: 'sending'; row: Row; sent?: Promise<void> }
+  | { state: 'recorded'; row: Row; outcome: OutcomeUpdate };
+
+/**
  * Drains the `deliveries` outbox: every row is sent through its channel; failures that can
  * succeed later are retried with backoff and jitter up to `maxAttempts`, then marked `failed`
  * with the last error. A restart picks up pending and retrying rows where they were. sos-acks to
@@ -70,19 +82,16 @@ const URGENT_HOLD_MS = 50;
  */
 export class Deliverer {
   private readonly timer: DueTimer;
-  private readonly inflight = new Set<number>();
-  private readonly busy = new Map<ChannelName, number>();
-  private readonly sending = new Set<Promise<void>>();
+  /** Every row this process holds, by id, in one of the states of `Delivery`. */
+  private readonly deliveries = new Map<number, Delivery>();
+  private phase: 'open' | 'closed' = 'open';
+  /** When the pump looks next: at the end of this run of code, or once the urgent sends are written. */
   private pumpQueued = false;
   /** Urgent sends in progress: pumps and `afterUrgent` work wait for them. */
   private holding: Promise<void> | undefined;
+  /** A due row was left for lack of capacity: look again when a send ends. */
   private skipped = false;
-  private closed = false;
-  /** Outcomes not written yet: one transaction per turn records them all (see `record`). */
-  private unwritten: OutcomeUpdate[] = [];
   private writeQueued = false;
-  /** Per device, the sos-acks of a fresh batch still to send, in order, after the one in flight. */
-  private readonly chains = new Map<string, Row[]>();
   readonly counts = { queued: 0, delivered: 0, 'no-listener': 0, 'not-needed': 0, retry: 0, failed: 0 };
   private readonly update;
   private readonly st;
@@ -142,9 +151,10 @@ export class Deliverer {
     });
     this.writeOutcomes = () => {
       this.writeQueued = false;
-      if (this.unwritten.length === 0 || !this.db.open) return;
-      const rows = this.unwritten;
-      this.unwritten = [];
+      const rows = this.recorded();
+      if (rows.length === 0 || !this.db.open) return;
+      // Written or not, these rows leave this process: the table says what happens to them next.
+      for (const r of rows) this.deliveries.delete(r.id);
       try {
         write(rows);
       } catch (err) {
@@ -162,6 +172,25 @@ export class Deliverer {
        attempts = attempts + 1, next_try_at = CASE WHEN status = 'delivered' THEN NULL ELSE @next END,
        last_error = @error, updated_at = @now WHERE id = @id`,
     );
+  }
+
+  private get closed(): boolean {
+    return this.phase === 'closed';
+  }
+  private sendingNow(): Promise<void>[] {
+    const out: Promise<void>[] = [];
+    for (const d of this.deliveries.values()) if (d.state === 'sending' && d.sent) out.push(d.sent);
+    return out;
+  }
+  private busyOn(channel: ChannelName): number {
+    let n = 0;
+    for (const d of this.deliveries.values()) if (d.state === 'sending' && d.row.channel === channel) n++;
+    return n;
+  }
+  private recorded(): OutcomeUpdate[] {
+    const out: OutcomeUpdate[] = [];
+    for (const d of this.deliveries.values()) if (d.state === 'recorded') out.push(d.outcome);
+    return out;
   }
 
   /**
@@ -235,34 +264,47 @@ export class Deliverer {
       }
     }
     let all = true;
+    const heads: Row[] = [];
     for (const [device, list] of byDevice) {
       list.sort((a, b) => a.id - b.id);
       // Something older for this box is queued or in flight: keep the order by leaving these to the pump.
-      if (this.chains.has(device) || this.st.olderOpen.get(device, list[0]!.id)) all = false;
-      else this.chains.set(device, list);
+      if (this.hasChain(device) || this.st.olderOpen.get(device, list[0]!.id)) {
+        all = false;
+        continue;
+      }
+      list.forEach((row, i) => {
+        this.deliveries.set(row.id, { state: 'chained', row, after: i === 0 ? null : list[i - 1]!.id });
+      });
+      heads.push(list[0]!);
     }
-    if (byDevice.size > 0 || others.length > 0) {
+    if (heads.length > 0 || others.length > 0) {
       this.afterUrgent(() => {
         for (const row of others) this.start(row);
-        for (const device of byDevice.keys()) this.nextOfChain(device);
+        for (const row of heads) this.startChained(row);
       });
     }
     return all;
   }
 
-  /** Starts the next sos-ack of a device's fresh batch (its chain); ends the chain when empty. */
-  private nextOfChain(device: string): void {
-    const list = this.chains.get(device);
-    const row = list?.shift();
-    if (!row) {
-      this.chains.delete(device);
-      return;
-    }
+  private hasChain(device: string): boolean {
+    for (const d of this.deliveries.values())
+      if (d.state === 'chained' && d.row.device === device) return true;
+    return false;
+  }
+
+  /** Starts a chained sos-ack; when it can't start now (capacity, or the pump took it), the pump takes the rest in order. */
+  private startChained(row: Row): void {
+    if (this.deliveries.get(row.id)?.state !== 'chained') return;
     if (!this.start(row)) {
-      // At capacity or already sent by the pump: the pump takes the rest in order.
-      this.chains.delete(device);
+      this.dropChain(row.device);
       this.kick();
     }
+  }
+
+  /** Forgets a box's chained sos-acks (the pump sends them, in order, from the table). */
+  private dropChain(device: string | null): void {
+    for (const [id, d] of this.deliveries)
+      if (d.state === 'chained' && d.row.device === device) this.deliveries.delete(id);
   }
 
   /**
@@ -318,18 +360,19 @@ export class Deliverer {
   async idle(): Promise<void> {
     for (;;) {
       await Promise.resolve(); // let a queued pump start its sends
-      if (this.sending.size === 0 && !this.pumpQueued && !this.holding) {
+      const sending = this.sendingNow();
+      if (sending.length === 0 && !this.pumpQueued && !this.holding) {
         this.writeOutcomes();
         return;
       }
-      await Promise.all([...this.sending, this.holding]);
+      await Promise.all([...sending, this.holding]);
     }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.phase = 'closed';
     this.timer.cancel();
-    while (this.sending.size > 0) await Promise.all([...this.sending]);
+    for (let s = this.sendingNow(); s.length > 0; s = this.sendingNow()) await Promise.all(s);
     this.writeOutcomes();
   }
 
@@ -362,36 +405,37 @@ export class Deliverer {
 
   /** Starts sending one row unless it is in flight already or its channel is at capacity. */
   private start(row: Row): Promise<void> | undefined {
-    if (this.inflight.has(row.id)) return undefined;
-    const busy = this.busy.get(row.channel) ?? 0;
-    if (busy >= this.opts.concurrency) {
+    const now = this.deliveries.get(row.id);
+    if (now && now.state !== 'chained') return undefined; // in flight, or its outcome is not written yet
+    if (this.busyOn(row.channel) >= this.opts.concurrency) {
       this.skipped = true; // picked up when one of the sends ends
       return undefined;
     }
-    this.inflight.add(row.id);
-    this.busy.set(row.channel, busy + 1);
-    const sent: Promise<void> = this.send(row).then(
-      (retryAt) => this.finished(row, sent, retryAt),
-      () => this.finished(row, sent, null),
+    const sending: Delivery = { state: 'sending', row };
+    this.deliveries.set(row.id, sending);
+    const sent = this.send(row).then(
+      (u) => this.finished(row, u),
+      () => this.finished(row, null),
     );
-    this.sending.add(sent);
+    sending.sent = sent;
     return sent;
   }
 
-  private finished(row: Row, sent: Promise<void>, retryAt: number | null): void {
-    this.inflight.delete(row.id);
-    this.busy.set(row.channel, (this.busy.get(row.channel) ?? 1) - 1);
-    this.sending.delete(sent);
+  /** A send ended: its outcome waits to be written; the box's next sos-ack goes, or whatever waited for capacity. */
+  private finished(row: Row, u: OutcomeUpdate | null): void {
+    if (u) this.record(row, u);
+    else this.deliveries.delete(row.id); // closed under us: the row stays due in the table
     if (this.closed) return;
+    const retryAt = u?.next ?? null;
     if (retryAt !== null) this.timer.armAt(retryAt);
     let waiting = false;
     if (row.channel === 'device' && row.device !== null) {
-      const chain = this.chains.get(row.device);
-      if (chain && retryAt === null && chain.length > 0) {
-        this.nextOfChain(row.device); // the box's next sos-ack, straight away
+      const next = [...this.deliveries.values()].find((d) => d.state === 'chained' && d.after === row.id);
+      if (next && retryAt === null) {
+        this.startChained(next.row); // the box's next sos-ack, straight away
       } else {
         // A retry stops the chain: the rest wait behind it, and the retry timer's pump sends them in order.
-        this.chains.delete(row.device);
+        this.dropChain(row.device);
         waiting = retryAt === null && this.laterForDevice(row.device, row.id);
       }
     }
@@ -399,13 +443,15 @@ export class Deliverer {
     if (this.skipped || waiting) this.kick();
   }
 
-  /** Whether a row for this device other than `done` (and not in flight) is still unfinished. */
+  /** Whether a row for this device other than `done` is still unfinished and not being sent. */
   private laterForDevice(device: string, done: number): boolean {
     if (!this.db.open) return false;
-    const finished = (id: number) => this.unwritten.some((u) => u.id === id && u.status !== 'retry');
-    return (this.st.deviceOpen.all(device) as number[]).some(
-      (id) => id !== done && !this.inflight.has(id) && !finished(id),
-    );
+    const waiting = (id: number) => {
+      const d = this.deliveries.get(id);
+      if (!d || d.state === 'chained') return true;
+      return d.state === 'recorded' && d.outcome.status === 'retry';
+    };
+    return (this.st.deviceOpen.all(device) as number[]).some((id) => id !== done && waiting(id));
   }
 
   /**
@@ -413,15 +459,15 @@ export class Deliverer {
    * before the pump's next query): one commit per turn instead of one per send. A crash before
    * that write sends the row again after the restart (at least once, never lost).
    */
-  private record(u: OutcomeUpdate): void {
-    this.unwritten.push(u);
+  private record(row: Row, u: OutcomeUpdate): void {
+    this.deliveries.set(row.id, { state: 'recorded', row, outcome: u });
     if (this.writeQueued) return;
     this.writeQueued = true;
     setImmediate(this.writeOutcomes);
   }
 
-  /** Sends one row and records the outcome; returns when to try again (null: done). */
-  private async send(row: Row): Promise<number | null> {
+  /** Sends one row; returns its outcome to record (null: the database closed meanwhile). */
+  private async send(row: Row): Promise<OutcomeUpdate | null> {
     const channel = this.channels.get(row.channel);
     let outcome: Outcome;
     if (!channel) outcome = { status: 'failed', error: `channel ${row.channel} is not configured` };
@@ -438,13 +484,13 @@ export class Deliverer {
         ? now + retryDelay(attempt, this.opts, this.random, outcome.retryAfterMs)
         : null;
     if (!this.db.open) return null; // closed under us: the row stays due and goes out after the restart
-    this.record({
+    const update: OutcomeUpdate = {
       id: row.id,
       status: outcome.status,
       next,
       error: 'error' in outcome ? outcome.error : null,
       now,
-    });
+    };
     this.counts[outcome.status]++;
     if (outcome.status === 'no-listener' || outcome.status === 'failed') {
       // Nobody can get the app page: its SMS/voice fallback need not wait for the fallback time.
@@ -452,7 +498,7 @@ export class Deliverer {
     }
     this.onOutcome?.(row.channel, outcome, row.key);
     if (outcome.status === 'failed') this.log.warn({ key: row.key, error: outcome.error }, 'delivery failed');
-    return next;
+    return update;
   }
 }
 

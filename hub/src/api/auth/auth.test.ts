@@ -93,13 +93,13 @@ describe('API authentication', () => {
 
   it('expires an idle session, and slides the expiry forward while it is used', async () => {
     const { headers } = await signIn(t.app, 'bater');
-    t.clock.advance(11 * HOUR);
+    await t.clock.advance(11 * HOUR);
     const used = await getJson(t.app, '/api/me', headers);
     expect(used.status).toBe(200);
     expect(used.res.headers.get('set-cookie')).toMatch(/Max-Age=43200/); // renewed for another 12 h
-    t.clock.advance(11 * HOUR); // 22 h after sign-in, 11 h after last use
+    await t.clock.advance(11 * HOUR); // 22 h after sign-in, 11 h after last use
     expect((await getJson(t.app, '/api/me', headers)).status).toBe(200);
-    t.clock.advance(12 * HOUR + 1);
+    await t.clock.advance(12 * HOUR + 1);
     const idle = await getJson(t.app, '/api/me', headers);
     expect(idle.status).toBe(401);
     expect(idle.body.error.code).toBe('session_expired');
@@ -108,7 +108,7 @@ describe('API authentication', () => {
   it('ends a session at its maximum lifetime however often it is used', async () => {
     const { headers } = await signIn(t.app, 'bater');
     for (let h = 0; h < 7 * 24; h += 6) {
-      t.clock.advance(6 * HOUR);
+      await t.clock.advance(6 * HOUR);
       const r = await getJson(t.app, '/api/me', headers);
       if (h + 6 < 7 * 24) expect(r.status, `after ${h + 6} h`).toBe(200);
       else expect(r.status).toBe(401);
@@ -146,7 +146,7 @@ describe('API authentication', () => {
     expect((await json(blocked)).error.code).toBe('too_many_attempts');
     // another person from the same office is not slowed
     expect((await post(t, '/api/login', { username: 'erdun', password: DEMO_PASSWORD })).status).toBe(200);
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     expect((await post(t, '/api/login', { username: 'wuyun', password: DEMO_PASSWORD })).status).toBe(200);
     const metrics = await t.deps.metrics.metrics();
     expect(metrics).toMatch(/steppelink_login_failures_total{reason="bad_credentials"} 5/);
@@ -293,7 +293,7 @@ describe('API tokens', () => {
       body: JSON.stringify({ person: 'p-bater', label: 'phone', expiresInDays: 1 }),
     });
     const { token } = await json(res);
-    t.clock.advance(24 * HOUR + 1);
+    await t.clock.advance(24 * HOUR + 1);
     expect((await getJson(t.app, '/api/me', { authorization: `Bearer ${token}` })).status).toBe(401);
   });
 
