@@ -45,6 +45,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   #hbTimer: TimerHandle | undefined;
   #storageTimer: TimerHandle | undefined;
   #storageState: StorageState = 'ok';
+  #storageReserve = '';
   #checkingStorage = false;
   #rejectedDownlink = 0;
   #startedInputs: InputAdapter[] = [];
@@ -282,7 +283,13 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         }
         status = this.#store.storage();
       }
-      if (status.state === this.#storageState) return;
+      const reserveReleased = status.reserve === 'released' && this.#storageReserve === 'held';
+      this.#storageReserve = status.reserve;
+      if (status.state === this.#storageState) {
+        // An SOS or receipt took the reserved room: that room now carries the heartbeat saying so.
+        if (reserveReleased && this.#state === 'running') this.heartbeat();
+        return;
+      }
       const was = this.#storageState;
       this.#storageState = status.state;
       if (status.state === 'ok') this.#log.info('outbox.storage_recovered', { was, ...status });

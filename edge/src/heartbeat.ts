@@ -9,11 +9,14 @@ export interface HeartbeatInput {
   outbox: number;
   evicted: number;
   clockOffsetMs?: number;
+  /** Outbox storage state and telemetry refused for lack of it (sent while not ok, or once refused). */
+  storage?: 'ok' | 'full' | 'failing';
+  refused?: number;
   rssi?: number;
   fw?: string;
 }
 
-/** The `hb` message: agent version, uptime, power, outbox depth, evictions, clock offset. */
+/** The `hb` message: agent version, uptime, power, outbox depth, evictions, clock offset, storage. */
 export function heartbeatMessage(h: HeartbeatInput): MessageInputOf<'hb'> & { id: string } {
   return {
     v: 1,
@@ -28,5 +31,7 @@ export function heartbeatMessage(h: HeartbeatInput): MessageInputOf<'hb'> & { id
     outbox: h.outbox,
     evicted: h.evicted,
     ...(h.clockOffsetMs !== undefined ? { clockOffsetMs: h.clockOffsetMs } : {}),
+    ...(h.storage !== undefined ? { storage: h.storage } : {}),
+    ...(h.refused !== undefined ? { refused: h.refused } : {}),
   };
 }
