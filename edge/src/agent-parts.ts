@@ -101,7 +101,14 @@ export function buildParts(c: PartsContext): AgentParts {
   const notices = new NoticeBoard({
     now: () => c.time.now(),
     load: () => store.getMeta('notices'),
-    save: (j) => store.setMeta('notices', j),
+    save: (j) => {
+      // On a full disk the board lives on in memory; receipts (outbox, reserved room) still go.
+      try {
+        store.setMeta('notices', j);
+      } catch (error) {
+        log.warn('notices.not_saved', { error: errorMessage(error) });
+      }
+    },
   });
   const sink = createSink({
     sos,

@@ -78,6 +78,23 @@ describe('createAgent', () => {
     expect(receipts.map((m) => m.msg.state)).toEqual(['delivered', 'read']);
   });
 
+  it('keeps the SOS key, notices and receipts working when its state cannot be saved (full disk)', async () => {
+    const store = createMemoryOutbox();
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const { link, agent, online } = setup(store);
+    await online();
+    store.setMeta = () => {
+      throw full;
+    };
+    const notice = { ...fixtures.notice[0], validFrom: T - 1000, expiresAt: T + 86_400_000 };
+    expect(() => link.deliver(`sl/v1/${DEV}/down/notice`, notice)).not.toThrow();
+    expect(agent.activeNotices()).toHaveLength(1);
+    expect(link.messages().filter((m) => m.topic.endsWith('/receipt'))).toHaveLength(1);
+    const r = agent.input.sosPress('http');
+    expect(r.ok && r.status.state).toBe('delivered');
+    expect(link.messages().filter((m) => m.topic.endsWith('/sos'))).toHaveLength(1);
+  });
+
   it('counts bad downlink and keeps running', async () => {
     const { link, agent, online } = setup();
     await online();

@@ -308,7 +308,11 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   #onConfig(c: DeviceConfig): void {
     const patch = runtimePatch(c);
     Object.assign(this.#settings, patch);
-    saveRuntime(this.#store, patch);
+    try {
+      saveRuntime(this.#store, patch);
+    } catch (error) {
+      this.#log.warn('config.not_saved', { error: errorMessage(error) }); // applied, kept until restart
+    }
     if (patch.byteBudgetPerMin !== undefined) this.#p.budget.setBytesPerMin(patch.byteBudgetPerMin);
     if (patch.hbIntervalS !== undefined && this.#state === 'running') this.heartbeat();
     this.#log.info('config.applied', { ...patch });
