@@ -1,5 +1,5 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { inFlight } from '../../api/deliveries.ts';
 import { getIncident } from '../../api/incidents.ts';
 import { getHousehold } from '../../api/registry.ts';
@@ -48,8 +48,9 @@ function closeDetail(id: string): void {
 
 export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
   const t = useT();
-  // Escape closes the detail from anywhere on the page (a dialog-like panel beside the board)
-  useEffect(() => {
+  // Escape closes the detail from anywhere on the page (a dialog-like panel beside the board);
+  // a layout effect, so the key works from the moment the panel is on screen
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !e.defaultPrevented) closeDetail(id);
     };

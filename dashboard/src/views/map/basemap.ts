@@ -11,8 +11,14 @@ export const BASEMAP_PANE = 'basemap';
 
 type Countries = Topology<{ countries: GeometryCollection<{ name: string }> }>;
 
-export async function basemapLayer(map: L.Map): Promise<{ layer: L.LayerGroup; countries: number }> {
+export async function basemapLayer(
+  map: L.Map,
+  /** Whether the map is still on the page once the data has loaded (an officer may have moved on). */
+  shown: () => boolean,
+): Promise<{ layer: L.LayerGroup; countries: number } | null> {
   const topo = (await import('world-atlas/countries-50m.json')).default as unknown as Countries;
+  // A canvas renderer added to a map already taken down throws on its next redraw.
+  if (!shown()) return null;
   if (!map.getPane(BASEMAP_PANE)) {
     const pane = map.createPane(BASEMAP_PANE);
     pane.style.zIndex = '150'; // under the tiles (200) and every overlay (400)

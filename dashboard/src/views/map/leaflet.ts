@@ -42,6 +42,17 @@ export function fitTo(map: L.Map, layers: L.Layer[], maxZoom = 13, panelPx = 0):
 }
 
 /**
+ * Leaflet 1.9's canvas renderer deletes its drawing context when it is taken down, but a redraw
+ * already asked for on the next animation frame can still run and throw (clearRect of undefined)
+ * after the officer left the map. A renderer without a context has nothing to draw: skip it.
+ */
+const canvasProto = L.Canvas.prototype as unknown as { _redraw(this: { _ctx?: unknown }): void };
+const redraw = canvasProto._redraw;
+canvasProto._redraw = function (this: { _ctx?: unknown }) {
+  if (this._ctx) redraw.call(this);
+};
+
+/**
  * Takes a map down even mid-animation. Leaflet 1.9 ends a zoom animation from a 250 ms timer
  * (and a transitionend), and that handler throws on a removed map (`_leaflet_pos` of undefined,
  * Leaflet issue #6232): an officer who zooms and switches page at once would get a script error.
@@ -51,5 +62,14 @@ export function removeMap(map: L.Map): void {
   const m = map as L.Map & { _animatingZoom?: boolean; _onZoomTransitionEnd?: () => void };
   map.stop();
   if (m._animatingZoom) m._onZoomTransitionEnd?.();
+  // Layers first, while their canvas renderers exist: a path removed after its renderer (a
+  // component's own clean-up running after this one) asks that renderer for a redraw, which
+  // throws on the next animation frame (clearRect of undefined).
+  const layers: L.Layer[] = [];
+  map.eachLayer((l) => {
+    layers.push(l);
+  });
+  for (const l of layers) if (!(l instanceof L.Renderer)) l.remove(); // paths first, then their renderers
+  for (const l of layers) if (l instanceof L.Renderer) l.remove();
   map.remove();
 }

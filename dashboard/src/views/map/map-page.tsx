@@ -50,8 +50,8 @@ export function MapPage(_: { me: Me }) {
         // without the deployer's tiles, Natural Earth's land and borders lie under everything
         if (!config.tiles) {
           const m = map.current;
-          basemapLayer(m).then(
-            (b) => alive && map.current === m && setBasemap(b.countries),
+          basemapLayer(m, () => alive && map.current === m).then(
+            (b) => b && setBasemap(b.countries),
             () => alive && setBasemap(0),
           );
         }
