@@ -15,13 +15,13 @@ import { startGpsfake } from './support/gpsd.ts';
 import { startHubScenarioBroker } from './support/hub-scenario-broker.ts';
 import { openPty } from './support/pty.ts';
 
-// Issue 21 defects 3 and 4: real receiver captures from the gpsd project (../shared/gnss, with
+// Issue 21 defects 3 and 4: real receiver captures from the gpsd project (tests/data/gnss, with
 // gpsd's own output as ground truth) replayed through both GPS paths of the agent — byte for byte
 // into a real pty read by the NMEA input, and through gpsfake → gpsd → the gpsd input — to the
 // real hub. What the hub stores is compared with gpsd's TPV reports: every timed fix stored once,
 // at exactly its time, within 1e-6° of gpsd's position.
 
-const GNSS = join(import.meta.dirname, '..', '..', 'shared', 'gnss');
+const GNSS = join(import.meta.dirname, 'data', 'gnss'); // gpsd's captures (tests/data/gnss/README.md)
 const ERA_MS = 1024 * 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 const TIMEOUT_MS = 120_000;
