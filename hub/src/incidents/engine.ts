@@ -373,8 +373,14 @@ export class IncidentEngine {
   }
 
   /** Positions from a device with an open incident attach to it (the newest becomes its position). */
-  async attachPositions(deviceId: string, fixes: readonly Fix[]): Promise<void> {
-    if (!this.openDevices.has(deviceId) || fixes.length === 0) return;
+  attachPositions(deviceId: string, fixes: readonly Fix[]): Promise<void> | undefined {
+    // Synchronously nothing for the usual device, one with no open incident: ingest awaits (with
+    // a timer) only what returns a promise, and every position message passes here.
+    if (!this.openDevices.has(deviceId) || fixes.length === 0) return undefined;
+    return this.attach(deviceId, fixes);
+  }
+
+  private async attach(deviceId: string, fixes: readonly Fix[]): Promise<void> {
     const newest = fixes.reduce((a, b) => (b.t > a.t ? b : a));
     const positions = fixes.map((f) => ({ t: f.t, lat: f.lat, lon: f.lon }));
     for (const id of await this.deps.store.openOfDevice(deviceId)) {
