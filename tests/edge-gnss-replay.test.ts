@@ -78,13 +78,24 @@ const CAPTURES = readdirSync(GNSS)
   .sort();
 
 /**
- * Through gpsd: gpsd's own week-era over-correction (rst39: 2014 → 2033, neo-m8n: 2015 → 2034,
- * put back by the agent) and a multi-constellation GNS receiver. Debian's gpsd 3.22 under
- * gpsfake passes no fix on within a minute for several other captures (ac12, beidou-bd,
- * gp-320fw, mr-350p, nmea-fuzzy-cases: gpsfake paces them far slower than its cycle, or gpsd
- * does not lock onto them), so they are replayed through the NMEA path only.
+ * Through gpsd: 9 of the 20 captures, among them gpsd's own week-era over-correction (rst39: 2014
+ * → 2033, neo-m8n: 2015 → 2034, put back by the agent), multi-constellation GNS receivers (hemi,
+ * quectel, u-blox) and long runs (haicom, telit). Debian's gpsd 3.22 under gpsfake passes no fix on
+ * within a minute for the other 11 (ac12, beidou-bd, beidou-gb, bu353-glonass, furuno, garmin48,
+ * gp-320fw, magellan, meinberg, mr-350p, nmea-fuzzy-cases: gpsfake paces them far slower than its
+ * cycle, or gpsd does not lock onto them), so those go through the NMEA path only.
  */
-const GPSD_CAPTURES = ['neo-m8n.log', 'rst39.log', 'ublox-zed-f9p-nmea.log'];
+const GPSD_CAPTURES = [
+  'haicom-305N.log',
+  'hemi.log',
+  'neo-m8n.log',
+  'quectel-l76k-nmea.log',
+  'rst39.log',
+  'saab-r4.log',
+  'telit-pls83-w.log',
+  'ublox-neo-m9n-nmea.log',
+  'ublox-zed-f9p-nmea.log',
+];
 
 describe('real receiver captures through the agent to the hub', () => {
   let broker: ScenarioBroker;
