@@ -35,7 +35,7 @@ export function resolveNmeaDate(ddmmyy: string, todMs: number, trustedMs: number
   let best: number | undefined;
   for (const century of [1900, 2000, 2100]) {
     const midnight = Date.UTC(century + yy, m - 1, d);
-    if (new Date(midnight).getUTCDate() !== d) return undefined; // 31 February
+    if (new Date(midnight).getUTCDate() !== d) continue; // 31 February, or 29 February of a century year that has none (1900, 2100)
     const t = nearestEra(midnight + todMs, trustedMs);
     if (best === undefined || Math.abs(t - trustedMs) < Math.abs(best - trustedMs)) best = t;
   }

@@ -158,6 +158,8 @@ describe('NmeaAssembler', () => {
           expect(midnight !== undefined && midnight + tod).toBe(real);
         },
       ),
+      // 29 February 2000, one era behind 15 October 2019: 1900 and 2100 have no 29 February
+      { examples: [[Date.UTC(2019, 9, 15), 0, 1]] },
     );
   });
 
