@@ -1,7 +1,6 @@
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '@steppelink/hub/testing';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { connackCode, startTestHub, type TestHub } from '../support/hub.ts';
 
 /**
  * Behind the reverse proxy the API trusts (trustProxy), MQTT over WebSocket is throttled per
@@ -9,25 +8,11 @@ import { startTestHub, type TestHub } from '../support/hub.ts';
  * the proxy must not slow every phone that comes through it.
  */
 const wsConnack = (url: string, from: string, username: string, password: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const c = mqtt.connect(url, {
-      clientId: `ws-${Math.random().toString(36).slice(2)}`,
-      username,
-      password,
-      reconnectPeriod: 0,
-      connectTimeout: 5_000,
-      wsOptions: { headers: { 'x-forwarded-for': from } },
-    });
-    c.once('connect', () => {
-      c.end(true);
-      resolve(0);
-    });
-    c.once('error', (err) => {
-      c.end(true);
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'number') resolve(code);
-      else reject(err);
-    });
+  connackCode(url, {
+    clientId: `ws-${Math.random().toString(36).slice(2)}`,
+    username,
+    password,
+    wsOptions: { headers: { 'x-forwarded-for': from } },
   });
 
 describe('MQTT over WebSocket behind a reverse proxy (issue #22)', () => {
