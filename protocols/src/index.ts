@@ -15,3 +15,4 @@ export * from './messages.ts';
 export * from './result.ts';
 export * from './topics.ts';
 export { fixtures } from './fixtures.ts';
+export * from './backoff.ts';

@@ -5,6 +5,8 @@
  * exactly when it is stale. After every (re)connect `onOpen` runs: the caller refetches what it
  * may have missed while disconnected.
  */
+import { backoffDelayMs } from '@steppelink/protocols/backoff';
+
 export type StreamState = 'connecting' | 'live' | 'stale' | 'closed';
 
 export interface StreamOptions {
@@ -68,9 +70,8 @@ export function openStream(options: StreamOptions): LiveStream {
     es = null;
     if (silenceTimer) clearTimeout(silenceTimer);
     setState('stale');
-    const base = Math.min(o.maxDelayMs, o.minDelayMs * 2 ** failures);
     failures++;
-    const delay = base / 2 + (random() * base) / 2; // "equal jitter": never zero, never in lockstep
+    const delay = backoffDelayMs(failures, { initialMs: o.minDelayMs, maxMs: o.maxDelayMs }, random);
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, delay);
   };

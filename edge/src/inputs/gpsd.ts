@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { z } from 'zod';
 import { type Clock, type TimerHandle, type Timers, trustedClock } from '../clock.ts';
-import { backoffDelayMs } from '../link/backoff.ts';
+import { backoffDelayMs } from '@steppelink/protocols/backoff';
 import { errorMessage, type Logger, silentLogger } from '../logger.ts';
 import { nearestEra } from './gnss-time.ts';
 import { LineSplitter } from './lines.ts';
@@ -149,7 +149,7 @@ export class GpsdInput implements InputAdapter {
       }
       this.#state = 'backoff';
       const delay = backoffDelayMs(
-        this.#attempt++,
+        ++this.#attempt,
         { initialMs: this.#o.reconnectInitialMs ?? 1_000, maxMs: this.#o.reconnectMaxMs ?? 60_000 },
         this.#o.random ?? Math.random,
       );

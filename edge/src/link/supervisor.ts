@@ -2,7 +2,7 @@ import type { TimerHandle, Timers } from '../clock.ts';
 import { EDGE_DEFAULTS } from '../defaults.ts';
 import { TypedEmitter } from '../events.ts';
 import { errorMessage, type Logger, silentLogger } from '../logger.ts';
-import { backoffDelayMs } from './backoff.ts';
+import { backoffDelayMs } from '@steppelink/protocols/backoff';
 import type { Connection, ConnectionFactory } from './port.ts';
 
 export type LinkState = 'idle' | 'connecting' | 'online' | 'backoff' | 'closed';
@@ -184,7 +184,7 @@ export class LinkSupervisor extends TypedEmitter<LinkEvents> {
 
   #backoff(round: number): void {
     const delay = backoffDelayMs(
-      round,
+      round + 1,
       { initialMs: this.#o.reconnectInitialMs, maxMs: this.#o.reconnectMaxMs },
       this.#o.random,
     );

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { Lru } from '../lru.ts';
+import { backoffStepMs } from '@steppelink/protocols/backoff';
 
 /**
  * One limiter for every credential check the hub makes: HTTP sign-in and MQTT CONNECT, of people
@@ -103,7 +104,7 @@ export interface ThrottledKey {
 /** Delay before the next attempt after `failures` failures (0 while within the free ones). */
 export function throttleDelayMs(p: ThrottlePolicy, failures: number): number {
   if (failures < p.freeFailures) return 0;
-  return Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** Math.min(40, failures - p.freeFailures));
+  return backoffStepMs(failures - p.freeFailures + 1, { initialMs: p.baseDelayMs, maxMs: p.maxDelayMs });
 }
 
 export class AttemptLimiter {

@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Db } from '../state/db.ts';
 import { DueTimer } from './due-timer.ts';
 import type { ChannelName, Notifier, Outcome } from './port.ts';
+import { backoffDelayMs, withRetryAfter } from '@steppelink/protocols/backoff';
 
 export interface DelivererOptions {
   baseDelayMs: number;
@@ -12,16 +13,15 @@ export interface DelivererOptions {
   batch: number;
 }
 
-/** Exponential backoff with "equal jitter": half the step fixed, half random; Retry-After is a floor. */
+/** The product's backoff ("equal jitter") with the receiver's Retry-After as a floor. */
 export function retryDelay(
   attempt: number,
   o: Pick<DelivererOptions, 'baseDelayMs' | 'maxDelayMs'>,
   random: () => number,
   retryAfterMs?: number,
 ): number {
-  const step = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.round(step / 2 + (random() * step) / 2);
-  return Math.max(jittered, Math.min(o.maxDelayMs, retryAfterMs ?? 0));
+  const delay = backoffDelayMs(attempt, { initialMs: o.baseDelayMs, maxMs: o.maxDelayMs }, random);
+  return withRetryAfter(delay, retryAfterMs, o.maxDelayMs);
 }
 
 const COLS = 'id, key, channel, device, payload, attempts, after_key AS afterKey';

@@ -1,3 +1,5 @@
+import { backoffDelayMs as delayMs, withRetryAfter } from '@steppelink/protocols/backoff';
+
 /** Exponential backoff with jitter, reset by the caller on success (attempt counts from 1). */
 export interface BackoffOptions {
   minDelayMs: number;
@@ -17,14 +19,13 @@ export const backoffDefaults: BackoffOptions = {
   maxRetryAfterMs: 10 * 60_000, // a Retry-After beyond 10 min is taken as 10 min
 };
 
+/** The product's one backoff (protocols/backoff) with a server's Retry-After as a floor, capped. */
 export function backoffDelayMs(
   attempt: number,
   o: BackoffOptions,
   random: () => number,
   retryAfterMs?: number,
 ): number {
-  const base = Math.min(o.maxDelayMs, o.minDelayMs * o.factor ** Math.max(0, attempt - 1));
-  const jittered = base * (1 - o.jitterRatio * random());
-  if (retryAfterMs === undefined) return Math.round(jittered);
-  return Math.round(Math.min(o.maxRetryAfterMs, retryAfterMs) + o.minDelayMs * o.jitterRatio * random());
+  const b = { initialMs: o.minDelayMs, maxMs: o.maxDelayMs, factor: o.factor, jitter: o.jitterRatio };
+  return withRetryAfter(delayMs(attempt, b, random), retryAfterMs, o.maxRetryAfterMs);
 }

@@ -69,7 +69,7 @@ describe('influx writer (fake InfluxDB, real spill file)', () => {
       {
         spill,
         timers: t.timers,
-        random: () => 0,
+        random: () => 1, // the whole backoff step, no jitter
         send: async (body, signal) => {
           sent.push(body);
           await behaviour(body, signal);
@@ -122,7 +122,7 @@ describe('influx writer (fake InfluxDB, real spill file)', () => {
     await writer.write(lines('c', 4));
     expect(spill.count).toBe(18);
 
-    // replay loop: 100, 200, 400 ms ... (random() = 0 → no jitter)
+    // replay loop: 100, 200, 400 ms ... (random() = 1 → the whole step)
     await settle();
     const before = sent.length;
     expect(t.delays()).toEqual([100]);
