@@ -5,7 +5,7 @@ import { dashboardAssetsDir, dashboardIsBuilt } from './index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Sources whose change makes a build stale. */
-const SOURCES = ['src', 'index.html', 'vite.config.ts', 'package.json'];
+const SOURCES = ['src', 'index.html', 'vite.config.ts', 'scripts/precompress.ts', 'package.json'];
 
 function newestMtime(path: string): number {
   const st = statSync(path, { throwIfNoEntry: false });

@@ -79,7 +79,8 @@ export function dashboardSite(o: DashboardSiteOptions = {}): Hono {
       // file names carry a content hash: a new build gets new names, so browsers may keep these forever
       if (c.res.status === 200) c.header('Cache-Control', `public, max-age=${ONE_YEAR_S}, immutable`);
     },
-    serveStatic({ root: assetsDir }),
+    // the build writes brotli and gzip copies beside each script and stylesheet (dashboard/scripts/precompress.ts)
+    serveStatic({ root: assetsDir, precompressed: true }),
     (c) => c.body(null, 404), // a missing asset is missing, not the app's index.html
   );
   site.get('*', async (c) => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { withCompression } from './compression.ts';
 import type { Logger } from './log.ts';
 
 export const MQTT_WS_PATH = '/mqtt';
@@ -24,10 +25,11 @@ export interface HttpServer {
 
 /**
  * One node HTTP server for the API (hono via @hono/node-server) and MQTT over WebSocket at
- * `/mqtt` (ws → duplex stream → aedes), the transport browsers and workers' phones use.
+ * `/mqtt` (ws → duplex stream → aedes), the transport browsers and workers' phones use. Answers are
+ * compressed for clients that accept it (compression.ts).
  */
 export function createHttpServer(o: HttpServerOptions): HttpServer {
-  const server = createServer(getRequestListener(o.fetch));
+  const server = createServer(getRequestListener(withCompression(o.fetch)));
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxWsMessageBytes });
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
