@@ -61,6 +61,7 @@ const defaults = {
 } satisfies Required<PostgresOptions>;
 
 const USER = 'steppelink';
+const SETPRIV = '/usr/bin/setpriv';
 
 /** The newest installed server version's bin dir, e.g. /usr/lib/postgresql/15/bin. */
 export function postgresBinDir(): string {
@@ -175,16 +176,26 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     );
     port = await freePort(host);
     const log = createWriteStream(logPath, { flags: 'a' });
-    const proc = spawn(
-      join(bin, 'postgres'),
-      [
-        ...['-D', data, '-p', String(port), '-h', host, '-k', dir],
-        // a throw-away test cluster: no durability, little memory, quiet
-        ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-        ...['-c', 'shared_buffers=16MB', '-c', 'max_connections=60', '-c', 'log_min_messages=warning'],
-      ],
-      { ...spawnAs, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = [
+      ...['-D', data, '-p', String(port), '-h', host, '-k', dir],
+      // a throw-away test cluster: no durability, little memory, quiet
+      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      ...['-c', 'shared_buffers=16MB', '-c', 'max_connections=60', '-c', 'log_min_messages=warning'],
+    ];
+    // Through setpriv (util-linux) where there is one: the kernel kills the server when the test
+    // process dies without running its exit hook (SIGKILL, a crashed worker); setpriv sets that
+    // after switching user, so it holds for the postgres user too.
+    const proc = existsSync(SETPRIV)
+      ? spawn(
+          SETPRIV,
+          [
+            ...['--pdeathsig', 'KILL'],
+            ...(runAs ? ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--clear-groups'] : []),
+            ...['--', join(bin, 'postgres'), ...args],
+          ],
+          { env: spawnAs.env, stdio: ['ignore', 'pipe', 'pipe'] },
+        )
+      : spawn(join(bin, 'postgres'), args, { ...spawnAs, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout?.pipe(log);
     proc.stderr?.pipe(log);
     child = proc;
