@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStandardModules, demoZones, type StandardModules, silentLogger } from '@steppelink/hub';
+import { createStandardModules, type StandardModules, silentLogger } from '@steppelink/hub';
 import {
   type Fleet,
   startFleet,
   generateLeague,
   type SimSmsGateway,
   startSimSmsGateway,
+  borderLatAt,
+  simBorder,
   simZones,
 } from '@steppelink/hub/sim';
 import { startTestHub, type TestHub } from './support/hub.ts';
@@ -23,8 +25,8 @@ describe('simulated league', () => {
     collarShare: 0.5,
     waterSensorShare: 0.3,
   });
-  // the demo zones open with the Urad border line
-  const border = demoZones().features[0] as { geometry: { coordinates: [number, number][] } };
+  // the league lies along the real border line of the two banners
+  const border = simBorder();
   let t: TestHub;
   let mods: StandardModules;
   let fleet: Fleet;
@@ -97,7 +99,9 @@ describe('simulated league', () => {
     );
     expect(sms.counts.delivered).toBeGreaterThan(0);
     const [pos] = await t.hub.telemetry.latestPositions([tracker.id]);
-    expect(pos!.lat).toBeGreaterThan(42.2); // patrols drive the border track
+    // patrols drive the border track: within a few km south of the line
+    expect(borderLatAt(pos!.lon) - pos!.lat).toBeLessThan(0.1);
+    expect(borderLatAt(pos!.lon) - pos!.lat).toBeGreaterThan(-0.01);
     expect(fleet.stats().sos).toBeGreaterThan(0);
   });
 });

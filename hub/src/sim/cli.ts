@@ -4,10 +4,11 @@
  * with STEPPELINK_SIM=league (imports the league of the same seed and size without running the
  * devices), or import the document this command writes with `--registry-out FILE`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log.ts';
 import { startFleet } from './fleet.ts';
+import { simBorder } from './geo/geography.ts';
 import { generateLeague, LEAGUE_DEFAULTS } from './league.ts';
 
 const USAGE = `usage: steppelink-sim --hub URL[,URL...] [--households N] [--seed N] [--registry-out FILE] [--no-run]`;
@@ -53,11 +54,7 @@ async function main(): Promise<void> {
   if (values['no-run']) return;
   if (typeof values.hub !== 'string') fail('--hub is required to run the fleet');
   const hubUrls = values.hub.split(',').map((s) => s.trim());
-  const border = JSON.parse(
-    readFileSync(new URL('../rules/data/urad-border.geojson', import.meta.url), 'utf8'),
-  ) as {
-    geometry: { coordinates: [number, number][] };
-  };
+  const border = simBorder();
   const fleet = await startFleet({
     hubUrls,
     league,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { RegistryDocument } from '../registry/schema.ts';
 import type { Db } from '../state/db.ts';
+import { simBorder } from './geo/geography.ts';
 import { generateLeague, type SimLeague } from './league.ts';
 import { simZones } from './zones.ts';
 
@@ -15,11 +15,6 @@ export interface Demo {
   markImported(db: Db): void;
 }
 
-const borderFeature = () =>
-  JSON.parse(readFileSync(new URL('../rules/data/urad-border.geojson', import.meta.url), 'utf8')) as {
-    geometry: { coordinates: [number, number][] };
-  };
-
 /**
  * The demo league for `npm start`: generated from the domain brief, imported once (re-importing
  * thousands of hashed device secrets at every start would cost seconds for nothing), with zones
@@ -27,7 +22,7 @@ const borderFeature = () =>
  */
 export function prepareDemo(households: number, db: Db | undefined): Demo {
   const league = generateLeague({ households });
-  const border = borderFeature();
+  const border = simBorder(); // the real border line along the two banners (Natural Earth)
   const fingerprint = createHash('sha256').update(JSON.stringify(league.doc)).digest('hex');
   db?.exec('CREATE TABLE IF NOT EXISTS sim_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   const known = db?.prepare(`SELECT value FROM sim_meta WHERE key = 'league'`).pluck().get() as

@@ -4,3 +4,4 @@ export { type Fleet, type FleetOptions, startFleet } from './fleet.ts';
 export { generateLeague, type SimDevice, type SimLeague } from './league.ts';
 export { type SimSmsGateway, startSimSmsGateway } from './sms-gateway.ts';
 export { simZones } from './zones.ts';
+export { borderLatAt, simBorder, URAD } from './geo/geography.ts';

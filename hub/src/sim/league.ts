@@ -10,6 +10,16 @@ import type {
 } from '../registry/schema.ts';
 import { DEMO_PASSWORD_HASH } from '../registry/fixture.ts';
 import { BORDER_SUMUS, personName, phoneNumber, placeName } from './names.ts';
+import {
+  borderLatAt,
+  cellsIn,
+  onGrassland,
+  pointIn,
+  pointNear,
+  type Ring,
+  ringBox,
+  URAD,
+} from './geo/geography.ts';
 import { createRng, type Rng } from './random.ts';
 
 /** Sizes of the simulated league; the defaults make a demo that starts in well under a minute. */
@@ -27,12 +37,6 @@ export const LEAGUE_DEFAULTS = {
 };
 export type LeagueOptions = typeof LEAGUE_DEFAULTS;
 
-/** Household area of each banner: south of the border line, where the winter camps are. */
-const BANNER_AREA = {
-  '150824': { minLon: 107.55, maxLon: 108.85, minLat: 41.45, maxLat: 42.1 }, // border ≥ 42.22 here
-  '150825': { minLon: 105.85, maxLon: 107.5, minLat: 41.35, maxLat: 42.3 }, // border ≥ 42.46 here
-} as const;
-
 export interface SimDevice {
   id: string;
   kind: DeviceInput['kind'];
@@ -48,7 +52,7 @@ export interface SimDevice {
 export interface SimLeague {
   doc: RegistryDocument;
   devices: SimDevice[];
-  /** Each sumu's west–east slice of its banner (the sim lays sumus side by side along the border). */
+  /** Each sumu's stretch of its banner's border, west to east (the border sumus lie side by side along it). */
   sumus: {
     id: string;
     banner: string;
@@ -103,9 +107,11 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
     parent: string | null,
     name: Texts,
     center?: { lat: number; lon: number },
+    boundary?: Ring,
   ) => {
     const u: Unit = { id, level, parent, name };
     if (center) u.center = center;
+    if (boundary) u.boundary = { type: 'Polygon', coordinates: [boundary] };
     units.push(u);
   };
   const person = (id: string, role: PersonInput['roles'][number]['role'], unitId: string, team?: string) => {
@@ -132,31 +138,39 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
   const sumuCount = Math.min(Math.max(1, o.sumusPerBanner), 4);
   const gridsTotal = Math.max(1, Math.ceil(o.households / o.householdsPerGrid));
   const gridsPerGacha = Math.max(1, Math.ceil(gridsTotal / (2 * sumuCount * o.gachasPerSumu)));
-  let householdsLeft = o.households;
+  // households spread evenly over every grid slot of both banners (not filling the west first)
+  const slots = 2 * sumuCount * o.gachasPerSumu * gridsPerGacha;
+  let slot = 0;
+  const nextGridSize = () => {
+    const n = Math.floor(((slot + 1) * o.households) / slots) - Math.floor((slot * o.households) / slots);
+    slot++;
+    return n;
+  };
+  const at = ([lon, lat]: [number, number]) => ({ lat: +lat.toFixed(5), lon: +lon.toFixed(5) });
 
   for (const [bannerId, bannerName] of banners) {
-    const area = BANNER_AREA[bannerId];
-    unit(bannerId, 'banner', '150800', bannerName, {
-      lat: (area.minLat + area.maxLat) / 2,
-      lon: (area.minLon + area.maxLon) / 2,
-    });
+    // The banner as it lies on the map (geo/urad.json): its outline along the real border.
+    const geo = URAD.banners[bannerId];
+    const grass = (lon: number, lat: number) => onGrassland(bannerId, lon, lat);
+    const box = ringBox(geo.ring);
+    unit(bannerId, 'banner', '150800', bannerName, at([(box.w + box.e) / 2, (box.s + box.n) / 2]), geo.ring);
     for (let k = 1; k <= 3; k++) person(`p-${bannerId}-duty-${k}`, 'banner-duty-officer', bannerId);
-    const sliceLon = (area.maxLon - area.minLon) / sumuCount;
+    // Border sumus side by side along the border, each reaching south to the banner's edge.
+    const [west, east] = geo.borderLon;
+    const step = (east - west) / sumuCount;
+    const sumuSeeds = Array.from({ length: sumuCount }, (_, s): [number, number] => {
+      const lon = west + (s + 0.5) * step;
+      return [lon, Math.max(geo.grasslandMinLat + 0.1, borderLatAt(lon) - 0.3)];
+    });
+    const sumuCells = cellsIn(sumuSeeds, geo.ring);
     for (let s = 0; s < sumuCount; s++) {
       const [zh, mn, en] = BORDER_SUMUS[bannerId][s]!;
       const sumuId = `${bannerId}-${(bannerId === '150824' ? 101 : 201) + s}`;
-      const sLon0 = area.minLon + s * sliceLon;
-      unit(sumuId, 'sumu', bannerId, text(zh, mn, en), {
-        lat: (area.minLat + area.maxLat) / 2,
-        lon: sLon0 + sliceLon / 2,
-      });
-      sumus.push({
-        id: sumuId,
-        banner: bannerId,
-        minLon: sLon0,
-        maxLon: sLon0 + sliceLon,
-        center: { lat: (area.minLat + area.maxLat) / 2, lon: sLon0 + sliceLon / 2 },
-      });
+      const sumuCell = sumuCells[s]!;
+      const sumuCenter = at(sumuSeeds[s]!);
+      const sLon0 = west + s * step;
+      unit(sumuId, 'sumu', bannerId, text(zh, mn, en), sumuCenter, sumuCell);
+      sumus.push({ id: sumuId, banner: bannerId, minLon: sLon0, maxLon: sLon0 + step, center: sumuCenter });
       person(`p-${sumuId}-station-1`, 'station-officer', sumuId);
       person(`p-${sumuId}-station-2`, 'station-officer', sumuId);
       const teamId = `team-${sumuId}-border`;
@@ -164,48 +178,66 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
       for (let t = 1; t <= o.trackersPerSumu; t++) {
         const id = `trk-patrol-${sumuId}-${String(t).padStart(2, '0')}`;
         person(`p-${sumuId}-patrol-${t}`, 'patrol-member', sumuId, teamId);
+        const lon = sLon0 + step * rng.between(0.2, 0.8);
         devices.push({
           id,
           kind: 'tracker',
           secret: deriveSecret(o.secretKey, id),
           team: teamId,
           units: [sumuId, bannerId, '150800'],
-          home: { lat: area.maxLat + 0.05, lon: sLon0 + sliceLon * rng.between(0.2, 0.8) },
+          home: at([lon, borderLatAt(lon) - 0.03]), // the patrol's base, ≈ 3 km short of the line
         });
       }
-      const rowLat = (area.maxLat - area.minLat) / o.gachasPerSumu;
+      // Gachas around their wells on the sumu's grassland; their areas tile the sumu.
+      const gachaSeeds = Array.from(
+        { length: o.gachasPerSumu },
+        () => pointIn(rng, sumuCell, grass) ?? sumuSeeds[s]!,
+      );
+      const gachaCells = cellsIn(gachaSeeds, sumuCell);
       for (let g = 0; g < o.gachasPerSumu; g++) {
         const gachaId = `${sumuId}-${String(g + 1).padStart(3, '0')}`;
-        const gLat0 = area.minLat + g * rowLat;
-        unit(gachaId, 'gacha', sumuId, placeName(rng, text('嘎查', 'ᠭᠠᠴᠠᠭ᠎ᠠ', 'Gacha')));
+        const gachaCell = gachaCells[g]!;
+        unit(
+          gachaId,
+          'gacha',
+          sumuId,
+          placeName(rng, text('嘎查', 'ᠭᠠᠴᠠᠭ᠎ᠠ', 'Gacha')),
+          at(gachaSeeds[g]!),
+          gachaCell,
+        );
         person(`p-${gachaId}-secretary`, 'village-secretary', gachaId);
-        const cellLon = sliceLon / gridsPerGacha;
-        for (let r = 0; r < gridsPerGacha && householdsLeft > 0; r++) {
+        const sizes = Array.from({ length: gridsPerGacha }, nextGridSize);
+        const gridSeeds = sizes.map(() => pointIn(rng, gachaCell, grass) ?? gachaSeeds[g]!);
+        const gridCells = cellsIn(gridSeeds, gachaCell);
+        for (let r = 0; r < gridsPerGacha; r++) {
+          const n = sizes[r]!;
+          if (n === 0) continue;
           const gridId = `${gachaId}-${String(r + 1).padStart(2, '0')}`;
-          const center = {
-            lat: +(gLat0 + rowLat / 2).toFixed(5),
-            lon: +(sLon0 + (r + 0.5) * cellLon).toFixed(5),
-          };
-          const n = Math.min(o.householdsPerGrid, householdsLeft);
-          householdsLeft -= n;
+          const gridCell = gridCells[r]!;
+          const seed = gridSeeds[r]!;
           const groupNo = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'][r] ?? String(r + 1);
           unit(
             gridId,
             'grid',
             gachaId,
             text(`${groupNo}组`, `${r + 1} ᠳᠤᠭᠠᠷ ᠳᠤᠭᠤᠶᠢᠯᠠᠩ`, `Group ${r + 1}`),
-            center,
+            at(seed),
+            gridCell,
           );
           person(`p-${gridId}-leader`, 'grid-leader', gridId);
           for (let w = 1; w <= Math.max(1, Math.ceil(n / o.householdsPerWorker)); w++) {
             person(`p-${gridId}-w${w}`, 'grid-worker', gridId);
           }
           const chain = [gridId, gachaId, sumuId, bannerId, '150800'];
+          const cellBox = ringBox(gridCell);
+          // camps scatter around the group's centre, thinning out with distance
+          const sigma = Math.max(0.01, Math.min(cellBox.e - cellBox.w, cellBox.n - cellBox.s) / 4);
           for (let h = 0; h < n; h++) {
             const seq = households.length + 1;
             const hhId = `hh-${sumuId}-${String(seq).padStart(5, '0')}`;
-            const lat = +(gLat0 + rng.between(0.08, 0.92) * rowLat).toFixed(5);
-            const lon = +(sLon0 + (r + rng.between(0.08, 0.92)) * cellLon).toFixed(5);
+            const { lat, lon } = at(
+              pointNear(rng, seed, sigma, gridCell, grass) ?? pointIn(rng, gridCell, grass) ?? seed,
+            );
             const resident = personName(rng);
             const pasture = pastureAround(rng, lat, lon, rng.between(0.8, 1.6));
             households.push({
