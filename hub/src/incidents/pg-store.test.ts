@@ -1,11 +1,16 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresHandle, startPostgres } from '../../../tests/support/postgres.ts';
+import { migrate, openDatabase } from '../state/db.ts';
 import { openPgState, type PgState, pgMigrate } from '../state/pg-db.ts';
 import { freshCore, newIncident } from './decide.ts';
+import { incidentMigrations } from './migrations.ts';
 import { incidentPgMigrations } from './pg-migrations.ts';
 import { PgIncidentStore } from './pg-store.ts';
+import { SqliteIncidentStore } from './sqlite-store.ts';
+import type { Incident } from './store.ts';
 import { incidentStoreContract } from './store-contract.ts';
-import { StoreConflict } from './store-port.ts';
+import { type Commit, type IncidentStore, StoreConflict } from './store-port.ts';
 
 // One PostgreSQL server for this file (Debian's postgresql, a temp data dir, a free port), one
 // database, and a fresh schema with the migrations applied for every case.
@@ -197,6 +202,165 @@ describe('PostgreSQL incident store across hubs', () => {
       expect(await h2.messageIncident('sos', 'sos-msg-7')).toBe(open.inc.id);
       expect(await h2.timeline(open.inc.id)).toHaveLength(1);
     } finally {
+      await state.close();
+    }
+  });
+});
+
+describe('PostgreSQL and SQLite incident stores read back the same', () => {
+  // Any text (controls, U+0000, astral), any ms time up to year 6000, any finite double, nulls:
+  // the same commits on both adapters, then every read compared (type mapping, JSON, order).
+  const text = fc.string({ unit: 'binary', maxLength: 12 });
+  const ms = fc.integer({ min: 0, max: 2 ** 47 });
+  const num = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
+  const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+  // id and key are given fresh in each run (a shrunk run must not meet the rows of the last one)
+  const incidentArb = fc.record({
+    id: fc.constant(''),
+    key: fc.constant(''),
+    source: fc.constantFrom('sos', 'rule', 'manual') as fc.Arbitrary<Incident['source']>,
+    category: text,
+    severity: fc.constantFrom('info', 'warning', 'critical') as fc.Arbitrary<Incident['severity']>,
+    state: fc.constantFrom('open', 'notified', 'acknowledged', 'dispatched') as fc.Arbitrary<
+      Incident['state']
+    >,
+    unit: text,
+    household: nullable(text),
+    device: nullable(fc.constantFrom('stb-1', 'stb-2')),
+    reporter: nullable(text),
+    sosId: nullable(text),
+    presses: fc.integer({ min: 1, max: 1_000 }),
+    lastPressAt: nullable(ms),
+    sourceTs: ms,
+    openedAt: ms,
+    lateMs: ms,
+    summary: fc.record({ zh: text, mn: text, en: text }),
+    details: nullable(fc.dictionary(text, fc.oneof(text, num, fc.boolean(), fc.constant(null)))),
+    pos: nullable(fc.record({ lat: num, lon: num, acc: num, t: ms }, { requiredKeys: ['lat', 'lon', 't'] })),
+    chain: fc.array(fc.record({ unit: text, role: fc.constant('grid-worker') as fc.Arbitrary<never> })),
+    alsoNotify: fc.array(text, { maxLength: 3 }),
+    level: fc.integer({ min: -1, max: 6 }),
+    levelAt: nullable(ms),
+    reminder: fc.integer({ min: 0, max: 9 }),
+    nextAt: nullable(ms),
+    nextAction: nullable(fc.constantFrom('remind', 'escalate')) as fc.Arbitrary<Incident['nextAction']>,
+    escalations: fc.nat(20),
+    topReminders: fc.nat(20),
+    ackBy: nullable(text),
+    ackAt: nullable(ms),
+    dispatchedAt: nullable(ms),
+    rescue: nullable(text),
+    closedAt: fc.constant(null),
+    updatedAt: ms,
+    version: fc.constant(0),
+  });
+  const extrasArb = fc.record({
+    lines: fc.array(
+      fc.record(
+        {
+          event: fc.constantFrom('open', 'note', 'declined', 'unreachable', 'pressed-again'),
+          state: fc.constantFrom('open', 'notified') as fc.Arbitrary<Incident['state']>,
+          actor: fc.record({ id: text, name: text, role: text }, { requiredKeys: ['id', 'name'] }),
+          level: fc.integer({ min: -1, max: 6 }),
+          note: text,
+          data: fc.dictionary(text, fc.oneof(text, ms)),
+        },
+        { requiredKeys: ['event', 'state'] },
+      ),
+      { maxLength: 4 },
+    ),
+    positions: fc.uniqueArray(fc.record({ t: ms, lat: num, lon: num }), {
+      selector: (p) => p.t,
+      maxLength: 5,
+    }),
+    keepPositions: fc.integer({ min: 1, max: 6 }),
+    pages: fc.uniqueArray(
+      fc.record({
+        level: fc.integer({ min: 0, max: 3 }),
+        reminder: fc.integer({ min: 0, max: 2 }),
+        kind: fc.constantFrom('alert', 'reminder') as fc.Arbitrary<'alert'>,
+        ackBy: nullable(ms),
+        people: fc.array(text, { maxLength: 3 }),
+      }),
+      { selector: (p) => `${p.level}/${p.reminder}/${p.kind}`, maxLength: 3 },
+    ),
+    save: fc.option(fc.record({ nextAt: nullable(ms), note: text, closedAt: nullable(ms) }), {
+      nil: undefined,
+    }),
+  });
+
+  it('for any incidents, timelines, positions and page steps', async () => {
+    const state = await freshState();
+    const sqlite = openDatabase(':memory:');
+    migrate(sqlite, 'incidents', incidentMigrations);
+    const stores: IncidentStore[] = [new SqliteIncidentStore(sqlite), new PgIncidentStore(state.db)];
+    let n = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(incidentArb, extrasArb), { minLength: 1, maxLength: 3 }),
+          ms,
+          async (generated, now) => {
+            const batch = generated.map(
+              ([i, x]) => [{ ...i, id: `inc-${++n}`, key: `key-${n}` }, x] as const,
+            );
+            for (const [inc, x] of batch) {
+              const first: Commit = {
+                at: inc.openedAt,
+                incident: inc,
+                insert: true,
+                lines: x.lines,
+                pages: x.pages,
+                deliveries: [],
+                messages: [{ source: 'sos', id: inc.id }],
+                positions: x.positions,
+                keepPositions: x.keepPositions,
+              };
+              for (const s of stores) await s.commit(first);
+              if (x.save) {
+                const saved = { ...inc, nextAt: x.save.nextAt, closedAt: x.save.closedAt };
+                const c: Commit = {
+                  ...first,
+                  incident: saved,
+                  insert: false,
+                  pages: [],
+                  messages: [],
+                  lines: [],
+                };
+                for (const s of stores)
+                  await s.commit({ ...c, lines: [{ event: 'note', state: 'open', note: x.save.note }] });
+              }
+            }
+            for (const [inc] of batch) {
+              const [a, b] = await Promise.all(
+                stores.map(async (s) => ({
+                  stored: await s.byId(inc.id),
+                  timeline: await s.timeline(inc.id),
+                  positions: await s.positions(inc.id),
+                  paged: await s.paged(inc.id),
+                  forKey: (await s.forKey(inc.key, true))?.inc.id,
+                  message: await s.messageIncident('sos', inc.id),
+                })),
+              );
+              // timeline ids are each engine's own sequence; everything else must match
+              const strip = (r: typeof a) => ({ ...r, timeline: r!.timeline.map(({ id: _, ...e }) => e) });
+              expect(strip(b)).toEqual(strip(a));
+              expect(a!.stored?.inc.summary).toEqual(inc.summary);
+            }
+            const [dueA, dueB] = await Promise.all(stores.map((s) => s.due(now, 1_000)));
+            expect(new Set(dueB)).toEqual(new Set(dueA));
+            const [nextA, nextB] = await Promise.all(stores.map((s) => s.nextDue()));
+            expect(nextB).toBe(nextA);
+            for (const d of ['stb-1', 'stb-2']) {
+              const [oa, ob] = await Promise.all(stores.map((s) => s.openOfDevice(d)));
+              expect(new Set(ob)).toEqual(new Set(oa));
+            }
+          },
+        ),
+        { numRuns: 20 },
+      );
+    } finally {
+      sqlite.close();
       await state.close();
     }
   });

@@ -233,6 +233,24 @@ export function incidentStoreContract(
       expect(await store.nextDue()).toBe(T0 + 10 * 60_000);
     });
 
+    it('keeps any text it is given: U+0000 and other controls, U+FFFF, astral and Mongolian script', async () => {
+      const odd = `a\u0000b\uffff0\u0001 ᠮᠣᠩᠭᠣᠯ 🐎 \uffff1\u0000`;
+      const inc = incident({ category: odd, reporter: odd });
+      await store.commit(
+        commit(inc, {
+          insert: true,
+          lines: [line('note', { note: odd, actor: { id: 'p-oyun', name: odd } })],
+          messages: [{ source: 'api', id: odd }],
+        }),
+      );
+      const got = (await store.byId(inc.id))!.inc;
+      expect([got.category, got.reporter]).toEqual([odd, odd]);
+      const [tl] = await store.timeline(inc.id);
+      expect([tl?.note, tl?.actorName]).toEqual([odd, odd]);
+      expect(await store.messageIncident('api', odd)).toBe(inc.id);
+      expect(await store.messageIncident('api', 'a')).toBeUndefined();
+    });
+
     it('round-trips every field of an incident, nulls and JSON included', async () => {
       const core = freshCore(
         incident({

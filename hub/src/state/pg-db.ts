@@ -59,21 +59,52 @@ export function openPgState(options: PgStateOptions): PgState {
 export type Row = Record<string, unknown>;
 
 /**
+ * PostgreSQL's TEXT cannot hold U+0000, which SQLite's can and which free text (an operator's
+ * note, a device's details) may carry. Strings go in with U+0000 written as U+FFFF '0' and U+FFFF
+ * as U+FFFF '1' (a noncharacter, never interchanged text), and come back decoded, so every string
+ * round-trips and equality on an encoded parameter still matches. JSON columns never hold a raw
+ * U+0000 (JSON.stringify escapes it). Strings without either character are passed as they are.
+ */
+const NUL = String.fromCharCode(0);
+const ESC = '\uffff';
+const needsEncoding = (s: string) => s.includes(NUL) || s.includes(ESC);
+export function encodeText(s: string): string {
+  return needsEncoding(s) ? s.replaceAll(ESC, `${ESC}1`).replaceAll(NUL, `${ESC}0`) : s;
+}
+export function decodeText(s: string): string {
+  return s.includes(ESC) ? s.replace(/\uffff([01])/g, (_, d: string) => (d === '0' ? NUL : ESC)) : s;
+}
+function encodeQuery(c: CompiledQuery): CompiledQuery {
+  if (!c.parameters.some((p) => typeof p === 'string' && needsEncoding(p))) return c;
+  return { ...c, parameters: c.parameters.map((p) => (typeof p === 'string' ? encodeText(p) : p)) };
+}
+function decodeRows(rows: Row[]): Row[] {
+  for (const r of rows) {
+    for (const k in r) {
+      const v = r[k];
+      if (typeof v === 'string' && v.includes(ESC)) r[k] = decodeText(v);
+    }
+  }
+  return rows;
+}
+
+/**
  * Runs compiled queries (state/sql.ts, compiled for 'postgres') on the pool, or inside one
- * transaction (`transaction`): the PostgreSQL twin of state/sqlite-run.ts, but asynchronous.
+ * transaction (`transaction`): the PostgreSQL twin of state/sqlite-run.ts, but asynchronous, and
+ * with strings encoded as above.
  */
 export class PgRunner {
   constructor(readonly ex: PgExecutor) {}
 
   async all(c: CompiledQuery): Promise<Row[]> {
-    return (await this.ex.executeQuery<Row>(c)).rows;
+    return decodeRows((await this.ex.executeQuery<Row>(encodeQuery(c))).rows);
   }
   async one(c: CompiledQuery): Promise<Row | undefined> {
-    return (await this.ex.executeQuery<Row>(c)).rows[0];
+    return (await this.all(c))[0];
   }
   /** Runs a write; returns how many rows it changed. */
   async run(c: CompiledQuery): Promise<number> {
-    return Number((await this.ex.executeQuery(c)).numAffectedRows ?? 0);
+    return Number((await this.ex.executeQuery(encodeQuery(c))).numAffectedRows ?? 0);
   }
   /**
    * Runs `fn` in one transaction on one pooled connection (READ COMMITTED): committed when it
