@@ -71,6 +71,9 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
   const cronTasks = new Map<string, { stop(): void }>();
   const expiry = new Map<string, { expiresAt: number; cancelled: boolean }>();
 
+  /** When the last notice published (or in force at start) expires: till then a box may have one to catch up. */
+  let inForceUntil = 0;
+  const anyInForce = (now: number): boolean => now < inForceUntil;
   const need = () => {
     if (!ctx || !notices) throw new Error('broadcast module used before start()');
     return { ctx, notices };
@@ -82,6 +85,7 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
     const now = ctx.clock.now();
     const payload = noticePayload(n, issuerName(n.issuerUnit), now);
     expiry.set(n.id, { expiresAt: n.expiresAt, cancelled: false });
+    inForceUntil = Math.max(inForceUntil, n.expiresAt);
     for (const unitId of n.targets) await ctx.publisher.publish(unitNoticeTopic(unitId), payload, { qos: 1 });
     notices.setState(n.id, 'published', now);
     ctx.events.emit('notice.progress', { noticeId: n.id, at: now, data: { state: 'published' } });
@@ -202,7 +206,10 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
       const live = c.db
         .prepare(`SELECT id, expires_at, state FROM notices WHERE expires_at > ?`)
         .all(c.clock.now()) as { id: string; expires_at: number; state: string }[];
-      for (const r of live) expiry.set(r.id, { expiresAt: r.expires_at, cancelled: r.state === 'cancelled' });
+      for (const r of live) {
+        expiry.set(r.id, { expiresAt: r.expires_at, cancelled: r.state === 'cancelled' });
+        if (r.state !== 'cancelled') inForceUntil = Math.max(inForceUntil, r.expires_at);
+      }
       for (const id of c.db
         .prepare('SELECT id FROM notice_schedules WHERE active = 1')
         .pluck()
@@ -226,9 +233,11 @@ export function createBroadcastModule(options: BroadcastOptions = {}): Broadcast
       // Catch-up once the box listens on its own downlink (a first-time box has no session yet).
       if (!topics.some((t) => t === downWildcard(deviceId) || t === downTopic(deviceId, 'notice'))) return;
       const { ctx, notices } = need();
+      const now = ctx.clock.now();
+      // no notice in force: nothing to catch up, and no query per box in a reconnect storm
+      if (!anyInForce(now)) return;
       const device = ctx.registry.getDevice(deviceId);
       if (device?.kind !== 'settop') return;
-      const now = ctx.clock.now();
       for (const id of notices.pendingForDevice(deviceId, ctx.registry.deviceUnitChain(deviceId), now)) {
         const n = notices.get(id);
         if (n)

@@ -232,6 +232,58 @@ describe('SqlitePersistence', () => {
     expect(seen()).toBe(again); // nothing written
   });
 
+  it('writes a SUBSCRIBE once though aedes hands it over once per topic, and answers from memory what the tables hold', async () => {
+    const p = await open();
+    const box = { id: 'stb-150824-104-0007' };
+    const subs = [
+      { topic: SOS_ACK, qos: 1 },
+      { topic: NOTICE, qos: 1 },
+      { topic: 'sl/v1/stb-150824-104-0007/down/x', qos: 0 },
+    ];
+    const other = openDatabase(join(dir, 'state.db'));
+    dbs.push(other);
+    const seen = () => other.prepare('PRAGMA data_version').pluck().get() as number;
+    const before = seen();
+    // aedes' storeSubscriptions: one call per topic, each with the whole packet's list
+    await Promise.all(subs.map(() => p.addSubscriptions(box, subs)));
+    expect(seen() - before).toBe(1);
+    expect(await p.subscriptionsByClient(box)).toEqual(
+      subs.map((s) => ({ ...s, rh: undefined, rap: undefined, nl: undefined })),
+    );
+    // a QoS 0 subscription is stored but not in the trie; the others are
+    expect((await p.subscriptionsByTopic(SOS_ACK)).map((s) => s.clientId)).toEqual([box.id]);
+    expect(await p.subscriptionsByTopic('sl/v1/stb-150824-104-0007/down/x')).toEqual([]);
+    // downgraded to QoS 0: out of the trie, still listed
+    await p.addSubscriptions(box, [{ topic: NOTICE, qos: 0 }]);
+    expect(await p.subscriptionsByTopic(NOTICE)).toEqual([]);
+    expect((await p.subscriptionsByClient(box)).find((s) => s.topic === NOTICE)?.qos).toBe(0);
+    await p.removeSubscriptions(box, [SOS_ACK]);
+    expect(await p.subscriptionsByTopic(SOS_ACK)).toEqual([]);
+    // nothing queued, no will, nothing retained: answered without a row
+    expect(await all(p.outgoingStream(box))).toEqual([]);
+    expect(await p.getWill(box)).toBeUndefined();
+    await p.putWill(box, {
+      cmd: 'publish',
+      topic: 'sl/v1/stb-150824-104-0007/lwt',
+      payload: Buffer.from('gone'),
+    });
+    await p.storeRetained({ topic: 'sl/v1/unit/150824/notice', payload: Buffer.from('kept'), retain: true });
+    await p.outgoingEnqueue({ clientId: box.id }, publish(SOS_ACK, 'ack'));
+    // what a reopened hub answers from the tables, the running one answers the same
+    for (const q of [p, await reopen()]) {
+      expect((await q.subscriptionsByClient(box)).map((s) => [s.topic, s.qos])).toEqual([
+        [NOTICE, 0],
+        ['sl/v1/stb-150824-104-0007/down/x', 0],
+      ]);
+      expect((await q.getWill(box))?.topic).toBe('sl/v1/stb-150824-104-0007/lwt');
+      expect((await all<PublishPacket>(q.outgoingStream(box))).map((x) => String(x.payload))).toEqual([
+        'ack',
+      ]);
+      const kept = await all<PublishPacket>(q.createRetainedStreamCombi(['sl/v1/unit/+/notice']));
+      expect(kept.map((x) => String(x.payload))).toEqual(['kept']);
+    }
+  });
+
   it('names SOS topics: worker alerts and sos-acks only', () => {
     expect(isSosTopic(ALERT)).toBe(true);
     expect(isSosTopic(SOS_ACK)).toBe(true);

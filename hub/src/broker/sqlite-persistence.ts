@@ -14,7 +14,10 @@ import { isSosTopic } from './sos-topics.ts';
  * Every method does its SQLite work synchronously before its promise settles, so a caller that
  * does not await (urgent-delivery.ts) still finds the row written when the PUBACK arrives.
  * Topic matching uses an in-memory trie (qlobber's QlobberSub, as the memory persistence does),
- * rebuilt from the table in `setup`.
+ * rebuilt from the table in `setup`. What every CONNECT and SUBSCRIBE asks — a client's
+ * subscriptions, whether it left a will or has anything queued, whether any message is
+ * retained — is answered from memory kept in step with the tables (loaded when opened), so a
+ * reconnect storm reads nothing from SQLite and writes only what changed.
  */
 
 export { isSosTopic };
@@ -59,6 +62,7 @@ export interface PublishPacket {
   messageId?: number;
   [extra: string]: unknown;
 }
+type SubRow = { client_id: string; topic: string; qos: number; options: string };
 type AnyPacket = { cmd?: string; messageId?: number; [k: string]: unknown };
 interface Subscription {
   topic: string;
@@ -97,6 +101,8 @@ interface OutRow {
   dup: number;
   extra: string | null;
 }
+const idOf = (s: Subscription) =>
+  s.subscriptionIdentifier === undefined ? {} : { subscriptionIdentifier: s.subscriptionIdentifier };
 const EXTRA_KEYS = ['clientId', 'nl', 'messageExpiry'] as const;
 
 /** broker_outgoing row → packet, in aedes-packet's shape (a PUBREL is just { cmd, messageId }). */
@@ -143,9 +149,16 @@ export class SqlitePersistence {
   private readonly pendingSubs: {
     clientId: string;
     subs: Subscription[];
+    done: Promise<void>;
     resolve: () => void;
     reject: (err: Error) => void;
   }[] = [];
+  /** every stored subscription (QoS 0 too) by client and topic: the table as committed */
+  private readonly subsByClient = new Map<string, Map<string, Subscription>>();
+  /** clients with a stored will */
+  private readonly willClients = new Set<string>();
+  /** topics with a retained message */
+  private readonly retainedTopics = new Set<string>();
   private readonly q;
 
   constructor(
@@ -158,18 +171,11 @@ export class SqlitePersistence {
     migrate(db, 'broker', migrations);
     const st = (sql: string) => db.prepare(sql);
     this.q = {
-      subOf: st('SELECT qos FROM broker_subscriptions WHERE client_id = ? AND topic = ?').pluck(),
-      subPutIfChanged:
-        st(`INSERT INTO broker_subscriptions (client_id, topic, qos, options) VALUES (?, ?, ?, ?)
-                  ON CONFLICT (client_id, topic) DO UPDATE SET qos = excluded.qos, options = excluded.options
-                  WHERE qos IS NOT excluded.qos OR options IS NOT excluded.options`),
       subPut: st(`INSERT INTO broker_subscriptions (client_id, topic, qos, options) VALUES (?, ?, ?, ?)
                   ON CONFLICT (client_id, topic) DO UPDATE SET qos = excluded.qos, options = excluded.options`),
       subDel: st('DELETE FROM broker_subscriptions WHERE client_id = ? AND topic = ?'),
-      subsOf: st('SELECT topic, qos, options FROM broker_subscriptions WHERE client_id = ? ORDER BY rowid'),
       subsDel: st('DELETE FROM broker_subscriptions WHERE client_id = ?'),
-      subsAll: st('SELECT client_id, topic, qos, options FROM broker_subscriptions WHERE qos > 0'),
-      subClients: st('SELECT count(DISTINCT client_id) FROM broker_subscriptions').pluck(),
+      subsEvery: st('SELECT client_id, topic, qos, options FROM broker_subscriptions ORDER BY rowid'),
       clientsOn: st('SELECT client_id FROM broker_subscriptions WHERE topic = ? ORDER BY rowid').pluck(),
       outPut:
         st(`INSERT INTO broker_outgoing (client_id, cmd, broker_id, broker_counter, topic, payload, qos, retain, dup, keep, extra)
@@ -209,32 +215,37 @@ export class SqlitePersistence {
       willGet: st('SELECT packet, payload FROM broker_wills WHERE client_id = ?'),
       willDel: st('DELETE FROM broker_wills WHERE client_id = ?'),
       willsAll: st('SELECT packet, payload FROM broker_wills ORDER BY rowid'),
+      willClients: st('SELECT client_id FROM broker_wills').pluck(),
+      retTopics: st('SELECT topic FROM broker_retained').pluck(),
       retPut: st('INSERT OR REPLACE INTO broker_retained (topic, packet, payload) VALUES (?, ?, ?)'),
       retDel: st('DELETE FROM broker_retained WHERE topic = ?'),
       retAll: st('SELECT topic, packet, payload FROM broker_retained ORDER BY rowid'),
     };
-  }
-
-  /** Rebuilds the topic trie and the queue sizes from the tables. */
-  async setup(broker: { id: string }): Promise<void> {
-    this.broker = broker;
-    for (const r of this.q.subsAll.all() as {
-      client_id: string;
-      topic: string;
-      qos: number;
-      options: string;
-    }[]) {
-      this.trie.add(r.topic, { clientId: r.client_id, ...this.subOf(r) });
-    }
+    for (const r of this.q.subsEvery.all() as SubRow[]) this.remember(r.client_id, this.subOf(r));
+    for (const id of this.q.willClients.all() as string[]) this.willClients.add(id);
+    for (const t of this.q.retTopics.all() as string[]) this.retainedTopics.add(t);
     for (const r of this.q.outCounts.all() as { client_id: string; n: number }[])
       this.queued.set(r.client_id, r.n);
+  }
+
+  /** Builds the topic trie from the subscriptions read when opened. */
+  async setup(broker: { id: string }): Promise<void> {
+    this.broker = broker;
+    for (const [clientId, subs] of this.subsByClient) {
+      for (const sub of subs.values()) if (sub.qos > 0) this.trie.add(sub.topic, { clientId, ...sub });
+    }
   }
 
   async storeRetained(packet: AnyPacket): Promise<void> {
     const topic = packet.topic as string;
     const payload = packet.payload as Payload | undefined;
-    if (!payload || payload.length === 0) this.q.retDel.run(topic);
-    else this.q.retPut.run(topic, ...split(packet));
+    if (!payload || payload.length === 0) {
+      if (this.retainedTopics.has(topic)) this.q.retDel.run(topic);
+      this.retainedTopics.delete(topic);
+    } else {
+      this.q.retPut.run(topic, ...split(packet));
+      this.retainedTopics.add(topic);
+    }
   }
 
   createRetainedStream(pattern: string): Readable {
@@ -242,6 +253,7 @@ export class SqlitePersistence {
   }
 
   createRetainedStreamCombi(patterns: string[]): Readable {
+    if (this.retainedTopics.size === 0) return Readable.from([]);
     const rows = this.q.retAll.all() as { topic: string; packet: string; payload: Payload | null }[];
     const out: AnyPacket[] = [];
     for (const pattern of patterns) {
@@ -256,13 +268,45 @@ export class SqlitePersistence {
    * Subscriptions are written in one transaction per event-loop turn (group commit): in a
    * reconnect storm hundreds of SUBSCRIBEs share a commit instead of paying one each. The SUBACK
    * still waits for the commit (aedes awaits this promise). A subscription stored exactly as
-   * asked (a box resubscribing after a power cut) is not written again.
+   * asked (a box resubscribing after a power cut) is not written again, and when a whole
+   * SUBSCRIBE is unchanged it is answered at once. aedes calls this once per topic of a
+   * SUBSCRIBE, each time with all of its topics: those calls share one write.
    */
   addSubscriptions(client: { id: string }, subs: Subscription[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pendingSubs.push({ clientId: client.id, subs, resolve, reject });
-      if (this.pendingSubs.length === 1) setImmediate(() => this.flushSubscriptions());
+    let mine = false;
+    for (const b of this.pendingSubs) {
+      if (b.clientId !== client.id) continue;
+      if (b.subs === subs) return b.done;
+      mine = true;
+    }
+    if (!mine && subs.every((s) => this.unchanged(client.id, s))) return Promise.resolve();
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    this.pendingSubs.push({ clientId: client.id, subs, done, resolve, reject });
+    if (this.pendingSubs.length === 1) setImmediate(() => this.flushSubscriptions());
+    return done;
+  }
+
+  /** Whether `sub` is stored for the client exactly as given. */
+  private unchanged(clientId: string, sub: Subscription): boolean {
+    const had = this.subsByClient.get(clientId)?.get(sub.topic);
+    return (
+      had !== undefined &&
+      had.qos === sub.qos &&
+      had.rh === sub.rh &&
+      had.rap === sub.rap &&
+      had.nl === sub.nl &&
+      had.subscriptionIdentifier === sub.subscriptionIdentifier
+    );
+  }
+
+  /** Flushes first only when this client has subscriptions waiting for the turn's commit. */
+  private flushFor(clientId: string): void {
+    if (this.pendingSubs.some((b) => b.clientId === clientId)) this.flushSubscriptions();
   }
 
   /** Writes the subscriptions waiting for this turn's commit; every other reader of them calls it first. */
@@ -282,42 +326,45 @@ export class SqlitePersistence {
 
   private putSubscriptions(clientId: string, subs: Subscription[]): void {
     for (const sub of subs) {
+      if (this.unchanged(clientId, sub)) continue;
       const { topic, qos, ...options } = sub;
-      const json = JSON.stringify(options);
-      if (qos > 0) {
-        // no read first: the upsert writes only what changed, and tells whether it did
-        if (this.q.subPutIfChanged.run(clientId, topic, qos, json).changes === 0) continue;
-        this.trie.add(topic, { clientId, topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
-        continue;
-      }
-      const before = this.q.subOf.get(clientId, topic) as number | undefined;
-      this.q.subPut.run(clientId, topic, qos, json);
-      if (before !== undefined && before > 0) this.trie.remove(topic, { clientId, topic });
+      const before = this.subsByClient.get(clientId)?.get(topic)?.qos;
+      this.q.subPut.run(clientId, topic, qos, JSON.stringify(options));
+      this.remember(clientId, { topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl, ...idOf(sub) });
+      if (qos > 0) this.trie.add(topic, { clientId, topic, qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
+      else if (before !== undefined && before > 0) this.trie.remove(topic, { clientId, topic });
     }
   }
 
+  private remember(clientId: string, sub: Subscription): void {
+    const subs = this.subsByClient.get(clientId) ?? new Map<string, Subscription>();
+    this.subsByClient.set(clientId, subs.set(sub.topic, sub));
+  }
+
   async removeSubscriptions(client: { id: string }, topics: string[]): Promise<void> {
-    this.flushSubscriptions();
+    this.flushFor(client.id);
+    const subs = this.subsByClient.get(client.id);
+    if (!subs) return;
     this.db.transaction(() => {
       for (const topic of topics) {
-        const before = this.q.subOf.get(client.id, topic) as number | undefined;
+        const before = subs.get(topic)?.qos;
         if (before === undefined) continue;
         this.q.subDel.run(client.id, topic);
         if (before > 0) this.trie.remove(topic, { clientId: client.id, topic });
       }
     })();
+    for (const topic of topics) subs.delete(topic);
+    if (subs.size === 0) this.subsByClient.delete(client.id);
   }
 
   async subscriptionsByClient(client: { id: string }): Promise<Subscription[]> {
-    this.flushSubscriptions();
-    return (this.q.subsOf.all(client.id) as { topic: string; qos: number; options: string }[]).map((r) =>
-      this.subOf(r),
-    );
+    this.flushFor(client.id);
+    return [...(this.subsByClient.get(client.id)?.values() ?? [])].map((s) => ({ ...s }));
   }
 
   async countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
     this.flushSubscriptions();
-    return { subsCount: this.trie.subscriptionsCount, clientsCount: this.q.subClients.get() as number };
+    return { subsCount: this.trie.subscriptionsCount, clientsCount: this.subsByClient.size };
   }
 
   async subscriptionsByTopic(topic: string): Promise<TrieSub[]> {
@@ -326,11 +373,13 @@ export class SqlitePersistence {
   }
 
   async cleanSubscriptions(client: { id: string }): Promise<void> {
-    this.flushSubscriptions();
-    const subs = this.q.subsOf.all(client.id) as { topic: string; qos: number }[];
-    if (subs.length === 0) return;
+    this.flushFor(client.id);
+    const subs = this.subsByClient.get(client.id);
+    if (!subs) return;
     this.q.subsDel.run(client.id);
-    for (const s of subs) if (s.qos > 0) this.trie.remove(s.topic, { clientId: client.id, topic: s.topic });
+    this.subsByClient.delete(client.id);
+    for (const s of subs.values())
+      if (s.qos > 0) this.trie.remove(s.topic, { clientId: client.id, topic: s.topic });
   }
 
   async outgoingEnqueue(sub: { clientId: string }, packet: PublishPacket): Promise<void> {
@@ -386,6 +435,7 @@ export class SqlitePersistence {
   }
 
   outgoingStream(client: { id: string }): Readable {
+    if (!this.queued.has(client.id)) return Readable.from([]);
     return Readable.from((this.q.outOf.all(client.id) as OutRow[]).map(packetOf));
   }
 
@@ -424,9 +474,11 @@ export class SqlitePersistence {
     packet.brokerId = this.broker?.id;
     packet.clientId = client.id;
     this.q.willPut.run(client.id, ...split(packet));
+    this.willClients.add(client.id);
   }
 
   async getWill(client: { id: string }): Promise<AnyPacket | undefined> {
+    if (!this.willClients.has(client.id)) return undefined;
     const r = this.q.willGet.get(client.id) as { packet: string; payload: Payload } | undefined;
     return r && join(r.packet, r.payload);
   }
@@ -434,6 +486,7 @@ export class SqlitePersistence {
   async delWill(client: { id: string }): Promise<AnyPacket | undefined> {
     const will = await this.getWill(client);
     if (will) this.q.willDel.run(client.id);
+    this.willClients.delete(client.id);
     return will;
   }
 
@@ -455,7 +508,7 @@ export class SqlitePersistence {
     this.queued.clear();
   }
 
-  private subOf(r: { topic: string; qos: number; options: string }): Subscription {
+  private subOf(r: SubRow): Subscription {
     const o = JSON.parse(r.options) as Omit<Subscription, 'topic' | 'qos'>;
     const sub: Subscription = { topic: r.topic, qos: r.qos, rh: o.rh, rap: o.rap, nl: o.nl };
     if (o.subscriptionIdentifier !== undefined) sub.subscriptionIdentifier = o.subscriptionIdentifier;
