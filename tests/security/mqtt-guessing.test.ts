@@ -86,6 +86,41 @@ describe('password guessing over MQTT (issue #22)', () => {
     ).toBe(0);
   });
 
+  it("2c: a worker's phone that connected before keeps connecting from a new address while its password is guessed", async () => {
+    // 敖登's phone app connects with its per-install client id, once, from the carrier's address …
+    const phone = (localAddress: string, password = DEMO_PASSWORD) => ({
+      clientId: 'phone-p-aodeng-4f1c9e',
+      clean: false,
+      username: 'aodeng',
+      password,
+      localAddress,
+    });
+    expect(await rawConnack(port, phone('127.0.0.4'))).toBe(0);
+    // … an attacker hammers her password from elsewhere, under client ids of its own …
+    const codes: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      codes.push(
+        await rawConnack(port, {
+          clientId: `guesser-${i % 3}`,
+          clean: true,
+          username: 'aodeng',
+          password: `guess-${i}`,
+          localAddress: ATTACKER,
+        }),
+      );
+    }
+    expect(codes.filter((c) => c === 4)).toHaveLength(5);
+    expect(codes.filter((c) => c === 3)).toHaveLength(35);
+    // … and the right password from a client the account doesn't know waits, even from a new address
+    const stranger = { ...phone('127.0.0.5'), clientId: 'laptop-aodeng', clean: true };
+    expect(await rawConnack(port, stranger)).toBe(3);
+    // the phone, now on another carrier address, still connects: known by its client id
+    expect(await rawConnack(port, phone('127.0.0.6'))).toBe(0);
+    // a wrong password from the phone's client id counts against its own bucket only
+    expect(await rawConnack(port, phone('127.0.0.6', 'typo'))).toBe(4);
+    expect(await rawConnack(port, phone('127.0.0.6'))).toBe(0);
+  });
+
   it("3c: an attacker behind a township's address cannot keep its boxes off the hub", async () => {
     const township = '127.0.0.3';
     for (let u = 0; u < 8; u++) {

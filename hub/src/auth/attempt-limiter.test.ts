@@ -198,6 +198,61 @@ describe('AttemptLimiter', () => {
     );
   });
 
+  it("property: a phone known by its client id keeps working from a new address while others guess its person's password", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: 0, max: 50 }),
+            addr: fc.constantFrom('10.0.0.5', '198.51.100.1', '100.64.7.9'),
+            client: fc.constantFrom('id:guesser', 'id:aodeng-laptop', '198.51.100.1'),
+          }),
+          { maxLength: 150 },
+        ),
+        fc.constantFrom('100.64.7.9', '100.64.200.1', '10.0.0.5'),
+        (attacks, laterAddress) => {
+          const clock = clockAt();
+          const l = new AttemptLimiter(clock, small);
+          const phone = (address: string): Attempt => ({
+            account: 'user:aodeng',
+            address,
+            client: 'id:phone-p-aodeng-4f1c',
+            alsoKnownAs: [address],
+          });
+          const first = l.begin(phone('10.0.0.5'));
+          expect(first.ok).toBe(true);
+          if (first.ok) l.succeed(first.ticket);
+          for (const a of attacks) {
+            clock.t += a.dt;
+            const r = l.begin({
+              account: 'user:aodeng',
+              address: a.addr,
+              client: a.client,
+              alsoKnownAs: [a.addr],
+            });
+            if (r.ok) l.fail(r.ticket);
+          }
+          // the carrier gave the phone another address: its client id is still known
+          const later = l.begin(phone(laterAddress));
+          expect(later.ok).toBe(true);
+          if (later.ok) {
+            expect(later.ticket.known).toBe(true);
+            l.succeed(later.ticket);
+          }
+          // and the new address is known for this account from now on, under any client id (its
+          // own bucket, which guesses from that same address may have delayed)
+          const sameAddress = l.begin({
+            account: 'user:aodeng',
+            address: laterAddress,
+            client: laterAddress,
+          });
+          if (sameAddress.ok) expect(sameAddress.ticket.known).toBe(true);
+          else expect(sameAddress.bucket).toBe('client');
+        },
+      ),
+    );
+  });
+
   it('property: whatever happened, waiting out the answered delay admits the next attempt', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 3 }), (failures, addrs) => {

@@ -14,9 +14,9 @@ import { backoffStepMs } from '@steppelink/protocols/backoff';
  *   bucket with no failure for `forgetAfterMs` starts again from zero.
  * - Buckets: the account (username or device id) and the client address, for clients the account
  *   does not know; a known-good client (one that proved the credential before: a browser's
- *   known-client cookie, or for MQTT the address a device or phone connected from) has a bucket
- *   of its own per account, so an attacker elsewhere — or behind the same township office
- *   address — cannot slow the real person or device down.
+ *   known-client cookie; over MQTT a phone's client id or an address it connected from, a
+ *   device's address) has a bucket of its own per account, so an attacker elsewhere — or behind
+ *   the same township office address — cannot slow the real person or device down.
  * - A success resets the account's buckets and takes back its reservation on the address.
  *
  * Pure bookkeeping over an injected clock; callers do the I/O (answers, metrics, logs).
@@ -59,8 +59,14 @@ export interface Attempt {
   account: string;
   /** client address, or 'unknown' */
   address: string;
-  /** a stable, unforgeable client key (known-client cookie id, or the address for MQTT) */
+  /** a stable, unforgeable client key (known-client cookie id; over MQTT a phone's client id, or the address) */
   client?: string;
+  /**
+   * Other keys the same client may be known by (a phone's address besides its client id): the
+   * attempt is known if any of them proved this account before, and a success makes them all
+   * known. The bucket is that of the first known one, `client` first.
+   */
+  alsoKnownAs?: readonly string[];
   /** the caller verified that `client` was issued to this account (a signed known-client cookie) */
   proven?: boolean;
   /**
@@ -137,11 +143,13 @@ export class AttemptLimiter {
   /** Reserve an attempt before checking the credential; refuse it while a bucket is delayed. */
   begin(a: Attempt): Admission {
     const now = this.clock.now();
-    const known =
-      a.client !== undefined &&
-      (a.proven === true || this.known.get(knownKey(a.account, a.client)) !== undefined);
+    const knownAs =
+      a.client !== undefined && a.proven === true
+        ? a.client
+        : clientKeys(a).find((c) => this.known.get(knownKey(a.account, c)) !== undefined);
+    const known = knownAs !== undefined;
     const keys: [string, Bucket][] = known
-      ? [[`k:${knownKey(a.account, a.client!)}`, 'client']]
+      ? [[`k:${knownKey(a.account, knownAs)}`, 'client']]
       : [
           [`a:${a.account}`, 'account'],
           [`i:${a.address}`, 'address'],
@@ -176,7 +184,7 @@ export class AttemptLimiter {
         if (e.failures <= 0) this.entries.delete(h.key);
       }
     }
-    if (t.attempt.client !== undefined) this.known.set(knownKey(t.attempt.account, t.attempt.client), true);
+    for (const c of clientKeys(t.attempt)) this.known.set(knownKey(t.attempt.account, c), true);
   }
 
   /** The credential was wrong: the reservation stays as a failure (counted again if reset meanwhile). */
@@ -266,3 +274,7 @@ export class AttemptLimiter {
 }
 
 const knownKey = (account: string, client: string) => `${account}\u0000${client}`;
+const clientKeys = (a: Attempt): string[] => [
+  ...(a.client !== undefined ? [a.client] : []),
+  ...(a.alsoKnownAs ?? []),
+];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AttemptLimiter } from '../auth/attempt-limiter.ts';
+import { type Attempt, AttemptLimiter } from '../auth/attempt-limiter.ts';
 import { type AuthGuard, deviceAccount, personAccount } from '../auth/guard.ts';
 import { systemClock } from '../clock.ts';
 import { Lru } from '../lru.ts';
@@ -81,13 +81,7 @@ export class Authenticator {
     }
     const device = this.registry.getDevice(c.username);
     const account = device ? deviceAccount(device.id) : personAccount(c.username);
-    // devices: known by their usual address; a delayed address never keeps a box off (see limiter)
-    const attempt = {
-      account,
-      address: c.address,
-      client: c.address,
-      addressCannotRefuse: device !== undefined,
-    };
+    const attempt = mqttAttemptOf(c, device !== undefined, account);
     const admitted = this.guard ? this.guard.begin('mqtt', attempt) : this.limiter.begin(attempt);
     if (!admitted.ok) {
       return refuse(
@@ -173,3 +167,17 @@ export class Authenticator {
 }
 
 const refuse = (returnCode: RefusalCode, reason: string): AuthOutcome => ({ ok: false, returnCode, reason });
+
+/**
+ * How a CONNECT's client is recognised as one that proved this account before (OWASP: a
+ * known-good client keeps working while someone guesses elsewhere). A device by its usual
+ * address (any client may claim a device's id as client id, and a delayed address never keeps a
+ * box off, see the limiter). A person's phone by its client id — a per-install id it keeps across
+ * carrier addresses, the MQTT counterpart of the browser's known-client cookie — or by an address
+ * it connected from before.
+ */
+export function mqttAttemptOf(c: ConnectInfo, isDevice: boolean, account: string): Attempt {
+  if (isDevice) return { account, address: c.address, client: c.address, addressCannotRefuse: true };
+  if (c.clientId === '') return { account, address: c.address, client: c.address };
+  return { account, address: c.address, client: `id:${c.clientId}`, alsoKnownAs: [c.address] };
+}
