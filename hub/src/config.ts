@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { HubOptions } from './hub.ts';
 
@@ -15,6 +16,18 @@ const file = (what: string) =>
     .refine(existsSync, { message: `${what} file does not exist; give the path of an existing file` });
 const SLICE = { message: 'must be on, off, or a slice in µs from 100 to 100000 (Linux 6.12+), e.g. 100' };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+// MQTT client ids and share group names: printable, no topic wildcards or separators
+const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CLIENT_ID_MSG = 'must be 1-128 letters, digits or . _ : - (e.g. steppelink-hub-1)';
+/** Variables that only mean something with STEPPELINK_BROKER=external. */
+const EXTERNAL_ONLY = [
+  'STEPPELINK_BROKER_URL',
+  'STEPPELINK_BROKER_CLIENT_ID',
+  'STEPPELINK_BROKER_GROUP',
+  'STEPPELINK_BROKER_SESSION_EXPIRY_S',
+  'STEPPELINK_BROKER_ADOPT',
+  'STEPPELINK_BROKER_CA',
+] as const;
 
 /** Every STEPPELINK_* variable the hub reads, with its default. */
 export const envSchema = z
@@ -73,6 +86,58 @@ export const envSchema = z
       .optional(),
     // the simulated fleet (another component): on = run it, league = import its league only, off
     STEPPELINK_SIM: z.enum(['on', 'off', 'league'], { message: 'must be on, off or league' }).default('on'),
+    // where devices connect: the embedded aedes broker, or a broker the operator runs (README "Scaling beyond one machine")
+    STEPPELINK_BROKER: z
+      .enum(['embedded', 'external'], { message: 'must be embedded (the default) or external' })
+      .default('embedded'),
+    STEPPELINK_BROKER_URL: z
+      .url({
+        message: 'must be the broker URL, e.g. mqtt://broker.internal:1883 or mqtts://broker.internal:8883',
+      })
+      .refine((u) => /^mqtts?:\/\//.test(u), { message: 'must start with mqtt:// or mqtts://' })
+      .optional(),
+    STEPPELINK_BROKER_USERNAME: z.string().min(1).optional(),
+    STEPPELINK_BROKER_PASSWORD: z.string().min(1).optional(),
+    STEPPELINK_BROKER_CLIENT_ID: z.string().regex(CLIENT_ID, { message: CLIENT_ID_MSG }).optional(),
+    STEPPELINK_BROKER_GROUP: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or - (e.g. steppelink)' })
+      .optional(),
+    STEPPELINK_BROKER_SESSION_EXPIRY_S: z.coerce
+      .number({ message: 'must be a number of seconds, e.g. 86400' })
+      .int({ message: 'must be a whole number of seconds, e.g. 86400' })
+      .min(60, { message: 'must be at least 60 s (the session must outlive a restart)' })
+      .max(4_294_967_294, { message: 'must be below 4294967295 (MQTT 5: that means never)' })
+      .optional(),
+    // client ids of dead hubs whose sessions this hub drains at start, comma-separated
+    STEPPELINK_BROKER_ADOPT: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== ''),
+      )
+      .pipe(z.array(z.string().regex(CLIENT_ID, { message: `each client id ${CLIENT_ID_MSG}` })))
+      .optional(),
+    STEPPELINK_BROKER_CA: file('broker CA bundle').optional(),
+    // shared secret the broker sends (header X-SteppeLink-Broker-Secret) to the HTTP auth/ACL endpoint /broker/…
+    STEPPELINK_BROKER_AUTH_SECRET: z
+      .string()
+      .min(24, {
+        message: 'must be at least 24 characters (a random secret, e.g. from `openssl rand -hex 24`)',
+      })
+      .optional(),
+    // mosquitto: folder where the hub writes the password and ACL files it generates from the registry
+    STEPPELINK_MOSQUITTO_DIR: z
+      .string()
+      .min(1)
+      .refine(existsSync, {
+        message: 'folder does not exist; create it (writable by the hub, readable by mosquitto)',
+      })
+      .optional(),
+    // mosquitto's pid_file: the hub sends SIGHUP after writing the files, so mosquitto reloads them
+    STEPPELINK_MOSQUITTO_PID_FILE: z.string().min(1).optional(),
     STEPPELINK_SIM_HOUSEHOLDS: z.coerce
       .number({ message: 'must be a number of households, e.g. 2400' })
       .int()
@@ -88,6 +153,36 @@ export const envSchema = z
         message: 'is required when STEPPELINK_TELEMETRY=influx, e.g. http://127.0.0.1:8086',
       });
     }
+    if (e.STEPPELINK_BROKER === 'external') {
+      for (const [name, example] of [
+        ['STEPPELINK_BROKER_URL', 'mqtt://broker.internal:1883'],
+        ['STEPPELINK_BROKER_USERNAME', 'the hub account at the broker, e.g. steppelink-hub'],
+        ['STEPPELINK_BROKER_PASSWORD', 'that account password'],
+      ] as const) {
+        if (!e[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `is required when STEPPELINK_BROKER=external (${example})`,
+          });
+      }
+      const own = e.STEPPELINK_BROKER_CLIENT_ID ?? defaultClientId();
+      if (e.STEPPELINK_BROKER_ADOPT?.includes(own))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['STEPPELINK_BROKER_ADOPT'],
+          message: `names this hub's own client id (${own}); list the dead hubs' ids only`,
+        });
+    } else {
+      for (const name of EXTERNAL_ONLY) {
+        if (e[name] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is only used with STEPPELINK_BROKER=external',
+          });
+      }
+    }
     if (Boolean(e.STEPPELINK_TLS_CERT) !== Boolean(e.STEPPELINK_TLS_KEY)) {
       const missing = e.STEPPELINK_TLS_CERT ? 'STEPPELINK_TLS_KEY' : 'STEPPELINK_TLS_CERT';
       ctx.addIssue({
@@ -98,6 +193,12 @@ export const envSchema = z
     }
   });
 export type HubEnv = z.output<typeof envSchema>;
+
+/** A hub's default client id at the broker: stable across restarts on one machine. */
+export const defaultClientId = (): string =>
+  `steppelink-hub-${hostname()
+    .replace(/[^A-Za-z0-9._:-]/g, '-')
+    .slice(0, 100)}`;
 
 export interface HubConfig {
   env: HubEnv;
@@ -156,6 +257,20 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       keyFile: e.STEPPELINK_TLS_KEY,
     };
     if (e.STEPPELINK_TLS_CA) options.tls.caFile = e.STEPPELINK_TLS_CA;
+  }
+  if (e.STEPPELINK_BROKER === 'external' && e.STEPPELINK_BROKER_URL) {
+    options.externalBroker = {
+      url: e.STEPPELINK_BROKER_URL,
+      username: e.STEPPELINK_BROKER_USERNAME ?? '',
+      password: e.STEPPELINK_BROKER_PASSWORD ?? '',
+      clientId: e.STEPPELINK_BROKER_CLIENT_ID ?? defaultClientId(),
+      ...(e.STEPPELINK_BROKER_GROUP ? { group: e.STEPPELINK_BROKER_GROUP } : {}),
+      ...(e.STEPPELINK_BROKER_SESSION_EXPIRY_S
+        ? { sessionExpiryS: e.STEPPELINK_BROKER_SESSION_EXPIRY_S }
+        : {}),
+      ...(e.STEPPELINK_BROKER_ADOPT?.length ? { adopt: e.STEPPELINK_BROKER_ADOPT } : {}),
+      ...(e.STEPPELINK_BROKER_CA ? { ca: readFileSync(e.STEPPELINK_BROKER_CA) } : {}),
+    };
   }
   const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM };
   if (e.STEPPELINK_REGISTRY) config.registryFile = e.STEPPELINK_REGISTRY;

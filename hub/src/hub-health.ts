@@ -10,7 +10,8 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 
 export interface HealthParts {
   running: boolean;
-  broker: Broker;
+  /** the embedded broker, or the external broker's client */
+  broker: Broker | { health(): ComponentHealth };
   ingest: Ingest;
   presence: Presence;
   telemetry: TelemetryStore;
@@ -23,11 +24,16 @@ export function healthReport(p: HealthParts): HealthReport {
   const ingest = p.ingest.health();
   const t = p.telemetry.health();
   const components: Record<string, ComponentHealth> = {
-    broker: {
-      state: p.running ? 'up' : 'down',
-      clients: p.broker.clientCount,
-      queueDrops: p.broker.queueDrops,
-    },
+    broker:
+      'health' in p.broker
+        ? p.running
+          ? p.broker.health()
+          : { ...p.broker.health(), state: 'down' }
+        : {
+            state: p.running ? 'up' : 'down',
+            clients: p.broker.clientCount,
+            queueDrops: p.broker.queueDrops,
+          },
     ingest,
     presence: { state: 'up', online: p.presence.onlineCount(), pendingWrites: p.presence.pendingWrites },
     telemetry: { ...t, state: t.state === 'up' ? 'up' : t.state === 'degraded' ? 'degraded' : 'down' },

@@ -4,8 +4,10 @@ import { AttemptLimiter, type AttemptLimiterOptions } from './auth/attempt-limit
 import { AuthGuard } from './auth/guard.ts';
 import { hubKeys } from './auth/server-key.ts';
 import type { ApiDeps } from './api/deps.ts';
-import { Broker, type BrokerOptions } from './broker/broker.ts';
+import { Broker, type BrokerOptions, brokerDefaults } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
+import { ExternalBroker } from './broker/external/consumer.ts';
+import type { ExternalBrokerOptions } from './broker/external/options.ts';
 import { brokerPublisher } from './broker/publisher.ts';
 import { SqlitePersistence } from './broker/sqlite-persistence.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -58,6 +60,12 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
   log?: Logger;
   logLevel?: string;
   broker?: BrokerOptions;
+  /**
+   * External broker mode: no embedded broker, no MQTT listeners; the hub consumes device traffic
+   * from this broker through shared subscriptions and publishes downlink through it
+   * (broker/external/). Default: the embedded aedes broker.
+   */
+  externalBroker?: ExternalBrokerOptions;
   ingest?: IngestOptions;
   presence?: Partial<typeof presenceDefaults>;
   /** Sign-in throttling shared by HTTP and MQTT (see auth/attempt-limiter.ts for the defaults). */
@@ -69,6 +77,7 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
 }
 
 export interface HubPorts {
+  /** 0 in external broker mode: devices connect to that broker, the hub listens for none */
   mqttPort: number;
   httpPort: number;
   tlsPort?: number;
@@ -88,7 +97,10 @@ export interface Hub {
   readonly telemetry: TelemetryStore;
   readonly ingest: Ingest;
   readonly presence: Presence;
+  /** The embedded broker; reading it in external broker mode throws (there is none). */
   readonly broker: Broker;
+  /** The external broker's client, in external broker mode. */
+  readonly external: ExternalBroker | undefined;
   readonly publisher: Publisher;
   readonly metrics: HubMetrics;
   readonly events: HubEvents;
@@ -135,49 +147,72 @@ export function createHub(options: HubOptions): Hub {
   const guard = new AuthGuard(new AttemptLimiter(clock, o.attempts), metrics.registry, log);
   const events = new HubEvents();
   const telemetry = openTelemetry(o.telemetry, o.dataDir);
-  const ingest = new Ingest({ db, telemetry, modules, events, metrics, clock, log }, o.ingest);
+  // One message at a time comes from an external broker (each waits for its commit before the
+  // next is read): a commit waits for no group there.
+  const ingestOptions = o.externalBroker
+    ? { ...o.ingest, queue: { commitIntervalMs: 0, ...o.ingest?.queue } }
+    : o.ingest;
+  const ingest = new Ingest({ db, telemetry, modules, events, metrics, clock, log }, ingestOptions);
   const presence = new Presence(db, events, clock, log, o.presence);
   const checkpointer = new Checkpointer(db, dbPath, log);
-  const broker = new Broker(
-    registry,
-    {
-      offer: (who, clientId, topic, payload, done) => ingest.offer(who, clientId, topic, payload, done),
-      recordReject: (...a) => ingest.recordReject(...a),
-      deviceHeard: (id) => presence.touch(id),
-      deviceDisconnected: (id, reason) => presence.disconnected(id, reason),
-      deviceSubscribed: (id, topics, session) => {
-        for (const m of modules) {
-          if (!m.onDeviceSubscribed) continue;
-          Promise.resolve()
-            .then(() => m.onDeviceSubscribed?.(id, topics, session))
-            .catch((err) => log.error({ err, module: m.name, deviceId: id }, 'onDeviceSubscribed failed'));
-        }
-      },
-      forwardFilter: (clientId, topic, payload) =>
-        modules.every((m) => !m.forwardFilter || m.forwardFilter(clientId, topic, payload)),
-      deviceConnected: (id) => {
-        presence.connected(id);
-        for (const m of modules) {
-          if (!m.onDeviceConnected) continue;
-          Promise.resolve()
-            .then(() => m.onDeviceConnected?.(id))
-            .catch((err) => log.error({ err, module: m.name, deviceId: id }, 'onDeviceConnected failed'));
-        }
-      },
-    },
-    metrics,
-    log,
-    // persistent sessions (subscriptions, queued pages and sos-acks) live in state.db and survive a restart
-    {
-      ...o.broker,
-      auth: { ...o.broker?.auth, guard },
-      // behind the reverse proxy the API trusts, MQTT over WebSocket comes through it too
-      trustProxy: o.broker?.trustProxy ?? o.api?.auth?.trustProxy ?? false,
-      persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }),
-    },
+  const external = o.externalBroker
+    ? new ExternalBroker(
+        registry,
+        {
+          offer: (who, clientId, topic, payload, done) => ingest.offer(who, clientId, topic, payload, done),
+          recordReject: (...a) => ingest.recordReject(...a),
+          deviceHeard: (id) => presence.touch(id),
+        },
+        log.child({ component: 'broker' }),
+        o.externalBroker,
+      )
+    : undefined;
+  const broker = embeddedBroker(
+    () =>
+      new Broker(
+        registry,
+        {
+          offer: (who, clientId, topic, payload, done) => ingest.offer(who, clientId, topic, payload, done),
+          recordReject: (...a) => ingest.recordReject(...a),
+          deviceHeard: (id) => presence.touch(id),
+          deviceDisconnected: (id, reason) => presence.disconnected(id, reason),
+          deviceSubscribed: (id, topics, session) => {
+            for (const m of modules) {
+              if (!m.onDeviceSubscribed) continue;
+              Promise.resolve()
+                .then(() => m.onDeviceSubscribed?.(id, topics, session))
+                .catch((err) =>
+                  log.error({ err, module: m.name, deviceId: id }, 'onDeviceSubscribed failed'),
+                );
+            }
+          },
+          forwardFilter: (clientId, topic, payload) =>
+            modules.every((m) => !m.forwardFilter || m.forwardFilter(clientId, topic, payload)),
+          deviceConnected: (id) => {
+            presence.connected(id);
+            for (const m of modules) {
+              if (!m.onDeviceConnected) continue;
+              Promise.resolve()
+                .then(() => m.onDeviceConnected?.(id))
+                .catch((err) => log.error({ err, module: m.name, deviceId: id }, 'onDeviceConnected failed'));
+            }
+          },
+        },
+        metrics,
+        log,
+        // persistent sessions (subscriptions, queued pages and sos-acks) live in state.db and survive a restart
+        {
+          ...o.broker,
+          auth: { ...o.broker?.auth, guard },
+          // behind the reverse proxy the API trusts, MQTT over WebSocket comes through it too
+          trustProxy: o.broker?.trustProxy ?? o.api?.auth?.trustProxy ?? false,
+          persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }),
+        },
+      ),
+    !external,
   );
-  const publisher = brokerPublisher(broker);
-  events.on('device.revoked', (e) => broker.disconnectDevice(e.deviceId, e.reason));
+  const publisher = external ? external.publisher : brokerPublisher(broker.get());
+  if (!external) events.on('device.revoked', (e) => broker.get().disconnectDevice(e.deviceId, e.reason));
   const startedAt = clock.now();
   let state: HubState = 'created';
   let listeners: Listener[] = [];
@@ -187,7 +222,7 @@ export function createHub(options: HubOptions): Hub {
   const health = (): HealthReport =>
     healthReport({
       running: state === 'running',
-      broker,
+      broker: external ?? broker.get(),
       ingest,
       presence,
       telemetry,
@@ -204,7 +239,10 @@ export function createHub(options: HubOptions): Hub {
     telemetry,
     ingest,
     presence,
-    broker,
+    get broker() {
+      return broker.get();
+    },
+    external,
     publisher,
     metrics,
     events,
@@ -215,7 +253,7 @@ export function createHub(options: HubOptions): Hub {
       try {
         checkpointer.start();
         await telemetry.start();
-        await broker.start();
+        if (!external) await broker.get().start();
         const ctx: HubContext = {
           db,
           registry,
@@ -233,9 +271,11 @@ export function createHub(options: HubOptions): Hub {
         }
         ingest.start();
         presence.start();
-        const tcp = await listenTcp(broker.handle, o.mqttPort, o.host);
-        listeners.push(tcp);
-        const tls = o.tls ? await listenTls(broker.handle, o.tls, o.host) : undefined;
+        // External broker mode: devices connect to that broker; the hub consumes from it.
+        if (external) await external.start();
+        const tcp = external ? undefined : await listenTcp(broker.get().handle, o.mqttPort, o.host);
+        if (tcp) listeners.push(tcp);
+        const tls = o.tls && !external ? await listenTls(broker.get().handle, o.tls, o.host) : undefined;
         if (tls) listeners.push(tls);
         const appDeps: ApiDeps = {
           registry,
@@ -256,8 +296,8 @@ export function createHub(options: HubOptions): Hub {
         const app = (o.app ?? createApi)(appDeps);
         http = createHttpServer({
           fetch: app.fetch,
-          mqtt: broker.handle,
-          maxWsMessageBytes: broker.maxPacketBytes,
+          mqtt: external ? (stream) => stream.destroy() : broker.get().handle,
+          maxWsMessageBytes: external ? brokerDefaults.maxPacketBytes : broker.get().maxPacketBytes,
           log,
         });
         const httpPort = await http.listen(o.httpPort, o.host);
@@ -268,7 +308,7 @@ export function createHub(options: HubOptions): Hub {
         state = 'running';
         log.info(
           {
-            mqttPort: tcp.port,
+            ...(tcp ? { mqttPort: tcp.port } : { broker: external?.health().url }),
             httpPort,
             tlsPort: tls?.port,
             helperThreadsLowered: lowered,
@@ -277,7 +317,8 @@ export function createHub(options: HubOptions): Hub {
           },
           'hub running',
         );
-        return tls ? { mqttPort: tcp.port, httpPort, tlsPort: tls.port } : { mqttPort: tcp.port, httpPort };
+        const mqttPort = tcp?.port ?? 0;
+        return tls ? { mqttPort, httpPort, tlsPort: tls.port } : { mqttPort, httpPort };
       } catch (err) {
         state = 'failed';
         await hub.close().catch(() => undefined);
@@ -291,7 +332,8 @@ export function createHub(options: HubOptions): Hub {
       await Promise.all(listeners.map((l) => l.close()));
       listeners = [];
       await http?.close();
-      await broker.close();
+      if (external) await external.close();
+      else await broker.get().close();
       const { unprocessed } = await ingest.close();
       presence.close();
       for (const m of started.reverse()) {
@@ -310,4 +352,18 @@ export function createHub(options: HubOptions): Hub {
     },
   };
   return hub;
+}
+
+/** The embedded broker, or a clear error for whoever reaches for it in external broker mode. */
+function embeddedBroker(make: () => Broker, enabled: boolean): { get(): Broker } {
+  const b = enabled ? make() : undefined;
+  return {
+    get() {
+      if (!b)
+        throw new Error(
+          'hub: there is no embedded broker in external broker mode (STEPPELINK_BROKER=external); use hub.external',
+        );
+      return b;
+    },
+  };
 }

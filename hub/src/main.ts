@@ -133,9 +133,16 @@ try {
   process.stdout.write(
     [
       `SteppeLink hub listening (data in ${options.dataDir}):`,
-      `  MQTT       mqtt://${host}:${ports.mqttPort}`,
-      ...(ports.tlsPort ? [`  MQTT/TLS   mqtts://${host}:${ports.tlsPort}`] : []),
-      `  MQTT/WS    ws://${host}:${ports.httpPort}/mqtt`,
+      ...(options.externalBroker
+        ? [
+            `  MQTT       through the broker at ${options.externalBroker.url} as ${options.externalBroker.clientId}` +
+              ` (devices connect there; STEPPELINK_BROKER=external)`,
+          ]
+        : [
+            `  MQTT       mqtt://${host}:${ports.mqttPort}`,
+            ...(ports.tlsPort ? [`  MQTT/TLS   mqtts://${host}:${ports.tlsPort}`] : []),
+            `  MQTT/WS    ws://${host}:${ports.httpPort}/mqtt`,
+          ]),
       `  HTTP       http://${host}:${ports.httpPort}  (API under /api, metrics at /metrics)`,
       '',
     ].join('\n'),
@@ -153,7 +160,7 @@ try {
   } else {
     process.stdout.write(`Dashboard: ${web}\n`);
   }
-  if (demo && sim === 'on') {
+  if (demo && sim === 'on' && !options.externalBroker) {
     fleet = await startFleet({
       hubUrls: [`mqtt://127.0.0.1:${ports.mqttPort}`],
       league: demo.league,
