@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** seconds from the answer's `Retry-After` (a throttled sign-in's 429), when it has one */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -33,9 +35,17 @@ export async function failure(res: Response): Promise<ApiError> {
   } catch {
     // not JSON (a proxy's error page): keep the status text
   }
-  const e = new ApiError(res.status, code, message);
+  const e = new ApiError(res.status, code, message, retryAfterOf(res.headers.get('retry-after')));
   if (res.status === 401) for (const fn of [...unauthorizedListeners]) fn(e);
   return e;
+}
+
+/** `Retry-After` as seconds: delay-seconds, or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+function retryAfterOf(h: string | null): number | undefined {
+  if (!h) return undefined;
+  if (/^\d+$/.test(h.trim())) return Number(h.trim());
+  const at = Date.parse(h);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /**

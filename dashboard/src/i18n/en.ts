@@ -13,6 +13,7 @@ export const en = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.failed': 'Wrong user name or password',
+  'login.throttled': 'Too many failed sign-ins. Try again in {wait}.',
   'user.logout': 'Sign out',
   'user.scope': 'Scope',
   'role.grid-worker': 'Grid worker',

@@ -19,6 +19,7 @@ export const mn: Record<MessageKey, string> = {
   'login.password': 'ᠨᠢᠭᠤᠴᠠ ᠨᠣᠮᠧᠷ',
   'login.submit': 'ᠨᠡᠪᠲᠡᠷᠡᠬᠦ',
   'login.failed': 'ᠨᠡᠷ᠎ᠡ ᠪᠤᠶᠤ ᠨᠢᠭᠤᠴᠠ ᠨᠣᠮᠧᠷ ᠪᠤᠷᠤᠭᠤ',
+  'login.throttled': 'ᠨᠡᠪᠲᠡᠷᠡᠬᠦ ᠣᠯᠠᠨ ᠤᠳᠠᠭ᠎ᠠ ᠪᠦᠲᠦᠭᠰᠡᠨ ᠦᠭᠡᠢ᠂ {wait} ᠤ ᠳᠠᠷᠠᠭ᠎ᠠ ᠳᠠᠬᠢᠨ ᠲᠤᠷᠰᠢᠭᠠᠷᠠᠢ',
   'user.logout': 'ᠭᠠᠷᠬᠤ',
   'user.scope': 'ᠬᠠᠮᠢᠶᠠᠷᠤᠯ',
   'role.grid-worker': 'ᠳᠤᠭᠤᠶᠢᠯᠠᠩ ᠤᠨ ᠠᠵᠢᠯᠲᠠᠨ',

@@ -14,6 +14,7 @@ export const zh: Record<MessageKey, string> = {
   'login.password': '密码',
   'login.submit': '登录',
   'login.failed': '用户名或密码错误',
+  'login.throttled': '登录失败次数过多，请{wait}后再试',
   'user.logout': '退出',
   'user.scope': '管辖范围',
   'role.grid-worker': '网格员',

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api/http.ts';
 import { login } from '../api/session.ts';
 import { useT } from '../i18n/index.ts';
 import { unlockSound } from '../live/alarm.ts';
 import { LangSwitch } from '../shell/lang-switch.tsx';
+import { signInErrorText } from './login-error.ts';
 
 export function Login() {
   const t = useT();
@@ -19,11 +19,7 @@ export function Login() {
     try {
       await login(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
     } catch (err) {
-      setError(
-        err instanceof ApiError && err.status === 401
-          ? t('login.failed')
-          : t('common.error', { reason: (err as Error).message }),
-      );
+      setError(signInErrorText(err, t));
     } finally {
       setBusy(false);
     }
