@@ -16,6 +16,7 @@ import type { ApiEnv } from './context.ts';
 import { type ApiCore, type ApiDeps, apiLimitDefaults } from './deps.ts';
 import { apiError } from './errors.ts';
 import { apiMetrics } from './metrics.ts';
+import { doc, openApiDocument } from './openapi.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes, metricsRoutes } from './routes/health.ts';
@@ -73,6 +74,7 @@ export function createApi(deps: ApiDeps) {
   for (const m of deps.modules) if (m.routes) api.route('/', m.routes);
   const app = new Hono()
     .use(async (c, next) => {
+  let openapi: Promise<unknown> | undefined;
       const start = performance.now();
       await next();
       const route = c.res.status === 404 && routePath(c).endsWith('*') ? 'unmatched' : routePath(c);
@@ -82,6 +84,15 @@ export function createApi(deps: ApiDeps) {
     .use(sameOriginWrites(core.auth))
     .route('/api', loginRoutes(core))
     .route('/api', healthRoutes(core))
+    .get(
+      '/api/openapi.json',
+      doc('health', 'This API as an OpenAPI 3.1 document', { public: true }),
+      async (c) => {
+        // made once, on first ask: every route is mounted by then (modules' included)
+        openapi ??= openApiDocument(app as unknown as Hono, '1.0.0');
+        return c.json(await openapi);
+      },
+    )
     .route('/', metricsRoutes(core))
     .route('/api', api);
   app.notFound((c) => apiError(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -1,9 +1,10 @@
+import { doc } from '../api/openapi.ts';
 import { type Context, Hono } from 'hono';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { type ApiEnv, canActAs, canSee, scopeUnits } from '../api/context.ts';
-import { apiError, summarizeIssues, zodIssues } from '../api/errors.ts';
-import type { JsonInput, QueryInput } from '../api/validate.ts';
+import { apiError, } from '../api/errors.ts';
+import { type JsonInput, type QueryInput, readJson } from '../api/validate.ts';
 import type { HubContext } from '../context.ts';
 import { ulidAt } from '../ids.ts';
 import type { Role } from '../registry/schema.ts';
@@ -23,24 +24,9 @@ export const BROADCAST_ROLES: readonly Role[] = [
 ];
 
 const LEVELS = ['grid', 'gacha', 'sumu', 'banner', 'league'] as const;
+const noticeListQuery = z.object({ active: z.enum(['1', 'true', 'false']).optional() });
 
-async function body<S extends z.ZodType>(c: Context<ApiEnv>, schema: S) {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return { ok: false as const, res: apiError(c, 400, 'invalid_json', 'the request body must be JSON') };
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issues = zodIssues(r.error);
-    return {
-      ok: false as const,
-      res: apiError(c, 400, 'invalid_body', `bad body: ${summarizeIssues(issues)}`, issues),
-    };
-  }
-  return { ok: true as const, data: r.data as z.output<S> };
-}
+const body = readJson;
 
 const noticeNotFound = (c: Context<ApiEnv>) =>
   apiError(c, 404, 'not_found', `notice ${c.req.param('id')} was not found among the notices you can see`);
@@ -66,52 +52,66 @@ export function noticeRoutes(deps: { module: () => BroadcastModule; ctx: () => H
   };
 
   return new Hono<ApiEnv>()
-    .post('/notices', async (c: Context<ApiEnv, '/notices', JsonInput<typeof noticeDraftSchema>>) => {
-      const p = c.get('principal');
-      const b = await body(c, noticeDraftSchema);
-      if (!b.ok) return b.res;
-      const reg = deps.ctx().registry;
-      const unknown = b.data.targets.filter((t) => !reg.getUnit(t));
-      if (unknown.length > 0)
-        return apiError(c, 422, 'unknown_unit', `unknown target unit(s): ${unknown.join(', ')}`);
-      const denied = b.data.targets.filter((t) => !canActAs(reg, p, t, BROADCAST_ROLES));
-      if (denied.length > 0) {
-        return apiError(
-          c,
-          403,
-          'forbidden',
-          `you may not broadcast to ${denied.join(', ')}: only to units within your own`,
-        );
-      }
-      const issuer = issuerUnit(p, b.data.targets);
-      if (!issuer)
-        return apiError(
-          c,
-          403,
-          'forbidden',
-          'no single role of yours covers all targets; send one notice per unit',
-        );
-      const n = await deps
-        .module()
-        .createNotice(b.data, { personId: p.personId, unitId: issuer, name: p.name });
-      return c.json(n, 201);
-    })
-    .get('/notices', (c: Context<ApiEnv, '/notices', QueryInput<{ active?: '1' | 'true' | 'false' }>>) => {
-      const p = c.get('principal');
-      const active = c.req.query('active') === '1' || c.req.query('active') === 'true';
-      const list = deps
-        .module()
-        .store()
-        .list({ units: scopeUnits(p), limit: 200, active, now: deps.ctx().clock.now() });
-      return c.json({ notices: list });
-    })
-    .get('/notices/:id', (c) => {
+    .post(
+      '/notices',
+      doc('notices', 'Send a notice to households of one or more units', {
+        status: 201,
+        body: noticeDraftSchema,
+      }),
+      async (c: Context<ApiEnv, '/notices', JsonInput<typeof noticeDraftSchema>>) => {
+        const p = c.get('principal');
+        const b = await body(c, noticeDraftSchema);
+        if (!b.ok) return b.res;
+        const reg = deps.ctx().registry;
+        const unknown = b.data.targets.filter((t) => !reg.getUnit(t));
+        if (unknown.length > 0)
+          return apiError(c, 422, 'unknown_unit', `unknown target unit(s): ${unknown.join(', ')}`);
+        const denied = b.data.targets.filter((t) => !canActAs(reg, p, t, BROADCAST_ROLES));
+        if (denied.length > 0) {
+          return apiError(
+            c,
+            403,
+            'forbidden',
+            `you may not broadcast to ${denied.join(', ')}: only to units within your own`,
+          );
+        }
+        const issuer = issuerUnit(p, b.data.targets);
+        if (!issuer)
+          return apiError(
+            c,
+            403,
+            'forbidden',
+            'no single role of yours covers all targets; send one notice per unit',
+          );
+        const n = await deps
+          .module()
+          .createNotice(b.data, { personId: p.personId, unitId: issuer, name: p.name });
+        return c.json(n, 201);
+      },
+    )
+    .get(
+      '/notices',
+      doc('notices', 'Notices you issued or that reach your units', { query: noticeListQuery }),
+      (c: Context<ApiEnv, '/notices', QueryInput<{ active?: '1' | 'true' | 'false' }>>) => {
+        const p = c.get('principal');
+        const active = c.req.query('active') === '1' || c.req.query('active') === 'true';
+        const list = deps
+          .module()
+          .store()
+          .list({ units: scopeUnits(p), limit: 200, active, now: deps.ctx().clock.now() });
+        return c.json({ notices: list });
+      },
+    )
+    .get('/notices/:id', doc('notices', 'One notice'), (c) => {
       const n = visible(c, c.req.param('id'));
       if (!n) return noticeNotFound(c);
       return c.json({ notice: n, audit: deps.module().store().auditTrail(n.id) });
     })
     .get(
       '/notices/:id/progress',
+      doc('notices', 'Receipt progress of a notice per unit at one level (default grid)', {
+        query: z.object({ level: z.enum(LEVELS).optional() }),
+      }),
       (c: Context<ApiEnv, '/notices/:id/progress', QueryInput<{ level?: (typeof LEVELS)[number] }>>) => {
         const n = visible(c, c.req.param('id'));
         if (!n) return noticeNotFound(c);
@@ -140,20 +140,24 @@ export function noticeRoutes(deps: { module: () => BroadcastModule; ctx: () => H
         return c.json({ noticeId: n.id, state: n.state, level: level.data, total, units });
       },
     )
-    .get('/notices/:id/unreached', (c) => {
-      const n = visible(c, c.req.param('id'));
-      if (!n) return noticeNotFound(c);
-      const what = c.req.query('what') === 'read' ? 'read' : 'delivered';
-      const reg = deps.ctx().registry;
-      const p = c.get('principal');
-      const households = deps
-        .module()
-        .store()
-        .unreached(n.id, n.targets, what)
-        .filter((h) => canSee(reg, p, h.grid));
-      return c.json({ noticeId: n.id, what, households });
-    })
-    .post('/notices/:id/cancel', (c) => {
+    .get(
+      '/notices/:id/unreached',
+      doc('notices', 'Households whose boxes have not confirmed the notice'),
+      (c) => {
+        const n = visible(c, c.req.param('id'));
+        if (!n) return noticeNotFound(c);
+        const what = c.req.query('what') === 'read' ? 'read' : 'delivered';
+        const reg = deps.ctx().registry;
+        const p = c.get('principal');
+        const households = deps
+          .module()
+          .store()
+          .unreached(n.id, n.targets, what)
+          .filter((h) => canSee(reg, p, h.grid));
+        return c.json({ noticeId: n.id, what, households });
+      },
+    )
+    .post('/notices/:id/cancel', doc('notices', 'Cancel a notice (boxes take it down)'), (c) => {
       const n = visible(c, c.req.param('id'));
       const p = c.get('principal');
       if (!n) return noticeNotFound(c);
@@ -164,32 +168,46 @@ export function noticeRoutes(deps: { module: () => BroadcastModule; ctx: () => H
         return apiError(c, 409, 'conflict', 'the notice is already cancelled');
       return c.json({ notice: deps.module().store().get(n.id) });
     })
-    .post('/notice-schedules', async (c) => {
-      const p = c.get('principal');
-      const b = await body(c, noticeScheduleSchema);
-      if (!b.ok) return b.res;
-      if (!cron.validate(b.data.cron))
-        return apiError(c, 400, 'invalid_body', `cron: ${b.data.cron} is not a valid cron expression`);
-      const reg = deps.ctx().registry;
-      const denied = b.data.template.targets.filter((t) => !canActAs(reg, p, t, BROADCAST_ROLES));
-      if (denied.length > 0)
-        return apiError(c, 403, 'forbidden', `you may not broadcast to ${denied.join(', ')}`);
-      const ctx = deps.ctx();
-      const id = `sch-${ulidAt(ctx.clock.now())}`;
-      ctx.db
-        .prepare(
-          'INSERT INTO notice_schedules (id, cron, timezone, template, created_by, created_at, active) VALUES (?, ?, ?, ?, ?, ?, 1)',
-        )
-        .run(id, b.data.cron, b.data.timezone, JSON.stringify(b.data.template), p.personId, ctx.clock.now());
-      deps.module().store().audit(ctx.clock.now(), p.personId, 'schedule', null, {
-        id,
-        cron: b.data.cron,
-        targets: b.data.template.targets,
-      });
-      deps.module().armSchedule(id);
-      return c.json({ id, ...b.data }, 201);
-    })
-    .get('/notice-schedules', (c) => {
+    .post(
+      '/notice-schedules',
+      doc('notices', 'Schedule a recurring notice (cron, Asia/Shanghai)', {
+        status: 201,
+        body: noticeScheduleSchema,
+      }),
+      async (c) => {
+        const p = c.get('principal');
+        const b = await body(c, noticeScheduleSchema);
+        if (!b.ok) return b.res;
+        if (!cron.validate(b.data.cron))
+          return apiError(c, 400, 'invalid_body', `cron: ${b.data.cron} is not a valid cron expression`);
+        const reg = deps.ctx().registry;
+        const denied = b.data.template.targets.filter((t) => !canActAs(reg, p, t, BROADCAST_ROLES));
+        if (denied.length > 0)
+          return apiError(c, 403, 'forbidden', `you may not broadcast to ${denied.join(', ')}`);
+        const ctx = deps.ctx();
+        const id = `sch-${ulidAt(ctx.clock.now())}`;
+        ctx.db
+          .prepare(
+            'INSERT INTO notice_schedules (id, cron, timezone, template, created_by, created_at, active) VALUES (?, ?, ?, ?, ?, ?, 1)',
+          )
+          .run(
+            id,
+            b.data.cron,
+            b.data.timezone,
+            JSON.stringify(b.data.template),
+            p.personId,
+            ctx.clock.now(),
+          );
+        deps.module().store().audit(ctx.clock.now(), p.personId, 'schedule', null, {
+          id,
+          cron: b.data.cron,
+          targets: b.data.template.targets,
+        });
+        deps.module().armSchedule(id);
+        return c.json({ id, ...b.data }, 201);
+      },
+    )
+    .get('/notice-schedules', doc('notices', 'Recurring notice schedules'), (c) => {
       const p = c.get('principal');
       const reg = deps.ctx().registry;
       const rows = deps

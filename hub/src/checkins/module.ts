@@ -4,8 +4,9 @@ import { point } from '@turf/helpers';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { type ApiEnv, canSee } from '../api/context.ts';
-import { apiError, summarizeIssues, zodIssues } from '../api/errors.ts';
-import type { JsonInput } from '../api/validate.ts';
+import { apiError } from '../api/errors.ts';
+import { doc } from '../api/openapi.ts';
+import { type JsonInput, readJson } from '../api/validate.ts';
 import type { HubContext, HubModule } from '../context.ts';
 import { migrate } from '../state/db.ts';
 
@@ -49,17 +50,8 @@ export function createCheckinsModule(options: Partial<typeof CHECKIN_DEFAULTS> =
   async function create(c: Context<ApiEnv, '/checkins', JsonInput<typeof bodySchema>>) {
     const hub = need();
     const p = c.get('principal');
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      return apiError(c, 400, 'invalid_json', 'the request body must be JSON');
-    }
-    const parsed = bodySchema.safeParse(raw);
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
-      return apiError(c, 400, 'invalid_body', `bad body: ${summarizeIssues(issues)}`, issues);
-    }
+    const parsed = await readJson(c, bodySchema);
+    if (!parsed.ok) return parsed.res;
     const b = parsed.data;
     const now = hub.clock.now();
     if (Math.abs(b.at - now) > cfg.maxClockSkewMs) {
@@ -139,7 +131,26 @@ export function createCheckinsModule(options: Partial<typeof CHECKIN_DEFAULTS> =
       ctx = c;
       migrate(c.db, 'checkins', migrations);
     },
-    routes: new Hono<ApiEnv>().post('/checkins', create).get('/checkins', list),
+    routes: new Hono<ApiEnv>()
+      .post(
+        '/checkins',
+        doc('checkins', 'Check in (打卡) at a position; the nearest household is named', {
+          status: 201,
+          body: bodySchema,
+        }),
+        create,
+      )
+      .get(
+        '/checkins',
+        doc('checkins', 'Check-ins in your units', {
+          query: z.object({
+            unit: z.string().optional(),
+            from: z.string().optional(),
+            to: z.string().optional(),
+          }),
+        }),
+        list,
+      ),
     health: () => ({ state: 'up' }),
     close() {
       ctx = undefined;

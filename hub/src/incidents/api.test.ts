@@ -77,6 +77,28 @@ describe('incidents API', () => {
     expect(later.incident.escalateAt).toBe(mine.items[0]!.openedAt + 3 * 60_000);
   });
 
+  it('?state=open lists every incident not closed yet, a paged SOS included (issue #24 defect 3)', async () => {
+    const id = await raise();
+    const list = async (q: string) =>
+      ((await (await as('p-saren', `/incidents${q}`)).json()) as { items: IncidentView[] }).items.map(
+        (i) => i.id,
+      );
+    expect(await list('?state=open')).toEqual([id]); // it is `notified`: paged, not yet acknowledged
+    expect(await list('?state=active')).toEqual([id]);
+    expect(await list('?state=notified')).toEqual([id]);
+    expect(await list('?state=closed')).toEqual([]);
+    await post('p-bater', `/incidents/${id}/ack`, {});
+    expect(await list('?state=open')).toEqual([id]);
+    expect(await list('?state=acknowledged')).toEqual([id]);
+    await post('p-bater', `/incidents/${id}/resolve`, { note: 'arrived' });
+    expect(await list('?state=open')).toEqual([]);
+    expect(await list('?state=closed')).toEqual([id]);
+    expect(await list('?state=open,resolved')).toEqual([id]); // values are alternatives
+    const bad = await as('p-saren', '/incidents?state=opened');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_query');
+  });
+
   it('acknowledges, dispatches and resolves with notes; refuses what the state or scope does not allow', async () => {
     const id = await raise();
     expect((await post('p-menghe', `/incidents/${id}/ack`, {})).status).toBe(404);

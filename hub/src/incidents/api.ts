@@ -1,3 +1,4 @@
+import { doc } from '../api/openapi.ts';
 import { INCIDENT_STATES, positionSchema, SEVERITIES, unitIdSchema } from '@steppelink/protocols';
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
@@ -31,12 +32,22 @@ export interface IncidentApiDeps {
 /** Roles that may act on incidents in their units (everyone on the duty chain; not registry admins). */
 export const ACT_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'admin');
 
+/** `state` filter values: `open` (any state not closed; `active` says the same), `closed`, or one exact state. */
+const STATE_FILTERS = ['open', 'active', 'closed', ...INCIDENT_STATES.filter((s) => s !== 'open')] as const;
+const LIST_DESCRIPTION =
+  '`state` takes a comma-separated list: `open` is every incident not closed yet (paged, acknowledged ' +
+  'or dispatched included; `active` is the same), `closed` every closed one, any other value that exact ' +
+  'state (notified, acknowledged, dispatched, resolved, cancelled, false-alarm).';
+
 const listQuery = z.object({
   state: z
     .string()
     .transform((s) => s.split(','))
-    .pipe(z.array(z.enum([...INCIDENT_STATES, 'active', 'closed'] as const)))
-    .optional(),
+    .pipe(z.array(z.enum(STATE_FILTERS)))
+    .optional()
+    .describe(
+      'open | closed | notified | acknowledged | dispatched | resolved | cancelled | false-alarm, comma-separated',
+    ),
   unit: unitIdSchema.optional(),
   since: timeParam.optional(),
   until: timeParam.optional(),
@@ -117,114 +128,137 @@ export function incidentRoutes(d: IncidentApiDeps) {
   return new Hono<ApiEnv>()
     .route('/', streamRoute(d))
     .route('/', dutyRoutes(d))
-    .get('/incidents', zQuery(listQuery), (c) => {
-      const p = c.get('principal');
-      const q = c.req.valid('query');
-      if (q.unit !== undefined && (!reg().getUnit(q.unit) || !canSee(reg(), p, q.unit))) {
-        return apiError(c, 403, 'out_of_scope', `unit ${q.unit} is not within the units you can see`);
-      }
-      const units = q.unit ? reg().descendants(q.unit) : visibleUnits(reg(), p);
-      const where = ['unit IN (SELECT value FROM json_each(@units))'];
-      const states = new Set(q.state ?? []);
-      if (states.has('active')) where.push('closed_at IS NULL');
-      if (states.has('closed')) where.push('closed_at IS NOT NULL');
-      const exact = [...states].filter((s) => s !== 'active' && s !== 'closed');
-      if (exact.length > 0) where.push('state IN (SELECT value FROM json_each(@states))');
-      if (q.since !== undefined) where.push('opened_at >= @since');
-      if (q.until !== undefined) where.push('opened_at < @until');
-      if (q.source !== undefined) where.push('source = @source');
-      const ids = db()
-        .prepare(`SELECT id FROM incidents WHERE ${where.join(' AND ')} ORDER BY opened_at DESC LIMIT @limit`)
-        .pluck()
-        .all({
-          units: JSON.stringify(units),
-          states: JSON.stringify(exact),
-          since: q.since ?? null,
-          until: q.until ?? null,
-          source: q.source ?? null,
-          limit: q.limit,
-        }) as string[];
-      const items = ids.flatMap((id) => {
-        const inc = d.engine().get(id);
-        return inc ? [viewOf(reg(), inc, db())] : [];
-      });
-      return c.json({ items, count: items.length });
-    })
-    .get('/incidents/:id', (c) => {
-      const p = c.get('principal');
-      const inc = d.engine().get(c.req.param('id'));
-      if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', c.req.param('id'));
-      const rows = db()
-        .prepare(
-          `SELECT kind, level, reminder, person, device, channel, status, attempts, last_error AS lastError,
+    .get(
+      '/incidents',
+      doc('incidents', 'Incidents in your units, newest first', { description: LIST_DESCRIPTION }),
+      zQuery(listQuery),
+      (c) => {
+        const p = c.get('principal');
+        const q = c.req.valid('query');
+        if (q.unit !== undefined && (!reg().getUnit(q.unit) || !canSee(reg(), p, q.unit))) {
+          return apiError(c, 403, 'out_of_scope', `unit ${q.unit} is not within the units you can see`);
+        }
+        const units = q.unit ? reg().descendants(q.unit) : visibleUnits(reg(), p);
+        const where = ['unit IN (SELECT value FROM json_each(@units))'];
+        // One condition per value, any of them may hold: ?state=open,resolved is what is open or resolved.
+        const states = new Set(q.state ?? []);
+        const any: string[] = [];
+        if (states.has('open') || states.has('active')) any.push('closed_at IS NULL');
+        if (states.has('closed')) any.push('closed_at IS NOT NULL');
+        const exact = [...states].filter((s) => s !== 'open' && s !== 'active' && s !== 'closed');
+        if (exact.length > 0) any.push('state IN (SELECT value FROM json_each(@states))');
+        if (any.length > 0) where.push(`(${any.join(' OR ')})`);
+        if (q.since !== undefined) where.push('opened_at >= @since');
+        if (q.until !== undefined) where.push('opened_at < @until');
+        if (q.source !== undefined) where.push('source = @source');
+        const ids = db()
+          .prepare(
+            `SELECT id FROM incidents WHERE ${where.join(' AND ')} ORDER BY opened_at DESC LIMIT @limit`,
+          )
+          .pluck()
+          .all({
+            units: JSON.stringify(units),
+            states: JSON.stringify(exact),
+            since: q.since ?? null,
+            until: q.until ?? null,
+            source: q.source ?? null,
+            limit: q.limit,
+          }) as string[];
+        const items = ids.flatMap((id) => {
+          const inc = d.engine().get(id);
+          return inc ? [viewOf(reg(), inc, db())] : [];
+        });
+        return c.json({ items, count: items.length });
+      },
+    )
+    .get(
+      '/incidents/:id',
+      doc('incidents', 'One incident: its state, chain, timeline, positions and every delivery row'),
+      (c) => {
+        const p = c.get('principal');
+        const inc = d.engine().get(c.req.param('id'));
+        if (!inc || !canSee(reg(), p, inc.unit)) return notFound(c, 'incident', c.req.param('id'));
+        const rows = db()
+          .prepare(
+            `SELECT kind, level, reminder, person, device, channel, status, attempts, last_error AS lastError,
            created_at AS createdAt, updated_at AS updatedAt, delivered_at AS deliveredAt
          FROM deliveries WHERE incident_id = ? ORDER BY id`,
-        )
-        .all(inc.id) as DeliveryRecord[];
-      // the person's name beside the id: the board shows who was paged without a registry read
-      const deliveries = rows.map((r) => ({
-        ...r,
-        personName: r.person === null ? null : (reg().getPerson(r.person)?.name ?? null),
-      }));
-      return c.json({
-        incident: viewOf(reg(), inc, db()),
-        chain: inc.chain,
-        timeline: d.engine().timeline(inc.id),
-        positions: d.engine().positions(inc.id),
-        deliveries,
-      });
-    })
-    .post('/incidents/:id/ack', ...act('ack'))
-    .post('/incidents/:id/dispatch', ...act('dispatch'))
-    .post('/incidents/:id/resolve', ...act('resolve'))
-    .post('/incidents/:id/false-alarm', ...act('false-alarm'))
-    .post('/incidents/:id/cancel', ...act('cancel'))
-    .post('/reports', zJson(reportBody), async (c) => {
-      const p = c.get('principal');
-      const b = c.req.valid('json');
-      const hh = b.householdId ? reg().getHousehold(b.householdId) : undefined;
-      if (b.householdId && (!hh || !canSee(reg(), p, hh.grid)))
-        return notFound(c, 'household', b.householdId);
-      const unitId =
-        b.unit ?? hh?.grid ?? p.roles.find((r) => r.role === 'grid-worker')?.unit ?? p.roles[0]?.unit;
-      const unit = unitId ? reg().getUnit(unitId) : undefined;
-      if (!unit || !canActAs(reg(), p, unit.id, ACT_ROLES)) {
-        return apiError(
-          c,
-          403,
-          'forbidden',
-          `you can report only in units where you hold a duty role (${unitId ?? 'none given'})`,
-        );
-      }
-      const now = d.ctx().clock.now();
-      const r = await d.engine().raise(
-        {
-          source: 'report',
-          category: b.category,
-          severity: b.severity,
-          unitId: unit.id,
-          key: `report:${p.personId}:${b.id ?? `${now}`}`,
-          ...(hh ? { householdId: hh.id } : {}),
-          ...(b.pos ? { pos: b.pos } : {}),
-          at: now,
-          summary: reportSummary({
+          )
+          .all(inc.id) as DeliveryRecord[];
+        // the person's name beside the id: the board shows who was paged without a registry read
+        const deliveries = rows.map((r) => ({
+          ...r,
+          personName: r.person === null ? null : (reg().getPerson(r.person)?.name ?? null),
+        }));
+        return c.json({
+          incident: viewOf(reg(), inc, db()),
+          chain: inc.chain,
+          timeline: d.engine().timeline(inc.id),
+          positions: d.engine().positions(inc.id),
+          deliveries,
+        });
+      },
+    )
+    .post('/incidents/:id/ack', doc('incidents', 'Acknowledge: I have it'), ...act('ack'))
+    .post(
+      '/incidents/:id/dispatch',
+      doc('incidents', 'Dispatch rescue (rescue: worker, ambulance, helicopter, police, patrol, …)'),
+      ...act('dispatch'),
+    )
+    .post('/incidents/:id/resolve', doc('incidents', 'Resolve: help arrived, it is over'), ...act('resolve'))
+    .post('/incidents/:id/false-alarm', doc('incidents', 'Close as a false alarm'), ...act('false-alarm'))
+    .post('/incidents/:id/cancel', doc('incidents', 'Cancel (the household called it off)'), ...act('cancel'))
+    .post(
+      '/reports',
+      doc('incidents', 'Report an event (事件上报): dispute, livelihood, hazard, other', { status: 201 }),
+      zJson(reportBody),
+      async (c) => {
+        const p = c.get('principal');
+        const b = c.req.valid('json');
+        const hh = b.householdId ? reg().getHousehold(b.householdId) : undefined;
+        if (b.householdId && (!hh || !canSee(reg(), p, hh.grid)))
+          return notFound(c, 'household', b.householdId);
+        const unitId =
+          b.unit ?? hh?.grid ?? p.roles.find((r) => r.role === 'grid-worker')?.unit ?? p.roles[0]?.unit;
+        const unit = unitId ? reg().getUnit(unitId) : undefined;
+        if (!unit || !canActAs(reg(), p, unit.id, ACT_ROLES)) {
+          return apiError(
+            c,
+            403,
+            'forbidden',
+            `you can report only in units where you hold a duty role (${unitId ?? 'none given'})`,
+          );
+        }
+        const now = d.ctx().clock.now();
+        const r = await d.engine().raise(
+          {
+            source: 'report',
             category: b.category,
-            unitName: unit.name,
-            reporter: p.name,
-            note: b.note,
-          }),
-          details: { note: b.note, reporter: p.personId },
-        },
-        {
-          reporter: p.personId,
-          ...(b.id ? { msg: { source: `report:${p.personId}`, id: b.id } } : {}),
-          chain: escalationChain(reg(), unit.id, { top: d.chainTop }),
-        },
-      );
-      const inc = d.engine().get(r.incidentId);
-      return c.json(
-        { created: r.created, incident: inc ? viewOf(reg(), inc, db()) : null },
-        r.created ? 201 : 200,
-      );
-    });
+            severity: b.severity,
+            unitId: unit.id,
+            key: `report:${p.personId}:${b.id ?? `${now}`}`,
+            ...(hh ? { householdId: hh.id } : {}),
+            ...(b.pos ? { pos: b.pos } : {}),
+            at: now,
+            summary: reportSummary({
+              category: b.category,
+              unitName: unit.name,
+              reporter: p.name,
+              note: b.note,
+            }),
+            details: { note: b.note, reporter: p.personId },
+          },
+          {
+            reporter: p.personId,
+            ...(b.id ? { msg: { source: `report:${p.personId}`, id: b.id } } : {}),
+            chain: escalationChain(reg(), unit.id, { top: d.chainTop }),
+          },
+        );
+        const inc = d.engine().get(r.incidentId);
+        return c.json(
+          { created: r.created, incident: inc ? viewOf(reg(), inc, db()) : null },
+          r.created ? 201 : 200,
+        );
+      },
+    );
 }

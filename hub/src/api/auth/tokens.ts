@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { PersonRecord, RegistryStore } from '../../registry/store.ts';
@@ -37,37 +38,42 @@ export function accountRoutes(core: ApiCore) {
   });
   return new Hono<ApiEnv>()
     .route('/', throttleRoutes(core))
-    .get('/me', (c) => {
+    .get('/me', doc('auth', 'Who you are: person, roles, language'), (c) => {
       const p = c.get('principal');
       return c.json(
         meOf(core.registry, { id: p.personId, name: p.name, lang: p.lang, roles: p.roles, via: p.via }),
         200,
       );
     })
-    .post('/tokens', zJson(createSchema), (c) => {
-      const p = c.get('principal');
-      const body = c.req.valid('json');
-      const person = core.registry.getPerson(body.person);
-      if (!person || !administers(core.registry, p, person)) {
-        return apiError(
-          c,
-          403,
-          'forbidden',
-          `you may not create tokens for ${body.person}: you are not admin of all their units`,
-        );
-      }
-      const expiresAt = body.expiresInDays ? core.clock.now() + body.expiresInDays * 24 * 3600_000 : null;
-      const { token, record } = core.credentials.createToken({
-        personId: person.id,
-        label: body.label,
-        createdBy: p.personId,
-        expiresAt,
-      });
-      core.log.info({ tokenId: record.id, personId: person.id, by: p.personId }, 'API token created');
-      c.header('Cache-Control', 'no-store');
-      return c.json({ token, ...tokenView(record) }, 201);
-    })
-    .get('/tokens', (c) => {
+    .post(
+      '/tokens',
+      doc('auth', 'Create an API token (shown once)', { status: 201 }),
+      zJson(createSchema),
+      (c) => {
+        const p = c.get('principal');
+        const body = c.req.valid('json');
+        const person = core.registry.getPerson(body.person);
+        if (!person || !administers(core.registry, p, person)) {
+          return apiError(
+            c,
+            403,
+            'forbidden',
+            `you may not create tokens for ${body.person}: you are not admin of all their units`,
+          );
+        }
+        const expiresAt = body.expiresInDays ? core.clock.now() + body.expiresInDays * 24 * 3600_000 : null;
+        const { token, record } = core.credentials.createToken({
+          personId: person.id,
+          label: body.label,
+          createdBy: p.personId,
+          expiresAt,
+        });
+        core.log.info({ tokenId: record.id, personId: person.id, by: p.personId }, 'API token created');
+        c.header('Cache-Control', 'no-store');
+        return c.json({ token, ...tokenView(record) }, 201);
+      },
+    )
+    .get('/tokens', doc('auth', 'Your API tokens (without their secrets)'), (c) => {
       const p = c.get('principal');
       const mine = (t: TokenRecord) => {
         if (t.personId === p.personId) return true;
@@ -76,15 +82,20 @@ export function accountRoutes(core: ApiCore) {
       };
       return c.json({ items: core.credentials.listTokens().filter(mine).map(tokenView) }, 200);
     })
-    .delete('/tokens/:id', zParam(z.object({ id: z.string().min(1).max(64) })), (c) => {
-      const p = c.get('principal');
-      const t = core.credentials.getToken(c.req.valid('param').id);
-      const person = t && core.registry.getPerson(t.personId);
-      if (!t || !person || (t.personId !== p.personId && !administers(core.registry, p, person))) {
-        return apiError(c, 404, 'not_found', 'no such token among those you manage');
-      }
-      core.credentials.revokeToken(t.id);
-      core.log.info({ tokenId: t.id, by: p.personId }, 'API token revoked');
-      return c.json({ ok: true as const }, 200);
-    });
+    .delete(
+      '/tokens/:id',
+      doc('auth', 'Revoke one of your API tokens'),
+      zParam(z.object({ id: z.string().min(1).max(64) })),
+      (c) => {
+        const p = c.get('principal');
+        const t = core.credentials.getToken(c.req.valid('param').id);
+        const person = t && core.registry.getPerson(t.personId);
+        if (!t || !person || (t.personId !== p.personId && !administers(core.registry, p, person))) {
+          return apiError(c, 404, 'not_found', 'no such token among those you manage');
+        }
+        core.credentials.revokeToken(t.id);
+        core.log.info({ tokenId: t.id, by: p.personId }, 'API token revoked');
+        return c.json({ ok: true as const }, 200);
+      },
+    );
 }

@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { REJECT_REASONS } from '../../ports.ts';
@@ -20,26 +21,31 @@ export function deadLetterRoutes(core: ApiCore) {
     limit: intParam(1, core.limits.maxPageSize).default(100),
     before: intParam(1, Number.MAX_SAFE_INTEGER).optional(),
   });
-  return new Hono<ApiEnv>().get('/dead-letters', zQuery(query), (c) => {
-    const p = c.get('principal');
-    const q = c.req.valid('query');
-    const base = {
-      limit: q.limit,
-      ...(q.before ? { beforeId: q.before } : {}),
-      ...(q.reason ? { reason: q.reason } : {}),
-    };
-    if (isTopAdmin(core.registry, p)) {
-      return c.json(
-        {
-          items: core.deadLetters.list(base),
-          counts: core.deadLetters.counts() as Record<string, number> | null,
-        },
-        200,
-      );
-    }
-    const scope = unitsFor(core, c, p, undefined);
-    const deviceIds = scope.ok ? devicesInUnits(core.db, scope.units).map((d) => d.id) : [];
-    const items = deviceIds.length === 0 ? [] : core.deadLetters.list({ ...base, deviceIds });
-    return c.json({ items, counts: null as Record<string, number> | null }, 200);
-  });
+  return new Hono<ApiEnv>().get(
+    '/dead-letters',
+    doc('telemetry', 'Rejected messages of devices in your units, newest first, with their reason'),
+    zQuery(query),
+    (c) => {
+      const p = c.get('principal');
+      const q = c.req.valid('query');
+      const base = {
+        limit: q.limit,
+        ...(q.before ? { beforeId: q.before } : {}),
+        ...(q.reason ? { reason: q.reason } : {}),
+      };
+      if (isTopAdmin(core.registry, p)) {
+        return c.json(
+          {
+            items: core.deadLetters.list(base),
+            counts: core.deadLetters.counts() as Record<string, number> | null,
+          },
+          200,
+        );
+      }
+      const scope = unitsFor(core, c, p, undefined);
+      const deviceIds = scope.ok ? devicesInUnits(core.db, scope.units).map((d) => d.id) : [];
+      const items = deviceIds.length === 0 ? [] : core.deadLetters.list({ ...base, deviceIds });
+      return c.json({ items, counts: null as Record<string, number> | null }, 200);
+    },
+  );
 }

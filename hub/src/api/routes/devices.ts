@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ClockSkewFlag, ClockSkewTable } from '../../ingest/clock-skew.ts';
@@ -43,63 +44,73 @@ export function deviceRoutes(core: ApiCore) {
     ...pageParams(core.limits.maxPageSize, 200),
   });
   return new Hono<ApiEnv>()
-    .get('/devices/:id', zParam(idParam), async (c) => {
-      const { id } = c.req.valid('param');
-      const seen = visibleDevice(core, c.get('principal'), id);
-      if (!seen) return notFound(c, 'device', id);
-      const pr = core.presence.get(id);
-      const [h] = await core.telemetry.latestHealth([id]);
-      const [pos] = await core.telemetry.latestPositions([id]);
-      return c.json(
-        {
-          ...deviceView(seen.device, seen.unit),
-          online: pr?.online ?? false,
-          lastSeen: pr?.lastSeen ?? null,
-          connectedAt: pr?.connectedAt ?? null,
-          disconnectedAt: pr?.disconnectedAt ?? null,
-          lastReason: pr?.lastReason ?? null,
-          health: h ? healthView(h) : null,
-          position: pos ? { t: pos.t, lat: pos.lat, lon: pos.lon } : null,
-          clockSkew: clockSkewView(clocks.flagged([id]).get(id)),
-          units: core.registry.unitChain(seen.unit).map((u) => u.id),
-        },
-        200,
-      );
-    })
-    .get('/devices', zQuery(listQuery), async (c) => {
-      const q = c.req.valid('query');
-      const scope = unitsFor(core, c, c.get('principal'), q.unit);
-      if (!scope.ok) return scope.response;
-      let rows = devicesInUnits(core.db, scope.units, q.kind);
-      let presence = core.presence.many(rows.map((d) => d.id));
-      if (q.online !== undefined)
-        rows = rows.filter((d) => (presence.get(d.id)?.online ?? false) === q.online);
-      const total = rows.length;
-      const page = rows.slice(q.offset, q.offset + q.limit);
-      if (q.online === undefined)
-        presence = new Map(
-          page.flatMap((d) => {
-            const r = presence.get(d.id);
-            return r ? [[d.id, r] as const] : [];
-          }),
+    .get(
+      '/devices/:id',
+      doc('registry', 'One device: presence, last seen, health, clock skew'),
+      zParam(idParam),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const seen = visibleDevice(core, c.get('principal'), id);
+        if (!seen) return notFound(c, 'device', id);
+        const pr = core.presence.get(id);
+        const [h] = await core.telemetry.latestHealth([id]);
+        const [pos] = await core.telemetry.latestPositions([id]);
+        return c.json(
+          {
+            ...deviceView(seen.device, seen.unit),
+            online: pr?.online ?? false,
+            lastSeen: pr?.lastSeen ?? null,
+            connectedAt: pr?.connectedAt ?? null,
+            disconnectedAt: pr?.disconnectedAt ?? null,
+            lastReason: pr?.lastReason ?? null,
+            health: h ? healthView(h) : null,
+            position: pos ? { t: pos.t, lat: pos.lat, lon: pos.lon } : null,
+            clockSkew: clockSkewView(clocks.flagged([id]).get(id)),
+            units: core.registry.unitChain(seen.unit).map((u) => u.id),
+          },
+          200,
         );
-      const health = new Map(
-        (await core.telemetry.latestHealth(page.map((d) => d.id))).map((h) => [h.deviceId, h]),
-      );
-      const skew = clocks.flagged(page.map((d) => d.id));
-      const items = page.map((d) => {
-        const pr = presence.get(d.id);
-        const h = health.get(d.id);
-        return {
-          ...deviceView(d, d.unit),
-          online: pr?.online ?? false,
-          lastSeen: pr?.lastSeen ?? null,
-          connectedAt: pr?.connectedAt ?? null,
-          disconnectedAt: pr?.disconnectedAt ?? null,
-          health: h ? healthView(h) : null,
-          clockSkew: clockSkewView(skew.get(d.id)),
-        };
-      });
-      return c.json({ items, total, limit: q.limit, offset: q.offset }, 200);
-    });
+      },
+    )
+    .get(
+      '/devices',
+      doc('registry', 'Devices in your units: presence, last seen, health'),
+      zQuery(listQuery),
+      async (c) => {
+        const q = c.req.valid('query');
+        const scope = unitsFor(core, c, c.get('principal'), q.unit);
+        if (!scope.ok) return scope.response;
+        let rows = devicesInUnits(core.db, scope.units, q.kind);
+        let presence = core.presence.many(rows.map((d) => d.id));
+        if (q.online !== undefined)
+          rows = rows.filter((d) => (presence.get(d.id)?.online ?? false) === q.online);
+        const total = rows.length;
+        const page = rows.slice(q.offset, q.offset + q.limit);
+        if (q.online === undefined)
+          presence = new Map(
+            page.flatMap((d) => {
+              const r = presence.get(d.id);
+              return r ? [[d.id, r] as const] : [];
+            }),
+          );
+        const health = new Map(
+          (await core.telemetry.latestHealth(page.map((d) => d.id))).map((h) => [h.deviceId, h]),
+        );
+        const skew = clocks.flagged(page.map((d) => d.id));
+        const items = page.map((d) => {
+          const pr = presence.get(d.id);
+          const h = health.get(d.id);
+          return {
+            ...deviceView(d, d.unit),
+            online: pr?.online ?? false,
+            lastSeen: pr?.lastSeen ?? null,
+            connectedAt: pr?.connectedAt ?? null,
+            disconnectedAt: pr?.disconnectedAt ?? null,
+            health: h ? healthView(h) : null,
+            clockSkew: clockSkewView(skew.get(d.id)),
+          };
+        });
+        return c.json({ items, total, limit: q.limit, offset: q.offset }, 200);
+      },
+    );
 }

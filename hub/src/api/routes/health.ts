@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { clientAddress } from '../auth/options.ts';
@@ -12,12 +13,16 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  * uptime checks); signed-in callers get the full report (components, queue depths).
  */
 export function healthRoutes(core: ApiCore) {
-  return new Hono().get('/health', (c) => {
-    const report = core.health();
-    const status = report.state === 'down' ? 503 : 200;
-    if (identify(core, c).kind === 'ok') return c.json(report, status);
-    return c.json({ state: report.state }, status);
-  });
+  return new Hono().get(
+    '/health',
+    doc('health', 'Health of broker, stores, modules and queues', { public: true }),
+    (c) => {
+      const report = core.health();
+      const status = report.state === 'down' ? 503 : 200;
+      if (identify(core, c).kind === 'ok') return c.json(report, status);
+      return c.json({ state: report.state }, status);
+    },
+  );
 }
 
 /**
@@ -25,30 +30,37 @@ export function healthRoutes(core: ApiCore) {
  * bearer token; without it, loopback clients only (a Prometheus on the hub's machine).
  */
 export function metricsRoutes(core: ApiCore) {
-  return new Hono().get('/metrics', async (c) => {
-    const token = core.auth.metricsToken;
-    if (token !== undefined) {
-      const given = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-      if (!safeEqual(given, token)) {
-        c.header('WWW-Authenticate', 'Bearer realm="steppelink-metrics"');
+  return new Hono().get(
+    '/metrics',
+    doc('health', 'Prometheus metrics (STEPPELINK_METRICS_TOKEN as bearer, or loopback only)', {
+      public: true,
+      produces: ['text/plain'],
+    }),
+    async (c) => {
+      const token = core.auth.metricsToken;
+      if (token !== undefined) {
+        const given = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+        if (!safeEqual(given, token)) {
+          c.header('WWW-Authenticate', 'Bearer realm="steppelink-metrics"');
+          return apiError(
+            c,
+            401,
+            'unauthenticated',
+            'send the metrics token: Authorization: Bearer <STEPPELINK_METRICS_TOKEN>',
+          );
+        }
+      } else if (!LOOPBACK.has(clientAddress(c, core.auth) ?? '')) {
         return apiError(
           c,
-          401,
-          'unauthenticated',
-          'send the metrics token: Authorization: Bearer <STEPPELINK_METRICS_TOKEN>',
+          403,
+          'forbidden',
+          'metrics answer loopback clients only; set STEPPELINK_METRICS_TOKEN to scrape from elsewhere',
         );
       }
-    } else if (!LOOPBACK.has(clientAddress(c, core.auth) ?? '')) {
-      return apiError(
-        c,
-        403,
-        'forbidden',
-        'metrics answer loopback clients only; set STEPPELINK_METRICS_TOKEN to scrape from elsewhere',
-      );
-    }
-    c.header('Content-Type', core.metrics.contentType);
-    return c.body(await core.metrics.metrics(), 200);
-  });
+      c.header('Content-Type', core.metrics.contentType);
+      return c.body(await core.metrics.metrics(), 200);
+    },
+  );
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ApiEnv, canSee } from '../context.ts';
@@ -12,7 +13,7 @@ import { zParam, zQuery } from '../validate.ts';
 export function householdRoutes(core: ApiCore) {
   const listQuery = z.object({ ...unitFilter, ...pageParams(core.limits.maxPageSize, 200) });
   return new Hono<ApiEnv>()
-    .get('/households', zQuery(listQuery), (c) => {
+    .get('/households', doc('registry', 'Households in your units'), zQuery(listQuery), (c) => {
       const q = c.req.valid('query');
       const scope = unitsFor(core, c, c.get('principal'), q.unit);
       if (!scope.ok) return scope.response;
@@ -35,11 +36,16 @@ export function householdRoutes(core: ApiCore) {
       });
       return c.json({ items, total, limit: q.limit, offset: q.offset }, 200);
     })
-    .get('/households/:id', zParam(idParam), (c) => {
-      const { id } = c.req.valid('param');
-      const h = core.registry.getHousehold(id);
-      if (!h || !canSee(core.registry, c.get('principal'), h.grid)) return notFound(c, 'household', id);
-      const devices = devicesOfHousehold(core.db, id).map((d) => deviceView(d, h.grid));
-      return c.json({ ...h, phone: h.phone ?? null, notes: h.notes ?? null, devices }, 200);
-    });
+    .get(
+      '/households/:id',
+      doc('registry', 'One household: members, camp, pasture, devices'),
+      zParam(idParam),
+      (c) => {
+        const { id } = c.req.valid('param');
+        const h = core.registry.getHousehold(id);
+        if (!h || !canSee(core.registry, c.get('principal'), h.grid)) return notFound(c, 'household', id);
+        const devices = devicesOfHousehold(core.db, id).map((d) => deviceView(d, h.grid));
+        return c.json({ ...h, phone: h.phone ?? null, notes: h.notes ?? null, devices }, 200);
+      },
+    );
 }

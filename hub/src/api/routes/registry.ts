@@ -1,8 +1,10 @@
+import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { ImportIssue } from '../../registry/import-errors.ts';
 import { applyImport, type ImportFormat, parseImport } from '../../registry/import.ts';
+import { registryDocumentSchema } from '../../registry/schema.ts';
 import { generateSecret } from '../../registry/secrets.ts';
 import { type ApiEnv, isAdminOf } from '../context.ts';
 import type { ApiCore } from '../deps.ts';
@@ -10,7 +12,7 @@ import { type ApiIssue, apiError, notFound } from '../errors.ts';
 import { importScopeIssues } from '../import-scope.ts';
 import { idParam } from '../params.ts';
 import { visibleDevice } from '../scope.ts';
-import { zJson, zParam, zQuery } from '../validate.ts';
+import { invalidJson, zJson, zParam, zQuery } from '../validate.ts';
 
 /** An import row problem as an API issue: path [section, index, field], plus its line and id. */
 const rowIssue = (e: ImportIssue): ApiIssue => ({
@@ -35,6 +37,12 @@ export function registryRoutes(core: ApiCore) {
   return new Hono<ApiEnv>()
     .post(
       '/registry/import',
+      doc('registry', 'Import the registry: one JSON document, or a households/devices CSV sheet', {
+        body: registryDocumentSchema,
+        description:
+          'JSON (application/json, the schema below) or a CSV sheet (text/csv with ?sheet=households|devices). ' +
+          'Everything is validated first; on any error every bad row is reported and nothing changes.',
+      }),
       bodyLimit({
         maxSize: core.limits.importMaxBytes,
         onError: (c) =>
@@ -68,7 +76,15 @@ export function registryRoutes(core: ApiCore) {
             'unsupported_type',
             'send the registry as application/json, or a sheet as text/csv with ?sheet=households|devices',
           );
-        const parsed = parseImport(await c.req.text(), format, core.registry);
+        const text = await c.req.text();
+        if (format.type === 'json') {
+          try {
+            JSON.parse(text);
+          } catch (e) {
+            return invalidJson(c, (e as Error).message); // the one answer to a body that is not JSON
+          }
+        }
+        const parsed = parseImport(text, format, core.registry);
         if (!parsed.ok) return invalid(c, parsed.errors);
         const d = parsed.doc;
         if (
@@ -93,41 +109,52 @@ export function registryRoutes(core: ApiCore) {
         return c.json({ ok: true as const, summary: r.summary, warnings: r.warnings }, 200);
       },
     )
-    .post('/devices/:id/secret', zParam(idParam), (c) => {
-      const p = c.get('principal');
-      const { id } = c.req.valid('param');
-      const seen = visibleDevice(core, p, id);
-      if (!seen) return notFound(c, 'device', id);
-      if (!isAdminOf(core.registry, p, seen.unit))
-        return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
-      const secret = generateSecret();
-      core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret));
-      core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
-      core.events.emit('device.revoked', { deviceId: id, reason: 'secret_rotated', at: core.clock.now() });
-      c.header('Cache-Control', 'no-store');
-      return c.json(
-        {
-          deviceId: id,
-          secret,
-          note: 'shown once: enter it on the device now; the old secret no longer works',
-        },
-        200,
-      );
-    })
-    .patch('/devices/:id', zParam(idParam), zJson(z.object({ enabled: z.boolean() }).strict()), (c) => {
-      const p = c.get('principal');
-      const { id } = c.req.valid('param');
-      const seen = visibleDevice(core, p, id);
-      if (!seen) return notFound(c, 'device', id);
-      if (!isAdminOf(core.registry, p, seen.unit))
-        return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
-      const { enabled } = c.req.valid('json');
-      core.registry.setDeviceEnabled(id, enabled);
-      core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
-      if (!enabled)
-        core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });
-      return c.json({ id, enabled }, 200);
-    });
+    .post(
+      '/devices/:id/secret',
+      doc('registry', 'Rotate a device secret (printed once); closes its connections'),
+      zParam(idParam),
+      async (c) => {
+        const p = c.get('principal');
+        const { id } = c.req.valid('param');
+        const seen = visibleDevice(core, p, id);
+        if (!seen) return notFound(c, 'device', id);
+        if (!isAdminOf(core.registry, p, seen.unit))
+          return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
+        const secret = generateSecret();
+        await core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret), core.clock.now());
+        core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
+        core.events.emit('device.revoked', { deviceId: id, reason: 'secret_rotated', at: core.clock.now() });
+        c.header('Cache-Control', 'no-store');
+        return c.json(
+          {
+            deviceId: id,
+            secret,
+            note: 'shown once: enter it on the device now; the old secret no longer works',
+          },
+          200,
+        );
+      },
+    )
+    .patch(
+      '/devices/:id',
+      doc('registry', 'Enable or disable a device; disabling closes its connections'),
+      zParam(idParam),
+      zJson(z.object({ enabled: z.boolean() }).strict()),
+      async (c) => {
+        const p = c.get('principal');
+        const { id } = c.req.valid('param');
+        const seen = visibleDevice(core, p, id);
+        if (!seen) return notFound(c, 'device', id);
+        if (!isAdminOf(core.registry, p, seen.unit))
+          return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
+        const { enabled } = c.req.valid('json');
+        await core.registry.setDeviceEnabled(id, enabled, core.clock.now());
+        core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
+        if (!enabled)
+          core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });
+        return c.json({ id, enabled }, 200);
+      },
+    );
 }
 
 function invalid(c: Parameters<typeof apiError>[0], errors: ImportIssue[]) {

@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiEnv } from '../context.ts';
@@ -38,31 +39,48 @@ export function telemetryRoutes(core: ApiCore) {
   const grazingQuery = z.object({ from: timeParam, to: timeParam.optional() }).transform(withRange);
 
   return new Hono<ApiEnv>()
-    .get('/positions/latest', zQuery(z.object(unitFilter)), async (c) => {
-      const scope = unitsFor(core, c, c.get('principal'), c.req.valid('query').unit);
-      if (!scope.ok) return scope.response;
-      const ids = devicesInUnits(core.db, scope.units).map((d) => d.id);
-      const items = ids.length === 0 ? [] : await core.telemetry.latestPositions(ids);
-      return c.json({ items: items.map(dropMsgId) }, 200);
-    })
-    .get('/devices/:id/track', zParam(idParam), zQuery(trackQuery), async (c) => {
-      const { id } = c.req.valid('param');
-      if (!visibleDevice(core, c.get('principal'), id)) return notFound(c, 'device', id);
-      const q = c.req.valid('query');
-      const points = await core.telemetry.track({
-        deviceId: id,
-        from: q.from,
-        to: q.to,
-        maxPoints: q.maxPoints ?? defaultMaxPoints,
-        ...(q.subject ? { subject: q.subject } : {}),
-      });
-      return c.json({ deviceId: id, from: q.from, to: q.to, points: points.map(dropMsgId) }, 200);
-    })
-    .get('/devices/:id/grazing', zParam(idParam), zQuery(grazingQuery), async (c) => {
-      const { id } = c.req.valid('param');
-      if (!visibleDevice(core, c.get('principal'), id)) return notFound(c, 'device', id);
-      const q = c.req.valid('query');
-      const readings = await core.telemetry.grazing({ deviceId: id, from: q.from, to: q.to });
-      return c.json({ deviceId: id, from: q.from, to: q.to, readings: readings.map(dropMsgId) }, 200);
-    });
+    .get(
+      '/positions/latest',
+      doc('telemetry', 'The latest position of every device in your units'),
+      zQuery(z.object(unitFilter)),
+      async (c) => {
+        const scope = unitsFor(core, c, c.get('principal'), c.req.valid('query').unit);
+        if (!scope.ok) return scope.response;
+        const ids = devicesInUnits(core.db, scope.units).map((d) => d.id);
+        const items = ids.length === 0 ? [] : await core.telemetry.latestPositions(ids);
+        return c.json({ items: items.map(dropMsgId) }, 200);
+      },
+    )
+    .get(
+      '/devices/:id/track',
+      doc('telemetry', "A device's track over a time range, downsampled to maxPoints"),
+      zParam(idParam),
+      zQuery(trackQuery),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        if (!visibleDevice(core, c.get('principal'), id)) return notFound(c, 'device', id);
+        const q = c.req.valid('query');
+        const points = await core.telemetry.track({
+          deviceId: id,
+          from: q.from,
+          to: q.to,
+          maxPoints: q.maxPoints ?? defaultMaxPoints,
+          ...(q.subject ? { subject: q.subject } : {}),
+        });
+        return c.json({ deviceId: id, from: q.from, to: q.to, points: points.map(dropMsgId) }, 200);
+      },
+    )
+    .get(
+      '/devices/:id/grazing',
+      doc('telemetry', "A collar relay's grazing readings over a time range"),
+      zParam(idParam),
+      zQuery(grazingQuery),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        if (!visibleDevice(core, c.get('principal'), id)) return notFound(c, 'device', id);
+        const q = c.req.valid('query');
+        const readings = await core.telemetry.grazing({ deviceId: id, from: q.from, to: q.to });
+        return c.json({ deviceId: id, from: q.from, to: q.to, readings: readings.map(dropMsgId) }, 200);
+      },
+    );
 }

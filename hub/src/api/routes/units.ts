@@ -1,3 +1,4 @@
+import { doc } from '../openapi.ts';
 import type { Texts } from '@steppelink/protocols';
 import { Hono } from 'hono';
 import type { UnitLevel } from '../../registry/schema.ts';
@@ -33,13 +34,13 @@ function tree(registry: RegistryStore, id: string): UnitNode | undefined {
 /** GET /units (the caller's units as trees, without boundaries), GET /units/:id (one unit in full). */
 export function unitRoutes(core: ApiCore) {
   return new Hono<ApiEnv>()
-    .get('/units', (c) => {
+    .get('/units', doc('registry', 'The unit tree you can see'), (c) => {
       const roots = scopeRoots(core.registry, c.get('principal'))
         .map((id) => tree(core.registry, id))
         .filter((n): n is UnitNode => n !== undefined);
       return c.json({ roots }, 200);
     })
-    .get('/units/:id', zParam(idParam), (c) => {
+    .get('/units/:id', doc('registry', 'One unit with its children and counts'), zParam(idParam), (c) => {
       const p = c.get('principal');
       const { id } = c.req.valid('param');
       const u = core.registry.getUnit(id);
