@@ -72,9 +72,9 @@ export function createApi(deps: ApiDeps) {
   const core = createCore(deps);
   const api = securedApi(core);
   for (const m of deps.modules) if (m.routes) api.route('/', m.routes);
+  let openapi: Promise<unknown> | undefined;
   const app = new Hono()
     .use(async (c, next) => {
-  let openapi: Promise<unknown> | undefined;
       const start = performance.now();
       await next();
       const route = c.res.status === 404 && routePath(c).endsWith('*') ? 'unmatched' : routePath(c);

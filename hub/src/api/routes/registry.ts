@@ -121,7 +121,7 @@ export function registryRoutes(core: ApiCore) {
         if (!isAdminOf(core.registry, p, seen.unit))
           return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
         const secret = generateSecret();
-        await core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret), core.clock.now());
+        core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret));
         core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
         core.events.emit('device.revoked', { deviceId: id, reason: 'secret_rotated', at: core.clock.now() });
         c.header('Cache-Control', 'no-store');
@@ -148,7 +148,7 @@ export function registryRoutes(core: ApiCore) {
         if (!isAdminOf(core.registry, p, seen.unit))
           return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
         const { enabled } = c.req.valid('json');
-        await core.registry.setDeviceEnabled(id, enabled, core.clock.now());
+        core.registry.setDeviceEnabled(id, enabled);
         core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
         if (!enabled)
           core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });
