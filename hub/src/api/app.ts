@@ -21,6 +21,7 @@ import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes, metricsRoutes } from './routes/health.ts';
 import { householdRoutes } from './routes/households.ts';
+import { mapRoutes } from './routes/map.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
@@ -58,6 +59,7 @@ function securedApi(core: ApiCore) {
     .route('/', householdRoutes(core))
     .route('/', deviceRoutes(core))
     .route('/', telemetryRoutes(core))
+    .route('/', mapRoutes(core))
     .route('/', deadLetterRoutes(core))
     .route('/', peopleRoutes(core))
     .route('/', registryRoutes(core));
