@@ -18,7 +18,8 @@ import {
   HubEvents,
   type AlertInput,
   silentLogger,
-  RegistryStore,
+  openSqliteRegistry,
+  type Registry,
   demoZones,
   RulesEngine,
   createRulesModule,
@@ -62,8 +63,8 @@ function setup(o: typeof rulesBenchDefaults, log: (s: string) => void) {
   });
   league.doc.devices = league.doc.devices.map(({ secret: _s, ...d }) => d); // no hashing: not what is measured
   const db = openDatabase(':memory:');
-  const registry = new RegistryStore(db);
-  const imported = registry.importDocument(league.doc);
+  const registry = openSqliteRegistry(db);
+  const imported = registry.importDocumentNow(league.doc);
   if (!imported.ok) throw new Error(`league does not import: ${JSON.stringify(imported.errors.slice(0, 3))}`);
   const zones = parseZones(demoZones(), registry);
   if (!zones.ok) throw new Error(JSON.stringify(zones.issues));
@@ -206,7 +207,7 @@ async function sustained(
   o: typeof rulesBenchDefaults,
   env: {
     db2: ReturnType<typeof openDatabase>;
-    registry: RegistryStore;
+    registry: Registry;
     relays: SimDevice[];
     border: [number, number][];
     log: (s: string) => void;

@@ -212,7 +212,7 @@ describe('replay after an unfinished shutdown', () => {
 });
 
 describe('createHub with a registry file', () => {
-  it('imports it at creation, and refuses a file with bad rows, naming each', async () => {
+  it('imports it at start, and refuses to start with a file with bad rows, naming each', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steppelink-regfile-'));
     const good = join(dir, 'league.json');
     writeFileSync(good, JSON.stringify(SMALL_LEAGUE));
@@ -222,9 +222,11 @@ describe('createHub with a registry file', () => {
     const broken = join(dir, 'broken.json');
     const devices = SMALL_LEAGUE.devices.map((d) => (d.id === BOX ? { ...d, household: 'hh-nowhere' } : d));
     writeFileSync(broken, JSON.stringify({ ...SMALL_LEAGUE, devices }));
-    expect(() => createHub({ dataDir: join(dir, 'b'), registryFile: broken, log: silentLogger() })).toThrow(
+    const refused = createHub({ dataDir: join(dir, 'b'), registryFile: broken, log: silentLogger() });
+    await expect(refused.start()).rejects.toThrow(
       /broken\.json has 1 bad row\(s\), nothing was imported: .*hh-nowhere/,
     );
+    expect(refused.state).toBe('failed');
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -5,7 +5,7 @@ import type { ApiEnv } from './api/context.ts';
 import type { Clock } from './clock.ts';
 import type { HubEvents } from './events.ts';
 import type { Logger } from './log.ts';
-import type { RegistryStore } from './registry/store.ts';
+import type { Registry } from './registry/registry.ts';
 import type { Db } from './state/db.ts';
 import type { TelemetryStore } from './telemetry/port.ts';
 
@@ -48,7 +48,7 @@ export interface ComponentHealth {
 /** What every hub module gets at start. */
 export interface HubContext {
   db: Db;
-  registry: RegistryStore;
+  registry: Registry;
   telemetry: TelemetryStore;
   publisher: Publisher;
   events: HubEvents;

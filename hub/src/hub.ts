@@ -24,7 +24,8 @@ import { Presence, type presenceDefaults } from './presence.ts';
 import { importFile } from './registry/import.ts';
 import { formatIssue } from './registry/import-errors.ts';
 import type { RegistryDocument } from './registry/schema.ts';
-import { RegistryStore } from './registry/store.ts';
+import type { Registry } from './registry/registry.ts';
+import { openSqliteRegistry } from './registry/sqlite-store.ts';
 import { type Db, openDatabase } from './state/db.ts';
 import { openTelemetry, type TelemetryConfig } from './telemetry-config.ts';
 import type { TelemetryStore } from './telemetry/port.ts';
@@ -93,7 +94,7 @@ export type HubState = 'created' | 'starting' | 'running' | 'closing' | 'closed'
 export interface Hub {
   readonly state: HubState;
   readonly db: Db;
-  readonly registry: RegistryStore;
+  readonly registry: Registry;
   readonly telemetry: TelemetryStore;
   readonly ingest: Ingest;
   readonly presence: Presence;
@@ -120,29 +121,29 @@ export function createHub(options: HubOptions): Hub {
   const db = openDatabase(dbPath);
   // <dataDir>/hub.key: device secrets are HMAC'd under a key kept apart from state.db
   const keys = hubKeys(o.dataDir);
-  const registry = new RegistryStore(db, { deviceKey: keys.device });
-  const bad = (what: string, rows: string[]) => {
-    db.close();
-    return new Error(
-      `createHub: ${what} has ${rows.length} bad row(s), nothing was imported: ${rows.join('; ')}`,
-    );
+  // the registry's read model: loaded now, kept current through its store port (registry/registry.ts)
+  const registry: Registry = openSqliteRegistry(db, { deviceKey: keys.device });
+  /** `registry` and `registryFile`, imported first thing in start() through the one import path. */
+  const importRegistry = async () => {
+    const bad = (what: string, rows: string[]) =>
+      new Error(`createHub: ${what} has ${rows.length} bad row(s), nothing was imported: ${rows.join('; ')}`);
+    if (o.registry) {
+      const r = await registry.importDocument(o.registry, clock.now());
+      if (!r.ok)
+        throw bad(
+          'the registry',
+          r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`),
+        );
+    }
+    if (o.registryFile) {
+      const r = await importFile(registry, o.registryFile, { now: clock.now() });
+      if (!r.ok)
+        throw bad(
+          o.registryFile,
+          r.errors.map((e) => formatIssue(e, o.registryFile)),
+        );
+    }
   };
-  if (o.registry) {
-    const r = registry.importDocument(o.registry, clock.now());
-    if (!r.ok)
-      throw bad(
-        'the registry',
-        r.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`),
-      );
-  }
-  if (o.registryFile) {
-    const r = importFile(registry, o.registryFile, { now: clock.now() });
-    if (!r.ok)
-      throw bad(
-        o.registryFile,
-        r.errors.map((e) => formatIssue(e, o.registryFile)),
-      );
-  }
   const metrics = createMetrics();
   const guard = new AuthGuard(new AttemptLimiter(clock, o.attempts), metrics.registry, log);
   const events = new HubEvents();
@@ -251,6 +252,7 @@ export function createHub(options: HubOptions): Hub {
       if (state !== 'created') throw new Error(`hub: start() called in state '${state}'`);
       state = 'starting';
       try {
+        await importRegistry();
         checkpointer.start();
         await telemetry.start();
         if (!external) await broker.get().start();
@@ -346,6 +348,7 @@ export function createHub(options: HubOptions): Hub {
         return { unwritten: telemetry.health().buffered };
       });
       await checkpointer.close();
+      registry.close();
       db.close();
       state = 'closed';
       return { unprocessed, telemetryUnwritten: t.unwritten };

@@ -5,7 +5,6 @@
  * own component; STEPPELINK_SIM is parsed here.)
  * Exit codes: 0 after a graceful stop, 1 when the hub failed to start or stop, 2 for bad configuration.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApi } from './api/app.ts';
 import { loadConfig } from './config.ts';
@@ -14,9 +13,8 @@ import { createHub } from './hub.ts';
 import { createLogger } from './log.ts';
 import { createStandardModules } from './modules.ts';
 import { formatIssue } from './registry/import-errors.ts';
-import { applyImport, formatOfFile, type ImportFormat, parseImport } from './registry/import.ts';
-import type { RostersInput } from './registry/schema.ts';
-import { RegistryStore } from './registry/store.ts';
+import { describeSummary, importFile } from './registry/import.ts';
+import { openSqliteRegistry } from './registry/sqlite-store.ts';
 import { DEMO_PASSWORD } from './registry/fixture.ts';
 import { demoZones } from './rules/data/index.ts';
 import { prepareDemo } from './sim/demo.ts';
@@ -40,42 +38,40 @@ const { options, registryFile, webhookUrl, tilesDir, sim, env } = (cfg as Extrac
   .config;
 const log = createLogger({ level: options.logLevel ?? 'info' });
 
-/** Imports the registry file (all rows checked first; any bad row: nothing written, exit 2). Returns its duty rosters. */
-function importRegistry(file: string): RostersInput | undefined {
-  const format = formatOfFile(file);
-  if (!format)
-    fail(2, [`SteppeLink hub: cannot tell the format of STEPPELINK_REGISTRY=${file}; name it .json or .csv`]);
+/**
+ * Imports the registry file — every section, rosters included, through the same path as
+ * `steppelink-hub import` and the API (all rows checked first; any bad row or unknown section:
+ * nothing written, exit 2).
+ */
+async function importRegistry(file: string): Promise<void> {
   const db = openDatabase(join(options.dataDir, 'state.db'));
+  const registry = openSqliteRegistry(db);
   try {
-    const store = new RegistryStore(db);
-    const parsed = parseImport(readFileSync(file, 'utf8'), format as ImportFormat, store);
-    const outcome = applyImport(store, parsed);
+    const outcome = await importFile(registry, file);
     if (!outcome.ok) {
       fail(2, [
         `SteppeLink hub: the registry file ${file} has ${outcome.errors.length} problem(s); nothing was imported:`,
         ...outcome.errors.map((e) => `  - ${formatIssue(e, file)}`),
       ]);
     } else {
-      const s = outcome.summary;
-      process.stdout.write(
-        `Registry ${file}: ${s.units} units, ${s.households} households, ${s.teams} teams, ${s.devices} devices, ${s.people} people\n`,
-      );
+      process.stdout.write(`Registry ${file}: ${describeSummary(outcome.summary)}\n`);
       for (const w of outcome.warnings) process.stdout.write(`  warning: ${w}\n`);
     }
-    return parsed.ok ? parsed.doc.rosters : undefined;
   } finally {
+    registry.close();
     db.close();
   }
 }
 
-const rosters = registryFile ? importRegistry(registryFile) : undefined;
+if (registryFile) await importRegistry(registryFile);
 
 // The simulated league (STEPPELINK_SIM=on|league): generated, imported once, with matching zones.
 const stateDb = openDatabase(join(options.dataDir, 'state.db'));
 const demo = sim === 'off' ? undefined : prepareDemo(env.STEPPELINK_SIM_HOUSEHOLDS, stateDb);
 // Without the sim, the demo zones only make sense when the registry has the units they name.
-const knownUnits = new RegistryStore(stateDb);
+const knownUnits = openSqliteRegistry(stateDb);
 const demoZonesFit = ['150800', '150824-104', '150825-201'].every((u) => knownUnits.getUnit(u));
+knownUnits.close();
 stateDb.close();
 if (demo) {
   process.stdout.write(
@@ -90,7 +86,6 @@ const simSms =
     : undefined;
 const smsUrl = webhookUrl ?? simSms?.url;
 const modules = createStandardModules({
-  ...(rosters ? { rosters } : {}),
   ...(smsUrl ? { webhook: { url: smsUrl } } : {}),
   zones: demo ? demo.zones : demoZonesFit ? demoZones() : { type: 'FeatureCollection', features: [] },
 });

@@ -7,19 +7,16 @@ import {
   type IncidentsModule,
   type IncidentsModuleOptions,
 } from './incidents/module.ts';
-import type { RostersInput } from './registry/schema.ts';
 import { demoZones } from './rules/data/index.ts';
 import { createRulesModule, type RulesModule } from './rules/module.ts';
 
 export interface StandardModulesOptions {
-  /** The registry document's duty rosters (imported by the incidents module at start). */
-  rosters?: RostersInput;
   /** Zones (GeoJSON FeatureCollection) for the rules when none are stored yet; default: the demo Urad border and zones. */
   zones?: unknown;
   rulesConfig?: unknown;
   /** SMS/voice gateway for pages (STEPPELINK_WEBHOOK_URL). */
   webhook?: IncidentsModuleOptions['webhook'];
-  incidents?: Omit<IncidentsModuleOptions, 'rosters' | 'webhook' | 'clock'>;
+  incidents?: Omit<IncidentsModuleOptions, 'webhook' | 'clock'>;
   clock?: Clock;
   /** Run the rules' periodic tick (offline detection, patrol gaps...). Default true. */
   rulesTick?: boolean;
@@ -41,7 +38,6 @@ export interface StandardModules {
 export function createStandardModules(o: StandardModulesOptions = {}): StandardModules {
   const incidents = createIncidentsModule({
     ...o.incidents,
-    ...(o.rosters ? { rosters: o.rosters } : {}),
     ...(o.webhook ? { webhook: o.webhook } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
   });

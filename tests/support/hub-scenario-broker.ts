@@ -159,7 +159,7 @@ export async function startHubScenarioBroker(): Promise<ScenarioBroker> {
       }
       if (!owner)
         throw new Error(`provision ${deviceId}: no household or team in SMALL_LEAGUE lies in ${units}`);
-      const r = hub.registry.importDocument(
+      const r = await hub.registry.importDocument(
         registryDocumentSchema.parse({ devices: [{ id: deviceId, kind, ...owner, secret }] }),
       );
       if (!r.ok) throw new Error(`provision ${deviceId}: ${JSON.stringify(r.errors)}`);

@@ -1,4 +1,4 @@
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Role } from '../registry/schema.ts';
 
 /** Who is calling the API: a person (dashboard session or bearer token). */
@@ -31,13 +31,13 @@ export function scopeUnits(p: Principal): string[] {
 }
 
 /** May the principal see data of `unitId`? True when one of their role units is it or an ancestor of it. */
-export function canSee(registry: RegistryStore, p: Principal, unitId: string): boolean {
+export function canSee(registry: Registry, p: Principal, unitId: string): boolean {
   return p.roles.some((r) => registry.isWithin(unitId, r.unit));
 }
 
 /** May the principal act in `unitId` with one of `roles`? (e.g. broadcast, acknowledge). */
 export function canActAs(
-  registry: RegistryStore,
+  registry: Registry,
   p: Principal,
   unitId: string,
   roles: readonly Role[],
@@ -46,6 +46,6 @@ export function canActAs(
 }
 
 /** True when the principal may administer the registry at `unitId`. */
-export function isAdminOf(registry: RegistryStore, p: Principal, unitId: string): boolean {
+export function isAdminOf(registry: Registry, p: Principal, unitId: string): boolean {
   return canActAs(registry, p, unitId, ['admin']);
 }

@@ -4,7 +4,7 @@ import type { HubModule } from '../context.ts';
 import type { HubEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { DeadLetterReader, HealthReport, PresenceReader } from '../ports.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -15,7 +15,7 @@ import type { AuthGuard } from '../auth/guard.ts';
 
 /** What `createApi` needs; createHub passes its stores and readers. */
 export interface ApiDeps {
-  registry: RegistryStore;
+  registry: Registry;
   telemetry: TelemetryStore;
   /** The state database (sessions and API tokens live there, next to the registry). */
   db: Db;

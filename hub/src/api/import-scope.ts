@@ -1,6 +1,6 @@
 import type { ImportIssue } from '../registry/import-errors.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import { isAdminOf, type Principal } from './context.ts';
 
 /**
@@ -10,7 +10,7 @@ import { isAdminOf, type Principal } from './context.ts';
  * References to rows that don't exist are left to the store's checks.
  */
 export function importScopeIssues(
-  registry: RegistryStore,
+  registry: Registry,
   p: Principal,
   doc: RegistryDocument,
   lineOf: (section: string, index: number) => number | undefined,
@@ -68,5 +68,23 @@ export function importScopeIssues(
     const now = registry.getPerson(person.id)?.roles.map((r) => r.unit) ?? [];
     check('people', i, person.id, [...person.roles.map((r) => r.unit), ...now]);
   });
+  const rosters = doc.rosters;
+  if (rosters) {
+    // a roster decides who is paged for a unit: only that unit's admins set it
+    for (const [list, rows] of [
+      ['rotations', rosters.rotations],
+      ['overrides', rosters.overrides],
+    ] as const) {
+      rows.forEach((r, i) => {
+        if (admin(r.unit)) return;
+        issues.push({
+          section: 'rosters',
+          index: i,
+          field: `${list}.${i}.unit`,
+          reason: `touches ${r.unit}, outside the units you administer`,
+        });
+      });
+    }
+  }
   return issues;
 }

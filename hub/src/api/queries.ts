@@ -1,5 +1,5 @@
 import type { DeviceKind } from '../registry/schema.ts';
-import type { DeviceRecord } from '../registry/store.ts';
+import type { DeviceRecord } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { DeviceRecord } from '../registry/store.ts';
+import type { DeviceRecord } from '../registry/registry.ts';
 import { visibleUnits } from './auth/principal.ts';
 import { canSee, type Principal } from './context.ts';
 import type { ApiCore } from './deps.ts';

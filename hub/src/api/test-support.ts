@@ -18,7 +18,8 @@ import type {
 import { DEMO_PASSWORD, SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
 import { hashSecret } from '../registry/secrets.ts';
-import { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
 import { createSqliteTelemetryStore } from '../telemetry/sqlite.ts';
@@ -91,7 +92,7 @@ export interface TestApi {
   app: ReturnType<typeof createApi>;
   deps: ApiDeps;
   db: Db;
-  registry: RegistryStore;
+  registry: Registry;
   telemetry: TelemetryStore;
   clock: ManualClock;
   presence: MapPresence;
@@ -112,8 +113,8 @@ export async function testApi(
 ): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'sl-api-'));
   const db = openDatabase(join(dir, 'state.db'));
-  const registry = new RegistryStore(db);
-  const imported = registry.importDocument(fastLeague());
+  const registry = openSqliteRegistry(db);
+  const imported = registry.importDocumentNow(fastLeague());
   if (!imported.ok) throw new Error(`fixture import failed: ${JSON.stringify(imported.errors)}`);
   const telemetry = createSqliteTelemetryStore({ path: join(dir, 'telemetry.db') });
   await telemetry.start();

@@ -8,7 +8,7 @@ import { HubEvents } from '../events.ts';
 import type { AlertInput, IncidentSink } from '../incidents/port.ts';
 import { silentLogger } from '../log.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
-import { RegistryStore } from '../registry/store.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { type BroadcastModule, createBroadcastModule } from './module.ts';
@@ -49,8 +49,8 @@ describe('broadcast module', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sl-broadcast-'));
     db = openDatabase(join(dir, 'state.db'));
-    const registry = new RegistryStore(db);
-    registry.importDocument(SMALL_LEAGUE);
+    const registry = openSqliteRegistry(db);
+    await registry.importDocument(SMALL_LEAGUE);
     clock = new ManualClock();
     publisher = new RecordingPublisher();
     raised = [];

@@ -1,5 +1,5 @@
 import type { NoticePriority, Texts } from '@steppelink/protocols';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 
 export interface NoticeRecord {
@@ -35,7 +35,7 @@ export class NoticeStore {
   private readonly q;
   constructor(
     private readonly db: Db,
-    private readonly registry: RegistryStore,
+    private readonly registry: Registry,
   ) {
     this.q = {
       insert:

@@ -1,5 +1,5 @@
 import type { AlertInput } from '../incidents/port.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { NoticeRecord, NoticeStore } from './store.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { NoticeRecord, NoticeStore } from './store.ts';
 export function unreadTaskInputs(
   n: NoticeRecord,
   notices: NoticeStore,
-  registry: RegistryStore,
+  registry: Registry,
   now: number,
 ): AlertInput[] {
   const unread = notices.unreached(n.id, n.targets, 'read');

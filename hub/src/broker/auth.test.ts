@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, deviceSecret, SMALL_LEAGUE } from '../registry/fixture.ts';
 import { deviceKeyOf, hashDeviceSecret, hashSecret } from '../registry/secrets.ts';
-import { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import { Authenticator, type ConnectInfo } from './auth.ts';
 
@@ -16,11 +17,11 @@ const login = (username: string, password: string, clientId = username, clean = 
 
 describe('Authenticator', () => {
   let db: Db;
-  let registry: RegistryStore;
-  beforeEach(() => {
+  let registry: Registry;
+  beforeEach(async () => {
     db = openDatabase(':memory:');
-    registry = new RegistryStore(db);
-    registry.importDocument(SMALL_LEAGUE);
+    registry = openSqliteRegistry(db);
+    await registry.importDocument(SMALL_LEAGUE);
   });
   afterEach(() => db.close());
 
@@ -42,7 +43,7 @@ describe('Authenticator', () => {
     const second = await auth.authenticate(login(BOX, deviceSecret(BOX)));
     expect(first.ok && first.cached).toBe(false);
     expect(second.ok && second.cached).toBe(true);
-    registry.setDeviceSecretHash(BOX, hashSecret('a-fresh-secret-after-the-box-was-repaired'));
+    await registry.setDeviceSecretHash(BOX, hashSecret('a-fresh-secret-after-the-box-was-repaired'));
     expect((await auth.authenticate(login(BOX, deviceSecret(BOX)))).ok).toBe(false);
     expect((await auth.authenticate(login(BOX, 'a-fresh-secret-after-the-box-was-repaired'))).ok).toBe(true);
   });
@@ -77,9 +78,9 @@ describe('Authenticator', () => {
 
   it('checks device secrets under the hub key, and migrates a scrypt hash on the next good connection', async () => {
     const key = deviceKeyOf(Buffer.alloc(32, 7));
-    const keyed = new RegistryStore(db, { deviceKey: key });
+    const keyed = openSqliteRegistry(db, { deviceKey: key });
     const legacy = hashSecret(deviceSecret(BOX), 'device');
-    keyed.setDeviceSecretHash(BOX, legacy);
+    await keyed.setDeviceSecretHash(BOX, legacy);
     const auth = new Authenticator(keyed);
     expect((await auth.authenticate(login(BOX, 'wrong'))).ok).toBe(false);
     expect(keyed.getDevice(BOX)?.secretHash).toBe(legacy); // a failure changes nothing
@@ -89,20 +90,23 @@ describe('Authenticator', () => {
     expect((await auth.authenticate(login(BOX, deviceSecret(BOX)))).ok).toBe(true);
     expect((await auth.authenticate(login(BOX, 'wrong'))).ok).toBe(false);
     // a hash made under another key (hub.key replaced) refuses, and says why
-    keyed.setDeviceSecretHash(BOX, hashDeviceSecret(deviceSecret(BOX), deviceKeyOf(Buffer.alloc(32, 8))));
+    await keyed.setDeviceSecretHash(
+      BOX,
+      hashDeviceSecret(deviceSecret(BOX), deviceKeyOf(Buffer.alloc(32, 8))),
+    );
     const r = await auth.authenticate(login(BOX, deviceSecret(BOX)));
     expect(!r.ok && r.reason).toMatch(/another hub key/);
   });
 
-  it('imports plain device secrets as keyed hashes and keeps them on a re-import', () => {
+  it('imports plain device secrets as keyed hashes and keeps them on a re-import', async () => {
     const key = deviceKeyOf(Buffer.alloc(32, 9));
     const db2 = openDatabase(':memory:');
     try {
-      const keyed = new RegistryStore(db2, { deviceKey: key });
-      keyed.importDocument(SMALL_LEAGUE);
+      const keyed = openSqliteRegistry(db2, { deviceKey: key });
+      await keyed.importDocument(SMALL_LEAGUE);
       const first = keyed.getDevice(BOX)?.secretHash;
       expect(first).toMatch(/^hmac-sha256\$/);
-      keyed.importDocument(SMALL_LEAGUE);
+      await keyed.importDocument(SMALL_LEAGUE);
       expect(keyed.getDevice(BOX)?.secretHash).toBe(first);
     } finally {
       db2.close();

@@ -4,7 +4,7 @@ import { type AuthGuard, deviceAccount, personAccount } from '../auth/guard.ts';
 import { systemClock } from '../clock.ts';
 import { Lru } from '../lru.ts';
 import { isKeyedHash, keyMismatch, verifyKeyedSecret, verifySecret } from '../registry/secrets.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Identity } from './acl.ts';
 
 /** CONNACK return codes of MQTT 3.1.1 (section 3.2.2.3) that authentication can answer with. */
@@ -59,7 +59,7 @@ export class Authenticator {
   private readonly limiter: AttemptLimiter;
 
   constructor(
-    private readonly registry: RegistryStore,
+    private readonly registry: Registry,
     options: AuthOptions = {},
   ) {
     this.cache = new Lru({ ...authDefaults, ...options }.cacheEntries);
@@ -105,7 +105,7 @@ export class Authenticator {
   }
 
   private device(
-    device: NonNullable<ReturnType<RegistryStore['getDevice']>>,
+    device: NonNullable<ReturnType<Registry['getDevice']>>,
     c: ConnectInfo,
   ): AuthOutcome | Promise<AuthOutcome> {
     const stored = device.secretHash;
@@ -128,11 +128,13 @@ export class Authenticator {
           : 'wrong device secret',
       );
     }
-    return this.verifyScrypt(`d:${device.id}`, c.password!, stored).then((verified) => {
+    return this.verifyScrypt(`d:${device.id}`, c.password!, stored).then(async (verified) => {
       if (!verified) return refuse(CONNACK.badUsernameOrPassword, 'wrong device secret');
-      // migrate: the next connection is checked with the keyed fast hash
+      // migrate: the next connection is checked with the keyed fast hash (a failed write is tried again then)
       if (this.registry.deviceKey)
-        this.registry.setDeviceSecretHash(device.id, this.registry.deviceSecretHash(secret));
+        await this.registry
+          .setDeviceSecretHash(device.id, this.registry.deviceSecretHash(secret))
+          .catch(() => false);
       return accepted(verified === 'cached');
     });
   }

@@ -6,7 +6,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { RejectReason } from '../ports.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import { type Identity, mayReceive, maySubscribe } from './acl.ts';
 import { normalizeAddress } from '../auth/guard.ts';
 import { type AuthOptions, Authenticator, CONNACK } from './auth.ts';
@@ -90,7 +90,7 @@ export class Broker {
   guardInstalled = true;
 
   constructor(
-    registry: RegistryStore,
+    registry: Registry,
     private readonly hooks: BrokerHooks,
     private readonly metrics: HubMetrics,
     private readonly log: Logger,

@@ -3,7 +3,7 @@ import { CredentialStore } from '../api/auth/credentials.ts';
 import { systemClock } from '../clock.ts';
 import type { Sheet } from '../registry/csv-columns.ts';
 import { formatIssue } from '../registry/import-errors.ts';
-import { importFile } from '../registry/import.ts';
+import { describeSummary, importFile } from '../registry/import.ts';
 import { deviceKindSchema } from '../registry/schema.ts';
 import { generateSecret, hashSecret } from '../registry/secrets.ts';
 import { type CliIo, type StateHandle, UsageError } from './io.ts';
@@ -21,25 +21,24 @@ const one = (args: string[], what: string): string => {
   return args[0]!;
 };
 
-export const importCommand: Command = (args, flags, { registry }, io) => {
+export const importCommand: Command = async (args, flags, { registry }, io) => {
   const file = one(args, 'FILE');
   const sheet = flags.sheet;
   if (sheet !== undefined && sheet !== 'households' && sheet !== 'devices') {
     throw new UsageError('--sheet is households or devices');
   }
-  const r = importFile(registry, file, sheet ? { sheet: sheet as Sheet } : {});
+  const r = await importFile(registry, file, sheet ? { sheet: sheet as Sheet } : {});
   if (!r.ok) {
     for (const e of r.errors) io.stderr(formatIssue(e, file));
     io.stderr(`${r.errors.length} problem(s); nothing was imported`);
     return 1;
   }
-  const parts = Object.entries(r.summary).filter(([, n]) => n > 0);
-  io.stderr(`imported ${parts.map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing'} from ${file}`);
+  io.stderr(`imported ${describeSummary(r.summary)} from ${file}`);
   for (const w of r.warnings) io.stderr(`warning: ${w}`);
   return 0;
 };
 
-export const deviceAdd: Command = (_args, flags, { registry }, io) => {
+export const deviceAdd: Command = async (_args, flags, { registry }, io) => {
   const id = need(flags, 'id');
   const kind = deviceKindSchema.safeParse(need(flags, 'kind'));
   if (!kind.success) throw new UsageError(`--kind is one of ${deviceKindSchema.options.join(', ')}`);
@@ -60,7 +59,13 @@ export const deviceAdd: Command = (_args, flags, { registry }, io) => {
     ...(flags.team ? { team: flags.team } : {}),
     ...(flags.label ? { label: flags.label } : {}),
   };
-  const r = registry.importDocument({ units: [], households: [], teams: [], people: [], devices: [device] });
+  const r = await registry.importDocument({
+    units: [],
+    households: [],
+    teams: [],
+    people: [],
+    devices: [device],
+  });
   if (!r.ok) {
     for (const e of r.errors) io.stderr(`${e.field ?? 'device'}: ${e.reason}`);
     return 1;
@@ -70,10 +75,10 @@ export const deviceAdd: Command = (_args, flags, { registry }, io) => {
   return 0;
 };
 
-export const deviceSecret: Command = (args, _flags, { registry }, io) => {
+export const deviceSecret: Command = async (args, _flags, { registry }, io) => {
   const id = one(args, 'device ID');
   const secret = generateSecret();
-  if (!registry.setDeviceSecretHash(id, registry.deviceSecretHash(secret))) {
+  if (!(await registry.setDeviceSecretHash(id, registry.deviceSecretHash(secret)))) {
     io.stderr(`no device ${id}`);
     return 1;
   }
@@ -84,9 +89,9 @@ export const deviceSecret: Command = (args, _flags, { registry }, io) => {
 
 export const deviceEnabled =
   (enabled: boolean): Command =>
-  (args, _flags, { registry }, io) => {
+  async (args, _flags, { registry }, io) => {
     const id = one(args, 'device ID');
-    if (!registry.setDeviceEnabled(id, enabled)) {
+    if (!(await registry.setDeviceEnabled(id, enabled))) {
       io.stderr(`no device ${id}`);
       return 1;
     }
@@ -106,12 +111,7 @@ export const personPasswd: Command = async (args, _flags, { db, registry }, io) 
     io.stderr('the new password (first line of standard input) must be at least 8 characters');
     return 1;
   }
-  db.prepare('UPDATE people SET password_hash = ?, updated_at = ? WHERE id = ?').run(
-    hashSecret(password, 'password'),
-    Date.now(),
-    person.id,
-  );
-  registry.invalidate();
+  await registry.setPasswordHash(person.id, hashSecret(password, 'password'));
   const ended = new CredentialStore(db, systemClock, authDefaults).endSessionsOf(person.id);
   io.stderr(`password of ${username} (${person.name}) changed; ${ended} session(s) signed out`);
   return 0;

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { hubKeys } from '../auth/server-key.ts';
-import { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 
 /** Where a command writes: stdout gets only what a script would capture (a secret, a token). */
@@ -29,7 +30,7 @@ export function dataDirOf(flag: string | undefined, env: NodeJS.ProcessEnv): str
 
 export interface StateHandle {
   db: Db;
-  registry: RegistryStore;
+  registry: Registry;
   close(): void;
 }
 
@@ -37,8 +38,15 @@ export interface StateHandle {
 export function openState(dataDir: string): StateHandle {
   const db = openDatabase(join(dataDir, 'state.db'));
   // new device secrets are hashed under the hub's key, as the running hub checks them
-  const registry = new RegistryStore(db, { deviceKey: hubKeys(dataDir).device });
-  return { db, registry, close: () => db.close() };
+  const registry = openSqliteRegistry(db, { deviceKey: hubKeys(dataDir).device });
+  return {
+    db,
+    registry,
+    close: () => {
+      registry.close();
+      db.close();
+    },
+  };
 }
 
 /** A usage mistake: printed with the usage text, exit code 2. */

@@ -1,4 +1,4 @@
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Role, UnitLevel } from '../registry/schema.ts';
 
 /** One level of escalation: the people in `role` at `unit` who are on duty. */
@@ -26,7 +26,7 @@ const ORDER: readonly UnitLevel[] = ['grid', 'gacha', 'sumu', 'banner', 'league'
  * team's members), then the duty roles of the unit and each ancestor, up to and including `top`.
  */
 export function escalationChain(
-  registry: RegistryStore,
+  registry: Registry,
   unitId: string,
   opts: { top: UnitLevel; first?: readonly Role[] },
 ): ChainStep[] {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0, type TestContext, testContext } from '../incidents/testing.ts';
-import { RegistryStore } from '../registry/store.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { openDatabase } from '../state/db.ts';
 import { RosterStore } from './roster-store.ts';
 
@@ -97,7 +97,7 @@ describe('RosterStore', () => {
   it('sees rosters another connection (the CLI) wrote while the hub runs', async () => {
     expect(store.onDuty(GRID, 'grid-worker', T0).people).toEqual(['p-bater']);
     const cli = openDatabase(join(tc.dir, 'state.db'));
-    new RosterStore(cli, new RegistryStore(cli)).import(
+    new RosterStore(cli, openSqliteRegistry(cli)).import(
       { timeZone: 'Asia/Shanghai', rotations: [rotation(['p-aodeng'])], overrides: [] },
       T0,
     );

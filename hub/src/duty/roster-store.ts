@@ -1,21 +1,10 @@
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { OverrideInput, Role, RostersInput, RotationInput } from '../registry/schema.ts';
 import { type Db, migrate, otherWriterWatch } from '../state/db.ts';
+import { SqliteRunner } from '../state/sqlite-run.ts';
+import { dutyMigrations } from './migrations.ts';
 import { type DutyAnswer, type Override, type Rotation, rotationFromInput, whoIsOnDuty } from './on-duty.ts';
-import { parseDay, startOfDay } from './tz.ts';
-
-/** Duty tables. Append new migrations; never edit an applied one. */
-const dutyMigrations = [
-  `CREATE TABLE duty_rotations (
-     unit TEXT NOT NULL, role TEXT NOT NULL, period TEXT NOT NULL, handover TEXT NOT NULL,
-     start_date TEXT NOT NULL, members TEXT NOT NULL, per_shift INTEGER NOT NULL, time_zone TEXT NOT NULL,
-     updated_at INTEGER NOT NULL, PRIMARY KEY (unit, role));
-   CREATE TABLE duty_overrides (
-     id TEXT PRIMARY KEY, unit TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL, person TEXT NOT NULL,
-     other TEXT, from_text TEXT NOT NULL, to_text TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL,
-     note TEXT, updated_at INTEGER NOT NULL);
-   CREATE INDEX duty_overrides_unit ON duty_overrides(unit, role, to_ms);`,
-];
+import { checkRosters, rosterRows, rosterStatements } from './roster-rows.ts';
 
 export interface RosterError {
   section: 'rosters';
@@ -44,12 +33,20 @@ export class RosterStore {
 
   constructor(
     private readonly db: Db,
-    private readonly registry: RegistryStore,
+    private readonly registry: Registry,
     readonly defaultTimeZone = 'Asia/Shanghai',
   ) {
     migrate(db, 'duty', dutyMigrations);
     this.othersWrote = otherWriterWatch(db);
     this.reload();
+    // a registry import writes its rosters section on this connection: reload after it
+    this.unsubscribe = registry.onChange(() => this.reload());
+  }
+
+  private readonly unsubscribe: () => void;
+  /** Stops following registry imports. */
+  close(): void {
+    this.unsubscribe();
   }
 
   private fresh(): void {
@@ -154,34 +151,25 @@ export class RosterStore {
 
   /** Checks a rosters section against the registry: units and people exist, ranges are forward. */
   check(doc: RostersInput): RosterError[] {
-    const errors: RosterError[] = [];
-    const err = (index: number, field: string, reason: string) =>
-      errors.push({ section: 'rosters', index, field, reason });
-    const seen = new Set<string>();
-    doc.rotations.forEach((r, i) => {
-      if (!this.registry.getUnit(r.unit)) err(i, 'unit', `unknown unit ${r.unit}`);
-      if (seen.has(key(r.unit, r.role))) err(i, 'role', `a second rotation for ${r.unit} ${r.role}`);
-      seen.add(key(r.unit, r.role));
-      r.members.forEach((m) => {
-        if (!this.registry.getPerson(m)) err(i, 'members', `unknown person ${m}`);
-      });
-    });
-    doc.overrides.forEach((o, i) => {
-      const idx = doc.rotations.length + i;
-      if (!this.registry.getUnit(o.unit)) err(idx, 'unit', `unknown unit ${o.unit}`);
-      for (const p of [o.person, o.kind === 'swap' ? o.with : o.kind === 'cover' ? o.replaces : undefined]) {
-        if (p !== undefined && !this.registry.getPerson(p)) err(idx, 'person', `unknown person ${p}`);
-      }
-      const { from, to } = this.range(o, doc.timeZone);
-      if (!(to > from)) err(idx, 'to', 'must be after from');
-    });
-    return errors;
+    const rotations = doc.rotations.length;
+    return checkRosters(
+      doc,
+      { hasUnit: (id) => !!this.registry.getUnit(id), hasPerson: (id) => !!this.registry.getPerson(id) },
+      this.zoneOf,
+    ).map((i) => ({
+      section: 'rosters',
+      index: i.list === 'rotations' ? i.index : rotations + i.index,
+      field: i.field,
+      reason: i.reason,
+    }));
   }
 
+  private readonly zoneOf = (unit: string, role: string) => this.rotations.get(key(unit, role))?.timeZone;
+
   /**
-   * Imports a rosters section (from the registry document): upserts rotations by unit and role
-   * and overrides by id. With `replaceUnits`, first removes everything of those units (API PUT).
-   * On any error nothing is written.
+   * Imports a rosters section (PUT /rosters/:unit; the registry document's goes with the
+   * registry import): upserts rotations by unit and role and overrides by id. With
+   * `replaceUnits`, first removes everything of those units. On any error nothing is written.
    */
   import(
     doc: RostersInput,
@@ -190,49 +178,11 @@ export class RosterStore {
   ): { ok: true } | { ok: false; errors: RosterError[] } {
     const errors = this.check(doc);
     if (errors.length > 0) return { ok: false, errors };
-    const rot = this.db.prepare(`INSERT INTO duty_rotations
-      (unit, role, period, handover, start_date, members, per_shift, time_zone, updated_at)
-      VALUES (@unit, @role, @period, @handover, @startDate, @members, @perShift, @timeZone, @now)
-      ON CONFLICT(unit, role) DO UPDATE SET period=excluded.period, handover=excluded.handover,
-        start_date=excluded.start_date, members=excluded.members, per_shift=excluded.per_shift,
-        time_zone=excluded.time_zone, updated_at=excluded.updated_at`);
-    const ovr = this.db.prepare(`INSERT INTO duty_overrides
-      (id, unit, role, kind, person, other, from_text, to_text, from_ms, to_ms, note, updated_at)
-      VALUES (@id, @unit, @role, @kind, @person, @other, @fromText, @toText, @from, @to, @note, @now)
-      ON CONFLICT(id) DO UPDATE SET unit=excluded.unit, role=excluded.role, kind=excluded.kind,
-        person=excluded.person, other=excluded.other, from_text=excluded.from_text, to_text=excluded.to_text,
-        from_ms=excluded.from_ms, to_ms=excluded.to_ms, note=excluded.note, updated_at=excluded.updated_at`);
-    this.db.transaction(() => {
-      for (const u of replaceUnits ?? []) {
-        this.db.prepare('DELETE FROM duty_rotations WHERE unit = ?').run(u);
-        this.db.prepare('DELETE FROM duty_overrides WHERE unit = ?').run(u);
-      }
-      for (const r of doc.rotations) {
-        rot.run({
-          ...r,
-          members: JSON.stringify(r.members),
-          timeZone: r.timeZone ?? doc.timeZone,
-          now,
-        });
-      }
-      for (const o of doc.overrides) {
-        const { from, to } = this.range(o, doc.timeZone);
-        ovr.run({
-          id: o.id ?? `${o.kind}:${o.unit}:${o.role}:${o.person}:${o.from}`.slice(0, 64),
-          unit: o.unit,
-          role: o.role,
-          kind: o.kind,
-          person: o.person,
-          other: o.kind === 'swap' ? o.with : o.kind === 'cover' ? (o.replaces ?? null) : null,
-          fromText: o.from,
-          toText: o.to,
-          from,
-          to,
-          note: o.note ?? null,
-          now,
-        });
-      }
-    })();
+    const statements = rosterStatements('sqlite', rosterRows(doc, this.zoneOf, replaceUnits), now);
+    const sql = new SqliteRunner(this.db);
+    sql.transaction(() => {
+      for (const s of statements) sql.run(s);
+    });
     this.reload();
     return { ok: true };
   }
@@ -242,15 +192,5 @@ export class RosterStore {
     const n = this.db.prepare('DELETE FROM duty_overrides WHERE to_ms < ?').run(before).changes;
     if (n > 0) this.reload();
     return n;
-  }
-
-  /** A date means whole local days: from its midnight to the midnight after `to`'s date. */
-  private range(o: { from: string; to: string; unit: string; role: string }, tz: string) {
-    const zone = this.rotations.get(key(o.unit, o.role))?.timeZone ?? tz;
-    const isDate = (s: string) => s.length === 10;
-    return {
-      from: isDate(o.from) ? startOfDay(parseDay(o.from), zone) : Date.parse(o.from),
-      to: isDate(o.to) ? startOfDay(parseDay(o.to) + 1, zone) : Date.parse(o.to),
-    };
   }
 }

@@ -1,6 +1,6 @@
 import type { IncidentState, MessageInputOf, Texts } from '@steppelink/protocols';
 import type { PageContent } from '../notify/port.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Incident } from './store.ts';
 import { type Holder, type Rescue, sosAckTexts } from './texts.ts';
 
@@ -13,7 +13,7 @@ const clipTexts = (t: Texts): Texts => ({ zh: clip(t.zh, 2000), mn: clip(t.mn, 2
  * of an incident they may not see.
  */
 export function refusalContent(
-  registry: RegistryStore,
+  registry: Registry,
   o: {
     person: { roles: readonly { role: string }[] };
     unitId: string;
@@ -44,7 +44,7 @@ export function refusalContent(
 
 /** The page for one person at one level: the MQTT alert plus the texts the other channels carry. */
 export function pageContent(
-  registry: RegistryStore,
+  registry: Registry,
   inc: Incident,
   o: {
     kind: 'alert' | 'closing';

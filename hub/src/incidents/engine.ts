@@ -7,7 +7,7 @@ import { KeyedQueue } from '../keyed-queue.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelName, Outcome as SendOutcome } from '../notify/port.ts';
 import type { Role } from '../registry/schema.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import { pageContent, refusalContent, sosAckMessage } from './content.ts';
 import {
   type Action,
@@ -53,7 +53,7 @@ export interface IncidentReads {
 export interface EngineDeps {
   store: IncidentStore;
   reads: IncidentReads;
-  registry: RegistryStore;
+  registry: Registry;
   roster: RosterStore;
   clock: Clock;
   log: Logger;

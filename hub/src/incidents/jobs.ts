@@ -6,7 +6,7 @@ import type { RosterStore } from '../duty/roster-store.ts';
 import { formatDay, localDay, localTime } from '../duty/tz.ts';
 import type { Logger } from '../log.ts';
 import type { Role } from '../registry/schema.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 import type { JOB_DEFAULTS } from './defaults.ts';
 import type { Outbox } from './outbox.ts';
@@ -17,7 +17,7 @@ export type JobOptions = typeof JOB_DEFAULTS;
 
 export interface JobDeps {
   db: Db;
-  registry: RegistryStore;
+  registry: Registry;
   rosters: RosterStore;
   outbox: Outbox;
   clock: Clock;

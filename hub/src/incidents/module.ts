@@ -10,7 +10,7 @@ import { mqttWorkerNotifier } from '../notify/mqtt.ts';
 import type { ChannelName, Notifier } from '../notify/port.ts';
 import { StreamHub } from '../notify/stream.ts';
 import { webhookNotifier } from '../notify/webhook.ts';
-import type { RostersInput, UnitLevel } from '../registry/schema.ts';
+import type { UnitLevel } from '../registry/schema.ts';
 import { migrate } from '../state/db.ts';
 import { incidentRoutes } from './api.ts';
 import { DELIVERY_DEFAULTS, type EscalationPolicy, INCIDENT_DEFAULTS, JOB_DEFAULTS } from './defaults.ts';
@@ -47,15 +47,11 @@ export interface IncidentsModuleOptions {
   random?: () => number;
   /** Escalation, delivery and job time; default the hub's clock (tests pass a fake one). */
   clock?: Clock;
-  /** The registry document's `rosters` section, imported (upserted) at start. */
-  rosters?: RostersInput;
 }
 
 export type IncidentsModule = Omit<HubModule, 'routes'> & {
   routes: ReturnType<typeof incidentRoutes>;
   sink: IncidentSink;
-  /** Imports the registry document's `rosters` section (call after the registry import). */
-  importRosters(doc: RostersInput | undefined): { ok: true } | { ok: false; errors: unknown[] };
   readonly engine: IncidentEngine;
   readonly rosters: RosterStore;
   readonly jobs: DutyJobs;
@@ -221,15 +217,6 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         kick: () => need(deliverer).kick(),
         options: { ...JOB_DEFAULTS, ...(options.jobs || {}) },
       });
-      if (options.rosters) {
-        const r = rosters.import(options.rosters, c.clock.now());
-        if (!r.ok) {
-          const first = r.errors.slice(0, 3).map((e) => `rosters[${e.index}].${e.field}: ${e.reason}`);
-          throw new Error(
-            `The rosters section has ${r.errors.length} bad row(s): ${first.join('; ')}. Fix them and start again.`,
-          );
-        }
-      }
       if (options.jobs !== false) jobs.schedule(o.timeZone);
       // Resume: escalations whose time has come run now; undelivered pages go out.
       engine.trackOpen(
@@ -302,11 +289,6 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       };
     },
 
-    importRosters(doc) {
-      if (!doc) return { ok: true };
-      return need(rosters).import(doc, need(ctx).clock.now());
-    },
-
     idle: async () => {
       await engine?.settled();
       await deliverer?.idle();
@@ -314,6 +296,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
 
     async close() {
       jobs?.stop();
+      rosters?.close();
       timer?.cancel();
       reach?.close();
       await deliverer?.close();

@@ -3,7 +3,7 @@ import type { DeliveryRow } from '../notify/deliverer.ts';
 import type { ChannelName, Notifier, Outcome, PageContent, Recipient } from '../notify/port.ts';
 
 export type { DeliveryRow };
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Incident } from './store.ts';
 import type { PageKind } from './decide.ts';
 import type { DeliveryInsert } from './store-port.ts';
@@ -78,7 +78,7 @@ export class Outbox {
   private readonly missedNow = new Set<string>();
 
   constructor(
-    private readonly registry: RegistryStore,
+    private readonly registry: Registry,
     private readonly notifiers: readonly Notifier[],
     /** Writes rows now (those whose key is new) and returns the inserted ones' ids. */
     private readonly write: (rows: readonly DeliveryInsert[], at: number) => { id: number; key: string }[],

@@ -1,7 +1,7 @@
 import type { Accepted } from '../context.ts';
 import { escalationChain } from '../duty/chain.ts';
 import type { UnitLevel } from '../registry/schema.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { IncidentEngine } from './engine.ts';
 import type { Actor } from './store.ts';
 import { sosSummary } from './texts.ts';
@@ -11,11 +11,7 @@ import { sosSummary } from './texts.ts';
  * acknowledgements from workers' phones. Idempotent by message id (a re-run after a crash
  * changes nothing).
  */
-export function sosHandlers(
-  engine: () => IncidentEngine,
-  registry: () => RegistryStore,
-  chainTop: UnitLevel,
-) {
+export function sosHandlers(engine: () => IncidentEngine, registry: () => Registry, chainTop: UnitLevel) {
   return {
     async sos(m: Accepted<'sos'>): Promise<void> {
       const reg = registry();

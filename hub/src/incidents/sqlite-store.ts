@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
-import type { CompiledQuery } from 'kysely';
 import type { Db } from '../state/db.ts';
+import { type Row, SqliteRunner } from '../state/sqlite-run.ts';
 import { factsOf, incidentParams, toIncident, toTimelineEvent } from './store.ts';
 import {
   type Commit,
@@ -12,8 +11,6 @@ import {
 } from './store-port.ts';
 import { incidentQueries, type Prepared, queryBuilder } from './store-sql.ts';
 
-type Row = Record<string, unknown>;
-
 /**
  * The incident store on the hub's SQLite database. Queries come from store-sql.ts (Kysely,
  * compiled for SQLite) and run on the hub's one better-sqlite3 connection, prepared once per
@@ -23,27 +20,17 @@ type Row = Record<string, unknown>;
  */
 export class SqliteIncidentStore implements IncidentStore {
   private readonly q = incidentQueries(queryBuilder('sqlite'));
-  private readonly prepared = new Map<string, Statement>();
   private readonly dueQueries = new Map<number, Prepared<'now'>>();
+  private readonly sql: SqliteRunner;
+  private readonly all: SqliteRunner['all'];
+  private readonly one: SqliteRunner['one'];
+  private readonly run: SqliteRunner['run'];
 
-  constructor(private readonly db: Db) {}
-
-  private stmt(c: CompiledQuery): Statement {
-    let s = this.prepared.get(c.sql);
-    if (!s) {
-      s = this.db.prepare(c.sql);
-      this.prepared.set(c.sql, s);
-    }
-    return s;
-  }
-  private all(c: CompiledQuery): Row[] {
-    return this.stmt(c).all(...c.parameters) as Row[];
-  }
-  private one(c: CompiledQuery): Row | undefined {
-    return this.stmt(c).get(...c.parameters) as Row | undefined;
-  }
-  private run(c: CompiledQuery): number {
-    return this.stmt(c).run(...c.parameters).changes;
+  constructor(private readonly db: Db) {
+    this.sql = new SqliteRunner(db);
+    this.all = (c) => this.sql.all(c);
+    this.one = (c) => this.sql.one(c);
+    this.run = (c) => this.sql.run(c);
   }
 
   private stored(r: Row | undefined): StoredIncident | undefined {

@@ -1,5 +1,5 @@
 import type { UnitLevel } from '../registry/schema.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 
 /** Nearest-rank percentile of an ascending list (p in 0..100); null for an empty list. */
@@ -88,7 +88,7 @@ export interface LeagueRow extends ResponseStats {
  */
 export function leagueTable(
   db: Db,
-  registry: RegistryStore,
+  registry: Registry,
   q: { scope: string; level: UnitLevel; from: number; to: number },
 ): LeagueRow[] {
   const groups = new Map<string, Row[]>();

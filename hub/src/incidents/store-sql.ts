@@ -1,26 +1,10 @@
-import {
-  type Compilable,
-  type CompiledQuery,
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  sql,
-} from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { type Dialect, prepared, sqlBuilder } from '../state/sql.ts';
 import { COLUMNS } from './store.ts';
 
 /**
- * The incident store's queries, written once with Kysely and compiled for either dialect:
- * SQLite (better-sqlite3 runs them synchronously, each commit one transaction) or PostgreSQL
- * (a pool runs them). Kysely is used as a typed query builder only (its DummyDriver executes
- * nothing): execution stays with the adapter, so the SQLite adapter keeps the hub's one
- * connection and its synchronous transactions, with nothing interleaved inside them. Each query
- * is compiled once, with named parameters (`prepared`): compiling costs tens of µs, and an SOS
- * runs a dozen statements before its page.
+ * The incident store's queries, written once with Kysely and compiled for either dialect (see
+ * state/sql.ts: a query builder only, each query compiled once with named parameters).
  */
 
 type Nullable<T> = T | null;
@@ -115,54 +99,12 @@ export interface IncidentDb {
   };
 }
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect, Prepared } from '../state/sql.ts';
+export { prepared } from '../state/sql.ts';
 
-/** A Kysely instance that only builds and compiles queries for `dialect`. */
+/** A Kysely instance that only builds and compiles the incident store's queries for `dialect`. */
 export function queryBuilder(dialect: Dialect): Kysely<IncidentDb> {
-  return new Kysely<IncidentDb>({
-    dialect: {
-      createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) =>
-        dialect === 'sqlite' ? new SqliteIntrospector(db) : new PostgresIntrospector(db),
-      createQueryCompiler: () =>
-        dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler(),
-    },
-  });
-}
-
-/** A query compiled once: its SQL, and its parameters from named arguments (and the constants it holds). */
-export interface Prepared<N extends string> {
-  sql: string;
-  bind(args: Readonly<Record<N, unknown>>): CompiledQuery;
-}
-
-const SENTINEL = '\u0000:';
-
-/**
- * Compiles `build` once with a marker for every named parameter, and remembers where each one
- * lands among the compiled parameters (the others are constants of the query). `build` must use
- * the parameters only as values (no arithmetic or formatting on them).
- */
-export function prepared<N extends string>(
-  names: readonly N[],
-  build: (p: Readonly<Record<N, never>>) => Compilable,
-): Prepared<N> {
-  const markers = Object.fromEntries(names.map((n) => [n, `${SENTINEL}${n}`])) as unknown as Record<N, never>;
-  const compiled = build(markers).compile();
-  const slots: ({ name: N } | { value: unknown })[] = compiled.parameters.map((v) =>
-    typeof v === 'string' && v.startsWith(SENTINEL) ? { name: v.slice(SENTINEL.length) as N } : { value: v },
-  );
-  const missing = names.filter((n) => !slots.some((s) => 'name' in s && s.name === n));
-  if (missing.length > 0)
-    throw new Error(`prepared query does not use ${missing.join(', ')}: ${compiled.sql}`);
-  return {
-    sql: compiled.sql,
-    bind: (args) => ({
-      ...compiled,
-      parameters: slots.map((s) => ('name' in s ? (args[s.name] ?? null) : s.value)),
-    }),
-  };
+  return sqlBuilder<IncidentDb>(dialect);
 }
 
 const FACT_EVENTS = ['declined', 'unreachable', 'pressed-again'];

@@ -9,7 +9,8 @@ import { HubEvents } from '../events.ts';
 import { silentLogger } from '../log.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
-import { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
 
@@ -93,9 +94,9 @@ export function testContext(opts: { doc?: RegistryDocument; clock?: FakeClock } 
   const make = (): HubContext => {
     const db = openDatabase(join(dir, 'state.db'));
     dbs.push(db);
-    const registry = new RegistryStore(db);
+    const registry = openSqliteRegistry(db);
     if (dbs.length === 1) {
-      const r = registry.importDocument(opts.doc ?? SMALL_LEAGUE);
+      const r = registry.importDocumentNow(opts.doc ?? SMALL_LEAGUE);
       if (!r.ok) throw new Error(`fixture import failed: ${JSON.stringify(r.errors)}`);
     }
     return {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 import type { Incident } from './store.ts';
 
@@ -32,7 +32,7 @@ export function escalateAtOf(db: Db, inc: Incident): number | null {
 }
 
 /** The unit and its ancestors, top down, with their names. */
-export function placeOf(registry: RegistryStore, unitId: string) {
+export function placeOf(registry: Registry, unitId: string) {
   return registry
     .unitChain(unitId)
     .reverse()
@@ -46,7 +46,7 @@ function powerOf(details: Record<string, unknown> | null): { source: string; bat
 }
 
 /** An incident as the API, the SSE stream and the dashboard see it. */
-export function viewOf(registry: RegistryStore, inc: Incident, db?: Db) {
+export function viewOf(registry: Registry, inc: Incident, db?: Db) {
   const unit = registry.getUnit(inc.unit);
   const hh = inc.household ? registry.getHousehold(inc.household) : undefined;
   const person = (id: string | null) => {

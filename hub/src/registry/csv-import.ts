@@ -3,7 +3,7 @@ import { readSheet } from './csv.ts';
 import { boolValue, type Column, kindValue, langValue, type Sheet } from './csv-columns.ts';
 import type { ImportIssue } from './import-errors.ts';
 import { type DeviceInput, deviceSchema, type Household, householdSchema } from './schema.ts';
-import type { RegistryStore } from './store.ts';
+import type { Registry } from './registry.ts';
 
 export type SheetDocument =
   | { ok: true; sheet: 'households'; households: Household[]; lines: number[] }
@@ -16,7 +16,7 @@ export type SheetDocument =
  * a device's enabled flag when there is no 启用 column) is kept from the store, so re-importing
  * a sheet never wipes what was set another way. An empty cell in a present column clears it.
  */
-export function sheetDocument(text: string, store: RegistryStore, sheet?: Sheet): SheetDocument {
+export function sheetDocument(text: string, store: Registry, sheet?: Sheet): SheetDocument {
   const read = readSheet(text, sheet);
   if (!read.ok) return read;
   const errors: ImportIssue[] = [];

@@ -7,17 +7,18 @@ import { columnOf, detectSheet, headerRow } from './csv-columns.ts';
 import { members, membersCell, sheetDocument } from './csv-import.ts';
 import { importText } from './import.ts';
 import type { Household } from './schema.ts';
-import { RegistryStore } from './store.ts';
+import type { Registry } from './registry.ts';
+import { openSqliteRegistry } from './sqlite-store.ts';
 
 const GRID = '150824-104-007-03';
 
 describe('CSV sheets', () => {
   let db: Db;
-  let store: RegistryStore;
-  beforeAll(() => {
+  let store: Registry;
+  beforeAll(async () => {
     db = openDatabase(':memory:');
-    store = new RegistryStore(db);
-    store.importDocument(fastLeague());
+    store = openSqliteRegistry(db);
+    await store.importDocument(fastLeague());
   });
   afterAll(() => db.close());
 
@@ -110,7 +111,7 @@ describe('CSV sheets', () => {
     ]);
   });
 
-  it('keeps a household’s pasture polygon when a sheet (which has no column for it) is re-imported', () => {
+  it('keeps a household’s pasture polygon when a sheet (which has no column for it) is re-imported', async () => {
     const before = store.getHousehold('hh-150824-104-0007');
     expect(before?.pasture).toBeDefined();
     const csv = toCsv(headerRow('households'), [
@@ -126,7 +127,7 @@ describe('CSV sheets', () => {
         '搬到冬营地',
       ],
     ]);
-    const r = importText(store, csv, { type: 'csv' });
+    const r = await importText(store, csv, { type: 'csv' });
     expect(r.ok).toBe(true);
     const after = store.getHousehold('hh-150824-104-0007');
     expect(after?.pasture).toEqual(before?.pasture);
@@ -193,22 +194,27 @@ describe('CSV sheets', () => {
     );
   });
 
-  it('names exactly the broken row, by the line it starts on, whatever comes before it', () => {
-    fc.assert(
-      fc.property(households, fc.nat(), fc.constantFrom('lat', 'lon', 'grid', 'name'), (hs, k, field) => {
-        const bad = k % hs.length;
-        const rows = hs.map(row);
-        const cell = { lat: 5, lon: 6, grid: 1, name: 2 }[field];
-        rows[bad]![cell] = field === 'grid' ? '150824' : field === 'name' ? '' : '北纬';
-        const csv = toCsv(headerRow('households'), rows);
-        const r = importText(store, csv, { type: 'csv', sheet: 'households' }); // schema and store checks
-        expect(r.ok).toBe(false);
-        if (r.ok) return;
-        // the line: 1 header + the physical lines of the rows before it
-        const before = toCsv(headerRow('households'), rows.slice(0, bad)).match(/\n/g)?.length ?? 0;
-        expect(new Set(r.errors.map((e) => e.line))).toEqual(new Set([before + 1]));
-        expect(new Set(r.errors.map((e) => e.id))).toEqual(new Set([hs[bad]!.id]));
-      }),
+  it('names exactly the broken row, by the line it starts on, whatever comes before it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        households,
+        fc.nat(),
+        fc.constantFrom('lat', 'lon', 'grid', 'name'),
+        async (hs, k, field) => {
+          const bad = k % hs.length;
+          const rows = hs.map(row);
+          const cell = { lat: 5, lon: 6, grid: 1, name: 2 }[field];
+          rows[bad]![cell] = field === 'grid' ? '150824' : field === 'name' ? '' : '北纬';
+          const csv = toCsv(headerRow('households'), rows);
+          const r = await importText(store, csv, { type: 'csv', sheet: 'households' }); // schema and store checks
+          expect(r.ok).toBe(false);
+          if (r.ok) return;
+          // the line: 1 header + the physical lines of the rows before it
+          const before = toCsv(headerRow('households'), rows.slice(0, bad)).match(/\n/g)?.length ?? 0;
+          expect(new Set(r.errors.map((e) => e.line))).toEqual(new Set([before + 1]));
+          expect(new Set(r.errors.map((e) => e.id))).toEqual(new Set([hs[bad]!.id]));
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -7,18 +7,20 @@ import { type Db, openDatabase } from '../state/db.ts';
 import { formatIssue } from './import-errors.ts';
 import { importFile, importText } from './import.ts';
 import { jsonRowLines } from './json-lines.ts';
-import { RegistryStore } from './store.ts';
+import type { Registry } from './registry.ts';
+import { openSqliteRegistry } from './sqlite-store.ts';
 
 describe('registry import from files', () => {
   let dir: string;
   let db: Db;
-  let store: RegistryStore;
+  let store: Registry;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sl-import-'));
     db = openDatabase(join(dir, 'state.db'));
-    store = new RegistryStore(db);
+    store = openSqliteRegistry(db);
   });
   afterEach(() => {
+    store.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -29,10 +31,10 @@ describe('registry import from files', () => {
     expect(Object.fromEntries(jsonRowLines(text))).toEqual({ 'units:0': 3, 'units:1': 4, 'people:0': 8 });
   });
 
-  it('imports the league from a JSON file, idempotently', () => {
+  it('imports the league from a JSON file, idempotently', async () => {
     const path = join(dir, 'registry.json');
     writeFileSync(path, JSON.stringify(fastLeague(), null, 2));
-    const first = importFile(store, path);
+    const first = await importFile(store, path);
     expect(first).toMatchObject({ ok: true, summary: { units: 10, devices: 9 }, warnings: [] });
     const rows = () =>
       db
@@ -42,11 +44,11 @@ describe('registry import from files', () => {
         .pluck()
         .get();
     const before = rows();
-    expect(importFile(store, path).ok).toBe(true);
+    expect((await importFile(store, path)).ok).toBe(true);
     expect(rows()).toBe(before);
   });
 
-  it('reports every bad row of a JSON file with its line, and writes nothing', () => {
+  it('reports every bad row of a JSON file with its line, and writes nothing', async () => {
     const doc = fastLeague();
     doc.units[3]!.parent = '150899'; // no such banner
     (doc.devices[2] as { kind: string }).kind = 'radio';
@@ -54,7 +56,7 @@ describe('registry import from files', () => {
     const path = join(dir, 'registry.json');
     const text = JSON.stringify(doc, null, 2);
     writeFileSync(path, text);
-    const r = importFile(store, path);
+    const r = await importFile(store, path);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const lines = text.split('\n');
@@ -64,7 +66,7 @@ describe('registry import from files', () => {
       /^registry\.json:\d+ devices\[2\] stb-150824-104-0009 kind: Invalid option/,
     );
     (doc.devices[2] as { kind: string }).kind = 'settop';
-    const r2 = importText(store, JSON.stringify(doc, null, 2), { type: 'json' });
+    const r2 = await importText(store, JSON.stringify(doc, null, 2), { type: 'json' });
     expect(r2.ok ? [] : r2.errors.map((e) => `${e.section}[${e.index}] ${e.reason}`)).toEqual([
       'units[3] parent unit 150899 does not exist',
       'people[0] unit nowhere does not exist',
@@ -72,13 +74,13 @@ describe('registry import from files', () => {
     expect(db.prepare('SELECT count(*) FROM units').pluck().get()).toBe(0);
   });
 
-  it('says what it cannot read', () => {
+  it('says what it cannot read', async () => {
     writeFileSync(join(dir, 'r.xlsx'), 'PK');
-    expect(importFile(store, join(dir, 'r.xlsx'))).toMatchObject({
+    expect(await importFile(store, join(dir, 'r.xlsx'))).toMatchObject({
       ok: false,
       errors: [{ reason: expect.stringMatching(/\.json or \.csv/) }],
     });
-    expect(importText(store, '{"units": [', { type: 'json' })).toMatchObject({
+    expect(await importText(store, '{"units": [', { type: 'json' })).toMatchObject({
       ok: false,
       errors: [{ reason: expect.stringMatching(/not valid JSON/) }],
     });

@@ -5,7 +5,7 @@ import { sheetDocument } from './csv-import.ts';
 import { byLine, documentIssues, type ImportIssue, type ImportOutcome } from './import-errors.ts';
 import { jsonRowLines } from './json-lines.ts';
 import { type RegistryDocument, registryDocumentSchema } from './schema.ts';
-import type { RegistryStore } from './store.ts';
+import type { Registry } from './registry.ts';
 
 export type ImportFormat = { type: 'json' } | { type: 'csv'; sheet?: Sheet };
 
@@ -15,7 +15,7 @@ export type ParsedImport =
   | { ok: false; errors: ImportIssue[] };
 
 /** Parses and schema-checks an import without touching the store (the CSV path reads it to keep what sheets lack). */
-export function parseImport(text: string, format: ImportFormat, store: RegistryStore): ParsedImport {
+export function parseImport(text: string, format: ImportFormat, store: Registry): ParsedImport {
   if (format.type === 'csv') {
     const sheet = sheetDocument(text, store, format.sheet);
     if (!sheet.ok) return { ok: false, errors: sheet.errors.sort(byLine) };
@@ -49,13 +49,18 @@ const withLine = (e: ImportIssue, lineOf: (s: string, i: number) => number | und
 };
 
 /**
- * Imports a parsed document: the store's cross-row checks run first and, on any error, nothing
- * is written; errors carry the line of their row. `warnings` tell what still needs doing
- * (devices without a secret can't connect).
+ * Imports a parsed document — the one path of the CLI, the API and start-up: every section,
+ * rosters included, is checked first and, on any error, nothing is written; errors carry the
+ * line of their row. `warnings` tell what still needs doing (devices without a secret can't
+ * connect).
  */
-export function applyImport(store: RegistryStore, parsed: ParsedImport, now?: number): ImportOutcome {
+export async function applyImport(
+  store: Registry,
+  parsed: ParsedImport,
+  now?: number,
+): Promise<ImportOutcome> {
   if (!parsed.ok) return parsed;
-  const r = store.importDocument(parsed.doc, now);
+  const r = await store.importDocument(parsed.doc, now);
   if (!r.ok) return { ok: false, errors: r.errors.map((e) => withLine(e, parsed.lineOf)).sort(byLine) };
   const noSecret = parsed.doc.devices.filter((d) => !store.getDevice(d.id)?.secretHash).map((d) => d.id);
   const warnings =
@@ -68,11 +73,11 @@ export function applyImport(store: RegistryStore, parsed: ParsedImport, now?: nu
 }
 
 export function importText(
-  store: RegistryStore,
+  store: Registry,
   text: string,
   format: ImportFormat,
   now?: number,
-): ImportOutcome {
+): Promise<ImportOutcome> {
   return applyImport(store, parseImport(text, format, store), now);
 }
 
@@ -84,12 +89,12 @@ export function formatOfFile(path: string, sheet?: Sheet): ImportFormat | undefi
   return undefined;
 }
 
-/** Reads and imports a registry file (JSON document or CSV sheet); used by the CLI and `STEPPELINK_REGISTRY`. */
-export function importFile(
-  store: RegistryStore,
+/** Reads and imports a registry file (JSON document or CSV sheet): the CLI, `STEPPELINK_REGISTRY` and `createHub({ registryFile })`. */
+export async function importFile(
+  store: Registry,
   path: string,
   opts: { sheet?: Sheet; now?: number } = {},
-): ImportOutcome {
+): Promise<ImportOutcome> {
   const format = formatOfFile(path, opts.sheet);
   if (!format) {
     return {
@@ -100,4 +105,10 @@ export function importFile(
     };
   }
   return importText(store, readFileSync(path, 'utf8'), format, opts.now);
+}
+
+/** "3 units, 12 households, 1 rotations" — the sections an import wrote rows of. */
+export function describeSummary(summary: Record<string, number>): string {
+  const parts = Object.entries(summary).filter(([, n]) => n > 0);
+  return parts.map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing';
 }

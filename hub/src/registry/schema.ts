@@ -186,13 +186,28 @@ export const rostersSchema = z.object({
 });
 export type RostersInput = z.infer<typeof rostersSchema>;
 
-export const registryDocumentSchema = z.object({
-  units: z.array(unitSchema).default([]),
-  households: z.array(householdSchema).default([]),
-  teams: z.array(teamSchema).default([]),
-  devices: z.array(deviceSchema).default([]),
-  people: z.array(personSchema).default([]),
-  rosters: rostersSchema.optional(),
-});
+export const REGISTRY_SECTIONS = ['units', 'households', 'teams', 'devices', 'people', 'rosters'] as const;
+
+/**
+ * Every section is imported (CLI, API and start-up alike, registry/import.ts); a section the hub
+ * does not know is refused, never skipped: a misspelt `roster` would otherwise leave everyone on
+ * duty without a word.
+ */
+export const registryDocumentSchema = z.strictObject(
+  {
+    units: z.array(unitSchema).default([]),
+    households: z.array(householdSchema).default([]),
+    teams: z.array(teamSchema).default([]),
+    devices: z.array(deviceSchema).default([]),
+    people: z.array(personSchema).default([]),
+    rosters: rostersSchema.optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown section${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `"${k}"`).join(', ')}: a registry document has only ${REGISTRY_SECTIONS.join(', ')}`
+        : undefined,
+  },
+);
 export type RegistryDocument = z.infer<typeof registryDocumentSchema>;
 export type RegistryDocumentInput = z.input<typeof registryDocumentSchema>;

@@ -1,49 +1,57 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Db, openDatabase } from '../state/db.ts';
 import { deviceSecret, SMALL_LEAGUE } from './fixture.ts';
+import type { Registry } from './registry.ts';
 import { registryDocumentSchema } from './schema.ts';
 import { verifySecret } from './secrets.ts';
-import { RegistryStore } from './store.ts';
+import { openSqliteRegistry } from './sqlite-store.ts';
 
-describe('RegistryStore', () => {
+describe('Registry (the read model over the SQLite store)', () => {
   let dir: string;
   let db: Db;
-  let store: RegistryStore;
+  let store: Registry;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sl-registry-'));
     db = openDatabase(join(dir, 'state.db'));
-    store = new RegistryStore(db);
+    store = openSqliteRegistry(db, { pollMs: 5 });
   });
   afterEach(() => {
+    store.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("serves point lookups from a cache that sees its own writes and another connection's", async () => {
-    store.importDocument(SMALL_LEAGUE);
+  it("serves frozen records from memory, with its own writes at once and another connection's once the store says so", async () => {
+    await store.importDocument(SMALL_LEAGUE);
     const box = 'stb-150824-104-0007';
     const first = store.getDevice(box);
     expect(first?.enabled).toBe(true);
-    expect(store.getDevice(box)).toBe(first); // cached
+    expect(store.getDevice(box)).toBe(first); // the same record, no copy
     expect(Object.isFrozen(first)).toBe(true);
-    store.setDeviceEnabled(box, false);
+    expect(Object.isFrozen(store.getHousehold('hh-150824-104-0007')?.pasture?.coordinates[0])).toBe(true);
+    expect(await store.setDeviceEnabled(box, false)).toBe(true);
     expect(store.getDevice(box)?.enabled).toBe(false);
+    expect(await store.setDeviceEnabled('stb-nope', false)).toBe(false);
+    let changes = 0;
+    store.onChange(() => changes++);
     // the CLI, in another process, renames a person and re-enables the box
     const cli = openDatabase(join(dir, 'state.db'));
-    const person = store.getPerson('p-bater')!;
-    cli.prepare('UPDATE people SET name = ? WHERE id = ?').run('巴特尔（新）', person.id);
+    cli.prepare('UPDATE people SET name = ? WHERE id = ?').run('巴特尔（新）', 'p-bater');
     cli.prepare('UPDATE devices SET enabled = 1 WHERE id = ?').run(box);
     cli.close();
-    await Promise.resolve(); // another process's commit is seen from the next turn
-    expect(store.getPerson('p-bater')?.name).toBe('巴特尔（新）');
+    await vi.waitFor(() => expect(store.getPerson('p-bater')?.name).toBe('巴特尔（新）'));
     expect(store.getDevice(box)?.enabled).toBe(true);
+    expect(store.peopleWithRole('150824-104-007-03', 'grid-worker').map((p) => p.name)).toEqual([
+      '巴特尔（新）',
+    ]);
+    expect(changes).toBeGreaterThan(0);
   });
 
   it('imports the small league and answers routing questions', async () => {
-    const r = store.importDocument(SMALL_LEAGUE);
+    const r = await store.importDocument(SMALL_LEAGUE);
     expect(r).toMatchObject({ ok: true, summary: { units: 10, households: 6, devices: 9 } });
     expect(store.unitChain('150824-104-007-03').map((u) => u.level)).toEqual([
       'grid',
@@ -82,19 +90,19 @@ describe('RegistryStore', () => {
     expect(await verifySecret('wrong-secret-value', dev!.secretHash!)).toBe(false);
   });
 
-  it('is idempotent: a re-import updates and never duplicates, and keeps hashes', () => {
-    store.importDocument(SMALL_LEAGUE);
+  it('is idempotent: a re-import updates and never duplicates, and keeps hashes', async () => {
+    await store.importDocument(SMALL_LEAGUE);
     const before = store.getDevice('stb-150824-104-0007')?.secretHash;
     const renamed = structuredClone(SMALL_LEAGUE);
     renamed.households[0]!.name = '其其格（改）';
-    expect(store.importDocument(renamed).ok).toBe(true);
+    expect((await store.importDocument(renamed)).ok).toBe(true);
     expect(db.prepare('SELECT count(*) FROM households').pluck().get()).toBe(6);
     expect(db.prepare('SELECT count(*) FROM person_roles').pluck().get()).toBe(12);
     expect(store.getHousehold('hh-150824-104-0007')?.name).toBe('其其格（改）');
     expect(store.getDevice('stb-150824-104-0007')?.secretHash).toBe(before);
   });
 
-  it('reports every bad row and changes nothing', () => {
+  it('reports every bad row and changes nothing', async () => {
     const bad = registryDocumentSchema.parse({
       units: [
         {
@@ -107,8 +115,8 @@ describe('RegistryStore', () => {
       households: [{ id: 'hh-x', grid: '150824', name: '某户', location: { lat: 42, lon: 108 } }],
       devices: [{ id: 'stb-x', kind: 'settop', household: 'hh-missing', secret: 'long-enough-secret-1' }],
     });
-    store.importDocument(SMALL_LEAGUE);
-    const r = store.importDocument(bad);
+    await store.importDocument(SMALL_LEAGUE);
+    const r = await store.importDocument(bad);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map((e) => `${e.section}[${e.index}].${e.field}`)).toEqual([

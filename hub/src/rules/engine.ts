@@ -1,6 +1,6 @@
 import type { Fix, Grazing, Heartbeat } from '@steppelink/protocols';
 import type { Clock } from '../clock.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Db } from '../state/db.ts';
 import { type RulesConfig, resolveSettings, rulesConfigSchema } from './config.ts';
 import { Conditions } from './conditions.ts';
@@ -18,7 +18,7 @@ import { type Zone, zoneFeatureSchema } from './zones.ts';
 
 export interface RulesEngineOptions {
   db: Db;
-  registry: RegistryStore;
+  registry: Registry;
   clock: Clock;
   /** Config layered over the defaults; a config saved through the API layers over this. */
   config?: RulesConfig;

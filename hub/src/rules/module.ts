@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { ComponentHealth, HubContext, HubModule } from '../context.ts';
 import type { IncidentSink } from '../incidents/port.ts';
 import type { Logger } from '../log.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import { type ConfigIssue, parseRulesConfig, type RulesConfig } from './config.ts';
 import { RulesEngine } from './engine.ts';
 import type { Effect } from './env.ts';
@@ -58,7 +58,7 @@ export function createRulesModule(options: RulesModuleOptions): RulesModule {
     zones = parsed.zones;
   }
   let engine: RulesEngine | undefined;
-  let registry: RegistryStore | undefined;
+  let registry: Registry | undefined;
   let log: Logger | undefined;
   let timer: unknown;
   let clock: Clock | undefined;

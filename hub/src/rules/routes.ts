@@ -5,7 +5,7 @@ import { type ApiEnv, canActAs, canSee, type Principal } from '../api/context.ts
 import { apiError, summarizeIssues } from '../api/errors.ts';
 import { type QueryInput, readJson } from '../api/validate.ts';
 import type { Clock } from '../clock.ts';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { Role } from '../registry/schema.ts';
 import { type ConfigIssue, parseRulesConfig, rulesConfigSchema } from './config.ts';
 import { RULES_DEFAULTS } from './defaults.ts';
@@ -25,7 +25,7 @@ export const ZONE_EDITORS: readonly Role[] = [
 
 export interface RulesRouteDeps {
   engine: () => RulesEngine;
-  registry: () => RegistryStore;
+  registry: () => Registry;
   clock: () => Clock;
   run: (effects: Effect[]) => Promise<void>;
 }
@@ -55,7 +55,7 @@ const zoneUnits = (z: Zone): string[] =>
     : [z.properties.unitId];
 
 /** Admin of a unit at the top of the tree (the config is global). */
-function isRootAdmin(registry: RegistryStore, p: Principal): boolean {
+function isRootAdmin(registry: Registry, p: Principal): boolean {
   return p.roles.some((r) => r.role === 'admin' && registry.getUnit(r.unit)?.parent === null);
 }
 

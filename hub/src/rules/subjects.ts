@@ -1,5 +1,5 @@
 import type { DeviceKind, Household } from '../registry/schema.ts';
-import type { RegistryStore, UnitRecord } from '../registry/store.ts';
+import type { Registry, UnitRecord } from '../registry/registry.ts';
 import { type Area, AreaIndex } from './geo/areas.ts';
 import type { FenceZone } from './zones.ts';
 
@@ -42,7 +42,7 @@ export class Subjects {
   pastures = new AreaIndex<PastureRef>([]);
 
   constructor(
-    private readonly registry: RegistryStore,
+    private readonly registry: Registry,
     private readonly maxCached: number,
   ) {}
 

@@ -8,7 +8,8 @@ import type { AlertInput, IncidentSink } from '../incidents/port.ts';
 import { silentLogger } from '../log.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
-import { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import type { RulesConfig } from './config.ts';
 import { demoZones } from './data/index.ts';
@@ -59,11 +60,11 @@ export function registryDocument(): RegistryDocument {
 
 export function testRegistry(doc: RegistryDocument = registryDocument()): {
   db: Db;
-  registry: RegistryStore;
+  registry: Registry;
 } {
   const db = openDatabase(':memory:');
-  const registry = new RegistryStore(db);
-  const result = registry.importDocument(doc);
+  const registry = openSqliteRegistry(db);
+  const result = registry.importDocumentNow(doc);
   if (!result.ok) throw new Error(`fixture does not import: ${JSON.stringify(result.errors)}`);
   return { db, registry };
 }
@@ -105,7 +106,7 @@ export function demo(): Zone[] {
 
 /** An engine over the small league and the demo zones, with effects delivered to a recording sink. */
 export function testEngine(
-  opts: { config?: RulesConfig; zones?: Zone[]; t0?: number; db?: Db; registry?: RegistryStore } = {},
+  opts: { config?: RulesConfig; zones?: Zone[]; t0?: number; db?: Db; registry?: Registry } = {},
 ) {
   const { db, registry } =
     opts.db && opts.registry ? { db: opts.db, registry: opts.registry } : testRegistry();
@@ -141,7 +142,7 @@ export const times = (n: number, p: [number, number]): [number, number][] =>
 export function testContext(opts: {
   clock: Clock;
   db?: Db;
-  registry?: RegistryStore;
+  registry?: Registry;
   publisher?: HubContext['publisher'];
 }): HubContext {
   const { db, registry } =

@@ -1,6 +1,6 @@
 import { latSchema, lonSchema, unitIdSchema } from '@steppelink/protocols';
 import { z } from 'zod';
-import type { RegistryStore } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import { type ConfigIssue, toIssues } from './config.ts';
 import { periodSchema } from './schedule.ts';
 
@@ -136,7 +136,7 @@ export const zoneCollectionSchema = z
 export type ParsedZones = { ok: true; zones: Zone[] } | { ok: false; issues: ConfigIssue[] };
 
 /** Units, households and teams the zones name must exist in the registry. */
-export function checkZoneRefs(zones: readonly Zone[], registry: RegistryStore, prefix = ''): ConfigIssue[] {
+export function checkZoneRefs(zones: readonly Zone[], registry: Registry, prefix = ''): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   zones.forEach((z, i) => {
     const at = (p: string) => [prefix, String(i), 'properties', p].filter(Boolean).join('.');
@@ -164,7 +164,7 @@ export function checkZoneRefs(zones: readonly Zone[], registry: RegistryStore, p
 }
 
 /** Validates a FeatureCollection (or one Feature, or an array of them) of zones: schema first, then registry references. */
-export function parseZones(input: unknown, registry?: RegistryStore): ParsedZones {
+export function parseZones(input: unknown, registry?: Registry): ParsedZones {
   const asCollection = Array.isArray(input)
     ? { type: 'FeatureCollection', features: input }
     : input && typeof input === 'object' && (input as { type?: unknown }).type === 'Feature'

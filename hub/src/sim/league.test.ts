@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registryDocumentSchema } from '../registry/schema.ts';
-import { RegistryStore } from '../registry/store.ts';
+import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { openDatabase } from '../state/db.ts';
 import { generateLeague } from './league.ts';
 
 describe('generateLeague', () => {
-  it('draws a valid, importable league of the requested size', () => {
+  it('draws a valid, importable league of the requested size', async () => {
     const { doc, devices, logins } = generateLeague({ households: 300 });
     expect(registryDocumentSchema.safeParse(doc).success).toBe(true);
     expect(doc.households).toHaveLength(300);
@@ -27,8 +27,8 @@ describe('generateLeague', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sl-league-'));
     try {
       const db = openDatabase(join(dir, 'state.db'));
-      const store = new RegistryStore(db);
-      const r = store.importDocument(doc);
+      const store = openSqliteRegistry(db);
+      const r = await store.importDocument(doc);
       expect(r.ok ? r.summary.households : r.errors).toBe(300);
       // every box hears its grid, gacha, sumu, banner and league
       const box = devices.find((d) => d.kind === 'settop')!;

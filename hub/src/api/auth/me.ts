@@ -1,6 +1,6 @@
 import type { Texts } from '@steppelink/protocols';
 import type { UnitLevel } from '../../registry/schema.ts';
-import type { RegistryStore } from '../../registry/store.ts';
+import type { Registry } from '../../registry/registry.ts';
 import type { Principal } from '../context.ts';
 import { scopeRoots } from './principal.ts';
 
@@ -20,14 +20,14 @@ export interface Me {
   adminOf: string[];
 }
 
-export function unitRef(registry: RegistryStore, id: string): UnitRef {
+export function unitRef(registry: Registry, id: string): UnitRef {
   const u = registry.getUnit(id);
   return u ? { id, level: u.level, name: u.name } : { id, level: 'grid', name: { zh: id, mn: id, en: id } };
 }
 
 /** GET /api/me body: never carries a password hash, only what the person may know about themselves. */
 export function meOf(
-  registry: RegistryStore,
+  registry: Registry,
   p: { id: string; name: string; lang: 'zh' | 'mn' | 'en'; roles: Principal['roles']; via: Principal['via'] },
 ): Me {
   const principal: Principal = { personId: p.id, name: p.name, lang: p.lang, roles: p.roles, via: p.via };

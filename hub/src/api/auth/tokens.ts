@@ -1,7 +1,7 @@
 import { doc } from '../openapi.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { PersonRecord, RegistryStore } from '../../registry/store.ts';
+import type { PersonRecord, Registry } from '../../registry/registry.ts';
 import { type ApiEnv, isAdminOf, type Principal } from '../context.ts';
 import type { ApiCore } from '../deps.ts';
 import { apiError } from '../errors.ts';
@@ -14,7 +14,7 @@ import { throttleRoutes } from './throttles.ts';
  * An admin may act for a person only when every unit of that person's roles lies within the
  * admin's units: a banner admin can't mint a token that sees the whole league.
  */
-export function administers(registry: RegistryStore, p: Principal, person: PersonRecord): boolean {
+export function administers(registry: Registry, p: Principal, person: PersonRecord): boolean {
   return person.roles.length > 0 && person.roles.every((r) => isAdminOf(registry, p, r.unit));
 }
 

@@ -88,7 +88,12 @@ export function registryRoutes(core: ApiCore) {
         if (!parsed.ok) return invalid(c, parsed.errors);
         const d = parsed.doc;
         if (
-          d.units.length + d.households.length + d.teams.length + d.devices.length + d.people.length ===
+          d.units.length +
+            d.households.length +
+            d.teams.length +
+            d.devices.length +
+            d.people.length +
+            (d.rosters ? d.rosters.rotations.length + d.rosters.overrides.length : 0) ===
           0
         ) {
           return apiError(c, 422, 'empty_import', 'the document has no rows; nothing was imported');
@@ -103,7 +108,7 @@ export function registryRoutes(core: ApiCore) {
             outside.map(rowIssue),
           );
         }
-        const r = applyImport(core.registry, parsed, core.clock.now());
+        const r = await applyImport(core.registry, parsed, core.clock.now());
         if (!r.ok) return invalid(c, r.errors);
         core.log.info({ by: p.personId, summary: r.summary }, 'registry imported');
         return c.json({ ok: true as const, summary: r.summary, warnings: r.warnings }, 200);
@@ -121,7 +126,7 @@ export function registryRoutes(core: ApiCore) {
         if (!isAdminOf(core.registry, p, seen.unit))
           return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
         const secret = generateSecret();
-        core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret));
+        await core.registry.setDeviceSecretHash(id, core.registry.deviceSecretHash(secret), core.clock.now());
         core.log.info({ deviceId: id, by: p.personId }, 'device secret rotated');
         core.events.emit('device.revoked', { deviceId: id, reason: 'secret_rotated', at: core.clock.now() });
         c.header('Cache-Control', 'no-store');
@@ -148,7 +153,7 @@ export function registryRoutes(core: ApiCore) {
         if (!isAdminOf(core.registry, p, seen.unit))
           return apiError(c, 403, 'forbidden', `you are not admin of ${seen.unit}, where ${id} belongs`);
         const { enabled } = c.req.valid('json');
-        core.registry.setDeviceEnabled(id, enabled);
+        await core.registry.setDeviceEnabled(id, enabled, core.clock.now());
         core.log.info({ deviceId: id, enabled, by: p.personId }, 'device enabled changed');
         if (!enabled)
           core.events.emit('device.revoked', { deviceId: id, reason: 'disabled', at: core.clock.now() });

@@ -2,7 +2,7 @@ import { doc } from '../openapi.ts';
 import type { Texts } from '@steppelink/protocols';
 import { Hono } from 'hono';
 import type { UnitLevel } from '../../registry/schema.ts';
-import type { RegistryStore } from '../../registry/store.ts';
+import type { Registry } from '../../registry/registry.ts';
 import { unitRef } from '../auth/me.ts';
 import { scopeRoots } from '../auth/principal.ts';
 import { type ApiEnv, canSee } from '../context.ts';
@@ -19,7 +19,7 @@ export interface UnitNode {
   children: UnitNode[];
 }
 
-function tree(registry: RegistryStore, id: string): UnitNode | undefined {
+function tree(registry: Registry, id: string): UnitNode | undefined {
   const u = registry.getUnit(id);
   if (!u) return undefined;
   const children = registry

@@ -1,0 +1,12 @@
+/** Duty tables. Append new migrations; never edit an applied one. */
+export const dutyMigrations = [
+  `CREATE TABLE duty_rotations (
+     unit TEXT NOT NULL, role TEXT NOT NULL, period TEXT NOT NULL, handover TEXT NOT NULL,
+     start_date TEXT NOT NULL, members TEXT NOT NULL, per_shift INTEGER NOT NULL, time_zone TEXT NOT NULL,
+     updated_at INTEGER NOT NULL, PRIMARY KEY (unit, role));
+   CREATE TABLE duty_overrides (
+     id TEXT PRIMARY KEY, unit TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL, person TEXT NOT NULL,
+     other TEXT, from_text TEXT NOT NULL, to_text TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL,
+     note TEXT, updated_at INTEGER NOT NULL);
+   CREATE INDEX duty_overrides_unit ON duty_overrides(unit, role, to_ms);`,
+];
