@@ -157,15 +157,17 @@ describe('zones through the API', () => {
       ban('erdeni-ban', '150824-104-007', open),
     );
     expect(bad.status).toBe(400);
-    expect(bad.json.issues).toEqual([
+    expect((bad.json.error as Json).code).toBe('invalid_zone');
+    expect((bad.json.error as Json).issues).toEqual([
       {
-        path: 'geometry.coordinates.0',
+        path: ['geometry', 'coordinates', '0'],
+        code: 'invalid',
         message: 'a polygon ring must end where it starts (first and last positions equal)',
       },
     ]);
     const ghost = await call('p-league', 'PUT', '/rules/zones/x', ban('x', '150899'));
-    expect(ghost.json.issues).toEqual([
-      { path: 'properties.unitId', message: 'unit 150899 is not in the registry' },
+    expect((ghost.json.error as Json).issues).toEqual([
+      { path: ['properties', 'unitId'], code: 'invalid', message: 'unit 150899 is not in the registry' },
     ]);
     const line = {
       ...ban('y', '150824'),
@@ -178,9 +180,10 @@ describe('zones through the API', () => {
       },
     };
     const wrong = await call('p-league', 'PUT', '/rules/zones/y', line);
-    expect(wrong.json.issues).toEqual([
+    expect((wrong.json.error as Json).issues).toEqual([
       {
-        path: 'geometry.type',
+        path: ['geometry', 'type'],
+        code: 'invalid',
         message: 'a ban zone needs a Polygon or MultiPolygon geometry, not LineString',
       },
     ]);
@@ -210,11 +213,14 @@ describe('rules config through the API', () => {
     expect((await call('p-wangjg', 'PUT', '/rules/config', { strayDebounceMs: 300_000 })).status).toBe(403);
     const typo = await call('p-league', 'PUT', '/rules/config', { strayDebounceMS: 300_000 });
     expect(typo.status).toBe(400);
-    expect((typo.json.issues as { message: string }[])[0]!.message).toMatch(/strayDebounceMS/);
+    expect(((typo.json.error as Json).issues as { message: string }[])[0]!.message).toMatch(
+      /strayDebounceMS/,
+    );
     const inverted = await call('p-league', 'PUT', '/rules/config', { lowBatteryPct: 40 });
-    expect(inverted.json.issues).toEqual([
+    expect((inverted.json.error as Json).issues).toEqual([
       {
-        path: 'lowBatteryClearPct',
+        path: ['lowBatteryClearPct'],
+        code: 'invalid',
         message: 'must be above lowBatteryPct (40) so a charging battery does not flap',
       },
     ]);
