@@ -8,6 +8,7 @@ import type { ApiEnv } from '../context.ts';
 import type { ApiCore } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { boolParam, idParam, pageParams, unitFilter } from '../params.ts';
+import { householdNames, matchDevices } from '../device-search.ts';
 import { devicesInUnits } from '../queries.ts';
 import { deviceView, unitsFor, visibleDevice } from '../scope.ts';
 import { zParam, zQuery } from '../validate.ts';
@@ -41,6 +42,8 @@ export function deviceRoutes(core: ApiCore) {
     ...unitFilter,
     kind: deviceKindSchema.optional(),
     online: boolParam.optional(),
+    /** Part of a device id, label, household id or household name (the devices page's search box). */
+    q: z.string().trim().min(1).max(64).optional(),
     ...pageParams(core.limits.maxPageSize, 200),
   });
   return new Hono<ApiEnv>()
@@ -81,6 +84,7 @@ export function deviceRoutes(core: ApiCore) {
         const scope = unitsFor(core, c, c.get('principal'), q.unit);
         if (!scope.ok) return scope.response;
         let rows = devicesInUnits(core.db, scope.units, q.kind);
+        if (q.q) rows = matchDevices(core.db, scope.units, rows, q.q);
         let presence = core.presence.many(rows.map((d) => d.id));
         if (q.online !== undefined)
           rows = rows.filter((d) => (presence.get(d.id)?.online ?? false) === q.online);
@@ -97,11 +101,16 @@ export function deviceRoutes(core: ApiCore) {
           (await core.telemetry.latestHealth(page.map((d) => d.id))).map((h) => [h.deviceId, h]),
         );
         const skew = clocks.flagged(page.map((d) => d.id));
+        const names = householdNames(
+          core.db,
+          page.flatMap((d) => (d.household ? [d.household] : [])),
+        );
         const items = page.map((d) => {
           const pr = presence.get(d.id);
           const h = health.get(d.id);
           return {
             ...deviceView(d, d.unit),
+            householdName: (d.household && names.get(d.household)) || null,
             online: pr?.online ?? false,
             lastSeen: pr?.lastSeen ?? null,
             connectedAt: pr?.connectedAt ?? null,
