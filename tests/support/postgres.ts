@@ -166,15 +166,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     running.delete(proc);
   };
 
-  let port = 0;
-  try {
-    // C locale with UTF-8: text sorts by bytes, as SQLite's BINARY collation does
-    execFileSync(
-      join(bin, 'initdb'),
-      ['-D', data, '-U', USER, '--auth=trust', '--locale=C', '-E', 'UTF8', '--no-sync', '--no-instructions'],
-      { ...spawnAs, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    port = await freePort(host);
+  const launch = async (port: number): Promise<'up' | 'port-taken' | 'exited' | 'timeout'> => {
     const log = createWriteStream(logPath, { flags: 'a' });
     const args = [
       ...['-D', data, '-p', String(port), '-h', host, '-k', dir],
@@ -198,11 +190,15 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       : spawn(join(bin, 'postgres'), args, { ...spawnAs, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout?.pipe(log);
     proc.stderr?.pipe(log);
+    let said = '';
+    proc.stderr?.on('data', (d: Buffer) => {
+      said = (said + d.toString()).slice(-4_000);
+    });
     child = proc;
     running.set(proc, dir);
     let exited = false;
-    proc.once('exit', () => {
-      exited = true;
+    proc.once('close', () => {
+      exited = true; // 'close': exited, and all it said is in `said`
       running.delete(proc);
     });
     proc.once('error', () => {
@@ -221,16 +217,39 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       try {
         await c.connect();
         await c.end();
-        break;
+        return 'up';
       } catch {
         await c.end().catch(() => {});
       }
-      if (exited || Date.now() > deadline) {
-        throw new Error(
-          `postgres (${bin}) did not accept connections on ${host}:${port}${exited ? ' (it exited)' : ' in time'}; log tail:\n${logTail()}`,
-        );
+      if (exited) {
+        child = undefined;
+        return /could not bind|Address already in use|could not create any TCP\/IP sockets/.test(said)
+          ? 'port-taken'
+          : 'exited';
       }
+      if (Date.now() > deadline) return 'timeout';
       await sleep(50);
+    }
+  };
+
+  let port = 0;
+  try {
+    // C locale with UTF-8: text sorts by bytes, as SQLite's BINARY collation does
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', USER, '--auth=trust', '--locale=C', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+      { ...spawnAs, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    // The port was free a moment ago; another test file may take it before postgres binds it.
+    // Then postgres exits at once, saying so, and it is started again on another one.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort(host);
+      const outcome = await launch(port);
+      if (outcome === 'up') break;
+      if (outcome === 'port-taken' && attempt < 3) continue;
+      throw new Error(
+        `postgres (${bin}) did not accept connections on ${host}:${port} (${outcome}); log tail:\n${logTail()}`,
+      );
     }
   } catch (err) {
     await halt();
