@@ -37,8 +37,8 @@ const PARAMETERS: JsonObject = {
     examples: ['150800', '150824', '150824-104-007-03'],
   },
   workerId: {
-    description: `Person id of a grid worker or officer: ${ID_RULE}.`,
-    examples: ['w-150824-0031'],
+    description: `Person id of a grid worker or officer (the registry's person \`id\`, e.g. p-bater; not their login name): ${ID_RULE}. A phone learns it from GET /api/me (\`person.id\`) after signing in.`,
+    examples: ['p-bater', 'w-150824-0031'],
   },
 };
 
@@ -176,8 +176,11 @@ export function buildAsyncApi(): JsonObject {
         host: 'localhost:1883',
         protocol: 'mqtt',
         protocolVersion: '3.1.1',
-        description:
-          "The hub's embedded broker (aedes, MQTT 3.1.1). Deny by default: a device may publish only under its own id and subscribe only to its own down/# and its units' notices.",
+        description: [
+          "The hub's embedded broker (aedes, MQTT 3.1.1). Deny by default: a device may publish only under its own id and subscribe only to its own down/# and its units' notices; a worker's phone only to its own sl/v1/worker/{workerId}/alert and publish to its ack.",
+          'Packets larger than 256 KiB (262,144 bytes, the whole MQTT packet) close the connection unread; a smaller payload the hub refuses is acknowledged and dead-lettered, never answered by a disconnect.',
+          'Use a persistent session (clean session off, QoS 1): downlink queued while a client was away is delivered when it returns, and the session survives a hub restart. A client that connects with clean session on, or whose session was lost, must subscribe again after every reconnect (CONNACK session present = 0 says so); a box that subscribes to its down/# again is sent the current state of each of its open incidents once.',
+        ].join(' '),
         security: [ref('#/components/securitySchemes/mqttLogin')],
       },
     },
@@ -190,7 +193,11 @@ export function buildAsyncApi(): JsonObject {
       securitySchemes: {
         mqttLogin: {
           type: 'userPassword',
-          description: 'MQTT CONNECT username = the device id (or worker id), password = its secret.',
+          description: [
+            'Devices: username = client id = the device id, password = its secret (issued by `steppelink-hub device add/secret`).',
+            "People (a worker's phone): username = their dashboard login name, password = their dashboard password; the client id may be anything that is not a device's id. The person id (`workerId` in topics) is not a login name.",
+            'Refusals (CONNACK return codes; MQTT 3.1.1 has no reason text, so the hub logs the reason with the account and counts it in steppelink_auth_refused_total): 2 identifier rejected — a device whose client id is not its device id, a person using a device id as client id, or an empty client id with clean session off; 4 bad username or password; 5 not authorized — a disabled device; 3 server unavailable — sign-in throttled, retry later.',
+          ].join(' '),
         },
       },
     },
