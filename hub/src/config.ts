@@ -84,6 +84,13 @@ export const envSchema = z
       .min(1)
       .refine(existsSync, { message: 'tiles folder does not exist; give a folder of {z}/{x}/{y}.png tiles' })
       .optional(),
+    // the operator's offline tile archive (raster PMTiles v3), served at /tiles from disk
+    STEPPELINK_PMTILES: z
+      .string()
+      .min(1)
+      .refine((p) => p.endsWith('.pmtiles'), { message: 'must be a .pmtiles archive' })
+      .refine(existsSync, { message: 'tile archive does not exist; give the path of a .pmtiles file' })
+      .optional(),
     // the simulated fleet (another component): on = run it, league = import its league only, off
     STEPPELINK_SIM: z.enum(['on', 'off', 'league'], { message: 'must be on, off or league' }).default('on'),
     // where devices connect: the embedded aedes broker, or a broker the operator runs (README "Scaling beyond one machine")
@@ -206,6 +213,8 @@ export interface HubConfig {
   registryFile?: string;
   webhookUrl?: string;
   tilesDir?: string;
+  /** A raster PMTiles archive for the map (STEPPELINK_PMTILES). */
+  pmtiles?: string;
   sim: HubEnv['STEPPELINK_SIM'];
 }
 
@@ -276,5 +285,6 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (e.STEPPELINK_REGISTRY) config.registryFile = e.STEPPELINK_REGISTRY;
   if (e.STEPPELINK_WEBHOOK_URL) config.webhookUrl = e.STEPPELINK_WEBHOOK_URL;
   if (e.STEPPELINK_TILES_DIR) config.tilesDir = e.STEPPELINK_TILES_DIR;
+  if (e.STEPPELINK_PMTILES) config.pmtiles = e.STEPPELINK_PMTILES;
   return { ok: true, config };
 }

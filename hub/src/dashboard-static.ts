@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { dashboardAssetsDir } from '@steppelink/dashboard';
 import { Hono } from 'hono';
+import type { TileArchive } from './tiles/pmtiles.ts';
 
 /**
  * Serves the built dashboard (dashboard/dist) at `/` next to the API, plus the deployer's local
@@ -17,6 +18,8 @@ export interface DashboardSiteOptions {
   /** A local tile directory (`{z}/{x}/{y}.{ext}`), e.g. STEPPELINK_TILES_DIR; without it the map has a plain background. */
   tilesDir?: string;
   tiles?: { ext?: 'png' | 'jpg' | 'webp'; maxZoom?: number; attribution?: string };
+  /** The operator's PMTiles archive (STEPPELINK_PMTILES, opened with openTileArchive): served at /tiles instead of a folder. */
+  tileArchive?: TileArchive;
   /** Where the map opens (default: the Urad border banners). */
   mapCenter?: { lat: number; lon: number; zoom?: number };
 }
@@ -42,15 +45,23 @@ export function dashboardSite(o: DashboardSiteOptions = {}): Hono {
   const ext = o.tiles?.ext ?? 'png';
   const config = {
     map: {
-      ...(o.tilesDir
+      ...(o.tileArchive
         ? {
             tiles: {
-              url: `/tiles/{z}/{x}/{y}.${ext}`,
-              maxZoom: o.tiles?.maxZoom ?? 14,
+              url: `/tiles/{z}/{x}/{y}.${o.tileArchive.ext}`,
+              maxZoom: o.tileArchive.maxZoom,
               attribution: o.tiles?.attribution ?? '',
             },
           }
-        : {}),
+        : o.tilesDir
+          ? {
+              tiles: {
+                url: `/tiles/{z}/{x}/{y}.${ext}`,
+                maxZoom: o.tiles?.maxZoom ?? 14,
+                attribution: o.tiles?.attribution ?? '',
+              },
+            }
+          : {}),
       ...(o.mapCenter ? { center: o.mapCenter } : {}),
     },
   };
@@ -64,7 +75,21 @@ export function dashboardSite(o: DashboardSiteOptions = {}): Hono {
     }
   });
   site.get('/dashboard-config.json', (c) => c.json(config));
-  if (o.tilesDir) {
+  if (o.tileArchive) {
+    const archive = o.tileArchive;
+    site.get('/tiles/:z/:x/:file', async (c) => {
+      const [z, x] = [Number(c.req.param('z')), Number(c.req.param('x'))];
+      const m = /^(\d+)\.([a-z]+)$/.exec(c.req.param('file'));
+      if (!m || m[2] !== archive.ext || !Number.isInteger(z) || !Number.isInteger(x))
+        return c.body(null, 404);
+      const bytes = await archive.tile(z, x, Number(m[1]));
+      if (!bytes) return c.body(null, 404); // outside the archive: Leaflet leaves the basemap showing
+      return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+        'Content-Type': archive.contentType,
+        'Cache-Control': 'public, max-age=86400',
+      });
+    });
+  } else if (o.tilesDir) {
     const tilesDir = o.tilesDir;
     site.get(
       '/tiles/*',

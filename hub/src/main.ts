@@ -20,6 +20,7 @@ import { demoZones } from './rules/data/index.ts';
 import { prepareDemo } from './sim/demo.ts';
 import { type Fleet, startFleet } from './sim/fleet.ts';
 import { startSimSmsGateway } from './sim/sms-gateway.ts';
+import { openTileArchive } from './tiles/pmtiles.ts';
 import { openDatabase } from './state/db.ts';
 
 const fail = (code: number, lines: string[]): never => {
@@ -34,8 +35,9 @@ if (!cfg.ok) {
     ...cfg.problems.map((p) => `  - ${p}`),
   ]);
 }
-const { options, registryFile, webhookUrl, tilesDir, sim, env } = (cfg as Extract<typeof cfg, { ok: true }>)
-  .config;
+const { options, registryFile, webhookUrl, tilesDir, pmtiles, sim, env } = (
+  cfg as Extract<typeof cfg, { ok: true }>
+).config;
 const log = createLogger({ level: options.logLevel ?? 'info' });
 
 /**
@@ -85,6 +87,12 @@ const simSms =
     ? await startSimSmsGateway(log.child({ component: 'sim-sms' }))
     : undefined;
 const smsUrl = webhookUrl ?? simSms?.url;
+// the operator's tile archive, checked before anything starts (a vector or broken archive: exit 2)
+const tileArchive = pmtiles
+  ? await openTileArchive(pmtiles).catch((e: Error) =>
+      fail(2, [`SteppeLink hub: STEPPELINK_PMTILES: ${e.message}`]),
+    )
+  : undefined;
 const modules = createStandardModules({
   ...(smsUrl ? { webhook: { url: smsUrl } } : {}),
   zones: demo ? demo.zones : demoZonesFit ? demoZones() : { type: 'FeatureCollection', features: [] },
@@ -94,7 +102,7 @@ const hub = createHub({
   ...(demo?.registry ? { registry: demo.registry } : {}),
   log,
   modules: modules.list,
-  app: (deps) => withDashboard(createApi(deps), tilesDir ? { tilesDir } : {}),
+  app: (deps) => withDashboard(createApi(deps), tileArchive ? { tileArchive } : tilesDir ? { tilesDir } : {}),
 });
 let stopping = false;
 const stop = async (signal: string) => {

@@ -34,7 +34,8 @@ export interface Person {
 
 export interface DashboardSetup<K extends string> {
   hub?: Partial<HubOptions>;
-  site?: DashboardSiteOptions;
+  /** What the hub serves beside the API (tiles, map centre); a function when it must be opened first. */
+  site?: DashboardSiteOptions | (() => Promise<DashboardSiteOptions>);
   people: Record<K, Person>;
   /** Runs after the hub started and before anyone signs in (connect boxes, raise incidents…). */
   before?: (hub: TestHub) => Promise<void>;
@@ -78,7 +79,8 @@ export function dashboard<K extends string>(setup: DashboardSetup<K>): Dashboard
     },
   };
   beforeAll(async () => {
-    hub = await startDashboardHub(setup.hub, setup.site);
+    const site = typeof setup.site === 'function' ? await setup.site() : setup.site;
+    hub = await startDashboardHub(setup.hub, site);
     await setup.before?.(hub);
     browser = await launchBrowser();
     for (const [who, person] of Object.entries(setup.people) as [K, Person][]) {

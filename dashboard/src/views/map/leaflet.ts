@@ -3,8 +3,8 @@ import 'leaflet/dist/leaflet.css';
 import type { MapConfig } from '../../api/geo.ts';
 
 /**
- * A Leaflet map with no remote resources: the deployer's local tiles when configured, otherwise
- * a plain background under the GeoJSON layers. Markers are drawn as vectors (no marker images).
+ * A Leaflet map with no remote resources: the deployer's local tiles (a folder or a PMTiles
+ * archive the hub serves) when configured, over the Natural Earth basemap drawn by basemap.ts. Markers are drawn as vectors (no marker images).
  */
 export function createMap(el: HTMLElement, config: MapConfig): L.Map {
   const map = L.map(el, {
@@ -14,7 +14,8 @@ export function createMap(el: HTMLElement, config: MapConfig): L.Map {
   });
   if (config.tiles) {
     L.tileLayer(config.tiles.url, {
-      maxZoom: config.tiles.maxZoom ?? 14,
+      maxNativeZoom: config.tiles.maxZoom ?? 14, // closer in, the deepest tiles are enlarged
+      maxZoom: 19,
       attribution: config.tiles.attribution ?? '',
     }).addTo(map);
   } else {

@@ -68,6 +68,8 @@ export function MapPage(_: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   /** Countries the offline basemap drew (null: not drawn, e.g. the deployer's tiles are used). */
   const [basemap, setBasemap] = useState<number | null>(null);
+  /** The deployer's tile URL template, when tiles are configured. */
+  const [tilesUrl, setTilesUrl] = useState<string | null>(null);
   const incidents = mapAlerts(useStore(incidentsStore).values(), isClosed);
 
   useEffect(() => {
@@ -96,13 +98,13 @@ export function MapPage(_: { me: Me }) {
         if (!alive || !el.current) return;
         const m = createMap(el.current, config);
         map.current = m;
-        // without the deployer's tiles, Natural Earth's land and borders lie under everything
-        if (!config.tiles) {
-          basemapLayer(m, () => alive && map.current === m).then(
-            (b) => b && setBasemap(b.countries),
-            () => alive && setBasemap(0),
-          );
-        }
+        setTilesUrl(config.tiles?.url ?? null);
+        // Natural Earth's land and borders lie under everything, the deployer's tiles (if any) over
+        // them: an archive cut to the banners leaves the rest of the world drawn
+        basemapLayer(m, () => alive && map.current === m).then(
+          (b) => b && setBasemap(b.countries),
+          () => alive && setBasemap(0),
+        );
         setBase({ zones, coverage });
         const border = layers.borderLayer(zones);
         const at = parseAt(route?.id);
@@ -228,6 +230,7 @@ export function MapPage(_: { me: Me }) {
         data-testid="map"
         data-loaded={view ? 'yes' : 'no'}
         data-basemap={basemap ?? 'none'}
+        data-tiles={tilesUrl ?? 'none'}
         data-zoom={view?.households.zoom ?? ''}
         data-households={count(view?.households.items)}
         data-devices={count(view?.devices.items)}
