@@ -9,6 +9,7 @@ import {
   tokenCreate,
 } from './cli/commands.ts';
 import { type CliIo, dataDirOf, openState, processIo, UsageError } from './cli/io.ts';
+import { smsIn } from './short-message/sms-in.ts';
 
 export const USAGE = `usage: steppelink-hub <command> [--data-dir DIR]
 
@@ -20,6 +21,8 @@ export const USAGE = `usage: steppelink-hub <command> [--data-dir DIR]
   person passwd USERNAME                      set a password, read from standard input
   token create --person ID [--label TEXT] [--days N]
                                               create an API token; prints it once
+  sms-in [--from NUMBER --text TEXT] [ID...]  hand one received SMS to the running hub's gateway
+                                              (gammu-smsd RunOnReceive; see README)
 
 The state database is <data dir>/state.db; the data dir is --data-dir, else
 STEPPELINK_DATA_DIR, else ./data. Exit codes: 0 done, 1 refused or invalid input, 2 usage.`;
@@ -44,6 +47,8 @@ const OPTIONS = {
   label: { type: 'string' },
   person: { type: 'string' },
   days: { type: 'string' },
+  from: { type: 'string' },
+  text: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -62,6 +67,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return values.help ? 0 : 2;
   }
   const [first = '', second = '', ...rest] = positionals;
+  // talks to the running hub over HTTP: no state database opened
+  if (first === 'sms-in') return smsIn(positionals.slice(1), values, io.env, io);
   const [name, args] = first === 'import' ? ['import', positionals.slice(1)] : [`${first} ${second}`, rest];
   const command = COMMANDS[name as keyof typeof COMMANDS];
   if (!command) {

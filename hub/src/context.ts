@@ -5,6 +5,7 @@ import type { ApiEnv } from './api/context.ts';
 import type { Clock } from './clock.ts';
 import type { HubEvents } from './events.ts';
 import type { Logger } from './log.ts';
+import type { RejectReason } from './ports.ts';
 import type { Registry } from './registry/registry.ts';
 import type { Db } from './state/db.ts';
 import type { TelemetryStore } from './telemetry/port.ts';
@@ -56,6 +57,14 @@ export interface HubContext {
   log: Logger;
   metrics: MetricsRegistry;
   dataDir: string;
+  /** Dead-letters input refused outside the broker (e.g. a forged SMS), in the hub's dead-letter table. */
+  recordReject?(
+    reason: RejectReason,
+    topic: string,
+    deviceId: string | null,
+    clientId: string | null,
+    detail: string,
+  ): void;
 }
 
 /**
@@ -74,6 +83,16 @@ export interface HubModule {
    * `AppType` and the dashboard's typed client; handlers reach the started module lazily.
    */
   routes?: Hono<ApiEnv, Schema, '/'>;
+  /**
+   * Routes without a session (paths from the root, outside /api): for machines that prove
+   * themselves otherwise, e.g. an SMS gateway's signed webhook. Deny by default inside them.
+   */
+  publicRoutes?: Hono;
+  /**
+   * Called when a device has just proved its secret at MQTT CONNECT: the only moment the hub holds
+   * it in the clear (it stores an HMAC verifier). Must be quick and must not keep the secret.
+   */
+  onDeviceSecret?(deviceId: string, secret: string): void;
   /** Called when a device connects (after auth); e.g. to resend pending notices or the latest sos-ack. */
   onDeviceConnected?(deviceId: string): Promise<void> | void;
   /**

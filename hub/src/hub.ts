@@ -204,7 +204,13 @@ export function createHub(options: HubOptions): Hub {
         // persistent sessions (subscriptions, queued pages and sos-acks) live in state.db and survive a restart
         {
           ...o.broker,
-          auth: { ...o.broker?.auth, guard },
+          auth: {
+            ...o.broker?.auth,
+            guard,
+            onDeviceSecret: (id, secret) => {
+              for (const m of modules) m.onDeviceSecret?.(id, secret);
+            },
+          },
           // behind the reverse proxy the API trusts, MQTT over WebSocket comes through it too
           trustProxy: o.broker?.trustProxy ?? o.api?.auth?.trustProxy ?? false,
           persistence: o.broker?.persistence ?? new SqlitePersistence(db, { log }),
@@ -266,6 +272,7 @@ export function createHub(options: HubOptions): Hub {
           log,
           metrics: metrics.registry,
           dataDir: o.dataDir,
+          recordReject: (...a) => ingest.recordReject(...a),
         };
         for (const m of modules) {
           await m.start(ctx);

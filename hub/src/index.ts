@@ -6,7 +6,6 @@ export { type BroadcastModule, createBroadcastModule } from './broadcast/module.
 export { type CheckinsModule, createCheckinsModule } from './checkins/module.ts';
 export type { Accepted, HubContext, HubModule, Publisher } from './context.ts';
 export { type DashboardSiteOptions, withDashboard } from './dashboard-static.ts';
-export { openTileArchive, type TileArchive } from './tiles/pmtiles.ts';
 export { type HubEventMap, HubEvents } from './events.ts';
 export { createHub, type Hub, type HubOptions } from './hub.ts';
 export { createIncidentsModule, type IncidentsModule } from './incidents/module.ts';
@@ -14,6 +13,9 @@ export type { AlertInput, IncidentSink } from './incidents/port.ts';
 export type { IncidentView } from './incidents/view.ts';
 export { createLogger, type Logger, silentLogger } from './log.ts';
 export { createStandardModules, type StandardModules } from './modules.ts';
+export { createShortMessageModule, type ShortMessageModule } from './short-message/module.ts';
+export { GATEWAY_PATH } from './short-message/routes.ts';
+export { SIGNATURE_HEADER, sign as signGatewayPost } from './short-message/signature.ts';
 export type { DeadLetter, RejectReason } from './ports.ts';
 export { type DeviceKind, type RegistryDocument, registryDocumentSchema } from './registry/schema.ts';
 export { hashSecret } from './registry/secrets.ts';

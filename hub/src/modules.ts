@@ -9,6 +9,11 @@ import {
 } from './incidents/module.ts';
 import { demoZones } from './rules/data/index.ts';
 import { createRulesModule, type RulesModule } from './rules/module.ts';
+import {
+  createShortMessageModule,
+  type ShortMessageModule,
+  type ShortMessageModuleOptions,
+} from './short-message/module.ts';
 
 export interface StandardModulesOptions {
   /** Zones (GeoJSON FeatureCollection) for the rules when none are stored yet; default: the demo Urad border and zones. */
@@ -20,6 +25,12 @@ export interface StandardModulesOptions {
   clock?: Clock;
   /** Run the rules' periodic tick (offline detection, patrol gaps...). Default true. */
   rulesTick?: boolean;
+  /**
+   * SOS over SMS and BeiDou: the inbound gateway's secret (STEPPELINK_GATEWAY_SECRET) and where
+   * sos-acks go back (STEPPELINK_SMS_OUT_URL). The module always runs: it learns each device's
+   * message key at MQTT CONNECT, so the path works once a gateway is configured.
+   */
+  shortMessage?: Omit<ShortMessageModuleOptions, 'incidents'>;
 }
 
 export interface StandardModules {
@@ -27,6 +38,7 @@ export interface StandardModules {
   rules: RulesModule;
   broadcast: BroadcastModule;
   checkins: CheckinsModule;
+  shortMessage: ShortMessageModule;
   /** In start order: incidents first, since rules and broadcast raise into it. */
   list: HubModule[];
 }
@@ -36,8 +48,10 @@ export interface StandardModules {
  * the incident engine's sink; the engine pages the duty chain and answers the household's box.
  */
 export function createStandardModules(o: StandardModulesOptions = {}): StandardModules {
-  const incidents = createIncidentsModule({
+  const shortMessage = createShortMessageModule({ ...o.shortMessage, incidents: () => incidents });
+  const incidents: IncidentsModule = createIncidentsModule({
     ...o.incidents,
+    deviceAckRelay: shortMessage.relay,
     ...(o.webhook ? { webhook: o.webhook } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
   });
@@ -50,5 +64,12 @@ export function createStandardModules(o: StandardModulesOptions = {}): StandardM
   });
   const broadcast = createBroadcastModule({ sink: incidents.sink });
   const checkins = createCheckinsModule();
-  return { incidents, rules, broadcast, checkins, list: [incidents, rules, broadcast, checkins] };
+  return {
+    incidents,
+    rules,
+    broadcast,
+    checkins,
+    shortMessage,
+    list: [incidents, rules, broadcast, checkins, shortMessage],
+  };
 }

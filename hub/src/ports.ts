@@ -28,6 +28,8 @@ export const REJECT_REASONS = [
   'unsupported_version',
   'schema',
   'handler_error', // accepted, but a module failed on it (kept for inspection)
+  'forged', // an SMS or BeiDou short message whose device MAC does not match
+  'replayed', // a short message seen before, or sent outside the replay window
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -44,7 +46,12 @@ export interface DeadLetter {
   excerpt: string;
 }
 export interface DeadLetterReader {
-  list(q: { limit: number; beforeId?: number; reason?: RejectReason; deviceIds?: readonly string[] }): DeadLetter[];
+  list(q: {
+    limit: number;
+    beforeId?: number;
+    reason?: RejectReason;
+    deviceIds?: readonly string[];
+  }): DeadLetter[];
   /** Total rejections by reason since the database was created (not only those still kept). */
   counts(): Record<RejectReason, number>;
 }

@@ -97,6 +97,8 @@ export function createApi(deps: ApiDeps) {
     )
     .route('/', metricsRoutes(core))
     .route('/api', api);
+  // machine-to-machine routes without a session (e.g. the SMS gateway's signed webhook), outside /api
+  for (const m of deps.modules) if (m.publicRoutes) app.route('/', m.publicRoutes);
   app.notFound((c) => apiError(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return apiError(c, err.status as 400, 'bad_request', err.message);

@@ -37,6 +37,8 @@ export const authDefaults = {
 export type AuthOptions = Partial<typeof authDefaults> & {
   /** the hub's attempt limiter, shared with HTTP sign-in; default: one of its own (tests) */
   guard?: AuthGuard;
+  /** A device proved its secret (the hub derives its short-message key from it; see short-message/keys.ts). */
+  onDeviceSecret?: (deviceId: string, secret: string) => void;
 };
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('base64url');
@@ -57,6 +59,7 @@ export class Authenticator {
   private readonly cache: Lru<string, string>;
   readonly guard: AuthGuard | undefined;
   private readonly limiter: AttemptLimiter;
+  private readonly onDeviceSecret: AuthOptions['onDeviceSecret'];
 
   constructor(
     private readonly registry: Registry,
@@ -64,6 +67,7 @@ export class Authenticator {
   ) {
     this.cache = new Lru({ ...authDefaults, ...options }.cacheEntries);
     this.guard = options.guard;
+    this.onDeviceSecret = options.onDeviceSecret;
     this.limiter = options.guard?.limiter ?? new AttemptLimiter(systemClock);
   }
 
@@ -117,6 +121,11 @@ export class Authenticator {
         return refuse(CONNACK.identifierRejected, 'a device must connect with its device id as client id');
       }
       const units = new Set(this.registry.deviceUnitChain(device.id));
+      try {
+        this.onDeviceSecret?.(device.id, secret);
+      } catch {
+        // a key store that fails must not refuse the device: its SMS path waits for the next connect
+      }
       return { ok: true, identity: { type: 'device', deviceId: device.id, units }, cached };
     };
     if (isKeyedHash(stored)) {

@@ -99,7 +99,9 @@ export type IncidentEvent =
   | { type: 'act'; action: Action; actor: Actor; note?: string; rescue?: Rescue }
   | { type: 'clear'; at: number; note?: string }
   | { type: 'due' }
-  | { type: 'unreachable'; level: number; people: readonly Unreached[] };
+  | { type: 'unreachable'; level: number; people: readonly Unreached[] }
+  /** A copy of the SOS `sosId` reached the hub over `path` (the runner asks once per path and SOS). */
+  | { type: 'arrived'; path: 'mqtt' | 'sms' | 'beidou'; sosId: string; from?: string };
 
 export type Effect =
   | {
@@ -588,6 +590,14 @@ export function decide(
       }
       if (inc.nextAt === null || inc.nextAt > now || isClosed(inc.state)) return s.done({ ok: true }, false);
       s.escalation('due');
+      return s.done({ ok: true });
+    }
+    case 'arrived': {
+      const from = event.from ? { from: event.from } : {};
+      s.record('sos-path', {
+        note: `SOS ${event.sosId} via ${event.path}`,
+        data: { path: event.path, sosId: event.sosId, ...from },
+      });
       return s.done({ ok: true });
     }
     case 'unreachable': {

@@ -237,6 +237,41 @@ export class IncidentEngine {
     });
   }
 
+  /**
+   * A copy of an SOS reached the hub over `path`: one `sos-path` timeline line per path and SOS
+   * id, so an incident shows every way a press got through. An SOS that only ever came over MQTT
+   * gets no line (its `open` says it); once a short message is involved every path is written:
+   * `earlier` names the path of a copy that was applied before this one and not written yet.
+   */
+  async notePath(
+    id: string,
+    path: 'mqtt' | 'sms' | 'beidou',
+    sosId: string,
+    o: { from?: string; earlier?: 'mqtt' } = {},
+  ): Promise<void> {
+    await this.committed(id);
+    const first = await this.deps.store.byId(id);
+    if (!first) return;
+    await this.lanes.run(first.inc.key, async () => {
+      const lines = (await this.deps.store.timeline(id)).filter(
+        (l) => l.type === 'sos-path' && l.data?.sosId === sosId,
+      );
+      if (lines.some((l) => l.data?.path === path)) return;
+      if (path === 'mqtt' && lines.length === 0) return;
+      const events: IncidentEvent[] = [];
+      if (o.earlier && lines.length === 0) events.push({ type: 'arrived', path: o.earlier, sosId });
+      events.push({ type: 'arrived', path, sosId, ...(o.from ? { from: o.from } : {}) });
+      for (const event of events) {
+        const now = this.now;
+        const load = () => this.deps.store.byId(id);
+        const current = (await load())!;
+        await this.retrying(current, this.decide(current, event, now), now, undefined, load, (c) =>
+          this.decide(c, event, now),
+        );
+      }
+    });
+  }
+
   /** Applies an action by a person (API, worker phone), the household device, or the hub. */
   async act(
     id: string,

@@ -23,7 +23,7 @@ import { ReachWatch } from './reach-watch.ts';
 import { filterMatches } from '../broker/sessions.ts';
 import { isSosTopic } from '../broker/sos-topics.ts';
 import type { AlertInput, IncidentSink } from './port.ts';
-import { sosHandlers } from './sos.ts';
+import { type SosVia, sosHandlers } from './sos.ts';
 import { SqliteIncidentStore } from './sqlite-store.ts';
 import { viewOf } from './view.ts';
 
@@ -47,6 +47,11 @@ export interface IncidentsModuleOptions {
   random?: () => number;
   /** Escalation, delivery and job time; default the hub's clock (tests pass a fake one). */
   clock?: Clock;
+  /**
+   * Wraps the box's sos-ack channel, e.g. to answer over the SMS or BeiDou path an SOS came by
+   * when the box's MQTT link is down (the short-message module).
+   */
+  deviceAckRelay?: (mqtt: Notifier) => Notifier;
 }
 
 export type IncidentsModule = Omit<HubModule, 'routes'> & {
@@ -57,6 +62,11 @@ export type IncidentsModule = Omit<HubModule, 'routes'> & {
   readonly jobs: DutyJobs;
   /** Resolves when no delivery is in flight (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * An SOS that came another way than MQTT (an SMS or BeiDou short message, verified): handled
+   * as the MQTT handler handles one, its path on the timeline. Resolves with the incident id.
+   */
+  sosArrived(m: Accepted<'sos'>, via: SosVia): Promise<string | undefined>;
 };
 
 /** Incidents, duty routing and notification as one hub module. */
@@ -120,7 +130,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         notifiers.push(webhookNotifier({ timeoutMs: deliveryOpts.requestTimeoutMs, ...options.webhook }));
       }
       const channels = new Map<ChannelName, Notifier>(notifiers.map((n) => [n.channel, n]));
-      channels.set('device', deviceAckChannel(c.publisher));
+      const boxAcks = deviceAckChannel(c.publisher);
+      channels.set('device', options.deviceAckRelay ? options.deviceAckRelay(boxAcks) : boxAcks);
       const metrics = incidentMetrics(c.metrics, () => c.db);
       deliverer = new Deliverer(
         c.db,
@@ -231,7 +242,9 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
     },
 
     handlers: {
-      sos: (m: Accepted<'sos'>) => handlers.sos(m),
+      sos: async (m: Accepted<'sos'>) => {
+        await handlers.sos(m);
+      },
       'worker-ack': (m: Accepted<'worker-ack'>) => handlers['worker-ack'](m),
       pos: (m: Accepted<'pos'>) => need(engine).attachPositions(m.deviceId, expandFixes(m.msg)),
     },
@@ -288,6 +301,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         webhook: options.webhook ? 'configured' : 'off',
       };
     },
+
+    sosArrived: (m, via) => handlers.sos(m, via),
 
     idle: async () => {
       await engine?.settled();

@@ -6,6 +6,13 @@ import type { IncidentEngine } from './engine.ts';
 import type { Actor } from './store.ts';
 import { sosSummary } from './texts.ts';
 
+/** How a copy of an SOS reached the hub: MQTT (the box's link), or an SMS or BeiDou short message. */
+export interface SosVia {
+  path: 'mqtt' | 'sms' | 'beidou';
+  /** The sender's phone number or BeiDou card address (short messages). */
+  from?: string;
+}
+
 /**
  * The MQTT side of incidents: SOS raise/cancel from household boxes and patrol trackers, and
  * acknowledgements from workers' phones. Idempotent by message id (a re-run after a crash
@@ -13,7 +20,7 @@ import { sosSummary } from './texts.ts';
  */
 export function sosHandlers(engine: () => IncidentEngine, registry: () => Registry, chainTop: UnitLevel) {
   return {
-    async sos(m: Accepted<'sos'>): Promise<void> {
+    async sos(m: Accepted<'sos'>, via: SosVia = { path: 'mqtt' }): Promise<string | undefined> {
       const reg = registry();
       const device = reg.getDevice(m.deviceId);
       const unitId = device ? reg.deviceUnit(device) : undefined;
@@ -25,14 +32,19 @@ export function sosHandlers(engine: () => IncidentEngine, registry: () => Regist
         const open =
           (m.msg.raiseId ? await e.incidentForMessage('sos', m.msg.raiseId) : undefined) ??
           e.openIncidentId(key);
-        if (!open) return; // nothing open to cancel (already closed, or never raised)
+        if (!open) return undefined; // nothing open to cancel (already closed, or never raised)
         const actor: Actor = { kind: 'device', id: device.id, name: household?.name ?? device.id };
         await e.act(open, 'cancel', actor, {
           note: m.msg.note ?? 'cancelled on the box (confirmed twice)',
           msg: { source: 'sos', id: m.msg.id },
         });
-        return;
+        return open;
       }
+      // a short message whose press the hub already applied (from MQTT: a short message writes its line)
+      const earlier =
+        via.path !== 'mqtt' && (await engine().incidentForMessage('sos', m.msg.id))
+          ? ('mqtt' as const)
+          : undefined;
       const team = device.team ? reg.getTeam(device.team) : undefined;
       const unit = reg.getUnit(unitId);
       const summary = sosSummary({
@@ -70,9 +82,18 @@ export function sosHandlers(engine: () => IncidentEngine, registry: () => Regist
           }),
         },
       );
+      // Every path a copy of this press came over is on the incident's timeline, once short messages
+      // are involved (an MQTT-only SOS needs no line: its `open` says it).
+      if (r.incidentId && (via.path !== 'mqtt' || !r.created)) {
+        await engine().notePath(r.incidentId, via.path, m.msg.id, {
+          ...(via.from ? { from: via.from } : {}),
+          ...(earlier ? { earlier } : {}),
+        });
+      }
       // Recorded on the closed incident's timeline; throwing makes ingest dead-letter it with the
       // reason too, so an accepted press that paged nobody is never silent.
       if (r.folded) throw new Error(`SOS ${m.msg.id} not paged: ${r.folded}`);
+      return r.incidentId || undefined;
     },
 
     async 'worker-ack'(m: Accepted<'worker-ack'>): Promise<void> {

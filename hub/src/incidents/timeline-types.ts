@@ -23,6 +23,7 @@ export const TIMELINE_STEPS = [
   'unreachable', // data: { people }
   'declined',
   'first-response',
+  'sos-path', // data: { path: 'mqtt' | 'sms' | 'beidou', sosId, from? }: a copy of the SOS arrived over this path
 ] as const;
 
 export const TIMELINE_TYPES = [...TIMELINE_STEPS, ...INCIDENT_STATES] as const;

@@ -100,6 +100,10 @@ const RENDER: Record<TimelineType, Render> = {
   unreachable: (e, c, t) => t('ev.unreachable', { names: people(e, c, t) }),
   declined: plain('ev.declined'),
   'first-response': plain('ev.first-response'),
+  'sos-path': (e, _c, t) => {
+    const path = str(e.data?.path);
+    return path === 'sms' || path === 'beidou' ? t(`ev.sos-path.${path}`) : t('ev.sos-path.mqtt');
+  },
   notified: plain('state.notified'),
   acknowledged: plain('state.acknowledged'),
   dispatched: (_e, c, t) =>
