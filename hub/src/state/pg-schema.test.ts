@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type PostgresHandle, startPostgres } from '../../../tests/support/postgres.ts';
+import { dutyMigrations } from '../duty/migrations.ts';
+import { dutyPgMigrations } from '../duty/pg-migrations.ts';
 import { incidentMigrations } from '../incidents/migrations.ts';
 import { incidentPgMigrations } from '../incidents/pg-migrations.ts';
+import { registryMigrations } from '../registry/migrations.ts';
+import { registryPgMigrations } from '../registry/pg-migrations.ts';
 import { migrate, openDatabase } from './db.ts';
 import { openPgState, pgMigrate } from './pg-db.ts';
 
@@ -19,6 +23,8 @@ const MODULES: { module: string; sqlite: readonly string[]; pg: readonly string[
       pg: incidentPgMigrations,
       sqliteOnly: ['duty_summaries'],
     },
+    { module: 'registry', sqlite: registryMigrations, pg: registryPgMigrations },
+    { module: 'duty', sqlite: dutyMigrations, pg: dutyPgMigrations },
   ];
 
 let server: PostgresHandle;
