@@ -54,6 +54,11 @@ export class Swarm {
     };
   }
 
+  /** Process ids of the swarm's children (for their CPU time). */
+  pids(): number[] {
+    return this.children.map((c) => c.proc.pid ?? 0).filter((p) => p > 0);
+  }
+
   /** Arms every child to count publishes containing `marker`; await the result after publishing. */
   expect(marker: string): Promise<{ count: number; firstAt: number; lastAt: number }> {
     const all = this.children.map((c) => c.next('received'));
