@@ -161,6 +161,7 @@ export function incidentQueries(qb: Kysely<IncidentDb>) {
         .orderBy('id', 'desc')
         .limit(sql.lit(1)),
     ),
+    /** In a total order (the primary key breaks ties), so every engine gives the facts in the same order. */
     pages: prepared(['id'], (p) =>
       qb
         .selectFrom('pages')
@@ -168,7 +169,8 @@ export function incidentQueries(qb: Kysely<IncidentDb>) {
         .where('incident_id', '=', p.id)
         .orderBy('at')
         .orderBy('level')
-        .orderBy('reminder'),
+        .orderBy('reminder')
+        .orderBy('kind'),
     ),
     factEvents: prepared(['id'], (p) =>
       qb
