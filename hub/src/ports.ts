@@ -46,12 +46,13 @@ export interface DeadLetter {
   excerpt: string;
 }
 export interface DeadLetterReader {
+  /** Newest first; a promise when the store answers asynchronously (the API awaits it). */
   list(q: {
     limit: number;
     beforeId?: number;
     reason?: RejectReason;
     deviceIds?: readonly string[];
-  }): DeadLetter[];
+  }): DeadLetter[] | Promise<DeadLetter[]>;
   /** Total rejections by reason since the database was created (not only those still kept). */
   counts(): Record<RejectReason, number>;
 }

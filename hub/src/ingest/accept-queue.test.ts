@@ -4,7 +4,7 @@ import { createMetrics } from '../metrics.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import { AcceptQueue, type AcceptSink, type PendingAccept } from './accept-queue.ts';
 import { DeadLetterTable } from './dead-letters.ts';
-import { InboxStore } from './inbox.ts';
+import { SqliteInboxStore } from './sqlite-inbox.ts';
 
 const T = 1_764_028_800_000;
 const tick = () => new Promise((r) => setTimeout(r, 10));
@@ -20,7 +20,7 @@ class Sink implements AcceptSink {
 
 describe('AcceptQueue (group commit)', () => {
   let db: Db;
-  let inbox: InboxStore;
+  let inbox: SqliteInboxStore;
   let sink: Sink;
   let acks: string[];
   const msg = (id: string): PendingAccept => ({
@@ -37,7 +37,7 @@ describe('AcceptQueue (group commit)', () => {
   const queue = (o = {}) =>
     new AcceptQueue(
       inbox,
-      new DeadLetterTable(db),
+      new DeadLetterTable(inbox),
       sink,
       createMetrics({ defaultMetrics: false }),
       silentLogger(),
@@ -45,7 +45,7 @@ describe('AcceptQueue (group commit)', () => {
     );
   beforeEach(() => {
     db = openDatabase(':memory:');
-    inbox = new InboxStore(db);
+    inbox = new SqliteInboxStore(db);
     sink = new Sink();
     acks = [];
   });

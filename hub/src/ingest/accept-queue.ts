@@ -2,7 +2,7 @@ import type { UpKind } from '@steppelink/protocols';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { DeadLetterTable } from './dead-letters.ts';
-import type { DeadLetterInput, InboxEntry, InboxStore } from './inbox.ts';
+import type { DeadLetterInput, InboxEntry, InboxStore, Maybe } from './inbox.ts';
 
 /** Completes the broker's authorizePublish: the PUBACK goes out only after `done(null)`. */
 export type Done = (err?: Error | null) => void;
@@ -54,6 +54,8 @@ export class AcceptQueue {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
   private parked: Done[] = [];
+  /** The commit an asynchronous store has not answered yet (never set with a synchronous one). */
+  private inFlight: Promise<void> | undefined;
   private readonly o: typeof acceptQueueDefaults;
   commitFailures = 0;
   commits = 0;
@@ -109,8 +111,11 @@ export class AcceptQueue {
   }
 
   /** Commits whatever is pending now and releases held acknowledgements (used at close). */
-  flushNow(): void {
-    while (this.depth > 0) this.flush();
+  async flushNow(): Promise<void> {
+    while (this.depth > 0 || this.inFlight) {
+      if (this.inFlight) await this.inFlight;
+      else this.flush();
+    }
     const parked = this.parked;
     this.parked = [];
     for (const done of parked) done(null);
@@ -143,24 +148,56 @@ export class AcceptQueue {
     if (this.depth > 0) this.schedule();
   };
 
+  /**
+   * Writes one group. A synchronous store (SQLite) commits and acknowledges in this turn, as
+   * before the port; with an asynchronous one (PostgreSQL) the group is acknowledged when its
+   * commit resolves, and the next group waits for it (`inFlight`: acceptance order is commit order).
+   */
   private flush(): void {
+    if (this.inFlight) return;
     const accepts = this.take(this.accepts);
     const rejects = this.take(this.rejects);
     if (accepts.length === 0 && rejects.length === 0) return;
     this.lastCommitAt = performance.now();
     const end = this.metrics.inboxCommitSeconds.startTimer();
+    let written: Maybe<void>;
     try {
-      this.inbox.commit(accepts, rejects);
+      written = this.inbox.commit(accepts, rejects);
     } catch (e) {
       end();
-      this.commitFailures++;
-      const err = e instanceof Error ? e : new Error(String(e));
-      this.log.error({ err, messages: accepts.length }, 'inbox commit failed; no acknowledgement sent');
-      for (const a of accepts) a.done(err);
-      for (const r of rejects) r.done?.(err);
+      this.failedGroup(accepts, rejects, e);
       return;
     }
-    end();
+    if (!(written instanceof Promise)) {
+      end();
+      this.committedGroup(accepts, rejects);
+      return;
+    }
+    this.inFlight = written
+      .then(
+        () => this.committedGroup(accepts, rejects),
+        (e) => this.failedGroup(accepts, rejects, e),
+      )
+      .finally(() => {
+        end();
+        this.inFlight = undefined;
+        if (this.depth > 0) this.schedule();
+      });
+  }
+
+  private failedGroup(
+    accepts: readonly PendingAccept[],
+    rejects: readonly PendingReject[],
+    e: unknown,
+  ): void {
+    this.commitFailures++;
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.log.error({ err, messages: accepts.length }, 'inbox commit failed; no acknowledgement sent');
+    for (const a of accepts) a.done(err);
+    for (const r of rejects) r.done?.(err);
+  }
+
+  private committedGroup(accepts: readonly PendingAccept[], rejects: readonly PendingReject[]): void {
     this.commits++;
     this.committed += accepts.length + rejects.length;
     this.deadLetters.committed(rejects);

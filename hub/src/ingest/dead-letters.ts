@@ -1,6 +1,5 @@
 import { type DeadLetter, type DeadLetterReader, REJECT_REASONS, type RejectReason } from '../ports.ts';
-import type { Db } from '../state/db.ts';
-import type { DeadLetterInput } from './inbox.ts';
+import { type DeadLetterInput, type DeadLetterQuery, type InboxStore, type Maybe, settle } from './inbox.ts';
 
 export const EXCERPT_MAX_CHARS = 512;
 const EXCERPT_MAX_BYTES = EXCERPT_MAX_CHARS * 4;
@@ -17,17 +16,27 @@ export function excerptOf(payload: Buffer | Uint8Array | undefined): string {
 const emptyCounts = (): Record<RejectReason, number> =>
   Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
 
-/** Reads the dead-letter table (written by the accept queue's group commit). */
+/**
+ * The dead letters as the API reads them, through the inbox store port (the accept queue's group
+ * commit writes them). Counts by reason are kept in memory from the store's totals at start plus
+ * every commit since.
+ */
 export class DeadLetterTable implements DeadLetterReader {
   private readonly totals: Record<RejectReason, number>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly store: InboxStore,
+    log?: { error(o: object, msg: string): void },
+  ) {
     this.totals = emptyCounts();
-    const rows = db.prepare('SELECT reason, count FROM reject_counts').all() as {
-      reason: string;
-      count: number;
-    }[];
-    for (const r of rows) if (r.reason in this.totals) this.totals[r.reason as RejectReason] = r.count;
+    settle(
+      () => store.rejectCounts(),
+      (rows) => {
+        for (const [reason, n] of Object.entries(rows))
+          if (reason in this.totals) this.totals[reason as RejectReason] += n ?? 0;
+      },
+      (err) => log?.error({ err }, 'could not read the dead-letter counts; they start from zero'),
+    );
   }
 
   /** Called after a commit that wrote these dead letters. */
@@ -39,29 +48,7 @@ export class DeadLetterTable implements DeadLetterReader {
     return { ...this.totals };
   }
 
-  list(q: {
-    limit: number;
-    beforeId?: number;
-    reason?: RejectReason;
-    deviceIds?: readonly string[];
-  }): DeadLetter[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.beforeId !== undefined) {
-      where.push('id < ?');
-      params.push(q.beforeId);
-    }
-    if (q.reason !== undefined) {
-      where.push('reason = ?');
-      params.push(q.reason);
-    }
-    if (q.deviceIds !== undefined) {
-      where.push('device_id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(q.deviceIds));
-    }
-    const limit = Math.max(0, Math.min(Math.floor(q.limit), 1000)); // one page is at most 1000 rows
-    const sql = `SELECT id, at, topic, device_id AS deviceId, client_id AS clientId, reason, detail, excerpt
-      FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...params, limit) as DeadLetter[];
+  list(q: DeadLetterQuery): Maybe<DeadLetter[]> {
+    return this.store.deadLetters(q);
   }
 }

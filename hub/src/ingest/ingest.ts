@@ -11,7 +11,8 @@ import type { TelemetryStore } from '../telemetry/port.ts';
 import { AcceptQueue, type AcceptQueueOptions, type Done, type IngestKind } from './accept-queue.ts';
 import { ClockSkew, ClockSkewTable, clockSkewDefaults } from './clock-skew.ts';
 import { DeadLetterTable, excerptOf } from './dead-letters.ts';
-import { InboxStore, inboxDefaults } from './inbox.ts';
+import { type InboxStore, inboxDefaults, settle } from './inbox.ts';
+import { SqliteInboxStore } from './sqlite-inbox.ts';
 import { Processor, type ProcessorOptions } from './processor.ts';
 
 export const ingestDefaults = {
@@ -35,6 +36,8 @@ export interface IngestDeps {
   metrics: HubMetrics;
   clock: Clock;
   log: Logger;
+  /** The inbox store (its port); default the SQLite adapter on `db`. */
+  inbox?: InboxStore;
 }
 
 const WIRE_REASON: Record<WireErrorCode, RejectReason> = {
@@ -96,8 +99,8 @@ export class Ingest {
     options: IngestOptions = {},
   ) {
     this.o = { ...ingestDefaults, ...options };
-    this.inbox = new InboxStore(d.db, { deadLetterKeep: this.o.deadLetterKeep });
-    this.deadTable = new DeadLetterTable(d.db);
+    this.inbox = d.inbox ?? new SqliteInboxStore(d.db, { deadLetterKeep: this.o.deadLetterKeep });
+    this.deadTable = new DeadLetterTable(this.inbox, d.log);
     this.deadLetters = this.deadTable;
     this.clockSkew = new ClockSkew(new ClockSkewTable(d.db), d.metrics, {
       futureToleranceMs: this.o.futureToleranceMs,
@@ -177,8 +180,13 @@ export class Ingest {
     const cutoff = this.d.clock.now() - this.o.inboxRetentionMs;
     const step = () => {
       if (this.state !== 'running') return;
-      const n = this.inbox.deleteOlderThan(cutoff, this.o.retentionChunkRows);
-      if (n === this.o.retentionChunkRows) setImmediate(step);
+      settle(
+        () => this.inbox.deleteOlderThan(cutoff, this.o.retentionChunkRows),
+        (n) => {
+          if (n === this.o.retentionChunkRows) setImmediate(step);
+        },
+        (err) => this.d.log.error({ err }, 'inbox retention failed; tried again at the next interval'),
+      );
     };
     step();
   }
@@ -215,9 +223,9 @@ export class Ingest {
     }
     this.state = 'closing';
     this.d.clock.clearInterval(this.retentionTimer);
-    this.queue.flushNow();
+    await this.queue.flushNow();
     const r = await this.processor.close();
-    this.queue.flushNow(); // dead letters the processor recorded while finishing
+    await this.queue.flushNow(); // dead letters the processor recorded while finishing
     this.state = 'closed';
     return r;
   }

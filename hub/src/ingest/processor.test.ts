@@ -9,7 +9,8 @@ import { ManualClock } from '../testing/manual-clock.ts';
 import type { PendingReject } from './accept-queue.ts';
 import { ClockSkew, ClockSkewTable } from './clock-skew.ts';
 import { FakeTelemetry } from './fake-telemetry.ts';
-import { type InboxEntry, InboxStore } from './inbox.ts';
+import type { InboxEntry } from './inbox.ts';
+import { SqliteInboxStore } from './sqlite-inbox.ts';
 import { Processor, type ProcessorOptions } from './processor.ts';
 
 const TRACKER = 'trk-patrol-150825-03';
@@ -20,7 +21,7 @@ const until = async (f: () => boolean) => {
 
 describe('Processor', () => {
   let db: Db;
-  let inbox: InboxStore;
+  let inbox: SqliteInboxStore;
   let telemetry: FakeTelemetry;
   let clock: ManualClock;
   let dead: PendingReject[];
@@ -80,7 +81,7 @@ describe('Processor', () => {
   const accept = (n: number) => commit(TRACKER, 'pos', { ...fixtures.pos[0]!, id: `${TRACKER}:pos:${n}` });
   beforeEach(() => {
     db = openDatabase(':memory:');
-    inbox = new InboxStore(db);
+    inbox = new SqliteInboxStore(db);
     telemetry = new FakeTelemetry();
     clock = new ManualClock();
     dead = [];

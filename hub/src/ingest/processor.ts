@@ -8,7 +8,7 @@ import type { TelemetryStore } from '../telemetry/port.ts';
 import { type IngestKind, isUrgent, type PendingReject } from './accept-queue.ts';
 import type { ClockSkew } from './clock-skew.ts';
 import { Dispatcher, type Item } from './dispatcher.ts';
-import type { InboxStore } from './inbox.ts';
+import { type InboxStore, settle } from './inbox.ts';
 import { TelemetryCollector } from './telemetry-map.ts';
 
 export const processorDefaults = {
@@ -92,15 +92,14 @@ export class Processor {
 
   /** Starts processing; first replays inbox rows a previous run accepted but did not finish. */
   start(): void {
-    this.cursor = this.d.inbox.processedSeq();
-    this.recoverUpTo = this.d.inbox.maxSeq();
-    this.state = this.recoverUpTo > this.cursor ? 'recovering' : 'running';
-    if (this.state === 'recovering') {
-      this.d.log.info({ from: this.cursor, to: this.recoverUpTo }, 'replaying unprocessed inbox rows');
-    }
-    this.loopDone = this.loop().catch((err) =>
-      this.d.log.error({ err }, 'ingest processor stopped on an error'),
-    );
+    const processed = this.d.inbox.processedSeq();
+    const max = this.d.inbox.maxSeq();
+    // a synchronous store (SQLite) starts the loop in this turn, as before the port
+    const begun =
+      processed instanceof Promise || max instanceof Promise
+        ? Promise.all([processed, max]).then(([p, m]) => this.loop(p, m))
+        : this.loop(processed, max);
+    this.loopDone = begun.catch((err) => this.d.log.error({ err }, 'ingest processor stopped on an error'));
   }
 
   push(items: readonly Item[]): void {
@@ -167,9 +166,15 @@ export class Processor {
     return { unprocessed: this.backlog };
   }
 
-  private async loop(): Promise<void> {
+  private async loop(processedSeq: number, maxSeq: number): Promise<void> {
+    this.cursor = processedSeq;
+    this.recoverUpTo = maxSeq;
+    this.state = this.recoverUpTo > this.cursor ? 'recovering' : 'running';
+    if (this.state === 'recovering') {
+      this.d.log.info({ from: this.cursor, to: this.recoverUpTo }, 'replaying unprocessed inbox rows');
+    }
     while (this.state === 'running' || this.state === 'recovering') {
-      const batch = this.state === 'recovering' ? this.recoveryBatch() : this.take();
+      const batch = this.state === 'recovering' ? await this.recoveryBatch() : this.take();
       if (batch.length === 0) {
         if (this.state === 'running') await new Promise<void>((r) => (this.wake = r));
         this.wake = undefined;
@@ -193,8 +198,8 @@ export class Processor {
     return batch;
   }
 
-  private recoveryBatch(): Item[] {
-    const rows = this.d.inbox.unprocessed(this.cursor, this.recoverUpTo, this.o.maxBatch);
+  private async recoveryBatch(): Promise<Item[]> {
+    const rows = await this.d.inbox.unprocessed(this.cursor, this.recoverUpTo, this.o.maxBatch);
     if (rows.length === 0) {
       this.state = 'running';
       this.d.log.info({ upTo: this.recoverUpTo }, 'inbox replay finished');
@@ -225,7 +230,12 @@ export class Processor {
     this.finishedUpTo = Math.max(this.finishedUpTo, seq);
     let mark = this.finishedUpTo;
     for (const u of this.urgentInFlight) if (u.seq > 0 && u.seq <= mark) mark = u.seq - 1;
-    if (mark > 0) this.d.inbox.markProcessed(mark);
+    if (mark > 0)
+      settle(
+        () => this.d.inbox.markProcessed(mark),
+        () => undefined,
+        (err) => this.d.log.error({ err }, 'could not advance the inbox watermark'),
+      );
   }
 
   private async process(batch: readonly Item[]): Promise<void> {

@@ -25,7 +25,7 @@ export function deadLetterRoutes(core: ApiCore) {
     '/dead-letters',
     doc('telemetry', 'Rejected messages of devices in your units, newest first, with their reason'),
     zQuery(query),
-    (c) => {
+    async (c) => {
       const p = c.get('principal');
       const q = c.req.valid('query');
       const base = {
@@ -36,7 +36,7 @@ export function deadLetterRoutes(core: ApiCore) {
       if (isTopAdmin(core.registry, p)) {
         return c.json(
           {
-            items: core.deadLetters.list(base),
+            items: await core.deadLetters.list(base),
             counts: core.deadLetters.counts() as Record<string, number> | null,
           },
           200,
@@ -44,7 +44,7 @@ export function deadLetterRoutes(core: ApiCore) {
       }
       const scope = unitsFor(core, c, p, undefined);
       const deviceIds = scope.ok ? devicesInUnits(core.db, scope.units).map((d) => d.id) : [];
-      const items = deviceIds.length === 0 ? [] : core.deadLetters.list({ ...base, deviceIds });
+      const items = deviceIds.length === 0 ? [] : await core.deadLetters.list({ ...base, deviceIds });
       return c.json({ items, counts: null as Record<string, number> | null }, 200);
     },
   );
