@@ -169,7 +169,17 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     await form.locator('textarea[name=text-zh]').fill('暴雪预警：请将牲畜赶回棚圈。');
     await form.locator('textarea[name=text-mn]').fill('ᠴᠠᠰᠤᠨ ᠵᠤᠳ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ');
     await form.locator('textarea[name=text-en]').fill('Blizzard warning: bring the herds in.');
+    // how many households the chosen grids hold, and a confirmation with the texts as boxes show them
+    await form.locator('[data-testid=target-households]', { hasText: /^所选单位共 [1-9]\d* 户$/ }).waitFor();
     await form.locator('button[type=submit]').click();
+    const confirm = form.locator('[data-testid=confirm-send]');
+    expect(await confirm.locator('h3').textContent()).toMatch(/^确认向 [1-9]\d* 户发送这条通知？$/);
+    expect(await confirm.locator('.notice-preview').allTextContents()).toEqual([
+      '暴雪预警：请将牲畜赶回棚圈。',
+      'ᠴᠠᠰᠤᠨ ᠵᠤᠳ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ',
+      'Blizzard warning: bring the herds in.',
+    ]);
+    await confirm.locator('button[data-action=confirm-send]').click();
     const progress = wall.locator('section.progress');
     const g3 = progress.locator('tr[data-unit="150824-104-007-03"] td').first();
     const g1 = progress.locator('tr[data-unit="150824-104-007-01"] td').first();
@@ -177,6 +187,13 @@ describe('dashboard: every fact a responder needs, named unambiguously', () => {
     expect(await g3.textContent()).toBe('巴音乌兰苏木 › 巴音哈太嘎查 › 三组');
     expect(await g1.textContent()).toBe('巴音乌兰苏木 › 巴音哈太嘎查 › 一组');
     await screenshot(wall, 'facts-notice-progress');
+  });
+
+  it("offers the broadcast composer to officers, not to the grid worker's phone", async () => {
+    await phone.goto(`${d.url()}#/worker`);
+    await phone.locator('nav.side').waitFor({ state: 'attached' });
+    expect(await phone.locator('nav.side a[data-page=broadcast]').count()).toBe(0);
+    expect(await wall.locator('nav.side a[data-page=broadcast]').count()).toBe(1);
   });
 
   it('ran without script errors', () => {

@@ -105,6 +105,7 @@ describe('dashboard: traditional Mongolian laid out vertically', () => {
     await form.locator('textarea[name=text-mn]').fill('ᠴᠠᠰᠤᠨ ᠵᠤᠳ ᠤᠨ ᠰᠡᠷᠡᠮᠵᠢᠯᠡᠬᠦᠯᠦᠯ');
     await form.locator('textarea[name=text-en]').fill('Blizzard warning: bring the herds in.');
     await form.locator('button[type=submit]').click();
+    await form.locator('button[data-action=confirm-send]').click(); // the count and preview, then send
     await wall.locator('section.progress tr[data-unit="150824-104-007-03"]').waitFor();
     await check(wall, 'broadcast-progress');
     // every count is drawn whole inside its cell

@@ -189,6 +189,7 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
       .locator('textarea[name=text-en]')
       .fill('Blizzard warning tonight: bring the herds into the pens.');
     await form.locator('button[type=submit]').click();
+    await form.locator('button[data-action=confirm-send]').click(); // the count and preview, then send
     const progress = page.locator('section.progress');
     await progress.waitFor();
     const noticeId = (await progress.getAttribute('data-notice'))!;

@@ -19,7 +19,7 @@ const view = (bbox: BBox, zoom: number) => ({
   zoom: String(Math.max(0, Math.min(22, Math.round(zoom)))),
 });
 
-export const mapExtent = () => ok(api.api.map.extent.$get());
+export const mapExtent = () => ok(api.api.map.extent.$get({ query: {} }));
 
 export async function loadView(bbox: BBox, zoom: number, init?: RequestInit) {
   const query = view(bbox, zoom);

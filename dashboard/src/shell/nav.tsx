@@ -5,13 +5,16 @@ import { useT } from '../i18n/index.ts';
 import { hrefOf, type Page } from '../router.ts';
 import { Icon } from './icons.tsx';
 
-/** The pages this person may use; broadcast only once the hub has the notice API. */
+/**
+ * The pages this person may use; broadcast only for officers (not a grid worker, leader or patrol
+ * member in the field) and only once the hub has the notice API.
+ */
 function pagesFor(me: Me, broadcast: boolean): Page[] {
   const field = me.roles.some(
     (r) => r.role === 'grid-worker' || r.role === 'grid-leader' || r.role === 'patrol-member',
   );
   const pages: Page[] = isFieldOnly(me) ? ['worker', 'board', 'map'] : ['board', 'map', 'devices', 'stats'];
-  if (broadcast) pages.push('broadcast');
+  if (broadcast && !isFieldOnly(me)) pages.push('broadcast');
   if (field && !pages.includes('worker')) pages.push('worker');
   return pages;
 }

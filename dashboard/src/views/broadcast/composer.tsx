@@ -1,7 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api/http.ts';
 import { createNotice, NOTICE_PRIORITIES, type NoticePriority } from '../../api/notices.ts';
-import { flattenUnits } from '../../api/registry.ts';
+import { api } from '../../api/client.ts';
+import { ok } from '../../api/http.ts';
+import { flattenUnits, type UnitNode } from '../../api/registry.ts';
 import { LANG_TAGS, LANGS, pick, useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { fromLocalInput, toLocalInput } from '../../time.ts';
@@ -9,7 +11,48 @@ import { useUnits } from '../unit-picker.tsx';
 
 const HOUR = 3_600_000;
 
-/** Target units, priority, validity, the three texts, read confirmation; then to the progress view. */
+/** The chosen units without those inside another chosen one (a gacha and its grid count once). */
+export function outermost(targets: readonly string[], roots: readonly UnitNode[]): string[] {
+  const chosen = new Set(targets);
+  const out: string[] = [];
+  const walk = (n: UnitNode, inside: boolean) => {
+    const picked = chosen.has(n.id);
+    if (picked && !inside) out.push(n.id);
+    for (const c of n.children) walk(c, inside || picked);
+  };
+  for (const r of roots) walk(r, false);
+  return out;
+}
+
+/** How many households the chosen units hold (one count per outermost unit, from the hub). */
+function useHouseholdCount(targets: string[], roots: readonly UnitNode[] | null): number | null {
+  const [n, setN] = useState<number | null>(null);
+  const key = targets.join(',');
+  useEffect(() => {
+    let alive = true;
+    const units = roots ? outermost(targets, roots) : targets;
+    if (units.length === 0) {
+      setN(0);
+      return;
+    }
+    Promise.all(
+      units.map((unit) => ok(api.api.households.$get({ query: { unit, limit: '1' } })).then((p) => p.total)),
+    ).then(
+      (totals) => alive && setN(totals.reduce((a, b) => a + b, 0)),
+      () => alive && setN(null),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [key, roots]);
+  return n;
+}
+
+/**
+ * Target units (with how many households they hold), priority, validity, the three texts, read
+ * confirmation; sending asks once more, with the count and the texts as the boxes will show
+ * them; then to the progress view.
+ */
 export function Composer({ onSent }: { onSent: () => void }) {
   const t = useT();
   const roots = useUnits();
@@ -21,13 +64,22 @@ export function Composer({ onSent }: { onSent: () => void }) {
   const [requireRead, setRequireRead] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The officer pressed send: the confirmation with the count and the preview is showing. */
+  const [confirming, setConfirming] = useState(false);
+  const households = useHouseholdCount(targets, roots);
+  useEffect(() => setConfirming(false), [targets.join(','), texts.zh, texts.mn, texts.en]);
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     if (targets.length === 0 || LANGS.some((l) => !texts[l].trim())) {
       setError(t('bc.missing'));
       return;
     }
+    setError(null);
+    setConfirming(true);
+  };
+
+  const send = async () => {
     setBusy(true);
     setError(null);
     try {
@@ -42,6 +94,7 @@ export function Composer({ onSent }: { onSent: () => void }) {
         requireRead,
       });
       setTexts({ zh: '', mn: '', en: '' }); // sent: the next notice starts blank (targets and times stay)
+      setConfirming(false);
       onSent();
       navigate({ page: 'broadcast', id: n.id });
     } catch (err) {
@@ -73,6 +126,11 @@ export function Composer({ onSent }: { onSent: () => void }) {
             </option>
           ))}
         </select>
+        {targets.length > 0 && households !== null && (
+          <span class="muted" data-testid="target-households">
+            {t('bc.households', { n: households })}
+          </span>
+        )}
       </label>
       <div class="row">
         <label>
@@ -136,9 +194,31 @@ export function Composer({ onSent }: { onSent: () => void }) {
           {error}
         </p>
       )}
-      <button type="submit" class="primary" disabled={busy}>
-        {t('bc.send')}
-      </button>
+      {!confirming ? (
+        <button type="submit" class="primary" disabled={busy}>
+          {t('bc.send')}
+        </button>
+      ) : (
+        <section class="confirm-send" aria-labelledby="confirm-send-title" data-testid="confirm-send">
+          <h3 id="confirm-send-title">{t('bc.confirmTitle', { n: households ?? '…' })}</h3>
+          <p class="muted">{t('bc.preview')}</p>
+          <ul class="preview">
+            {LANGS.map((l) => (
+              <li key={l} lang={LANG_TAGS[l]} class={`notice-preview${l === 'mn' ? ' mongol' : ''}`}>
+                {texts[l].trim()}
+              </li>
+            ))}
+          </ul>
+          <div class="confirm-row">
+            <button type="button" class="primary" data-action="confirm-send" disabled={busy} onClick={send}>
+              {t('bc.confirm')}
+            </button>
+            <button type="button" data-action="back" onClick={() => setConfirming(false)}>
+              {t('bc.back')}
+            </button>
+          </div>
+        </section>
+      )}
     </form>
   );
 }

@@ -86,8 +86,9 @@ export function mapRoutes(core: ApiCore) {
     .get(
       '/map/extent',
       doc('registry', 'Where your households and devices are: the box around them, and how many'),
+      zQuery(z.object(unitFilter)),
       async (c) => {
-        const scope = unitsFor(core, c, c.get('principal'), undefined);
+        const scope = unitsFor(core, c, c.get('principal'), c.req.valid('query').unit);
         if (!scope.ok) return scope.response;
         const h = households.get(scope.units, () => householdIndex(core.db, scope.units));
         const d = await deviceIndexFor(scope.units);
