@@ -19,7 +19,11 @@ const BOX = 'stb-150824-104-0007';
 
 describe('dashboard: each view in each language', () => {
   const d = dashboard({
-    people: { wall: { user: 'saren' }, phone: { user: 'bater', viewport: PHONE } },
+    people: {
+      wall: { user: 'saren' },
+      phone: { user: 'bater', viewport: PHONE },
+      officerPhone: { user: 'saren', viewport: PHONE }, // a duty officer away from the wall screen
+    },
   });
   let box: Box;
   let bater: Phone;
@@ -79,6 +83,20 @@ describe('dashboard: each view in each language', () => {
     await phone.locator('.w-households li').first().waitFor();
     await check(phone, lang, 'worker');
   });
+
+  it.each(LANGS)(
+    'the officer’s board and detail on a phone in %s (nothing wider than the screen)',
+    async (lang) => {
+      const page = d.page('officerPhone');
+      await page.goto(d.url('#/board'));
+      await d.setLang('officerPhone', lang);
+      await page.locator('tr[data-incident], [data-incident]').first().waitFor();
+      await check(page, lang, 'board-phone');
+      await page.goto(d.url(`#/board/${incidentId}`));
+      await page.locator('[data-testid=incident-facts]').waitFor();
+      await check(page, lang, 'detail-phone');
+    },
+  );
 
   it('ran without script errors', () => {
     expect(d.errors()).toEqual([]);
