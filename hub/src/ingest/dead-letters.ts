@@ -23,19 +23,29 @@ const emptyCounts = (): Record<RejectReason, number> =>
  */
 export class DeadLetterTable implements DeadLetterReader {
   private readonly totals: Record<RejectReason, number>;
+  /** Settles once the totals stored before this table was made are counted in (in this turn on SQLite). */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly store: InboxStore,
     log?: { error(o: object, msg: string): void },
   ) {
     this.totals = emptyCounts();
+    let loaded = () => {};
+    this.ready = new Promise((resolve) => {
+      loaded = resolve;
+    });
     settle(
       () => store.rejectCounts(),
       (rows) => {
         for (const [reason, n] of Object.entries(rows))
           if (reason in this.totals) this.totals[reason as RejectReason] += n ?? 0;
+        loaded();
       },
-      (err) => log?.error({ err }, 'could not read the dead-letter counts; they start from zero'),
+      (err) => {
+        log?.error({ err }, 'could not read the dead-letter counts; they start from zero');
+        loaded();
+      },
     );
   }
 

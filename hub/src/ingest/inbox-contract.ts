@@ -97,7 +97,7 @@ export function inboxStoreContract(
       expect(await inbox.rejectCounts()).toMatchObject({ not_json: 100, schema: 100 });
       // a restart reads the totals back
       const again = new DeadLetterTable(inbox);
-      await Promise.resolve();
+      await again.ready; // a promise's turn on SQLite, a round trip on PostgreSQL
       expect(again.counts().not_json).toBe(100);
       const page = await inbox.deadLetters({ limit: 3, beforeId: all[0]!.id, reason: 'not_json' });
       expect(page.map((d) => d.excerpt)).toEqual(['{{{ 198', '{{{ 196', '{{{ 194']);

@@ -4,6 +4,8 @@ import { dutyMigrations } from '../duty/migrations.ts';
 import { dutyPgMigrations } from '../duty/pg-migrations.ts';
 import { incidentMigrations } from '../incidents/migrations.ts';
 import { incidentPgMigrations } from '../incidents/pg-migrations.ts';
+import { ingestMigrations } from '../ingest/migrations.ts';
+import { ingestPgMigrations } from '../ingest/pg-migrations.ts';
 import { registryMigrations } from '../registry/migrations.ts';
 import { registryPgMigrations } from '../registry/pg-migrations.ts';
 import { migrate, openDatabase } from './db.ts';
@@ -25,6 +27,7 @@ const MODULES: { module: string; sqlite: readonly string[]; pg: readonly string[
     },
     { module: 'registry', sqlite: registryMigrations, pg: registryPgMigrations },
     { module: 'duty', sqlite: dutyMigrations, pg: dutyPgMigrations },
+    { module: 'ingest', sqlite: ingestMigrations, pg: ingestPgMigrations },
   ];
 
 let server: PostgresHandle;
