@@ -42,7 +42,7 @@ const describe = (f: RunFigures) =>
   `${f.cpu.brokerMain === undefined ? '' : ` (event loop ${f.cpu.brokerMain.toFixed(1)}, other threads ${(f.cpu.broker - f.cpu.brokerMain).toFixed(1)})`}` +
   `${f.cpu.subscriber === undefined ? '' : `, subscriber ${f.cpu.subscriber.toFixed(1)}`})`;
 
-async function publish(
+export async function publish(
   url: string,
   devices: FleetDevice[],
   o: typeof ingestBenchDefaults,
@@ -70,7 +70,7 @@ async function publish(
 }
 
 /** SMALL_LEAGUE plus the fleet, secrets and passwords hashed once so each round's import is quick. */
-function benchRegistry(devices: FleetDevice[]): RegistryDocument {
+export function benchRegistry(devices: FleetDevice[]): RegistryDocument {
   const extra = fleetRegistry(devices);
   return {
     ...SMALL_LEAGUE,

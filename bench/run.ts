@@ -26,7 +26,7 @@ export interface BenchResult {
 }
 
 /** In the order they run: cheap and independent first. */
-const SUITE = ['rules', 'ingest', 'sos', 'broadcast', 'connections', 'edge'] as const;
+const SUITE = ['rules', 'ingest', 'sos', 'broadcast', 'connections', 'edge', 'scale'] as const;
 
 const fmt = (x: number | null, digits = 2): string =>
   x === null || Number.isNaN(x) ? '—' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(digits);
