@@ -6,6 +6,7 @@ export { type BroadcastModule, createBroadcastModule } from './broadcast/module.
 export { type CheckinsModule, createCheckinsModule } from './checkins/module.ts';
 export type { Accepted, HubContext, HubModule, Publisher } from './context.ts';
 export { type DashboardSiteOptions, withDashboard } from './dashboard-static.ts';
+export { openTileArchive, type TileArchive } from './tiles/pmtiles.ts';
 export { type HubEventMap, HubEvents } from './events.ts';
 export { createHub, type Hub, type HubOptions } from './hub.ts';
 export { createIncidentsModule, type IncidentsModule } from './incidents/module.ts';
