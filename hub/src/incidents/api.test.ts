@@ -99,6 +99,64 @@ describe('incidents API', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_query');
   });
 
+  it('takes escalation policies through the API: validated, audited, for new incidents only (issue #24)', async () => {
+    const before = await raise('sos-before');
+    const put = (person: string, body: unknown) =>
+      as(person, '/policies', { method: 'PUT', body: JSON.stringify(body) });
+    const policy = {
+      ackTimeoutMs: [60_000],
+      reminderEveryMs: 0,
+      topReminderEveryMs: 600_000,
+      topReminders: 1,
+      dispatchTimeoutMs: null,
+    };
+    const bad = await put('p-league', {
+      unit: '150824',
+      severity: 'critical',
+      policy: { ...policy, ackTimeoutMs: [5_000] },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/at least 30 s/);
+    expect((await put('p-saren', { unit: '150824', severity: 'critical', policy })).status).toBe(403); // an officer, not an admin
+    const ok = await put('p-league', { unit: '150824', severity: 'critical', policy });
+    expect(ok.status).toBe(200);
+    const eff = (await (
+      await as('p-bater', '/policies/effective?unit=150824-104-007-03&severity=critical')
+    ).json()) as {
+      policies: { critical: { source: string } };
+    };
+    expect(eff.policies.critical.source).toBe('unit:150824:critical@1');
+    // the open incident keeps the default (3 min); its household's next emergency gets 1 min
+    await post('p-bater', `/incidents/${before}/resolve`, {});
+    await tc.clock.advance(5 * 60_000);
+    await mod.handlers!.sos!({
+      seq: 2,
+      deviceId: 'stb-150824-104-0007',
+      kind: 'sos',
+      msg: sosSchema.parse({
+        v: 1,
+        id: 'sos-after',
+        ts: tc.clock.now(),
+        action: 'raise',
+        category: 'medical',
+      }),
+      receivedAt: tc.clock.now(),
+    });
+    await mod.idle();
+    const list = (await (await as('p-saren', '/incidents?state=open')).json()) as { items: IncidentView[] };
+    const after = list.items[0]!;
+    expect(after.id).not.toBe(before);
+    expect(after.escalateAt).toBe(after.openedAt + 60_000);
+    const old = (await (await as('p-saren', `/incidents/${before}`)).json()) as {
+      timeline: { type: string; data: Json }[];
+    };
+    expect(old.timeline.find((e) => e.type === 'open')?.data.policy).toBe('default');
+    const audit = (await (await as('p-league', '/policies/audit')).json()) as {
+      items: { by: string; unit: string }[];
+    };
+    expect(audit.items).toEqual([expect.objectContaining({ by: 'p-league', unit: '150824', action: 'set' })]);
+  });
+
   it('acknowledges, dispatches and resolves with notes; refuses what the state or scope does not allow', async () => {
     const id = await raise();
     expect((await post('p-menghe', `/incidents/${id}/ack`, {})).status).toBe(404);

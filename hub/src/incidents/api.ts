@@ -15,8 +15,10 @@ import type { ChannelName } from '../notify/port.ts';
 import type { StreamHub } from '../notify/stream.ts';
 import { ROLES, type Role, type UnitLevel } from '../registry/schema.ts';
 import { dutyRoutes } from './api-duty.ts';
+import { policyRoutes } from './api-policies.ts';
 import { streamRoute } from './api-stream.ts';
 import type { Action, IncidentEngine } from './engine.ts';
+import type { PolicyStore } from './policy-store.ts';
 import type { Actor } from './store.ts';
 import { RESCUES, reportSummary } from './texts.ts';
 import { viewOf } from './view.ts';
@@ -25,6 +27,7 @@ export interface IncidentApiDeps {
   engine(): IncidentEngine;
   ctx(): HubContext;
   rosters(): RosterStore;
+  policies(): PolicyStore;
   stream: StreamHub;
   chainTop: UnitLevel;
 }
@@ -128,6 +131,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
   return new Hono<ApiEnv>()
     .route('/', streamRoute(d))
     .route('/', dutyRoutes(d))
+    .route('/', policyRoutes(d))
     .get(
       '/incidents',
       doc('incidents', 'Incidents in your units, newest first', { description: LIST_DESCRIPTION }),

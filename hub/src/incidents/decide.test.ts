@@ -11,6 +11,7 @@ import {
   type World,
 } from './decide.ts';
 import { DEFAULT_POLICY, INCIDENT_DEFAULTS } from './defaults.ts';
+import { escalationPolicySchema, type IncidentPolicy, MIN_ACK_WINDOW_MS } from './policy.ts';
 import { isClosed } from './store.ts';
 
 const MIN = 60_000;
@@ -77,6 +78,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('clear' as const), wait: waitArb }),
 );
 
+/** Any policy the API or the registry would accept (policy.ts), as the runner hands it to the core. */
+const windowArb = fc.integer({ min: MIN_ACK_WINDOW_MS, max: 2 * 60 * MIN });
+const policyArb: fc.Arbitrary<IncidentPolicy> = fc.record({
+  ackTimeoutMs: fc.array(windowArb, { minLength: 1, maxLength: 6 }),
+  reminderEveryMs: fc.oneof(fc.constant(0), windowArb),
+  topReminderEveryMs: fc.integer({ min: MIN, max: 6 * 60 * MIN }),
+  topReminders: fc.integer({ min: 0, max: 5 }),
+  dispatchTimeoutMs: fc.option(fc.integer({ min: MIN, max: 2 * 60 * MIN }), { nil: null }),
+  source: fc.constantFrom('unit:150824:critical@3', 'drill'),
+});
+
 interface Run {
   incidents: Map<string, IncidentCore>;
   decisions: { id: string; event: IncidentEvent; d: Decision; now: number }[];
@@ -87,6 +99,7 @@ function play(
   steps: readonly Step[],
   rosters: readonly (readonly string[][])[],
   source: 'sos' | 'rule' = 'sos',
+  policy?: IncidentPolicy,
 ): Run {
   const incidents = new Map<string, IncidentCore>();
   const decisions: Run['decisions'] = [];
@@ -123,6 +136,7 @@ function play(
         presses: s.presses,
         sosId: `sos-${n}`,
         msgId: `m-${i}`,
+        ...(policy ? { policy } : {}),
       };
     } else {
       if (!cur) return;
@@ -151,13 +165,15 @@ function play(
 const runArb = fc.record({
   steps: fc.array(stepArb, { minLength: 1, maxLength: 40 }),
   rosters: fc.array(rosterArb, { minLength: 1, maxLength: 4 }),
+  // the default (the config's) or any valid policy carried by the raise (issue #24)
+  policy: fc.option(policyArb, { nil: undefined }),
 });
 
 describe('the incident decision core', () => {
   it('never pages a step twice, and pages levels in escalation order', () => {
     fc.assert(
-      fc.property(runArb, ({ steps, rosters }) => {
-        const { decisions } = play(steps, rosters);
+      fc.property(runArb, ({ steps, rosters, policy }) => {
+        const { decisions } = play(steps, rosters, 'sos', policy);
         const seen = new Set<string>();
         const lastLevel = new Map<string, number>();
         for (const { id, d } of decisions) {
@@ -178,8 +194,8 @@ describe('the incident decision core', () => {
 
   it('ends every SOS it opens in a page or a recorded reason', () => {
     fc.assert(
-      fc.property(runArb, ({ steps, rosters }) => {
-        for (const { d } of play(steps, rosters).decisions) {
+      fc.property(runArb, ({ steps, rosters, policy }) => {
+        for (const { d } of play(steps, rosters, 'sos', policy).decisions) {
           if (!(d.outcome.ok && d.outcome.created)) continue;
           const paged = d.effects.some((e) => e.type === 'page' && e.first);
           const unrouted = d.effects.some((e) => e.type === 'record' && e.event === 'unrouted');
@@ -195,28 +211,32 @@ describe('the incident decision core', () => {
 
   it('never reopens a closed incident, whatever arrives late (presses with any clock, actions, timers)', () => {
     fc.assert(
-      fc.property(runArb, fc.constantFrom('sos' as const, 'rule' as const), ({ steps, rosters }, source) => {
-        const closedAt = new Map<string, number>();
-        for (const { id, d } of play(steps, rosters, source).decisions) {
-          const inc = d.state.inc;
-          const was = closedAt.get(id);
-          if (was !== undefined) {
-            expect(isClosed(inc.state), `${id} reopened as ${inc.state}`).toBe(true);
-            expect(inc.closedAt).toBe(was);
-            expect(d.effects.some((e) => e.type === 'page' && e.step.kind === 'alert')).toBe(false);
+      fc.property(
+        runArb,
+        fc.constantFrom('sos' as const, 'rule' as const),
+        ({ steps, rosters, policy }, source) => {
+          const closedAt = new Map<string, number>();
+          for (const { id, d } of play(steps, rosters, source, policy).decisions) {
+            const inc = d.state.inc;
+            const was = closedAt.get(id);
+            if (was !== undefined) {
+              expect(isClosed(inc.state), `${id} reopened as ${inc.state}`).toBe(true);
+              expect(inc.closedAt).toBe(was);
+              expect(d.effects.some((e) => e.type === 'page' && e.step.kind === 'alert')).toBe(false);
+            }
+            if (isClosed(inc.state) && inc.closedAt !== null) closedAt.set(id, inc.closedAt);
           }
-          if (isClosed(inc.state) && inc.closedAt !== null) closedAt.set(id, inc.closedAt);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('gives the same state and effects when the same events are replayed', () => {
     fc.assert(
-      fc.property(runArb, ({ steps, rosters }) => {
-        const a = play(steps, rosters);
-        const b = play(steps, rosters);
+      fc.property(runArb, ({ steps, rosters, policy }) => {
+        const a = play(steps, rosters, 'sos', policy);
+        const b = play(steps, rosters, 'sos', policy);
         expect(b.decisions).toEqual(a.decisions);
         expect([...b.incidents.entries()]).toEqual([...a.incidents.entries()]);
       }),
@@ -226,14 +246,18 @@ describe('the incident decision core', () => {
 
   it('keeps exactly one open incident per key, and an SOS is closed only by a person or its box', () => {
     fc.assert(
-      fc.property(runArb, fc.constantFrom('sos' as const, 'rule' as const), ({ steps, rosters }, source) => {
-        const run = play(steps, rosters, source);
-        const open = [...run.incidents.values()].filter((c) => !isClosed(c.inc.state));
-        expect(open.length).toBeLessThanOrEqual(1);
-        for (const { event, d } of run.decisions) {
-          if (event.type === 'clear' && source === 'sos') expect(d.changed).toBe(false);
-        }
-      }),
+      fc.property(
+        runArb,
+        fc.constantFrom('sos' as const, 'rule' as const),
+        ({ steps, rosters, policy }, source) => {
+          const run = play(steps, rosters, source, policy);
+          const open = [...run.incidents.values()].filter((c) => !isClosed(c.inc.state));
+          expect(open.length).toBeLessThanOrEqual(1);
+          for (const { event, d } of run.decisions) {
+            if (event.type === 'clear' && source === 'sos') expect(d.changed).toBe(false);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -269,5 +293,58 @@ describe('the incident decision core', () => {
     expect(d.state.inc.level).toBe(1);
     const page = d.effects.find((e) => e.type === 'page');
     expect(page?.type === 'page' && page.people).toEqual(['p-wang']);
+  });
+
+  it('accepts every policy the arbitrary makes (the schema and the property tests agree)', () => {
+    fc.assert(
+      fc.property(policyArb, ({ source: _s, ...p }) => {
+        expect(escalationPolicySchema.safeParse(p).success).toBe(true);
+      }),
+    );
+  });
+
+  it('keeps the policy it was raised with and climbs by its windows, whatever the config says', () => {
+    fc.assert(
+      fc.property(policyArb, (policy) => {
+        const everyone = worldOf([['p-batu'], ['p-saruul'], ['p-wang'], ['p-oyun'], ['p-liu']]);
+        const raise: IncidentEvent = {
+          type: 'raise',
+          input: {
+            source: 'sos',
+            category: 'medical',
+            severity: 'critical',
+            unitId: 'grid-150824-104-01',
+            key: 'sos:hh-1',
+            deviceId: 'box-1',
+            at: T0,
+            summary: { zh: '求救', mn: 'ᠲᠤᠰᠠᠯᠠᠮᠵᠢ', en: 'SOS' },
+          },
+          newId: 'inc-1',
+          receivedAt: T0,
+          chain: CHAIN,
+          policy,
+        };
+        let d = decide(undefined, raise, T0, everyone, cfg);
+        expect(d.state.inc.policy).toEqual(policy);
+        const open = d.effects.find((e) => e.type === 'record' && e.event === 'open');
+        expect(open?.type === 'record' && open.data?.policy).toBe(policy.source); // the timeline says which
+        const pagedAt = new Map<number, number>([[0, T0]]);
+        for (let i = 0; i < 5000 && pagedAt.size < CHAIN.length && d.state.inc.nextAt !== null; i++) {
+          const now = d.state.inc.nextAt;
+          d = decide(d.state, { type: 'due' }, now, everyone, cfg);
+          expect(d.state.inc.policy).toEqual(policy); // a due step never swaps the policy
+          for (const e of d.effects) {
+            if (e.type === 'page' && e.step.kind === 'alert' && e.step.reminder === 0)
+              pagedAt.set(e.step.level, now);
+          }
+        }
+        // level k+1 was paged exactly when level k's window (the policy's, the last repeating) ran out
+        for (let level = 1; level < CHAIN.length; level++) {
+          const window = policy.ackTimeoutMs[Math.min(level - 1, policy.ackTimeoutMs.length - 1)]!;
+          expect(pagedAt.get(level)! - pagedAt.get(level - 1)!).toBe(window);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { IncidentState, Severity, Texts } from '@steppelink/protocols';
 import type { ChainStep } from '../duty/chain.ts';
 import type { EscalationPolicy } from './defaults.ts';
+import type { IncidentPolicy } from './policy.ts';
 import type { AlertInput } from './port.ts';
 import type { Unreached } from './reach.ts';
 import { type Actor, type Incident, isClosed, SYSTEM } from './store.ts';
@@ -95,6 +96,13 @@ export type IncidentEvent =
       /** The person who reported it (never paged for their own report), with their role. */
       reporter?: Actor;
       msgId?: string;
+      /**
+       * The escalation policy a new incident gets (resolved by the runner for its unit and
+       * severity, a drill's own); without it, `CoreConfig.policy` of its severity.
+       */
+      policy?: IncidentPolicy;
+      /** Raised as a drill (an officer's exercise): marked so, kept out of statistics. */
+      drill?: boolean;
     }
   | { type: 'act'; action: Action; actor: Actor; note?: string; rescue?: Rescue }
   | { type: 'clear'; at: number; note?: string }
@@ -218,6 +226,8 @@ export function newIncident(e: Extract<IncidentEvent, { type: 'raise' }>, now: n
     rescue: null,
     closedAt: null,
     updatedAt: now,
+    policy: e.policy ?? null,
+    drill: e.drill === true,
     version: 0,
   };
 }
@@ -264,8 +274,9 @@ class Step {
     };
   }
 
+  /** The policy the incident was raised with; incidents from before policies were data use the config's. */
   get policy(): EscalationPolicy {
-    return this.cfg.policy[this.inc.severity];
+    return this.inc.policy ?? this.cfg.policy[this.inc.severity];
   }
 
   ackTimeout(level: number): number {
@@ -660,7 +671,13 @@ function create(s: Step, e: Extract<IncidentEvent, { type: 'raise' }>): Decision
   s.record('open', {
     ...(e.reporter ? { actor: e.reporter } : {}),
     note: `${e.input.source} ${e.input.category} (${e.input.severity})`,
-    data: { key: e.input.key, unit: e.input.unitId, chain: inc.chain },
+    data: {
+      key: e.input.key,
+      unit: e.input.unitId,
+      chain: inc.chain,
+      policy: inc.policy?.source ?? 'default',
+      ...(inc.drill ? { drill: true } : {}),
+    },
   });
   if (inc.lateMs > s.cfg.lateAfterMs) {
     s.record('late', {

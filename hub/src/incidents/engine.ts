@@ -21,6 +21,7 @@ import {
 } from './decide.ts';
 import type { EscalationPolicy } from './defaults.ts';
 import { type DeliveryRow, freshRows, type Outbox } from './outbox.ts';
+import type { IncidentPolicy } from './policy.ts';
 import type { AlertInput } from './port.ts';
 import type { Unreached } from './reach.ts';
 import { type Actor, type Incident, isClosed } from './store.ts';
@@ -63,6 +64,8 @@ export interface EngineDeps {
   onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[]): void;
   /** Sends an urgent row ahead of its commit (the deliverer's `sendAhead`); without it, pages go after the commit. */
   sendAhead?(channel: ChannelName, payload: unknown): Promise<SendOutcome>;
+  /** The escalation policy a new incident at a unit gets now (policies as data); without it, `options.policy`. */
+  policyFor?(unitId: string, severity: Severity): IncidentPolicy;
 }
 
 export type ActResult =
@@ -88,6 +91,10 @@ export interface RaiseOptions {
   /** Roles paged before the unit's own duty roles (a patrol tracker: its team's members). */
   firstRoles?: readonly Role[];
   chain?: Incident['chain'];
+  /** A drill (issue #24): raised with `policy` (its short windows), marked, left out of statistics. */
+  drill?: boolean;
+  /** The policy for a new incident, instead of the unit's (a drill's). */
+  policy?: IncidentPolicy;
 }
 
 /** How long the event loop may rest between a new incident's first page and the commit recording it. */
@@ -239,9 +246,8 @@ export class IncidentEngine {
 
   /**
    * A copy of an SOS reached the hub over `path`: one `sos-path` timeline line per path and SOS
-   * id, so an incident shows every way a press got through. An SOS that only ever came over MQTT
-   * gets no line (its `open` says it); once a short message is involved every path is written:
-   * `earlier` names the path of a copy that was applied before this one and not written yet.
+   * id, so an incident shows every way the press got through (MQTT, SMS, BeiDou), whichever came
+   * first; a second copy over the same path adds nothing.
    */
   async notePath(
     id: string,
@@ -578,9 +584,17 @@ export class IncidentEngine {
   }
 
   private raiseEvent(input: AlertInput, o: RaiseOptions, newId: string, now: number): IncidentEvent {
+      ...this.policyOf(input, o),
+      ...(o.drill ? { drill: true } : {}),
     const reporter = o.reporter ? this.reporterActor(o.reporter, input.unitId) : undefined;
     return {
       type: 'raise',
+  /** The policy a new incident would get (only read when the raise opens one). */
+  private policyOf(input: AlertInput, o: RaiseOptions): { policy?: IncidentPolicy } {
+    const policy = o.policy ?? this.deps.policyFor?.(input.unitId, input.severity);
+    return policy ? { policy } : {};
+  }
+
       input,
       newId,
       receivedAt: o.receivedAt ?? now,

@@ -82,4 +82,8 @@ export const incidentMigrations = [
   // 5: a key's last closed incident (does a late SOS press fold into it?) is one index step, not a
   // sort of every incident the household ever had.
   `CREATE INDEX incidents_key_closed ON incidents(key, closed_at, opened_at, id) WHERE closed_at IS NOT NULL;`,
+  // 6 (issue #24): the escalation policy an incident was raised with (JSON, its source named), and
+  // drills, which run the real path but stay out of response statistics.
+  `ALTER TABLE incidents ADD COLUMN policy TEXT;
+   ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -13,6 +13,7 @@ import { webhookNotifier } from '../notify/webhook.ts';
 import type { UnitLevel } from '../registry/schema.ts';
 import { migrate } from '../state/db.ts';
 import { incidentRoutes } from './api.ts';
+import { PolicyStore } from './policy-store.ts';
 import { DELIVERY_DEFAULTS, type EscalationPolicy, INCIDENT_DEFAULTS, JOB_DEFAULTS } from './defaults.ts';
 import { IncidentEngine } from './engine.ts';
 import { DutyJobs, type JobOptions } from './jobs.ts';
@@ -60,6 +61,8 @@ export type IncidentsModule = Omit<HubModule, 'routes'> & {
   readonly engine: IncidentEngine;
   readonly rosters: RosterStore;
   readonly jobs: DutyJobs;
+  /** Escalation policies as data (issue #24). */
+  readonly policies: PolicyStore;
   /** Resolves when no delivery is in flight (tests, shutdown). */
   idle(): Promise<void>;
   /**
@@ -80,6 +83,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
   let ctx: HubContext | undefined;
   let engine: IncidentEngine | undefined;
   let rosters: RosterStore | undefined;
+  let policies: PolicyStore | undefined;
   let deliverer: Deliverer | undefined;
   let timer: DueTimer | undefined;
   let jobs: DutyJobs | undefined;
@@ -119,12 +123,16 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
     get jobs() {
       return need(jobs);
     },
+    get policies() {
+      return need(policies);
+    },
 
     start(hubCtx: HubContext) {
       const c: HubContext = options.clock ? { ...hubCtx, clock: options.clock } : hubCtx;
       ctx = c;
       migrate(c.db, 'incidents', incidentMigrations);
       rosters = new RosterStore(c.db, c.registry, o.timeZone);
+      policies = new PolicyStore(c.db, (f) => c.registry.onChange(f));
       const notifiers: Notifier[] = [mqttWorkerNotifier(c.publisher), stream];
       if (options.webhook) {
         notifiers.push(webhookNotifier({ timeoutMs: deliveryOpts.requestTimeoutMs, ...options.webhook }));
@@ -192,6 +200,11 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         outbox,
         options: o,
         sendAhead: (channel, payload) => need(deliverer).sendAhead(channel, payload),
+        policyFor: (unitId, severity) =>
+          need(policies).resolve(
+            c.registry.unitChain(unitId).map((u) => u.id),
+            severity,
+          ),
         onCommit(changed, created, fresh) {
           const d = need(deliverer);
           // A person is waiting for their page: worker alerts leave before anything else is done.
@@ -253,6 +266,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       engine: () => need(engine),
       ctx: () => need(ctx),
       rosters: () => need(rosters),
+      policies: () => need(policies),
       stream,
       chainTop: o.chainTop,
     }),

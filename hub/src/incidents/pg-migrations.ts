@@ -67,4 +67,7 @@ export const incidentPgMigrations = [
    CREATE INDEX deliveries_wire ON deliveries(wire_id) WHERE wire_id IS NOT NULL;
    CREATE INDEX deliveries_after ON deliveries(after_key) WHERE after_key IS NOT NULL;
    CREATE INDEX deliveries_undelivered ON deliveries(created_at) WHERE status = 'queued' AND kind = 'alert';`,
+  // 2 (issue #24): the escalation policy an incident was raised with, and drills (as SQLite's 6)
+  `ALTER TABLE incidents ADD COLUMN policy TEXT;
+   ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;`,
 ];

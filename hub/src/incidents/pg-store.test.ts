@@ -252,6 +252,18 @@ describe('PostgreSQL and SQLite incident stores read back the same', () => {
     rescue: nullable(text),
     closedAt: fc.constant(null),
     updatedAt: ms,
+    policy: fc.option(
+      fc.record({
+        ackTimeoutMs: fc.array(fc.integer({ min: 30_000, max: 86_400_000 }), { minLength: 1, maxLength: 5 }),
+        reminderEveryMs: fc.integer({ min: 0, max: 3_600_000 }),
+        topReminderEveryMs: fc.integer({ min: 60_000, max: 86_400_000 }),
+        topReminders: fc.integer({ min: 0, max: 20 }),
+        dispatchTimeoutMs: nullable(fc.integer({ min: 60_000, max: 86_400_000 })),
+        source: text,
+      }),
+      { nil: null },
+    ),
+    drill: fc.boolean(),
     version: fc.constant(0),
   });
   const extrasArb = fc.record({

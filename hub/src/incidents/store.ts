@@ -2,6 +2,7 @@ import type { IncidentState, Severity, Texts } from '@steppelink/protocols';
 import type { ChainStep } from '../duty/chain.ts';
 import type { Facts, PageKind } from './decide.ts';
 import type { AlertInput } from './port.ts';
+import type { IncidentPolicy } from './policy.ts';
 
 export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'cancelled', 'false-alarm'];
 export const isClosed = (s: IncidentState) => CLOSED_STATES.includes(s);
@@ -45,6 +46,10 @@ export interface Incident {
   rescue: string | null;
   closedAt: number | null;
   updatedAt: number;
+  /** The escalation policy it was raised with (null: raised before policies were data, DEFAULT_POLICY). */
+  policy: IncidentPolicy | null;
+  /** A drill: the real path, its own short windows, kept out of response statistics. */
+  drill: boolean;
   /** Bumped by every save: a save that finds another version was written by someone else (optimistic concurrency). */
   version: number;
 }
@@ -118,6 +123,8 @@ export function toIncident(r: Row): Incident {
     rescue: (r.rescue as string | null) ?? null,
     closedAt: (r.closed_at as number | null) ?? null,
     updatedAt: r.updated_at as number,
+    policy: json<IncidentPolicy>(r.policy),
+    drill: r.drill === 1 || r.drill === true,
     version: (r.version as number | undefined) ?? 0,
   };
 }
@@ -162,6 +169,8 @@ export function incidentParams(i: Incident): Row {
     rescue: i.rescue,
     closed_at: i.closedAt,
     updated_at: i.updatedAt,
+    policy: i.policy ? JSON.stringify(i.policy) : null,
+    drill: i.drill ? 1 : 0,
     version: i.version,
   };
 }

@@ -2,7 +2,7 @@ import type { RegistryDocument } from './schema.ts';
 
 /** One bad row: where it is, what is wrong. CSV importers map `index` back to a line number. */
 export interface RowError {
-  section: 'units' | 'households' | 'teams' | 'devices' | 'people' | 'rosters' | 'document';
+  section: 'units' | 'households' | 'teams' | 'devices' | 'people' | 'rosters' | 'policies' | 'document';
   index: number;
   id?: string;
   field?: string;

@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { dutyPgMigrations } from '../duty/pg-migrations.ts';
 import { rosterStatements } from '../duty/roster-rows.ts';
+import { policyPgMigrations, policyStatements } from '../incidents/policy-rows.ts';
 import { type PgDb, PgRunner, pgMigrate } from '../state/pg-db.ts';
 import { registryPgMigrations } from './pg-migrations.ts';
 import type { RegistrySnapshot, RegistryStore, RegistryWrite } from './store-port.ts';
@@ -37,6 +38,7 @@ export class PgRegistryStore implements RegistryStore {
   static async open(db: PgDb): Promise<PgRegistryStore> {
     await pgMigrate(db, 'registry', registryPgMigrations);
     await pgMigrate(db, 'duty', dutyPgMigrations);
+    await pgMigrate(db, 'policies', policyPgMigrations);
     return new PgRegistryStore(db);
   }
 
@@ -77,6 +79,7 @@ export class PgRegistryStore implements RegistryStore {
         ...p.roles.map((r) => this.q.role.bind({ person: p.id, role: r.role, unit: r.unit })),
       ]),
       ...(w.rosters ? rosterStatements('postgres', w.rosters, now) : []),
+      ...(w.policies ? policyStatements('postgres', w.policies, 'registry-import', now) : []),
     ];
     await this.sql.transaction(async (tx) => {
       for (const s of statements) await tx.run(s);

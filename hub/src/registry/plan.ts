@@ -46,6 +46,15 @@ export function planImport(
         reason: i.reason,
       });
   }
+  (doc.policies ?? []).forEach((p, index) => {
+    if (p.unit !== null && !doc.units.some((u) => u.id === p.unit) && !registry.getUnit(p.unit))
+      errors.push({
+        section: 'policies',
+        index,
+        field: 'unit',
+        reason: `unit ${p.unit} is not in the registry`,
+      });
+  });
   if (errors.length > 0) return { ok: false, errors };
 
   const hashFor = (secret: string, existing: string | null | undefined, cost: 'device' | 'password') => {
@@ -90,6 +99,7 @@ export function planImport(
       roles: byUnitRole(p.roles),
     })),
     ...(doc.rosters ? { rosters: rosterRows(doc.rosters, opts.rosterZones) } : {}),
+    ...(doc.policies ? { policies: doc.policies } : {}),
   };
   return {
     ok: true,

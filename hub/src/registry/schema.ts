@@ -7,6 +7,7 @@ import {
   unitIdSchema,
 } from '@steppelink/protocols';
 import { z } from 'zod';
+import { policiesSectionSchema } from '../incidents/policy.ts';
 
 /**
  * The registry document: what `STEPPELINK_REGISTRY=file.json` and `steppelink-hub import` take.
@@ -186,7 +187,15 @@ export const rostersSchema = z.object({
 });
 export type RostersInput = z.infer<typeof rostersSchema>;
 
-export const REGISTRY_SECTIONS = ['units', 'households', 'teams', 'devices', 'people', 'rosters'] as const;
+export const REGISTRY_SECTIONS = [
+  'units',
+  'households',
+  'teams',
+  'devices',
+  'people',
+  'rosters',
+  'policies',
+] as const;
 
 /**
  * Every section is imported (CLI, API and start-up alike, registry/import.ts); a section the hub
@@ -201,6 +210,8 @@ export const registryDocumentSchema = z.strictObject(
     devices: z.array(deviceSchema).default([]),
     people: z.array(personSchema).default([]),
     rosters: rostersSchema.optional(),
+    /** Escalation policies per severity, optionally per unit (incidents/policy.ts, README). */
+    policies: policiesSectionSchema.optional(),
   },
   {
     error: (iss) =>

@@ -1,6 +1,8 @@
 import type { CompiledQuery } from 'kysely';
 import { dutyMigrations } from '../duty/migrations.ts';
 import { rosterStatements } from '../duty/roster-rows.ts';
+import { policyStatements } from '../incidents/policy-rows.ts';
+import { policyMigrations } from '../incidents/policy-store.ts';
 import { type Db, migrate, otherWriterWatch } from '../state/db.ts';
 import { SqliteRunner } from '../state/sqlite-run.ts';
 import { registryMigrations } from './migrations.ts';
@@ -40,6 +42,7 @@ export class SqliteRegistryStore implements RegistryStore {
   ) {
     migrate(db, 'registry', registryMigrations);
     migrate(db, 'duty', dutyMigrations); // an import writes the registry document's rosters too
+    migrate(db, 'policies', policyMigrations); // …and its escalation policies
     this.sql = new SqliteRunner(db);
   }
 
@@ -77,6 +80,7 @@ export class SqliteRegistryStore implements RegistryStore {
         ...p.roles.map((r) => this.q.role.bind({ person: p.id, role: r.role, unit: r.unit })),
       ]),
       ...(w.rosters ? rosterStatements('sqlite', w.rosters, now) : []),
+      ...(w.policies ? policyStatements('sqlite', w.policies, 'registry-import', now) : []),
     ];
     this.sql.transaction(() => {
       for (const s of statements) this.sql.run(s);

@@ -1,6 +1,7 @@
 import type { Texts } from '@steppelink/protocols';
 import type { RosterRows } from '../duty/roster-rows.ts';
 import type { DeviceKind, Household, PolygonGeometry, Role, UnitLevel } from './schema.ts';
+import type { PolicyEntry } from '../incidents/policy.ts';
 
 export interface UnitRecord {
   id: string;
@@ -57,6 +58,8 @@ export interface RegistryWrite {
   devices: readonly DeviceRecord[];
   people: readonly PersonRecord[];
   rosters?: RosterRows;
+  /** The document's escalation policies (issue #24), written in the same transaction. */
+  policies?: readonly PolicyEntry[];
 }
 
 /**
