@@ -49,3 +49,8 @@ export * from './outbox/port.ts';
 export { openSqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite.ts';
 export type { AgentSettings, RuntimeSettings } from './settings.ts';
 export { SOS_STATES, SosController, type SosResult, type SosState, type SosStatus } from './sos.ts';
+export { AtModem, type AtModemOptions } from './short-message/at-modem.ts';
+export { BeidouTerminal, type BeidouOptions, parseRdss, rdssSentence } from './short-message/beidou.ts';
+export { LADDER_DEFAULTS, type LadderEvent, SosLadder } from './short-message/ladder.ts';
+export { decodeDeliver, decodeSubmit, deliverPdu, submitPdu } from './short-message/pdu.ts';
+export type { Received, SendOutcome, ShortPath, ShortTransport } from './short-message/port.ts';

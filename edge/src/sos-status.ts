@@ -37,6 +37,13 @@ export const sosStatusSchema = z.object({
     })
     .optional(),
   closedReason: z.enum(['cancelled', 'resolved', 'false-alarm']).optional(),
+  /** The path the hub's answer first came over: the box's MQTT link, an SMS, or BeiDou. */
+  via: z.enum(['mqtt', 'sms', 'beidou']).optional(),
+  /** The short-message paths the SOS was also sent over while MQTT could not get it through. */
+  sentVia: z
+    .array(z.enum(['sms', 'beidou']))
+    .max(2)
+    .optional(),
 });
 export type SosInternal = z.infer<typeof sosStatusSchema>;
 

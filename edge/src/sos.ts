@@ -46,6 +46,20 @@ function unsavedMessage(error: Error): string {
 }
 
 const TERMINAL: IncidentState[] = ['resolved', 'cancelled', 'false-alarm'];
+
+/** What the TV says when the hub's answer came by SMS or BeiDou without a text of its own. */
+const SHORT_ACK_TEXTS = {
+  sms: {
+    zh: '求救已经短信送达，正在处理',
+    mn: 'ᠠᠪᠤᠷᠠᠯ ᠤᠨ ᠳᠠᠭᠤᠳᠠᠯᠭ᠎ᠠ ᠣᠬᠣᠷ ᠮᠡᠳᠡᠭᠡ ᠪᠡᠷ ᠬᠦᠷᠪᠡ',
+    en: 'Your SOS got through by SMS',
+  },
+  beidou: {
+    zh: '求救已经北斗短报文送达，正在处理',
+    mn: 'ᠠᠪᠤᠷᠠᠯ ᠤᠨ ᠳᠠᠭᠤᠳᠠᠯᠭ᠎ᠠ ᠪᠸᠢᠳᠸᠤ ᠣᠬᠣᠷ ᠮᠡᠳᠡᠭᠡ ᠪᠡᠷ ᠬᠦᠷᠪᠡ',
+    en: 'Your SOS got through by BeiDou short message',
+  },
+} as const;
 const ACTIVE: SosState[] = [
   'unsaved',
   'sending',
@@ -226,13 +240,43 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
     }
     const s = this.#s;
     if (s.state === 'sending' && s.raiseIds.includes(msgId)) {
-      this.#update({ state: 'delivered', deliveredAt: this.#o.now() });
+      this.#update({ state: 'delivered', deliveredAt: this.#o.now(), via: s.via ?? 'mqtt' });
       this.#followUp();
     } else if (s.state === 'confirm-cancel' && s.resume === 'sending' && s.raiseIds.includes(msgId)) {
       this.#update({ resume: 'delivered', deliveredAt: this.#o.now() });
     } else if (s.state === 'cancelling' && s.cancelId === msgId) {
       this.#update({ state: 'closed', closedReason: 'cancelled' });
     }
+  }
+
+  /**
+   * The hub's authenticated answer by SMS or BeiDou (the ladder checked its MAC): the SOS is in
+   * the hub's hands, over that path. Only the SOS the answer was made for, only while it is active.
+   */
+  onShortAck(a: { sosId: string; state: IncidentState; path: 'sms' | 'beidou'; text?: string }): void {
+    const s = this.#s;
+    if (!s.raiseIds.includes(a.sosId) || !ACTIVE.includes(s.state) || s.state === 'unsaved') return;
+    const texts = a.text ? { zh: a.text, mn: a.text, en: a.text } : SHORT_ACK_TEXTS[a.path];
+    const info = { state: a.state, at: this.#o.now(), texts };
+    let state: SosState =
+      a.state === 'acknowledged' || a.state === 'dispatched' ? 'acknowledged' : 'delivered';
+    const next: Partial<SosInternal> = { ack: info, via: s.via ?? a.path };
+    if (TERMINAL.includes(a.state)) {
+      state = 'closed';
+      next.closedReason =
+        a.state === 'resolved' ? 'resolved' : a.state === 'false-alarm' ? 'false-alarm' : 'cancelled';
+    }
+    if (s.state === 'cancelling' && state !== 'closed') state = 'cancelling';
+    if (s.state === 'confirm-cancel' && state !== 'closed') next.resume = state;
+    else if (!(s.state === 'acknowledged' && state === 'delivered')) next.state = state;
+    if (!s.deliveredAt) next.deliveredAt = this.#o.now();
+    this.#update(next);
+  }
+
+  /** A short-message path took the SOS (the ladder): shown on the TV beside the state. */
+  onShortSent(path: 'sms' | 'beidou'): void {
+    const sent = this.#s.sentVia ?? [];
+    if (!sent.includes(path)) this.#update({ sentVia: [...sent, path] });
   }
 
   /** The hub's feedback on the incident. */
@@ -242,7 +286,7 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
       s.raiseIds.includes(ack.sosId) || (s.incidentId !== undefined && s.incidentId === ack.incidentId);
     if (!ours && ACTIVE.includes(s.state)) return;
     const info = { state: ack.state, at: this.#o.now(), texts: ack.texts, ...(ack.by ? { by: ack.by } : {}) };
-    const next: Partial<SosInternal> = { ack: info, incidentId: ack.incidentId };
+    const next: Partial<SosInternal> = { ack: info, incidentId: ack.incidentId, via: s.via ?? 'mqtt' };
     if (!ours) next.raiseIds = [ack.sosId];
     let state: SosState =
       ack.state === 'acknowledged' || ack.state === 'dispatched' ? 'acknowledged' : 'delivered';

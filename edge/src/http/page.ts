@@ -48,6 +48,16 @@ export function noticePage(lang: Lang): string {
 <main id="list"><p>${t('none')}</p></main>
 <script>
 const LANG = ${JSON.stringify(lang)};
+// which path carried the SOS: the hub's answer came over it, or the box is trying it now
+const VIA = {
+  mqtt: { zh: '经网络送达', mn: 'ᠰᠦᠯᠵᠢᠶ᠎ᠡ ᠪᠡᠷ ᠬᠦᠷᠪᠡ', en: 'via the network' },
+  sms: { zh: '经短信送达', mn: 'ᠣᠬᠣᠷ ᠮᠡᠳᠡᠭᠡ ᠪᠡᠷ ᠬᠦᠷᠪᠡ', en: 'via SMS' },
+  beidou: { zh: '经北斗短报文送达', mn: 'ᠪᠸᠢᠳᠸᠤ ᠣᠬᠣᠷ ᠮᠡᠳᠡᠭᠡ ᠪᠡᠷ ᠬᠦᠷᠪᠡ', en: 'via BeiDou short message' },
+};
+const SENT = {
+  sms: { zh: '网络不通，正在用短信发送', mn: 'ᠰᠦᠯᠵᠢᠶ᠎ᠡ ᠲᠠᠰᠤᠷᠠᠭᠰᠠᠨ᠂ ᠣᠬᠣᠷ ᠮᠡᠳᠡᠭᠡ ᠪᠡᠷ ᠢᠯᠡᠭᠡᠵᠦ ᠪᠠᠢᠨ᠎ᠠ', en: 'no network: sending by SMS' },
+  beidou: { zh: '网络不通，正在用北斗短报文发送', mn: 'ᠰᠦᠯᠵᠢᠶ᠎ᠡ ᠲᠠᠰᠤᠷᠠᠭᠰᠠᠨ᠂ ᠪᠸᠢᠳᠸᠤ ᠪᠡᠷ ᠢᠯᠡᠭᠡᠵᠦ ᠪᠠᠢᠨ᠎ᠠ', en: 'no network: sending by BeiDou' },
+};
 const L = ${labels};
 const seenSince = new Map();
 const reported = new Set();
@@ -60,6 +70,8 @@ async function refresh() {
   const s = data.sos;
   sos.className = s.state === 'idle' ? '' : (s.state === 'closed' ? 'done' : (s.state === 'unsaved' ? 'failed' : 'active'));
   sos.textContent = s.state === 'idle' ? '' : s.message[LANG] + (LANG === 'en' ? '' : ' · ' + s.message.en);
+  const via = s.via ? VIA[s.via] : (s.sentVia && s.sentVia.length ? SENT[s.sentVia[s.sentVia.length - 1]] : null);
+  if (via && s.state !== 'idle') sos.textContent += ' — ' + via[LANG] + (LANG === 'en' ? '' : ' · ' + via.en);
   const storage = document.getElementById('storage');
   storage.className = data.storageText ? 'shown' : '';
   storage.textContent = data.storageText ? data.storageText[LANG] + (LANG === 'en' ? '' : ' · ' + data.storageText.en) : '';
