@@ -246,8 +246,9 @@ export class IncidentEngine {
 
   /**
    * A copy of an SOS reached the hub over `path`: one `sos-path` timeline line per path and SOS
-   * id, so an incident shows every way the press got through (MQTT, SMS, BeiDou), whichever came
-   * first; a second copy over the same path adds nothing.
+   * id, so an incident shows every way a press got through. An SOS that only ever came over MQTT
+   * gets no line (its `open` says it); once a short message is involved every path is written:
+   * `earlier` names the path of a copy that was applied before this one and not written yet.
    */
   async notePath(
     id: string,
@@ -584,17 +585,9 @@ export class IncidentEngine {
   }
 
   private raiseEvent(input: AlertInput, o: RaiseOptions, newId: string, now: number): IncidentEvent {
-      ...this.policyOf(input, o),
-      ...(o.drill ? { drill: true } : {}),
     const reporter = o.reporter ? this.reporterActor(o.reporter, input.unitId) : undefined;
     return {
       type: 'raise',
-  /** The policy a new incident would get (only read when the raise opens one). */
-  private policyOf(input: AlertInput, o: RaiseOptions): { policy?: IncidentPolicy } {
-    const policy = o.policy ?? this.deps.policyFor?.(input.unitId, input.severity);
-    return policy ? { policy } : {};
-  }
-
       input,
       newId,
       receivedAt: o.receivedAt ?? now,
@@ -603,7 +596,15 @@ export class IncidentEngine {
       ...(o.sosId !== undefined ? { sosId: o.sosId } : {}),
       ...(reporter ? { reporter } : {}),
       ...(o.msg ? { msgId: o.msg.id } : {}),
+      ...this.policyOf(input, o),
+      ...(o.drill ? { drill: true } : {}),
     };
+  }
+
+  /** The policy a new incident would get (only read when the raise opens one). */
+  private policyOf(input: AlertInput, o: RaiseOptions): { policy?: IncidentPolicy } {
+    const policy = o.policy ?? this.deps.policyFor?.(input.unitId, input.severity);
+    return policy ? { policy } : {};
   }
 
   /** Who is on duty now at each level of the chain the event acts on, and names: looked up on first ask. */
