@@ -27,6 +27,9 @@ const EXTERNAL_ONLY = [
   'STEPPELINK_BROKER_SESSION_EXPIRY_S',
   'STEPPELINK_BROKER_ADOPT',
   'STEPPELINK_BROKER_CA',
+  'STEPPELINK_BROKER_AUTH_SECRET',
+  'STEPPELINK_MOSQUITTO_DIR',
+  'STEPPELINK_MOSQUITTO_PID_FILE',
 ] as const;
 
 /** Every STEPPELINK_* variable the hub reads, with its default. */
@@ -279,6 +282,27 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         : {}),
       ...(e.STEPPELINK_BROKER_ADOPT?.length ? { adopt: e.STEPPELINK_BROKER_ADOPT } : {}),
       ...(e.STEPPELINK_BROKER_CA ? { ca: readFileSync(e.STEPPELINK_BROKER_CA) } : {}),
+    };
+  }
+  if (
+    options.externalBroker &&
+    (e.STEPPELINK_BROKER_AUTH_SECRET !== undefined || e.STEPPELINK_MOSQUITTO_DIR !== undefined)
+  ) {
+    options.brokerAccess = {
+      hub: {
+        username: options.externalBroker.username,
+        password: options.externalBroker.password,
+        group: options.externalBroker.group ?? 'steppelink',
+      },
+      ...(e.STEPPELINK_BROKER_AUTH_SECRET ? { endpointSecret: e.STEPPELINK_BROKER_AUTH_SECRET } : {}),
+      ...(e.STEPPELINK_MOSQUITTO_DIR
+        ? {
+            mosquitto: {
+              dir: e.STEPPELINK_MOSQUITTO_DIR,
+              ...(e.STEPPELINK_MOSQUITTO_PID_FILE ? { pidFile: e.STEPPELINK_MOSQUITTO_PID_FILE } : {}),
+            },
+          }
+        : {}),
     };
   }
   const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM };

@@ -6,6 +6,8 @@ import { hubKeys } from './auth/server-key.ts';
 import type { ApiDeps } from './api/deps.ts';
 import { Broker, type BrokerOptions, brokerDefaults } from './broker/broker.ts';
 import { type Listener, listenTcp, listenTls, type TlsFiles } from './broker/listeners.ts';
+import { Authenticator } from './broker/auth.ts';
+import { BrokerAccess, type BrokerAccessOptions } from './broker/external/access.ts';
 import { ExternalBroker } from './broker/external/consumer.ts';
 import type { ExternalBrokerOptions } from './broker/external/options.ts';
 import { brokerPublisher } from './broker/publisher.ts';
@@ -67,6 +69,8 @@ export interface HubOptions extends Partial<typeof hubDefaults> {
    * (broker/external/). Default: the embedded aedes broker.
    */
   externalBroker?: ExternalBrokerOptions;
+  /** Device access for an external broker: the HTTP auth/ACL endpoint and/or mosquitto's files (broker/external/access.ts). */
+  brokerAccess?: BrokerAccessOptions;
   ingest?: IngestOptions;
   presence?: Partial<typeof presenceDefaults>;
   /** Sign-in throttling shared by HTTP and MQTT (see auth/attempt-limiter.ts for the defaults). */
@@ -219,6 +223,28 @@ export function createHub(options: HubOptions): Hub {
     !external,
   );
   const publisher = external ? external.publisher : brokerPublisher(broker.get());
+  const access = o.brokerAccess
+    ? new BrokerAccess(
+        {
+          db,
+          registry,
+          // the same checks (and the same hook for modules that derive keys from a device secret) as the embedded broker's
+          authenticator: external
+            ? new Authenticator(registry, {
+                ...o.broker?.auth,
+                guard,
+                onDeviceSecret: (id, secret) => {
+                  for (const m of modules) m.onDeviceSecret?.(id, secret);
+                },
+              })
+            : broker.get().auth,
+          guard,
+          events,
+          log: log.child({ component: 'broker-access' }),
+        },
+        o.brokerAccess,
+      )
+    : undefined;
   if (!external) events.on('device.revoked', (e) => broker.get().disconnectDevice(e.deviceId, e.reason));
   const startedAt = clock.now();
   let state: HubState = 'created';
@@ -280,6 +306,8 @@ export function createHub(options: HubOptions): Hub {
         }
         ingest.start();
         presence.start();
+        // mosquitto's files list the hub's own account: written before it connects
+        await access?.start();
         // External broker mode: devices connect to that broker; the hub consumes from it.
         if (external) await external.start();
         const tcp = external ? undefined : await listenTcp(broker.get().handle, o.mqttPort, o.host);
@@ -302,7 +330,8 @@ export function createHub(options: HubOptions): Hub {
           knownClientKey: keys.knownClient,
           ...o.api,
         };
-        const app = (o.app ?? createApi)(appDeps);
+        const api = (o.app ?? createApi)(appDeps);
+        const app = access ? access.wrap(api) : api;
         http = createHttpServer({
           fetch: app.fetch,
           mqtt: external ? (stream) => stream.destroy() : broker.get().handle,
@@ -343,6 +372,7 @@ export function createHub(options: HubOptions): Hub {
       await http?.close();
       if (external) await external.close();
       else await broker.get().close();
+      await access?.close();
       const { unprocessed } = await ingest.close();
       presence.close();
       for (const m of started.reverse()) {

@@ -58,30 +58,53 @@ export class ExternalBroker {
     return this.o.clientId;
   }
 
-  /** Connects, subscribes and resolves on the first CONNACK; rejects when the broker can't be reached or refuses the hub. */
+  /**
+   * Connects, subscribes and resolves on the first CONNACK. A broker that refuses or can't be
+   * reached is tried again with backoff for `startTimeoutMs` (it may be starting, or reloading
+   * the files that list this hub); then start() rejects with what the broker said.
+   */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`external broker: start() called in state '${this.state}'`);
     this.state = 'connecting';
-    await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + this.o.startTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.firstConnect();
+        break;
+      } catch (err) {
+        if (Date.now() >= deadline) {
+          this.state = 'closed';
+          throw err;
+        }
+        this.log.warn(
+          { err: (err as Error).message },
+          'the MQTT broker is not ready for the hub yet; trying again',
+        );
+        await new Promise((r) => setTimeout(r, this.reconnectDelay(attempt)));
+      }
+    }
+    for (const id of this.o.adopt ?? []) this.adopt(id);
+  }
+
+  private firstConnect(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const conn = this.open();
       const fail = (why: string) => {
         conn.client.removeAllListeners('connect');
         conn.client.end(true);
-        this.state = 'closed';
         reject(new Error(`cannot use the MQTT broker at ${this.o.url} as ${this.o.username}: ${why}`));
       };
+      const onError = (err: Error & { code?: unknown }) =>
+        fail(typeof err.code === 'number' ? connackReason(err.code) : err.message);
+      const onClose = () => fail('the connection closed before CONNACK');
       conn.client.once('connect', () => {
         conn.client.removeListener('error', onError);
         conn.client.removeListener('close', onClose);
         resolve();
       });
-      const onError = (err: Error & { code?: unknown }) =>
-        fail(typeof err.code === 'number' ? connackReason(err.code) : err.message);
-      const onClose = () => fail('the connection closed before CONNACK');
       conn.client.once('error', onError);
       conn.client.once('close', onClose);
     });
-    for (const id of this.o.adopt ?? []) this.adopt(id);
   }
 
   /**
@@ -224,10 +247,9 @@ export class ExternalBroker {
     this.conn?.client.end(true);
   }
 
-  private scheduleReconnect(): void {
-    this.attempt++;
-    const wait = backoffDelayMs(
-      this.attempt,
+  private reconnectDelay(attempt: number): number {
+    return backoffDelayMs(
+      attempt,
       {
         minDelayMs: this.o.reconnectMinMs,
         maxDelayMs: this.o.reconnectMaxMs,
@@ -237,6 +259,11 @@ export class ExternalBroker {
       },
       Math.random,
     );
+  }
+
+  private scheduleReconnect(): void {
+    this.attempt++;
+    const wait = this.reconnectDelay(this.attempt);
     this.retryTimer = setTimeout(() => {
       if (this.state !== 'reconnecting') return;
       const old = this.conn?.client;

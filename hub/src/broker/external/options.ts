@@ -15,6 +15,8 @@ export const externalBrokerDefaults = {
   sessionExpiryS: 86_400,
   keepaliveS: 30, // a dead hub is noticed by the broker within 1.5 × this
   connectTimeoutMs: 10_000, // no CONNACK by then: the attempt failed (retried with backoff)
+  /** at start, a broker that refuses or can't be reached is tried again this long before the hub gives up */
+  startTimeoutMs: 30_000,
   /** QoS 1 messages the broker may have in flight to this hub unacknowledged (MQTT 5 Receive Maximum) */
   receiveMaximum: 1_000,
   reconnectMinMs: 250, // first retry after a lost connection
