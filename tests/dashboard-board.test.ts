@@ -245,7 +245,7 @@ describe('dashboard: live incident board', () => {
     // expected: the signed-out session probe (401), the rear officer's probe of a foreign incident
     // (404), and the stream cut by the deliberate network drop (net::ERR_*); nothing else
     const expected =
-      /status of 40[14]|net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_(RESET|CLOSED|REFUSED)|EMPTY_RESPONSE)/;
+      /status of 40[14]|net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_(RESET|CLOSED|REFUSED)|EMPTY_RESPONSE|SOCKET_NOT_CONNECTED)/;
     expect(errors.filter((e) => !expected.test(e))).toEqual([]);
   });
 });
