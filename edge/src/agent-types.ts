@@ -1,3 +1,5 @@
+import type { LadderTimings } from './short-message/ladder.ts';
+import type { ShortTransport } from './short-message/port.ts';
 import type { PowerSource, UpKind } from '@steppelink/protocols';
 import type { Clock, Timers } from './clock.ts';
 import type { InputAdapter } from './inputs/port.ts';
@@ -49,6 +51,11 @@ export interface AgentOptions {
   power?: () => { source: PowerSource; battery?: number };
   rssi?: () => number | undefined;
   fw?: string;
+  /**
+   * SOS over SMS and BeiDou when MQTT cannot get through: the paths in ladder order (a GSM modem,
+   * a BeiDou terminal) and, for tests, the ladder's timings (see LADDER_DEFAULTS).
+   */
+  shortMessage?: { transports: readonly ShortTransport[]; timings?: Partial<LadderTimings> };
 }
 
 export interface AgentStats {
@@ -67,6 +74,8 @@ export interface AgentStats {
   receivers: Record<string, object>;
   rejectedDownlink: number;
   batchDropped: number;
+  /** The SOS's SMS and BeiDou paths, when configured: state and counters of each. */
+  shortMessage?: Record<string, unknown>[];
 }
 
 export interface CloseReport {

@@ -13,6 +13,8 @@ import type { NoticeBoard, ReadOutcome, ShownNotice } from './notices.ts';
 import { type NewEntry, type OutboxStore, priorityOf } from './outbox/port.ts';
 import { type StorageState, StorageRefusedError } from './outbox/storage.ts';
 import { type AgentSettings, loadRuntime, resolveSettings, runtimePatch, saveRuntime } from './settings.ts';
+import { shortMessageKey } from '@steppelink/protocols/short-message';
+import { SosLadder } from './short-message/ladder.ts';
 import type { SosController } from './sos.ts';
 
 export type { AgentEvents, AgentOptions, AgentState, AgentStats, CloseReport } from './agent-types.ts';
@@ -34,6 +36,8 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   readonly time: TimeSource;
   #state: AgentState = 'idle';
   readonly #o: AgentOptions;
+  /** SOS over SMS and BeiDou when MQTT cannot get it through (absent without those paths). */
+  #ladder: SosLadder | undefined;
   readonly #settings: AgentSettings;
   readonly #log: Logger;
   readonly #timers: Timers;
@@ -82,6 +86,22 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       onReject: (source, reason) => this.emit('rejected', { source, reason }),
     });
     this.sos = this.#p.sos;
+    const short = o.shortMessage;
+    if (short && short.transports.length > 0) {
+      this.#ladder = new SosLadder({
+        deviceId: o.deviceId,
+        key: shortMessageKey(o.secret),
+        transports: short.transports,
+        sos: this.sos,
+        timers: this.#timers,
+        now: () => this.time.now(),
+        linkUp: () => this.#p.link.state === 'online',
+        position: () => this.#p.counters.lastFix,
+        ...(o.power ? { power: o.power } : {}),
+        ...(short.timings ? { timings: short.timings } : {}),
+        log: this.#log,
+      });
+    }
     this.notices = this.#p.notices;
     this.input = this.#p.sink;
     this.#wire();
@@ -109,6 +129,13 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         this.emit('rejected', { source: input.name, reason: `could not start: ${errorMessage(error)}` });
       }
     }
+    for (const t of this.#o.shortMessage?.transports ?? []) {
+      try {
+        await t.start(); // a modem that does not answer leaves its path unavailable, not the agent down
+      } catch (error) {
+        this.#log.error('short_message.start_failed', { path: t.path, error: errorMessage(error) });
+      }
+    }
     this.#checkStorage();
     this.heartbeat();
     this.#p.link.start();
@@ -128,6 +155,8 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       }
     }
     this.#p.batcher.close();
+    this.#ladder?.close();
+    for (const t of this.#o.shortMessage?.transports ?? []) await t.close().catch(() => undefined);
     this.sos.close();
     await this.#p.link.close();
     this.#p.publisher.close();
@@ -211,6 +240,9 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       ),
       rejectedDownlink: this.#rejectedDownlink,
       batchDropped: this.#p.batcher.dropped,
+      ...(this.#o.shortMessage
+        ? { shortMessage: this.#o.shortMessage.transports.map((t) => t.health()) }
+        : {}),
     };
   }
 

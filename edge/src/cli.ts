@@ -7,6 +7,8 @@ import { type EdgeConfig, loadConfig } from './config.ts';
 import { AGENT_VERSION } from './defaults.ts';
 import { LocalServer } from './http/server.ts';
 import { inputsFromConfig } from './inputs/from-config.ts';
+import { AtModem } from './short-message/at-modem.ts';
+import { BeidouTerminal } from './short-message/beidou.ts';
 import { createJsonLogger, errorMessage, type LogLevel } from './logger.ts';
 import { openSqliteOutbox } from './outbox/sqlite.ts';
 
@@ -125,6 +127,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         : { source: config.power.source, battery };
     },
     fw: firmware(),
+    shortMessage: {
+      transports: [
+        ...(config.shortMessage.modem
+          ? [new AtModem({ ...config.shortMessage.modem, timers: systemTimers })]
+          : []),
+        ...(config.shortMessage.beidou
+          ? [new BeidouTerminal({ ...config.shortMessage.beidou, timers: systemTimers })]
+          : []),
+      ],
+    },
     settings: {
       hbIntervalS: config.hbIntervalS,
       posIntervalS: config.posIntervalS,

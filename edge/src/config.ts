@@ -131,6 +131,33 @@ export const edgeConfigSchema = z.strictObject({
     ])
     .default({ host: d.httpHost, port: d.httpPort, allowOrigins: [] }),
   inputs: z.array(inputSchema).default([]),
+  /**
+   * SOS over SMS and BeiDou when MQTT cannot get through (the ladder): a GSM/4G modem's AT port
+   * and the hub's SMS number; a BeiDou RDSS terminal's port and the command centre's card address.
+   */
+  shortMessage: z
+    .strictObject({
+      modem: z
+        .strictObject({
+          port: z.string().min(1).describe("the modem's AT port, e.g. /dev/ttyUSB2"),
+          to: z
+            .string()
+            .regex(/^\+?[0-9]{3,20}$/, {
+              message: "must be the hub's SMS number, digits with an optional +",
+            }),
+          mode: z.enum(['pdu', 'text']).default('pdu'),
+        })
+        .optional(),
+      beidou: z
+        .strictObject({
+          port: z.string().min(1),
+          centre: z
+            .string()
+            .regex(/^[0-9]{1,10}$/, { message: "must be the command centre's BeiDou card address (digits)" }),
+        })
+        .optional(),
+    })
+    .default({}),
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .default({ level: 'info' }),
