@@ -1,22 +1,16 @@
-import type { CompiledQuery } from 'kysely';
 import { dutyPgMigrations } from '../duty/pg-migrations.ts';
-import { rosterStatements } from '../duty/roster-rows.ts';
-import { policyPgMigrations, policyStatements } from '../incidents/policy-rows.ts';
+import { policyPgMigrations } from '../incidents/policy-rows.ts';
 import { type PgDb, PgRunner, pgMigrate } from '../state/pg-db.ts';
 import { registryPgMigrations } from './pg-migrations.ts';
 import type { RegistrySnapshot, RegistryStore, RegistryWrite } from './store-port.ts';
 import {
-  deviceRow,
-  householdRow,
-  personRow,
+  importStatements,
   registryQueriesFor,
-  teamRow,
   toDevice,
   toHousehold,
   toPerson,
   toTeam,
   toUnit,
-  unitRow,
 } from './store-sql.ts';
 
 /**
@@ -67,20 +61,7 @@ export class PgRegistryStore implements RegistryStore {
   }
 
   async import(w: RegistryWrite, now: number): Promise<void> {
-    const at = { updated_at: now };
-    const statements: CompiledQuery[] = [
-      ...w.units.map((u) => this.q.unit.bind({ ...unitRow(u), ...at })),
-      ...w.households.map((h) => this.q.household.bind({ ...householdRow(h), ...at })),
-      ...w.teams.map((t) => this.q.team.bind({ ...teamRow(t), ...at })),
-      ...w.devices.map((d) => this.q.device.bind({ ...deviceRow(d), ...at })),
-      ...w.people.flatMap((p) => [
-        this.q.person.bind({ ...personRow(p), ...at }),
-        this.q.clearRoles.bind({ person: p.id }),
-        ...p.roles.map((r) => this.q.role.bind({ person: p.id, role: r.role, unit: r.unit })),
-      ]),
-      ...(w.rosters ? rosterStatements('postgres', w.rosters, now) : []),
-      ...(w.policies ? policyStatements('postgres', w.policies, 'registry-import', now) : []),
-    ];
+    const statements = importStatements('postgres', w, now);
     await this.sql.transaction(async (tx) => {
       for (const s of statements) await tx.run(s);
     });

@@ -1,7 +1,4 @@
-import type { CompiledQuery } from 'kysely';
 import { dutyMigrations } from '../duty/migrations.ts';
-import { rosterStatements } from '../duty/roster-rows.ts';
-import { policyStatements } from '../incidents/policy-rows.ts';
 import { policyMigrations } from '../incidents/policy-store.ts';
 import { type Db, migrate, otherWriterWatch } from '../state/db.ts';
 import { SqliteRunner } from '../state/sqlite-run.ts';
@@ -9,17 +6,13 @@ import { registryMigrations } from './migrations.ts';
 import { Registry, type RegistryOptions } from './registry.ts';
 import type { RegistrySnapshot, RegistryStore, RegistryWrite } from './store-port.ts';
 import {
-  deviceRow,
-  householdRow,
-  personRow,
+  importStatements,
   registryQueriesFor,
-  teamRow,
   toDevice,
   toHousehold,
   toPerson,
   toTeam,
   toUnit,
-  unitRow,
 } from './store-sql.ts';
 
 /** How often the hub looks for registry commits of another connection (the CLI). */
@@ -68,20 +61,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   importNow(w: RegistryWrite, now: number): void {
-    const at = { updated_at: now };
-    const statements: CompiledQuery[] = [
-      ...w.units.map((u) => this.q.unit.bind({ ...unitRow(u), ...at })),
-      ...w.households.map((h) => this.q.household.bind({ ...householdRow(h), ...at })),
-      ...w.teams.map((t) => this.q.team.bind({ ...teamRow(t), ...at })),
-      ...w.devices.map((d) => this.q.device.bind({ ...deviceRow(d), ...at })),
-      ...w.people.flatMap((p) => [
-        this.q.person.bind({ ...personRow(p), ...at }),
-        this.q.clearRoles.bind({ person: p.id }),
-        ...p.roles.map((r) => this.q.role.bind({ person: p.id, role: r.role, unit: r.unit })),
-      ]),
-      ...(w.rosters ? rosterStatements('sqlite', w.rosters, now) : []),
-      ...(w.policies ? policyStatements('sqlite', w.policies, 'registry-import', now) : []),
-    ];
+    const statements = importStatements('sqlite', w, now);
     this.sql.transaction(() => {
       for (const s of statements) this.sql.run(s);
     });

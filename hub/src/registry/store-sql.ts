@@ -1,7 +1,16 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
+import { rosterStatements } from '../duty/roster-rows.ts';
+import { policyStatements } from '../incidents/policy-rows.ts';
 import { fromExcluded, prepared, sqlBuilder, type Dialect } from '../state/sql.ts';
 import type { DeviceKind, Role, UnitLevel } from './schema.ts';
-import type { DeviceRecord, HouseholdRecord, PersonRecord, TeamRecord, UnitRecord } from './store-port.ts';
+import type {
+  DeviceRecord,
+  HouseholdRecord,
+  PersonRecord,
+  RegistryWrite,
+  TeamRecord,
+  UnitRecord,
+} from './store-port.ts';
 
 /**
  * The registry store's tables and queries, written once with Kysely and compiled for either
@@ -318,4 +327,26 @@ export function registryQueriesFor(dialect: Dialect): RegistryQueries {
     BY_DIALECT.set(dialect, q);
   }
   return q;
+}
+
+/**
+ * The statements of one import, in order, for one transaction of the adapter's: rows upserted by
+ * id (units as given: parents first), each person's roles replaced, then the rosters and policies.
+ */
+export function importStatements(dialect: Dialect, w: RegistryWrite, now: number): CompiledQuery[] {
+  const q = registryQueriesFor(dialect);
+  const at = { updated_at: now };
+  return [
+    ...w.units.map((u) => q.unit.bind({ ...unitRow(u), ...at })),
+    ...w.households.map((h) => q.household.bind({ ...householdRow(h), ...at })),
+    ...w.teams.map((t) => q.team.bind({ ...teamRow(t), ...at })),
+    ...w.devices.map((d) => q.device.bind({ ...deviceRow(d), ...at })),
+    ...w.people.flatMap((p) => [
+      q.person.bind({ ...personRow(p), ...at }),
+      q.clearRoles.bind({ person: p.id }),
+      ...p.roles.map((r) => q.role.bind({ person: p.id, role: r.role, unit: r.unit })),
+    ]),
+    ...(w.rosters ? rosterStatements(dialect, w.rosters, now) : []),
+    ...(w.policies ? policyStatements(dialect, w.policies, 'registry-import', now) : []),
+  ];
 }
