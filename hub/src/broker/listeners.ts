@@ -35,6 +35,14 @@ export function listenTls(handle: (s: Socket) => void, tls: TlsFiles, host: stri
   return track(server, tls.port, host);
 }
 
+/**
+ * Connections the kernel may hold waiting for accept(): a power-return storm brings a township's
+ * boxes within a second, and past Node's default (511) the kernel drops their handshakes (or falls
+ * back to SYN cookies) and each box waits its SYN retransmission (1 s, 3 s …). Linux caps it at
+ * net.core.somaxconn (4096 by default since 5.4).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 function track(server: Server, port: number, host: string): Promise<Listener> {
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
@@ -43,7 +51,7 @@ function track(server: Server, port: number, host: string): Promise<Listener> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       const a = server.address();
       resolve({
