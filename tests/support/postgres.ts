@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './ports.ts';
 
 /**
@@ -298,5 +299,40 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       await halt();
       remove();
     },
+  };
+}
+
+/**
+ * One server and one database for a test file: started in beforeAll, stopped (dir removed) in
+ * afterAll, even when tests fail. `schema()` creates a fresh schema in that database and returns
+ * connection settings that put it first on the search path (a clean slate per test case).
+ */
+export function postgresForFile(options: PostgresOptions = {}): {
+  readonly server: PostgresHandle;
+  readonly database: string;
+  schema(): Promise<{ schema: string; config: pg.ClientConfig }>;
+} {
+  let server: PostgresHandle | undefined;
+  let database = '';
+  beforeAll(async () => {
+    server = await startPostgres(options);
+    database = await server.createDatabase();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const started = () => {
+    if (!server)
+      throw new Error('postgresForFile(): the server starts in beforeAll; use it inside a test or hook');
+    return server;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    get database() {
+      return started() && database;
+    },
+    schema: () => started().createSchema(database),
   };
 }

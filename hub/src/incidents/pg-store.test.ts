@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresHandle, startPostgres } from '../../../tests/support/postgres.ts';
+import { describe, expect, it } from 'vitest';
+import { postgresForFile } from '../../../tests/support/postgres.ts';
 import { migrate, openDatabase } from '../state/db.ts';
 import { openPgState, type PgState, pgMigrate } from '../state/pg-db.ts';
 import { freshCore, newIncident } from './decide.ts';
@@ -12,20 +12,11 @@ import type { Incident } from './store.ts';
 import { incidentStoreContract } from './store-contract.ts';
 import { type Commit, type IncidentStore, StoreConflict } from './store-port.ts';
 
-// One PostgreSQL server for this file (Debian's postgresql, a temp data dir, a free port), one
-// database, and a fresh schema with the migrations applied for every case.
-let server: PostgresHandle;
-let database: string;
-beforeAll(async () => {
-  server = await startPostgres();
-  database = await server.createDatabase();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+// One PostgreSQL server for this file, a fresh schema with the migrations applied for every case.
+const pg = postgresForFile();
 
 async function freshState(): Promise<PgState> {
-  const { config } = await server.createSchema(database);
+  const { config } = await pg.schema();
   const state = openPgState({ connection: config });
   await pgMigrate(state.db, 'incidents', incidentPgMigrations);
   return state;
@@ -40,7 +31,7 @@ describe('PostgreSQL incident store across hubs', () => {
   const T0 = Date.UTC(2026, 11, 7, 3, 0);
 
   it('applies its migrations once however many hubs start at once', async () => {
-    const { config } = await server.createSchema(database);
+    const { config } = await pg.schema();
     const hubs = [0, 1, 2].map(() => openPgState({ connection: config }));
     try {
       await Promise.all(hubs.map((h) => pgMigrate(h.db, 'incidents', incidentPgMigrations)));
@@ -56,7 +47,7 @@ describe('PostgreSQL incident store across hubs', () => {
   });
 
   it('claims each due escalation step once when two hubs, each with its own pool, race for it', async () => {
-    const { config } = await server.createSchema(database);
+    const { config } = await pg.schema();
     const a = openPgState({ connection: config });
     const b = openPgState({ connection: config });
     try {

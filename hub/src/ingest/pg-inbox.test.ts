@@ -1,30 +1,22 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type PostgresHandle, startPostgres } from '../../../tests/support/postgres.ts';
+import { expect, it } from 'vitest';
+import { postgresForFile } from '../../../tests/support/postgres.ts';
 import { openPgState } from '../state/pg-db.ts';
 import type { InboxEntry } from './inbox.ts';
 import { inboxStoreContract } from './inbox-contract.ts';
 import { PgInboxStore } from './pg-inbox.ts';
 
-// One PostgreSQL server for this file, one database, a fresh schema (migrated by open) per store.
-let server: PostgresHandle;
-let database: string;
-beforeAll(async () => {
-  server = await startPostgres();
-  database = await server.createDatabase();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+// One PostgreSQL server for this file, a fresh schema (migrated by open) per store.
+const pg = postgresForFile();
 
 inboxStoreContract('PostgreSQL (Debian postgresql, the PostgreSQL migrations)', async (o) => {
-  const { config } = await server.createSchema(database);
+  const { config } = await pg.schema();
   const state = openPgState({ connection: config });
   return { store: await PgInboxStore.open(state.db, o), close: () => state.close() };
 });
 
 it('lets no commit that drew a lower seq land behind a watermark already past it (a slow hub and a fast one)', async () => {
-  const { config } = await server.createSchema(database);
+  const { config } = await pg.schema();
   const [slowHub, fastHub] = [openPgState({ connection: config }), openPgState({ connection: config })];
   try {
     const slow = await PgInboxStore.open(slowHub.db);
@@ -66,7 +58,7 @@ it('lets no commit that drew a lower seq land behind a watermark already past it
 });
 
 it('gives a message repeated within one group its seq once (the copy is a duplicate)', async () => {
-  const { config } = await server.createSchema(database);
+  const { config } = await pg.schema();
   const state = openPgState({ connection: config });
   try {
     const inbox = await PgInboxStore.open(state.db);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type PostgresHandle, startPostgres } from '../../../tests/support/postgres.ts';
+import { expect, it } from 'vitest';
+import { postgresForFile } from '../../../tests/support/postgres.ts';
 import { dutyMigrations } from '../duty/migrations.ts';
 import { dutyPgMigrations } from '../duty/pg-migrations.ts';
 import { incidentMigrations } from '../incidents/migrations.ts';
@@ -30,13 +30,7 @@ const MODULES: { module: string; sqlite: readonly string[]; pg: readonly string[
     { module: 'ingest', sqlite: ingestMigrations, pg: ingestPgMigrations },
   ];
 
-let server: PostgresHandle;
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const pg = postgresForFile();
 
 type Shape = Record<string, { columns: Record<string, { notNull: boolean }>; indexes: string[] }>;
 
@@ -72,7 +66,7 @@ function sqliteShape(migrations: readonly string[], module: string): Shape {
 }
 
 async function pgShape(migrations: readonly string[], module: string): Promise<Shape> {
-  const { config, schema } = await server.createSchema(await server.createDatabase());
+  const { config, schema } = await pg.schema();
   const state = openPgState({ connection: config });
   try {
     await pgMigrate(state.db, module, migrations);
