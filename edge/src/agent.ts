@@ -97,6 +97,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
         now: () => this.time.now(),
         linkUp: () => this.#p.link.state === 'online',
         position: () => this.#p.counters.lastFix,
+        category: () => this.sos.status().category ?? 'unknown',
         ...(o.power ? { power: o.power } : {}),
         ...(short.timings ? { timings: short.timings } : {}),
         log: this.#log,

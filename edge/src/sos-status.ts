@@ -1,4 +1,4 @@
-import { incidentStateSchema, type Texts, textsSchema } from '@steppelink/protocols';
+import { incidentStateSchema, sosCategorySchema, type Texts, textsSchema } from '@steppelink/protocols';
 import { z } from 'zod';
 import { receivedBy, SOS_TEXTS } from './texts.ts';
 
@@ -37,6 +37,8 @@ export const sosStatusSchema = z.object({
     })
     .optional(),
   closedReason: z.enum(['cancelled', 'resolved', 'false-alarm']).optional(),
+  /** What the household pressed (the short message carries it). */
+  category: sosCategorySchema.optional(),
   /** The path the hub's answer first came over: the box's MQTT link, an SMS, or BeiDou. */
   via: z.enum(['mqtt', 'sms', 'beidou']).optional(),
   /** The short-message paths the SOS was also sent over while MQTT could not get it through. */

@@ -152,6 +152,10 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
         confirmBy: undefined,
         ack: undefined,
         closedReason: undefined,
+        // a new emergency: its paths are its own
+        via: undefined,
+        sentVia: undefined,
+        category,
       };
       // The outbox first: "sending" is shown only for a raise that is on disk.
       const w = this.#write(raise);

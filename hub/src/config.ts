@@ -82,6 +82,18 @@ export const envSchema = z
     STEPPELINK_WEBHOOK_URL: z
       .url({ message: 'must be the URL of the SMS/voice gateway, e.g. https://sms.example.cn/hook' })
       .optional(),
+    // SOS over SMS and BeiDou (#27): the inbound gateway's signing secret, and where sos-acks go back
+    STEPPELINK_GATEWAY_SECRET: z
+      .string()
+      .min(16, {
+        message: 'must be at least 16 characters (a random secret, e.g. from `openssl rand -hex 24`)',
+      })
+      .optional(),
+    STEPPELINK_SMS_OUT_URL: z
+      .url({
+        message: "must be the URL of the SMS gateway's outbound endpoint, e.g. https://sms.example.cn/send",
+      })
+      .optional(),
     STEPPELINK_TILES_DIR: z
       .string()
       .min(1)
@@ -215,6 +227,8 @@ export interface HubConfig {
   options: Omit<HubOptions, 'log' | 'modules' | 'clock'>;
   registryFile?: string;
   webhookUrl?: string;
+  /** SOS over SMS and BeiDou: STEPPELINK_GATEWAY_SECRET and STEPPELINK_SMS_OUT_URL. */
+  shortMessage?: { gatewaySecret?: string; outbound?: { url: string } };
   tilesDir?: string;
   /** A raster PMTiles archive for the map (STEPPELINK_PMTILES). */
   pmtiles?: string;
@@ -308,6 +322,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM };
   if (e.STEPPELINK_REGISTRY) config.registryFile = e.STEPPELINK_REGISTRY;
   if (e.STEPPELINK_WEBHOOK_URL) config.webhookUrl = e.STEPPELINK_WEBHOOK_URL;
+  if (e.STEPPELINK_GATEWAY_SECRET || e.STEPPELINK_SMS_OUT_URL) {
+    config.shortMessage = {
+      ...(e.STEPPELINK_GATEWAY_SECRET ? { gatewaySecret: e.STEPPELINK_GATEWAY_SECRET } : {}),
+      ...(e.STEPPELINK_SMS_OUT_URL ? { outbound: { url: e.STEPPELINK_SMS_OUT_URL } } : {}),
+    };
+  }
   if (e.STEPPELINK_TILES_DIR) config.tilesDir = e.STEPPELINK_TILES_DIR;
   if (e.STEPPELINK_PMTILES) config.pmtiles = e.STEPPELINK_PMTILES;
   return { ok: true, config };

@@ -62,6 +62,7 @@ function setup(linkUp: boolean) {
     timers: time,
     now: () => time.now(),
     linkUp: () => linkUp,
+    category: () => sos.status().category ?? 'unknown',
     log: silentLogger,
   });
   const t0 = time.now();
@@ -108,6 +109,29 @@ describe('the SOS transport ladder (fake clock)', () => {
     expect(bd.sent.map((s) => s.at - t0)).toEqual([65_000]);
     await at(110_000)();
     expect(bd.sent.map((s) => s.at - t0)).toEqual([65_000, 110_000]);
+  });
+
+  it('a new SOS after a closed one goes up the ladder again, with its category', async () => {
+    const { sos, sms, at, written } = setup(false);
+    sos.press();
+    await at(5_000)();
+    sos.onAcked(written[0]!);
+    sos.onSosAck({
+      v: 1,
+      id: 'ack-1',
+      ts: 1,
+      incidentId: 'inc-1',
+      sosId: written[0]!,
+      state: 'resolved',
+      texts: { zh: '已处理', mn: 'ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠪᠡ', en: 'Resolved' },
+    });
+    expect(sos.status().state).toBe('closed');
+    sos.press('fire');
+    expect(sos.status().via).toBeUndefined();
+    await at(10_000)();
+    expect(sms.sent).toHaveLength(2);
+    const second = parseSosShort(sms.sent[1]!.bytes);
+    expect(second.ok && second.value.message).toMatchObject({ sosId: written[1], category: 'fire' });
   });
 
   it('sends nothing else when MQTT delivers in time', async () => {
