@@ -205,7 +205,7 @@ describe('subscriptions and downlink (deny by default)', () => {
       encodeOrThrow('worker-ack', { ...ack, id: 'wack-forged' }),
       { qos: 1 },
     );
-    expect(th.hub.ingest.deadLetters.list({ limit: 1, reason: 'acl' })[0]).toMatchObject({
+    expect((await th.hub.ingest.deadLetters.list({ limit: 1, reason: 'acl' }))[0]).toMatchObject({
       topic: workerAckTopic('p-wuyun'),
       clientId: 'p-bater:phone',
     });

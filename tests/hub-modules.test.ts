@@ -93,7 +93,7 @@ describe('modules, presence and health', () => {
     await box.publishAsync(upTopic(BOX, 'sos'), encodeOrThrow('sos', bad), { qos: 1 });
     await box.publishAsync(upTopic(BOX, 'sos'), encodeOrThrow('sos', good), { qos: 1 });
     await until(() => rec.seen.find((m) => m.msg.id === good.id));
-    const d = th.hub.ingest.deadLetters.list({ limit: 1, reason: 'handler_error' })[0];
+    const d = (await th.hub.ingest.deadLetters.list({ limit: 1, reason: 'handler_error' }))[0];
     expect(d).toMatchObject({ topic: upTopic(BOX, 'sos'), deviceId: BOX, reason: 'handler_error' });
     expect(d?.detail).toMatch(/recorder: incident table is locked/);
     expect(d?.excerpt).toContain(bad.id);

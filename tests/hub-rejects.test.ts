@@ -34,8 +34,8 @@ describe('bad input is acknowledged, recorded with its reason, and the hub keeps
     await th.close();
   });
 
-  const lastDeadLetter = (reason: RejectReason): DeadLetter | undefined =>
-    th.hub.ingest.deadLetters.list({ limit: 1, reason })[0];
+  const lastDeadLetter = async (reason: RejectReason): Promise<DeadLetter | undefined> =>
+    (await th.hub.ingest.deadLetters.list({ limit: 1, reason }))[0];
 
   const cases: {
     name: string;
@@ -130,7 +130,7 @@ describe('bad input is acknowledged, recorded with its reason, and the hub keeps
       await box.publishAsync(c.topic, c.payload, { qos: 1 }); // resolves on PUBACK
       expect(box.connected).toBe(true);
       expect(th.hub.ingest.deadLetters.counts()[c.reason]).toBe(before + 1);
-      const d = lastDeadLetter(c.reason);
+      const d = await lastDeadLetter(c.reason);
       expect(d).toMatchObject({ topic: c.topic, deviceId: BOX, clientId: BOX, reason: c.reason });
       expect(d?.detail).toMatch(c.detail);
       expect(d?.excerpt.length).toBeLessThanOrEqual(512);
@@ -154,8 +154,10 @@ describe('bad input is acknowledged, recorded with its reason, and the hub keeps
     rogue.publish(upTopic(NEIGHBOUR, 'hb'), Buffer.alloc(400 * 1024, 0x41), { qos: 1 });
     await closed;
     rogue.end(true);
-    const d = await until(() =>
-      th.hub.ingest.deadLetters.list({ limit: 5, reason: 'too_large' }).find((x) => x.deviceId === NEIGHBOUR),
+    const d = await until(async () =>
+      (await th.hub.ingest.deadLetters.list({ limit: 5, reason: 'too_large' })).find(
+        (x) => x.deviceId === NEIGHBOUR,
+      ),
     );
     expect(d.detail).toMatch(/connection closed/);
     await trk.publishAsync(upTopic(TRACKER, 'hb'), encodeOrThrow('hb', fixtures.hb[1]!), { qos: 1 });

@@ -216,7 +216,8 @@ class HubObserver implements UpstreamObserver {
         dead: hub.db.prepare('SELECT id, topic, reason, detail FROM dead_letters WHERE id > ? ORDER BY id'),
       };
     }
-    const watermark = hub.ingest.inbox.processedSeq();
+    // the embedded hub's inbox is the SQLite adapter: it answers synchronously
+    const watermark = hub.ingest.inbox.processedSeq() as number;
     const rows = this.#stmts.rows.all(this.#afterSeq, watermark) as {
       seq: number;
       sender: string;

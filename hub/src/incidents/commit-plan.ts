@@ -1,4 +1,5 @@
 import type { CompiledQuery } from 'kysely';
+import { deliveryParams } from '../notify/delivery-sql.ts';
 import { incidentParams } from './store.ts';
 import type { Commit, DeliveryInsert } from './store-port.ts';
 import type { IncidentQueries } from './store-sql.ts';
@@ -79,24 +80,6 @@ export function deliveryInserts(
 ): { key: string; query: CompiledQuery }[] {
   return rows.map((d) => ({
     key: d.key,
-    query: q.delivery.bind({
-      key: d.key,
-      incident_id: d.incidentId,
-      level: d.level,
-      reminder: d.reminder,
-      kind: d.kind,
-      person: d.person,
-      device: d.device,
-      channel: d.channel,
-      payload: d.payload,
-      status: d.status,
-      attempts: d.attempts,
-      next_try_at: d.nextTryAt,
-      created_at: at,
-      updated_at: at,
-      wire_id: d.wireId,
-      after_key: d.afterKey,
-      delivered_at: d.deliveredAt,
-    }),
+    query: q.delivery.bind(deliveryParams(d, at)),
   }));
 }

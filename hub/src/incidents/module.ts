@@ -5,6 +5,7 @@ import { escalationChain } from '../duty/chain.ts';
 import { RosterStore } from '../duty/roster-store.ts';
 import { deviceAckChannel } from '../notify/device.ts';
 import { Deliverer } from '../notify/deliverer.ts';
+import { SqliteDeliveryStore } from '../notify/sqlite-deliveries.ts';
 import { DueTimer } from '../notify/due-timer.ts';
 import { mqttWorkerNotifier } from '../notify/mqtt.ts';
 import type { ChannelName, Notifier } from '../notify/port.ts';
@@ -141,8 +142,9 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       const boxAcks = deviceAckChannel(c.publisher);
       channels.set('device', options.deviceAckRelay ? options.deviceAckRelay(boxAcks) : boxAcks);
       const metrics = incidentMetrics(c.metrics, () => c.db);
+      const deliveries = new SqliteDeliveryStore(c.db);
       deliverer = new Deliverer(
-        c.db,
+        deliveries,
         channels,
         c.clock,
         deliveryOpts,
@@ -156,7 +158,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         },
       );
       const store = new SqliteIncidentStore(c.db);
-      const outbox = new Outbox(c.registry, notifiers, (rows, at) => store.insertDeliveries(rows, at), {
+      const outbox = new Outbox(c.registry, notifiers, (rows, at) => deliveries.insert(rows, at), {
         fallbackAfterMs: deliveryOpts.fallbackAfterMs,
       });
       reach = new ReachWatch(

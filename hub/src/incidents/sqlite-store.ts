@@ -1,6 +1,7 @@
 import type { Db } from '../state/db.ts';
 import { type Row, SqliteRunner } from '../state/sqlite-run.ts';
-import { factsOf, incidentParams, toIncident, toTimelineEvent } from './store.ts';
+import { commitSteps, deliveryInserts } from './commit-plan.ts';
+import { factsOf, toIncident, toTimelineEvent } from './store.ts';
 import {
   type Commit,
   type Committed,
@@ -72,83 +73,18 @@ export class SqliteIncidentStore implements IncidentStore {
   /** Writes outbox rows (those whose key is new); returns the ids of the rows inserted. */
   insertDeliveries(rows: readonly DeliveryInsert[], at: number): { id: number; key: string }[] {
     const out: { id: number; key: string }[] = [];
-    for (const d of rows) {
-      const r = this.one(
-        this.q.delivery.bind({
-          key: d.key,
-          incident_id: d.incidentId,
-          level: d.level,
-          reminder: d.reminder,
-          kind: d.kind,
-          person: d.person,
-          device: d.device,
-          channel: d.channel,
-          payload: d.payload,
-          status: d.status,
-          attempts: d.attempts,
-          next_try_at: d.nextTryAt,
-          created_at: at,
-          updated_at: at,
-          wire_id: d.wireId,
-          after_key: d.afterKey,
-          delivered_at: d.deliveredAt,
-        }),
-      );
+    for (const d of deliveryInserts(this.q, rows, at)) {
+      const r = this.one(d.query);
       if (r) out.push({ id: Number(r.id), key: d.key });
     }
     return out;
   }
 
+  /** The commit plan (commit-plan.ts, shared with the PostgreSQL adapter) in one transaction. */
   commitNow(c: Commit): Committed {
     return this.db.transaction((): Committed => {
-      const inc = c.incident;
-      const row = incidentParams(inc);
-      if (c.insert) this.run(this.q.insertIncident.bind(row));
-      else if (this.run(this.q.saveIncident.bind({ ...row, nextVersion: inc.version + 1 })) === 0) {
-        throw new StoreConflict(`incident ${inc.id} changed since it was read (version ${inc.version})`);
-      }
-      for (const m of c.messages) {
-        if (
-          this.run(
-            this.q.rememberMessage.bind({ source: m.source, msgId: m.id, incidentId: inc.id, at: c.at }),
-          ) === 0
-        ) {
-          throw new StoreConflict(`message ${m.source}/${m.id} was applied already`);
-        }
-      }
-      for (const p of c.pages) {
-        const page = {
-          incident_id: inc.id,
-          level: p.level,
-          reminder: p.reminder,
-          kind: p.kind,
-          at: c.at,
-          ack_by_at: p.ackBy,
-          people: JSON.stringify(p.people),
-        };
-        if (this.run(this.q.page.bind(page)) === 0) {
-          throw new StoreConflict(`page step ${inc.id} ${p.level}/${p.reminder}/${p.kind} was taken already`);
-        }
-      }
-      for (const l of c.lines) {
-        this.run(
-          this.q.line.bind({
-            incident_id: inc.id,
-            at: c.at,
-            type: l.event,
-            state: l.state,
-            actor: l.actor?.id ?? null,
-            actor_name: l.actor?.name ?? null,
-            actor_role: l.actor?.role ?? null,
-            level: l.level ?? null,
-            note: l.note ?? null,
-            data: l.data ? JSON.stringify(l.data) : null,
-          }),
-        );
-      }
-      for (const p of c.positions ?? []) this.run(this.q.position.bind({ incidentId: inc.id, ...p }));
-      if (c.positions?.length && c.keepPositions) {
-        this.run(this.q.trimPositions.bind({ incidentId: inc.id, offset: c.keepPositions - 1 }));
+      for (const step of commitSteps(this.q, c)) {
+        if (this.run(step.query) === 0 && step.conflict) throw new StoreConflict(step.conflict);
       }
       return { deliveries: this.insertDeliveries(c.deliveries, c.at) };
     })();

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type Dialect, prepared, sqlBuilder } from '../state/sql.ts';
+import { deliveryInsertQuery } from '../notify/delivery-sql.ts';
 import { COLUMNS } from './store.ts';
 
 /**
@@ -111,25 +112,6 @@ export function queryBuilder(dialect: Dialect): Kysely<IncidentDb> {
 
 const FACT_EVENTS = ['declined', 'unreachable', 'pressed-again'];
 
-const DELIVERY_COLUMNS = [
-  'key',
-  'incident_id',
-  'level',
-  'reminder',
-  'kind',
-  'person',
-  'device',
-  'channel',
-  'payload',
-  'status',
-  'attempts',
-  'next_try_at',
-  'created_at',
-  'updated_at',
-  'wire_id',
-  'after_key',
-  'delivered_at',
-] as const;
 const EVENT_COLUMNS = [
   'incident_id',
   'at',
@@ -224,14 +206,8 @@ export function incidentQueries(qb: Kysely<IncidentDb>) {
         .values({ source: p.source, msg_id: p.msgId, incident_id: p.incidentId, at: p.at })
         .onConflict((oc) => oc.doNothing()),
     ),
-    /** An outbox row, unless one with its key exists; returns the new row's id. Arguments: its columns. */
-    delivery: prepared(DELIVERY_COLUMNS, (p) =>
-      qb
-        .insertInto('deliveries')
-        .values(p)
-        .onConflict((oc) => oc.doNothing())
-        .returning('id'),
-    ),
+    /** An outbox row, unless one with its key exists; returns the new row's id. Arguments: `deliveryParams`. */
+    delivery: deliveryInsertQuery(qb),
     /** Due timers, at most `limit` (a literal: SQLite plans `LIMIT ?` with a sort, a literal with the index). */
     due: (limit: number) =>
       prepared(['now'], (p) =>

@@ -8,6 +8,7 @@ import { type Db, migrate, openDatabase } from '../state/db.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { Deliverer, type DeliveryRow } from './deliverer.ts';
 import type { ChannelName, Notifier, Outcome } from './port.ts';
+import { SqliteDeliveryStore } from './sqlite-deliveries.ts';
 
 const BOX = 'stb-150824-104-0007'; // 巴音哈太嘎查, household of 其其格
 const T0 = 1_764_028_800_000;
@@ -63,7 +64,7 @@ describe('Deliverer', () => {
     boxes.push(box);
     const channels = new Map<ChannelName, Notifier>([['device', box]]);
     const opts = { baseDelayMs: 2_000, maxDelayMs: 60_000, maxAttempts: 8, concurrency: 4, batch: 50 };
-    const d = new Deliverer(db, channels, clock, opts, silentLogger(), () => 0);
+    const d = new Deliverer(new SqliteDeliveryStore(db), channels, clock, opts, silentLogger(), () => 0);
     opened.push(d);
     return d;
   };

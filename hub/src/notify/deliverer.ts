@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { Db } from '../state/db.ts';
+import type { DeliveryRow, OutcomeUpdate, SyncDeliveryStore } from './delivery-store.ts';
 import { DueTimer } from './due-timer.ts';
 import type { ChannelName, Notifier, Outcome } from './port.ts';
 import { backoffDelayMs, withRetryAfter } from '@steppelink/protocols/backoff';
@@ -24,38 +24,12 @@ export function retryDelay(
   return withRetryAfter(delay, retryAfterMs, o.maxDelayMs);
 }
 
-const COLS = 'id, key, channel, device, payload, attempts, after_key AS afterKey';
-/** Rows still to send: new, retrying, or an SMS fallback held until its app page is overdue. */
-const OPEN = `status IN ('pending', 'retry', 'held')`;
-/** A device's oldest unfinished row: nothing earlier for that device is still unfinished. */
-const DEVICE_HEAD = `channel = 'device' AND ${OPEN} AND NOT EXISTS (SELECT 1 FROM deliveries e
-  WHERE e.device = d.device AND e.${OPEN} AND e.device IS NOT NULL AND e.id < d.id)`;
-
 const PRIORITY: Record<ChannelName, number> = { mqtt: 0, device: 1, webhook: 2, stream: 3 };
 /** The channel a person is waiting on: `sendFresh` sends its rows ahead of everything. */
 const URGENT = 0;
 
-/** A deliveries row as sent (the incidents outbox hands fresh ones over in this shape). */
-export interface DeliveryRow {
-  id: number;
-  key: string;
-  channel: ChannelName;
-  device: string | null;
-  payload: string;
-  attempts: number;
-  /** A fallback: not sent when the row with this key was delivered meanwhile. */
-  afterKey?: string | null;
-  /** A fallback held until then (a fresh row: the deliverer arms its timer for it). */
-  heldUntil?: number;
-}
+export type { DeliveryRow } from './delivery-store.ts';
 type Row = DeliveryRow;
-interface OutcomeUpdate {
-  id: number;
-  status: Outcome['status'];
-  next: number | null;
-  error: string | null;
-  now: number;
-}
 
 /** How long other sends wait for the urgent ones (a stuck connection must not hold them up). */
 const URGENT_HOLD_MS = 50;
@@ -93,13 +67,15 @@ export class Deliverer {
   private skipped = false;
   private writeQueued = false;
   readonly counts = { queued: 0, delivered: 0, 'no-listener': 0, 'not-needed': 0, retry: 0, failed: 0 };
-  private readonly update;
-  private readonly st;
   /** Writes the outcomes recorded so far, in one transaction. */
   private readonly writeOutcomes: () => void;
 
+  /**
+   * `store`: the deliveries outbox through its port; the deliverer runs on a synchronous adapter
+   * (SQLite) today, `open` false once its database is closed.
+   */
   constructor(
-    private readonly db: Db,
+    private readonly store: SyncDeliveryStore & { readonly open: boolean },
     private readonly channels: ReadonlyMap<ChannelName, Notifier>,
     private readonly clock: Clock,
     private readonly opts: DelivererOptions,
@@ -108,55 +84,14 @@ export class Deliverer {
     private readonly onOutcome?: (channel: ChannelName, outcome: Outcome, key: string) => void,
   ) {
     this.timer = new DueTimer(clock, () => this.kick());
-    this.st = {
-      dueOther: db.prepare(
-        `SELECT ${COLS} FROM deliveries WHERE ${OPEN} AND next_try_at <= @now AND channel != 'device'
-         ORDER BY next_try_at LIMIT @batch`,
-      ),
-      dueDevice: db.prepare(
-        `SELECT ${COLS} FROM deliveries d WHERE ${DEVICE_HEAD} AND next_try_at <= @now LIMIT @batch`,
-      ),
-      nextOther: db
-        .prepare(
-          `SELECT min(next_try_at) FROM deliveries WHERE ${OPEN} AND channel != 'device' AND next_try_at > ?`,
-        )
-        .pluck(),
-      nextDevice: db
-        .prepare(`SELECT min(next_try_at) FROM deliveries d WHERE ${DEVICE_HEAD} AND next_try_at > ?`)
-        .pluck(),
-      backlog: db.prepare(`SELECT count(*) FROM deliveries WHERE ${OPEN}`).pluck(),
-      deviceOpen: db.prepare(`SELECT id FROM deliveries WHERE device = ? AND ${OPEN} ORDER BY id`).pluck(),
-      olderOpen: db
-        .prepare(`SELECT 1 FROM deliveries WHERE device = ? AND ${OPEN} AND id < ? LIMIT 1`)
-        .pluck(),
-      statusOf: db.prepare('SELECT status FROM deliveries WHERE key = ?').pluck(),
-      again: db.prepare(
-        `UPDATE deliveries SET status = 'pending', next_try_at = @now, updated_at = @now
-         WHERE id = @id AND status NOT IN ('pending', 'retry', 'held', 'delivered')`,
-      ),
-      delivered: db.prepare(
-        `UPDATE deliveries SET status = 'delivered', delivered_at = @now, updated_at = @now, next_try_at = NULL
-         WHERE wire_id = @wire AND status != 'delivered' RETURNING key, incident_id AS incidentId`,
-      ),
-      release: db.prepare(
-        `UPDATE deliveries SET next_try_at = @now, updated_at = @now WHERE after_key = @key AND status = 'held'`,
-      ),
-      notNeeded: db.prepare(
-        `UPDATE deliveries SET status = 'not-needed', next_try_at = NULL, updated_at = @now
-         WHERE after_key = @key AND status = 'held'`,
-      ),
-    };
-    const write = this.db.transaction((rows: readonly OutcomeUpdate[]) => {
-      for (const r of rows) this.update.run(r);
-    });
     this.writeOutcomes = () => {
       this.writeQueued = false;
       const rows = this.recorded();
-      if (rows.length === 0 || !this.db.open) return;
+      if (rows.length === 0 || !this.store.open) return;
       // Written or not, these rows leave this process: the table says what happens to them next.
       for (const r of rows) this.deliveries.delete(r.id);
       try {
-        write(rows);
+        this.store.record(rows);
       } catch (err) {
         // Not recorded: the rows stay due and go out again (at least once), which beats losing them.
         this.log.error(
@@ -166,12 +101,6 @@ export class Deliverer {
         this.timer.armAt(this.clock.now() + this.opts.baseDelayMs);
       }
     };
-    // A PUBACK may have made the row `delivered` before its sending outcome is written: keep that.
-    this.update = db.prepare(
-      `UPDATE deliveries SET status = CASE WHEN status = 'delivered' THEN status ELSE @status END,
-       attempts = attempts + 1, next_try_at = CASE WHEN status = 'delivered' THEN NULL ELSE @next END,
-       last_error = @error, updated_at = @now WHERE id = @id`,
-    );
   }
 
   private get closed(): boolean {
@@ -199,23 +128,15 @@ export class Deliverer {
    * marked (empty when the row is not written yet, or was delivered already).
    */
   markDelivered(wire: string): { key: string; incidentId: string | null }[] {
-    if (!this.db.open) return [];
-    const now = this.clock.now();
-    return this.db.transaction(() => {
-      const rows = this.st.delivered.all({ wire, now }) as { key: string; incidentId: string | null }[];
-      for (const r of rows) this.st.notNeeded.run({ key: r.key, now });
-      return rows;
-    })();
+    if (!this.store.open) return [];
+    return this.store.markDelivered(wire, this.clock.now());
   }
 
   /** Sends these finished rows once more (a box back without the session that had them). */
   resend(ids: readonly number[]): void {
-    if (this.closed || !this.db.open) return;
+    if (this.closed || !this.store.open) return;
     this.writeOutcomes();
-    const now = this.clock.now();
-    this.db.transaction(() => {
-      for (const id of ids) this.st.again.run({ id, now });
-    })();
+    this.store.again(ids, this.clock.now());
     this.kick();
   }
 
@@ -268,7 +189,7 @@ export class Deliverer {
     for (const [device, list] of byDevice) {
       list.sort((a, b) => a.id - b.id);
       // Something older for this box is queued or in flight: keep the order by leaving these to the pump.
-      if (this.hasChain(device) || this.st.olderOpen.get(device, list[0]!.id)) {
+      if (this.hasChain(device) || this.store.olderOpen(device, list[0]!.id)) {
         all = false;
         continue;
       }
@@ -384,23 +305,20 @@ export class Deliverer {
   /** Rows still waiting to go out (pending or retrying). */
   backlog(): number {
     this.writeOutcomes();
-    return this.st.backlog.get() as number;
+    return this.store.backlog();
   }
 
   private pump(): void {
     if (this.closed) return;
     this.writeOutcomes(); // the queries below must see every outcome so far
     const now = this.clock.now();
-    const p = { now, batch: this.opts.batch };
-    const rows = [...(this.st.dueOther.all(p) as Row[]), ...(this.st.dueDevice.all(p) as Row[])];
+    const rows = this.store.due(now, this.opts.batch);
     // Worker alerts first (a person is waiting for them), then the household's sos-acks, then the rest.
     rows.sort((x, y) => PRIORITY[x.channel] - PRIORITY[y.channel] || x.id - y.id);
     this.skipped = rows.length >= this.opts.batch;
     for (const row of rows) this.start(row);
     // Due rows not started now start when a send ends; the timer is for retries in the future.
-    const a = this.st.nextOther.get(now) as number | null;
-    const b = this.st.nextDevice.get(now) as number | null;
-    this.timer.armAt(a === null ? b : b === null ? a : Math.min(a, b));
+    this.timer.armAt(this.store.nextDue(now));
   }
 
   /** Starts sending one row unless it is in flight already or its channel is at capacity. */
@@ -445,13 +363,13 @@ export class Deliverer {
 
   /** Whether a row for this device other than `done` is still unfinished and not being sent. */
   private laterForDevice(device: string, done: number): boolean {
-    if (!this.db.open) return false;
+    if (!this.store.open) return false;
     const waiting = (id: number) => {
       const d = this.deliveries.get(id);
       if (!d || d.state === 'chained') return true;
       return d.state === 'recorded' && d.outcome.status === 'retry';
     };
-    return (this.st.deviceOpen.all(device) as number[]).some((id) => id !== done && waiting(id));
+    return this.store.openOfDevice(device).some((id) => id !== done && waiting(id));
   }
 
   /**
@@ -471,7 +389,7 @@ export class Deliverer {
     const channel = this.channels.get(row.channel);
     let outcome: Outcome;
     if (!channel) outcome = { status: 'failed', error: `channel ${row.channel} is not configured` };
-    else if (row.afterKey && this.st.statusOf.get(row.afterKey) === 'delivered')
+    else if (row.afterKey && this.store.statusOf(row.afterKey) === 'delivered')
       outcome = { status: 'not-needed' };
     else outcome = await tryDeliver(channel, () => JSON.parse(row.payload));
     const attempt = row.attempts + 1;
@@ -483,7 +401,7 @@ export class Deliverer {
       outcome.status === 'retry'
         ? now + retryDelay(attempt, this.opts, this.random, outcome.retryAfterMs)
         : null;
-    if (!this.db.open) return null; // closed under us: the row stays due and goes out after the restart
+    if (!this.store.open) return null; // closed under us: the row stays due and goes out after the restart
     const update: OutcomeUpdate = {
       id: row.id,
       status: outcome.status,
@@ -494,7 +412,7 @@ export class Deliverer {
     this.counts[outcome.status]++;
     if (outcome.status === 'no-listener' || outcome.status === 'failed') {
       // Nobody can get the app page: its SMS/voice fallback need not wait for the fallback time.
-      if (this.st.release.run({ key: row.key, now }).changes > 0) this.timer.armAt(now);
+      if (this.store.release(row.key, now) > 0) this.timer.armAt(now);
     }
     this.onOutcome?.(row.channel, outcome, row.key);
     if (outcome.status === 'failed') this.log.warn({ key: row.key, error: outcome.error }, 'delivery failed');
