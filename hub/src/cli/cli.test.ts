@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashCredential } from '../api/auth/credentials.ts';
 import { verifySecret } from '../registry/secrets.ts';
+import { shortMessageKey } from '@steppelink/protocols/short-message';
+import { MessageKeys } from '../short-message/keys.ts';
 import { openState } from './io.ts';
 import { main } from '../cli.ts';
 
@@ -88,6 +90,9 @@ describe('steppelink-hub CLI', () => {
       });
       expect(d.secretHash).toMatch(/^hmac-sha256\$/); // under the hub key, as the hub checks it
       expect(await verifySecret(secret, d.secretHash!, state.registry.deviceKey)).toBe(true);
+      // the SOS short-message key of that secret, ready before the box first connects (#27)
+      const key = MessageKeys.open(state.db, dir).get('stb-150824-104-0031');
+      expect(key?.equals(shortMessageKey(secret))).toBe(true);
       expect(state.registry.getHousehold('hh-150824-104-0007')?.pasture).toBeDefined(); // the sheet kept it
     } finally {
       state.close();

@@ -6,6 +6,7 @@ import { formatIssue } from '../registry/import-errors.ts';
 import { describeSummary, importFile } from '../registry/import.ts';
 import { deviceKindSchema } from '../registry/schema.ts';
 import { generateSecret, hashSecret } from '../registry/secrets.ts';
+import { MessageKeys } from '../short-message/keys.ts';
 import { type CliIo, type StateHandle, UsageError } from './io.ts';
 
 export type Flags = Record<string, string | undefined>;
@@ -38,7 +39,7 @@ export const importCommand: Command = async (args, flags, { registry }, io) => {
   return 0;
 };
 
-export const deviceAdd: Command = async (_args, flags, { registry }, io) => {
+export const deviceAdd: Command = async (_args, flags, { registry, db, dataDir }, io) => {
   const id = need(flags, 'id');
   const kind = deviceKindSchema.safeParse(need(flags, 'kind'));
   if (!kind.success) throw new UsageError(`--kind is one of ${deviceKindSchema.options.join(', ')}`);
@@ -70,18 +71,21 @@ export const deviceAdd: Command = async (_args, flags, { registry }, io) => {
     for (const e of r.errors) io.stderr(`${e.field ?? 'device'}: ${e.reason}`);
     return 1;
   }
+  // its SMS/BeiDou path works from now on, before the box ever connects (see short-message/keys.ts)
+  MessageKeys.open(db, dataDir).learn(id, secret);
   io.stderr(`added ${kind.data} ${id}; its secret follows, shown once — enter it on the device now:`);
   io.stdout(secret);
   return 0;
 };
 
-export const deviceSecret: Command = async (args, _flags, { registry }, io) => {
+export const deviceSecret: Command = async (args, _flags, { registry, db, dataDir }, io) => {
   const id = one(args, 'device ID');
   const secret = generateSecret();
   if (!(await registry.setDeviceSecretHash(id, registry.deviceSecretHash(secret)))) {
     io.stderr(`no device ${id}`);
     return 1;
   }
+  MessageKeys.open(db, dataDir).learn(id, secret);
   io.stderr(`new secret for ${id}, shown once; the old one no longer works:`);
   io.stdout(secret);
   return 0;

@@ -31,6 +31,8 @@ export function dataDirOf(flag: string | undefined, env: NodeJS.ProcessEnv): str
 export interface StateHandle {
   db: Db;
   registry: Registry;
+  /** The data dir (hub.key lives there: device message keys are sealed under it). */
+  dataDir: string;
   close(): void;
 }
 
@@ -42,6 +44,7 @@ export function openState(dataDir: string): StateHandle {
   return {
     db,
     registry,
+    dataDir,
     close: () => {
       registry.close();
       db.close();
