@@ -191,7 +191,8 @@ function deliveryQueries(qb: Kysely<Db>) {
             .case()
             .when('status', '=', 'delivered')
             .then(sql<number | null>`null`)
-            .else(p.next)
+            // cast: PostgreSQL types a CASE of NULL and a parameter as text, not as the column's bigint
+            .else(sql<number | null>`cast(${p.next} as bigint)`)
             .end(),
           last_error: p.error,
           updated_at: p.now,
