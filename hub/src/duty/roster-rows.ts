@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { RostersInput } from '../registry/schema.ts';
-import { type Dialect, fromExcluded, prepared, sqlBuilder } from '../state/sql.ts';
+import { type Dialect, fromExcluded, perDialect, prepared, sqlBuilder } from '../state/sql.ts';
 import { parseDay, startOfDay } from './tz.ts';
 
 /**
@@ -184,14 +184,11 @@ function rosterQueries(qb: Kysely<DutyDb>) {
   };
 }
 
-const QUERIES = {
-  sqlite: rosterQueries(sqlBuilder('sqlite')),
-  postgres: rosterQueries(sqlBuilder('postgres')),
-};
+const queriesFor = perDialect((dialect) => rosterQueries(sqlBuilder(dialect)));
 
 /** The statements that write `rows`, in order, for one transaction of the caller's. */
 export function rosterStatements(dialect: Dialect, rows: RosterRows, now: number): CompiledQuery[] {
-  const q = QUERIES[dialect];
+  const q = queriesFor(dialect);
   return [
     ...rows.replaceUnits.flatMap((unit) => [
       q.clearRotations.bind({ unit }),

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DeadLetter } from '../ports.ts';
-import { type Dialect, prepared, sqlBuilder } from '../state/sql.ts';
+import { perDialect, prepared, sqlBuilder } from '../state/sql.ts';
 import type { DeadLetterInput, DeadLetterQuery, InboxEntry, InboxRow } from './inbox.ts';
 
 /** The ingest tables (ingest/migrations.ts) and their queries, written once for both dialects. */
@@ -169,12 +169,6 @@ function inboxQueries(qb: Kysely<IngestDb>) {
 }
 
 export type InboxQueries = ReturnType<typeof inboxQueries>;
-const BY_DIALECT = new Map<Dialect, InboxQueries>();
-export function inboxQueriesFor(dialect: Dialect): InboxQueries {
-  let q = BY_DIALECT.get(dialect);
-  if (!q) {
-    q = inboxQueries(sqlBuilder<IngestDb>(dialect));
-    BY_DIALECT.set(dialect, q);
-  }
-  return q;
-}
+export const inboxQueriesFor = perDialect(
+  (dialect): InboxQueries => inboxQueries(sqlBuilder<IngestDb>(dialect)),
+);

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { DeliveryInsert } from '../incidents/store-port.ts';
 import type { IncidentDb } from '../incidents/store-sql.ts';
-import { type Dialect, prepared, sqlBuilder } from '../state/sql.ts';
+import { perDialect, prepared, sqlBuilder } from '../state/sql.ts';
 import type { DeliveryRow } from './delivery-store.ts';
 
 /** The deliveries table's queries (for both dialects) and its one row mapper. */
@@ -203,12 +203,6 @@ function deliveryQueries(qb: Kysely<Db>) {
 }
 
 export type DeliveryQueries = ReturnType<typeof deliveryQueries>;
-const BY_DIALECT = new Map<Dialect, DeliveryQueries>();
-export function deliveryQueriesFor(dialect: Dialect): DeliveryQueries {
-  let q = BY_DIALECT.get(dialect);
-  if (!q) {
-    q = deliveryQueries(sqlBuilder<Db>(dialect));
-    BY_DIALECT.set(dialect, q);
-  }
-  return q;
-}
+export const deliveryQueriesFor = perDialect(
+  (dialect): DeliveryQueries => deliveryQueries(sqlBuilder<Db>(dialect)),
+);

@@ -1,7 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { rosterStatements } from '../duty/roster-rows.ts';
 import { policyStatements } from '../incidents/policy-rows.ts';
-import { fromExcluded, prepared, sqlBuilder, type Dialect } from '../state/sql.ts';
+import { type Dialect, fromExcluded, perDialect, prepared, sqlBuilder } from '../state/sql.ts';
 import type { DeviceKind, Role, UnitLevel } from './schema.ts';
 import type {
   DeviceRecord,
@@ -318,16 +318,10 @@ export function registryQueries(qb: Kysely<RegistryDb>) {
 
 export type RegistryQueries = ReturnType<typeof registryQueries>;
 
-const BY_DIALECT = new Map<Dialect, RegistryQueries>();
 /** The registry's queries compiled for `dialect` (once per process). */
-export function registryQueriesFor(dialect: Dialect): RegistryQueries {
-  let q = BY_DIALECT.get(dialect);
-  if (!q) {
-    q = registryQueries(sqlBuilder<RegistryDb>(dialect));
-    BY_DIALECT.set(dialect, q);
-  }
-  return q;
-}
+export const registryQueriesFor = perDialect(
+  (dialect): RegistryQueries => registryQueries(sqlBuilder<RegistryDb>(dialect)),
+);
 
 /**
  * The statements of one import, in order, for one transaction of the adapter's: rows upserted by

@@ -80,3 +80,16 @@ export const fromExcluded =
   // biome-ignore lint/suspicious/noExplicitAny: column names are checked by the table types of the insert
   (eb: ExpressionBuilder<any, any>): Record<string, never> =>
     Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])) as Record<string, never>;
+
+/** `build` for a dialect, made once per process (a store's compiled queries). */
+export function perDialect<T>(build: (dialect: Dialect) => T): (dialect: Dialect) => T {
+  const made = new Map<Dialect, T>();
+  return (dialect) => {
+    let v = made.get(dialect);
+    if (v === undefined) {
+      v = build(dialect);
+      made.set(dialect, v);
+    }
+    return v;
+  };
+}
