@@ -1,4 +1,4 @@
-import { type Alert, sosSchema, workerAlertTopic } from '@steppelink/protocols';
+import { type Alert, downTopic, sosSchema, workerAlertTopic } from '@steppelink/protocols';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { principalOf } from '../api/auth/principal.ts';
@@ -155,6 +155,56 @@ describe('incidents API', () => {
       items: { by: string; unit: string }[];
     };
     expect(audit.items).toEqual([expect.objectContaining({ by: 'p-league', unit: '150824', action: 'set' })]);
+  });
+
+  it('runs a drill SOS on the real path with its own short windows, out of the statistics, with a report (issue #24)', async () => {
+    const start = (person: string, body: unknown) => post(person, '/drills', body);
+    expect((await start('p-bater', { household: 'hh-150824-104-0007' })).status).toBe(403); // a grid worker
+    expect((await start('p-saren', { household: 'hh-150824-104-0007', unit: '150824' })).status).toBe(400);
+    const r = await start('p-saren', { household: 'hh-150824-104-0007' });
+    expect(r.status).toBe(201);
+    const { incidentId, box } = (await r.json()) as { incidentId: string; box: string };
+    expect(box).toBe('stb-150824-104-0007');
+    await mod.idle();
+    // the grid worker is paged for real, the page says it is a drill
+    const page = tc.publisher.on(workerAlertTopic('p-bater'))[0] as Alert;
+    expect(page.incidentId).toBe(incidentId);
+    expect(JSON.stringify(page)).toContain('【演练】');
+    // the household's box hears of it, marked as a drill
+    const acks = tc.publisher.on(downTopic(box, 'sos-ack')) as { drill?: boolean; texts: { en: string } }[];
+    expect(acks.length).toBeGreaterThan(0);
+    expect(acks.every((a) => a.drill === true && a.texts.en.startsWith('DRILL:'))).toBe(true);
+    // the drill's window is 1 minute (the real one 3): then the grid leader
+    await tc.clock.advance(60_000);
+    await mod.idle();
+    expect(
+      (tc.publisher.on(workerAlertTopic('p-wuyun')) as Alert[]).some((a) => a.incidentId === incidentId),
+    ).toBe(true);
+    await tc.clock.advance(15_000);
+    expect((await post('p-wuyun', `/incidents/${incidentId}/ack`, {})).status).toBe(200);
+    await post('p-wuyun', `/incidents/${incidentId}/resolve`, { note: 'drill over' });
+    const report = (await (await as('p-saren', `/drills/${incidentId}/report`)).json()) as {
+      paged: { person: string; level: number; role: string }[];
+      acknowledged: { by: string; afterS: number };
+      policy: { source: string };
+      box: { acks: number };
+    };
+    expect(report.policy.source).toBe('drill');
+    expect(report.paged.map((p) => [p.person, p.level, p.role])).toEqual(
+      expect.arrayContaining([
+        ['p-bater', 0, 'grid-worker'],
+        ['p-wuyun', 1, 'grid-leader'],
+      ]),
+    );
+    expect(report.acknowledged).toEqual(expect.objectContaining({ by: 'p-wuyun', afterS: 75 }));
+    expect(report.box.acks).toBeGreaterThan(1);
+    // out of the league table: nothing was opened there for real
+    const stats = (await (
+      await as('p-erdun', '/incidents/stats?unit=150824-104-007&level=grid&from=1764000000000')
+    ).json()) as { rows: LeagueRow[] };
+    expect(stats.rows.reduce((n, row) => n + row.opened, 0)).toBe(0);
+    const drills = (await (await as('p-saren', '/drills')).json()) as { items: { id: string }[] };
+    expect(drills.items.map((x) => x.id)).toEqual([incidentId]);
   });
 
   it('acknowledges, dispatches and resolves with notes; refuses what the state or scope does not allow', async () => {

@@ -15,6 +15,7 @@ import type { ChannelName } from '../notify/port.ts';
 import type { StreamHub } from '../notify/stream.ts';
 import { ROLES, type Role, type UnitLevel } from '../registry/schema.ts';
 import { dutyRoutes } from './api-duty.ts';
+import { drillRoutes } from './api-drills.ts';
 import { policyRoutes } from './api-policies.ts';
 import { streamRoute } from './api-stream.ts';
 import type { Action, IncidentEngine } from './engine.ts';
@@ -132,6 +133,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
     .route('/', streamRoute(d))
     .route('/', dutyRoutes(d))
     .route('/', policyRoutes(d))
+    .route('/', drillRoutes(d))
     .get(
       '/incidents',
       doc('incidents', 'Incidents in your units, newest first', { description: LIST_DESCRIPTION }),

@@ -2,7 +2,7 @@ import type { IncidentState, MessageInputOf, Texts } from '@steppelink/protocols
 import type { PageContent } from '../notify/port.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Incident } from './store.ts';
-import { type Holder, type Rescue, sosAckTexts } from './texts.ts';
+import { type Holder, prefixed, type Rescue, sosAckTexts } from './texts.ts';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const clipTexts = (t: Texts): Texts => ({ zh: clip(t.zh, 2000), mn: clip(t.mn, 2000), en: clip(t.en, 2000) });
@@ -125,5 +125,9 @@ export function sosAckMessage(
     msg.by = { name: clip(o.by.name, 120), role: o.by.role, ...(o.by.phone ? { phone: o.by.phone } : {}) };
   }
   if (o.rescue) msg.rescue = o.rescue;
+  if (inc.drill) {
+    msg.drill = true;
+    msg.texts = clipTexts(prefixed({ zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ:', en: 'DRILL:' }, msg.texts));
+  }
   return msg;
 }

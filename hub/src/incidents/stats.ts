@@ -64,7 +64,8 @@ function rowsIn(db: Db, units: readonly string[], from: number, to: number): Row
   return db
     .prepare(
       `SELECT unit, state, opened_at, ack_at, closed_at, escalations FROM incidents
-       WHERE opened_at >= ? AND opened_at < ? AND unit IN (SELECT value FROM json_each(?))`,
+       WHERE opened_at >= ? AND opened_at < ? AND unit IN (SELECT value FROM json_each(?))
+         AND drill = 0`, // drills are exercises, not responses: they stay out of assessments
     )
     .all(from, to, JSON.stringify(units)) as Row[];
 }

@@ -20,5 +20,10 @@ export const sosAckSchema = z.object({
     .optional(),
   rescue: z.enum(['helicopter', 'ambulance', 'patrol', 'neighbour', 'worker']).optional(),
   texts: textsSchema,
+  /** Set on every sos-ack of a drill (an exercise a duty officer started): the TV page says so. */
+  drill: z
+    .literal(true)
+    .optional()
+    .describe('a drill: an exercise started by a duty officer, not a real emergency'),
 });
 export type SosAck = z.infer<typeof sosAckSchema>;
