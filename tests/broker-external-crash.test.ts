@@ -108,7 +108,10 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
   });
 
   it('SIGKILL mid-stream: the dead hub keeps its share queued, and after restarting under its id every acknowledged message is stored exactly once', async () => {
-    const [a1, b] = await Promise.all([spawn('hub-a'), spawn('hub-b')]);
+    // each scenario its own share group: hubs stopped at the end of one keep their sessions (and
+    // their share) at the broker, as a restart needs, and must not take part in the next
+    const group = { STEPPELINK_BROKER_GROUP: 'restart' };
+    const [a1, b] = await Promise.all([spawn('hub-a', group), spawn('hub-b', group)]);
     const s = stream(mosquitto!.url, 'restart');
     await until(() => (s.count() >= 200 ? true : undefined));
     await killHub(a1);
@@ -126,7 +129,7 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     const waiting = [...acked].filter((k) => !storedAcross(dirs).has(k));
     expect(waiting.length).toBeGreaterThan(50);
 
-    const a2 = await spawn('hub-a');
+    const a2 = await spawn('hub-a', group);
     const stored = await until(() => {
       const m = storedAcross(dirs);
       return [...acked].every((k) => m.has(k)) ? m : undefined;
@@ -140,7 +143,8 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
   }, 300_000); // three hub processes start and stop: minutes on a loaded 2-core machine
 
   it('killed for good: a sibling started with STEPPELINK_BROKER_ADOPT drains its session, then ends it', async () => {
-    const [c, d] = await Promise.all([spawn('hub-c'), spawn('hub-d')]);
+    const group = { STEPPELINK_BROKER_GROUP: 'adopt' };
+    const [c, d] = await Promise.all([spawn('hub-c', group), spawn('hub-d', group)]);
     const s = stream(mosquitto!.url, 'adopt');
     await until(() => (s.count() >= 200 ? true : undefined));
     await killHub(c);
@@ -150,7 +154,7 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     const dirs = [join(root, 'hub-c'), join(root, 'hub-d'), join(root, 'hub-e')];
     const before = storedAcross(dirs.slice(0, 2));
     expect([...acked].filter((k) => !before.has(k)).length).toBeGreaterThan(50);
-    const e = await spawn('hub-e', { STEPPELINK_BROKER_ADOPT: 'hub-c' });
+    const e = await spawn('hub-e', { ...group, STEPPELINK_BROKER_ADOPT: 'hub-c' });
     const stored = await until(() => {
       const m = storedAcross(dirs);
       return [...acked].every((k) => m.has(k)) ? m : undefined;
