@@ -179,12 +179,13 @@ export class Registry {
   listDevices(opts: { unitId?: string; limit?: number; offset?: number } = {}): DeviceRecord[] {
     const limit = opts.limit ?? 1000;
     const offset = opts.offset ?? 0;
-    if (!opts.unitId) return this.ix.devices.slice(offset, offset + limit);
+    if (!opts.unitId) return this.ix.devices.slice(offset, offset + limit).map((id) => this.devices.get(id)!);
     const units = new Set(this.descendants(opts.unitId));
     if (units.size === 0) return [];
     const out: DeviceRecord[] = [];
     let skip = offset;
-    for (const d of this.ix.devices) {
+    for (const id of this.ix.devices) {
+      const d = this.devices.get(id)!;
       const u = this.deviceUnit(d);
       if (u === undefined || !units.has(u)) continue;
       if (skip > 0) skip--;
@@ -200,7 +201,7 @@ export class Registry {
   householdsInUnit(unitId: string): HouseholdRecord[] {
     return this.descendants(unitId)
       .filter((u) => this.units.get(u)?.level === 'grid')
-      .flatMap((g) => this.ix.householdsOfGrid.get(g) ?? []);
+      .flatMap((g) => (this.ix.householdsOfGrid.get(g) ?? []).map((id) => this.households.get(id)!));
   }
   getTeam(id: string): TeamRecord | undefined {
     return this.teams.get(id);
@@ -211,11 +212,12 @@ export class Registry {
     return this.people.get(id);
   }
   personByUsername(username: string): PersonRecord | undefined {
-    return this.ix.byUsername.get(username);
+    const id = this.ix.byUsername.get(username);
+    return id === undefined ? undefined : this.people.get(id);
   }
   /** People holding `role` exactly at `unitId` (not inherited from above). */
   peopleWithRole(unitId: string, role: Role): readonly PersonRecord[] {
-    return this.ix.byRole.get(`${unitId}\u0000${role}`) ?? [];
+    return (this.ix.byRole.get(`${unitId}\u0000${role}`) ?? []).map((id) => this.people.get(id)!);
   }
 
   // ---- writes: through the port, then into the read model ----
@@ -276,10 +278,10 @@ export class Registry {
     this.changed();
   }
 
+  /** A new version of one record; the indexes hold ids, so they stay as they are (no rebuild per connect's rehash). */
   private update<T>(map: Map<string, T>, id: string, patch: Partial<T>): void {
     const was = map.get(id);
     if (was) map.set(id, deepFreeze({ ...was, ...patch }));
-    this.changed();
   }
 
   /** Stores a device's new secret hash; false when there is no such device. */
@@ -314,12 +316,13 @@ export class Registry {
   }
 }
 
+/** Ids, not records: a record replaced by a write is found through its map. */
 interface Index {
   children: Map<string, string[]>;
-  householdsOfGrid: Map<string, HouseholdRecord[]>;
-  devices: DeviceRecord[];
-  byUsername: Map<string, PersonRecord>;
-  byRole: Map<string, PersonRecord[]>;
+  householdsOfGrid: Map<string, string[]>;
+  devices: string[];
+  byUsername: Map<string, string>;
+  byRole: Map<string, string[]>;
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -334,15 +337,15 @@ function buildIndex(r: Registry): Index {
   const ix: Index = {
     children: new Map(),
     householdsOfGrid: new Map(),
-    devices: [...devices.values()].sort(byId),
+    devices: [...devices.values()].sort(byId).map((d) => d.id),
     byUsername: new Map(),
     byRole: new Map(),
   };
   for (const u of units.values()) if (u.parent) push(ix.children, u.parent, u.id);
-  for (const h of [...households.values()].sort(byId)) push(ix.householdsOfGrid, h.grid, h);
+  for (const h of [...households.values()].sort(byId)) push(ix.householdsOfGrid, h.grid, h.id);
   for (const p of [...people.values()].sort(byId)) {
-    if (p.username) ix.byUsername.set(p.username, p);
-    for (const role of p.roles) push(ix.byRole, `${role.unit}\u0000${role.role}`, p);
+    if (p.username) ix.byUsername.set(p.username, p.id);
+    for (const role of p.roles) push(ix.byRole, `${role.unit}\u0000${role.role}`, p.id);
   }
   return ix;
 }
