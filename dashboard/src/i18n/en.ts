@@ -92,6 +92,7 @@ export const en = {
   'board.overdue': 'overdue {t}',
   'board.late': 'arrived {t} late',
   'board.presses': '×{n} presses',
+  'board.open': 'Open details',
   'level.n': 'L{n}',
   'next.remind': 'reminder',
   'next.remind-top': 'reminder',

@@ -98,6 +98,7 @@ export const mn: Record<MessageKey, string> = {
   'board.overdue': 'ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ ᠬᠡᠲᠦᠷᠡᠭᠰᠡᠨ {t}',
   'board.late': '{t} ᠬᠤᠵᠢᠭᠳᠠᠭᠰᠠᠨ',
   'board.presses': '{n} ᠤᠳᠠᠭ᠎ᠠ ᠳᠠᠷᠤᠭᠰᠠᠨ',
+  'board.open': 'ᠨᠠᠷᠢᠨ ᠢ ᠦᠵᠡᠬᠦ',
   'level.n': '{n}-ᠷ ᠳᠠᠪᠬᠤᠷᠭ᠎ᠠ',
   'next.remind': 'ᠰᠠᠨᠠᠭᠤᠯᠭ᠎ᠠ',
   'next.remind-top': 'ᠰᠠᠨᠠᠭᠤᠯᠭ᠎ᠠ',

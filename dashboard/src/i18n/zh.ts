@@ -93,6 +93,7 @@ export const zh: Record<MessageKey, string> = {
   'board.overdue': '已超时 {t}',
   'board.late': '迟到 {t}',
   'board.presses': '按键 {n} 次',
+  'board.open': '查看详情',
   'level.n': '第{n}级',
   'next.remind': '提醒',
   'next.remind-top': '提醒',

@@ -7,7 +7,9 @@ import { isAlarming, isClosed, isUnacknowledged, sortIncidents } from '../../liv
 import { navigate, type Route } from '../../router.ts';
 import { useStore } from '../../store.ts';
 import { formatDuration } from '../../time.ts';
+import { useNarrow } from '../use-narrow.ts';
 import { IncidentDetailPanel } from './detail.tsx';
+import { IncidentCard } from './incident-card.tsx';
 import { PowerBadge, SosNote } from './incident-facts.tsx';
 import {
   Age,
@@ -20,13 +22,17 @@ import {
   whereOf,
 } from './labels.tsx';
 
-/** The live incident board: one row per incident, most urgent first; the detail opens beside it. */
+/**
+ * The live incident board: one row per incident, most urgent first (one card each on a phone-sized
+ * screen); the detail opens beside it (below the cards on a phone).
+ */
 export function Board({ me, route }: { me: Me; route: Route }) {
   const t = useT();
   const now = useNow();
   const all = useStore(incidentsStore);
   const fresh = useStore(freshStore);
   const [showClosed, setShowClosed] = useState(false);
+  const narrow = useNarrow();
   const list = sortIncidents(all.values()).filter((i) => showClosed || !isClosed(i));
 
   return (
@@ -50,6 +56,20 @@ export function Board({ me, route }: { me: Me; route: Route }) {
         </div>
         {list.length === 0 ? (
           <p class="empty">{t('board.empty')}</p>
+        ) : narrow ? (
+          // a phone: one card per incident instead of a table wider than the screen
+          <ul class="incident-cards" data-testid="incident-cards">
+            {list.map((i) => (
+              <IncidentCard
+                key={i.id}
+                i={i}
+                now={now}
+                t={t}
+                fresh={fresh.has(i.id)}
+                selected={route.id === i.id}
+              />
+            ))}
+          </ul>
         ) : (
           <table class="incidents">
             <thead>

@@ -38,11 +38,15 @@ function TrailMapLazy(props: TrailMapProps) {
   return C ? <C {...props} /> : <div class="trail-map" />;
 }
 
-/** Closes the detail and puts the keyboard focus back on the incident's row of the board. */
+/** Closes the detail and puts the keyboard focus back on the incident's row of the board (its card's link on a phone). */
 function closeDetail(id: string): void {
   navigate({ page: 'board' });
   requestAnimationFrame(() =>
-    document.querySelector<HTMLElement>(`tr[data-incident="${CSS.escape(id)}"]`)?.focus(),
+    document
+      .querySelector<HTMLElement>(
+        `tr[data-incident="${CSS.escape(id)}"], .incident-card[data-incident="${CSS.escape(id)}"] a.card-open`,
+      )
+      ?.focus(),
   );
 }
 
