@@ -22,10 +22,7 @@ export class MessageKeys {
   private readonly known = new Map<string, string>();
   private readonly st;
 
-  constructor(
-    private readonly db: Db,
-    hubKey: Buffer,
-  ) {
+  constructor(db: Db, hubKey: Buffer) {
     migrate(db, 'short-message', shortMessageMigrations);
     this.seal = purposeKey(hubKey, 'short-message-key-seal-v1');
     this.st = {
