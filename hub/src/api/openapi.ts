@@ -1,4 +1,5 @@
 import type { Env, Hono, Input, MiddlewareHandler } from 'hono';
+import type { BlankInput } from 'hono/types';
 import { type DescribeRouteOptions, describeRoute, generateSpecs, resolver } from 'hono-openapi';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
@@ -96,7 +97,7 @@ function queryParameters(schema: z.ZodObject): OpenAPIV3_1.ParameterObject[] {
 }
 
 /** Describes a route for the OpenAPI document: a no-op middleware carrying the operation. */
-export function doc<E extends Env = Env, P extends string = string, I extends Input = Input>(
+export function doc<E extends Env = Env, P extends string = string, I extends Input = BlankInput>(
   tag: Tag,
   summary: string,
   o: RouteDoc = {},
