@@ -121,7 +121,7 @@ export function drillRoutes(d: IncidentApiDeps) {
       doc('drills', 'A drill’s report: who was paged, delivered, acknowledged, in how long'),
       (c) => {
         const inc = d.engine().get(c.req.param('id'));
-        if (!inc || !inc.drill || !canSee(reg(), c.get('principal'), inc.unit))
+        if (!inc?.drill || !canSee(reg(), c.get('principal'), inc.unit))
           return notFound(c, 'drill', c.req.param('id'));
         const s = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
         const rows = db()
