@@ -1,19 +1,13 @@
 /// <reference lib="dom" />
 import type { MqttClient } from 'mqtt';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@steppelink/hub/testing';
-import { createStandardModules, type StandardModules } from '@steppelink/hub';
-import {
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  startDashboardHub,
-  watchErrors,
-} from './support/browser.ts';
+import { createStandardModules } from '@steppelink/hub';
+import { screenshot } from './support/browser.ts';
+import { dashboard } from './support/dashboard.ts';
 import { type Box, connectBox, connectPhone } from './support/devices.ts';
-import { apiAs, endClient, type TestHub, until } from './support/hub.ts';
+import { apiAs, endClient, until } from './support/hub.ts';
 
 /**
  * Issue 23 defect 2: the incident timeline in the reader's language. 其其格's box presses SOS;
@@ -30,14 +24,19 @@ const HUB_LOG = /sos medical|\(critical\)|网格员 |未在|内确认|无法送�
 const NAMES = /巴特尔|乌云|额尔敦|萨仁|其其格|王建国/g;
 
 describe('dashboard: the timeline in the reader’s language', () => {
-  let t: TestHub;
-  let modules: StandardModules;
   const clock = new FakeClock(Date.now());
-  let browser: Browser;
-  let page: Page;
+  const modules = createStandardModules({ incidents: { jobs: false }, rulesTick: false, clock });
   let box: Box;
   const clients: MqttClient[] = [];
-  const errors: string[] = [];
+  const d = dashboard({
+    hub: { modules: modules.list },
+    people: { officer: { user: 'saren' } },
+    after: async () => {
+      await Promise.all(clients.splice(0).map((c) => endClient(c)));
+      await box?.close();
+    },
+  });
+  let page: Page;
   let incidentId = '';
 
   const advance = async (ms: number) => {
@@ -47,18 +46,11 @@ describe('dashboard: the timeline in the reader’s language', () => {
   };
   const timeline = () => page.locator('[data-testid=incident-detail] .timeline');
   const whats = (tl: Locator) => tl.locator('li .tl-what').allTextContents();
-  const setLang = async (lang: 'zh' | 'mn' | 'en') => {
-    await page.locator(`.lang-switch button[data-lang=${lang}]`).click();
-    await page.locator(`html[lang^=${lang}]`).waitFor();
-  };
+  const setLang = (lang: 'zh' | 'mn' | 'en') => d.setLang('officer', lang);
 
   beforeAll(async () => {
-    modules = createStandardModules({ incidents: { jobs: false }, rulesTick: false, clock });
-    t = await startDashboardHub({ modules: modules.list });
-    browser = await launchBrowser();
-    page = await (await newContext(browser)).newPage();
-    watchErrors(page, errors);
-    await signIn(page, t.httpUrl, 'saren');
+    page = d.page('officer');
+    const t = d.hub();
     await page.locator('[data-conn=live]').waitFor();
     box = await connectBox(t.mqttUrl, BOX);
     const bater = await connectPhone(t.mqttUrl, 'p-bater', 'bater');
@@ -68,20 +60,14 @@ describe('dashboard: the timeline in the reader’s language', () => {
     await advance(3 * MIN); // 巴特尔 did not acknowledge; 乌云 has nothing connected: the hub climbs on
     const api = await apiAs(t.httpUrl, 'saren');
     await until(async () => {
-      const d = (await api<{ incident: { level: number } }>(`/api/incidents/${incidentId}`)).body;
-      return d.incident.level >= 2 ? d : undefined;
+      const r = (await api<{ incident: { level: number } }>(`/api/incidents/${incidentId}`)).body;
+      return r.incident.level >= 2 ? r : undefined;
     });
     await page.locator(`tr[data-incident="${incidentId}"]`).click();
     const detail = page.locator('[data-testid=incident-detail]');
     await detail.locator('textarea[name=note]').fill('马上出发，带上氧气袋');
     await detail.locator('button[data-action=ack]').click();
     await timeline().locator('li[data-type=acknowledged]').waitFor();
-  });
-  afterAll(async () => {
-    await Promise.all(clients.splice(0).map((c) => endClient(c)));
-    await box?.close();
-    await browser?.close();
-    await t?.close();
   });
 
   it('words each step in English from its data, each page once', async () => {
@@ -132,6 +118,6 @@ describe('dashboard: the timeline in the reader’s language', () => {
   });
 
   it('ran without script errors', () => {
-    expect(errors.filter((e) => !/status of 40[14]/.test(e))).toEqual([]);
+    expect(d.errors()).toEqual([]);
   });
 });

@@ -1,17 +1,10 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser,
-  newContext,
-  PHONE,
-  screenshot,
-  signIn,
-  startDashboardHub,
-  watchErrors,
-} from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PHONE, screenshot } from './support/browser.ts';
+import { dashboard } from './support/dashboard.ts';
 import { type Box, connectBox } from './support/devices.ts';
-import { type TestHub, until } from './support/hub.ts';
+import { until } from './support/hub.ts';
 
 /**
  * Issue 7, the grid worker's phone view and the Mongolian UI: 巴特尔 (grid worker of Bayan Hatai
@@ -23,30 +16,27 @@ const BOX = 'stb-150824-104-0007'; // 其其格, grid 150824-104-007-03
 const HOME = { latitude: 42.1213, longitude: 108.4382, accuracy: 12 };
 
 describe('dashboard: worker view on a phone, Mongolian UI', () => {
-  let t: TestHub;
-  let browser: Browser;
+  let box: Box;
+  const d = dashboard({
+    people: {
+      phone: { user: 'bater', viewport: PHONE, geolocation: HOME },
+      wall: { user: 'erdun' }, // the village secretary's wall screen, in Mongolian too
+    },
+    before: async (hub) => {
+      box = await connectBox(hub.mqttUrl, BOX);
+    },
+    after: async () => {
+      await box?.close();
+    },
+  });
   let phone: Page;
   let wall: Page;
-  let box: Box;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    t = await startDashboardHub();
-    browser = await launchBrowser();
-    phone = await (await newContext(browser, { viewport: PHONE, geolocation: HOME })).newPage();
-    wall = await (await newContext(browser)).newPage();
-    watchErrors(phone, errors);
-    watchErrors(wall, errors);
-    box = await connectBox(t.mqttUrl, BOX);
-  });
-  afterAll(async () => {
-    await box?.close();
-    await browser?.close();
-    await t?.close();
+  beforeAll(() => {
+    phone = d.page('phone');
+    wall = d.page('wall');
   });
 
   it("opens on the worker view in the person's own language", async () => {
-    await signIn(phone, t.httpUrl, 'bater');
     await phone.locator('.worker').waitFor();
     expect(await phone.evaluate(() => document.documentElement.lang)).toBe('mn-Mong');
     expect(await phone.locator('.lang-switch button[data-lang=mn]').getAttribute('aria-pressed')).toBe(
@@ -69,7 +59,7 @@ describe('dashboard: worker view on a phone, Mongolian UI', () => {
     await card.waitFor();
     incidentId = (await card.getAttribute('data-incident'))!;
     // the wall screen of the village secretary, in Mongolian too
-    await signIn(wall, t.httpUrl, 'erdun');
+    await wall.goto(d.url('#/board'));
     await wall.locator(`tr[data-incident="${incidentId}"]`).click();
     await wall.locator('[data-testid=incident-detail] .timeline li').first().waitFor();
     await wall.locator('[data-testid=trail-map][data-drawn=yes]').waitFor();
@@ -112,6 +102,6 @@ describe('dashboard: worker view on a phone, Mongolian UI', () => {
 
   it('ran without script errors', () => {
     // expected: the signed-out session probe (401) and the check-in route this hub lacks (404)
-    expect(errors.filter((e) => !/status of 40[14]/.test(e))).toEqual([]);
+    expect(d.errors()).toEqual([]);
   });
 });
