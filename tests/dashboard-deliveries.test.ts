@@ -1,20 +1,14 @@
 /// <reference lib="dom" />
 import { encodeOrThrow, workerAckTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@steppelink/hub/testing';
-import { type IncidentView, createStandardModules, type StandardModules } from '@steppelink/hub';
-import {
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  startDashboardHub,
-  watchErrors,
-} from './support/browser.ts';
+import { type IncidentView, createStandardModules } from '@steppelink/hub';
+import { screenshot } from './support/browser.ts';
+import { dashboard } from './support/dashboard.ts';
 import { type Box, connectBox, connectPhone } from './support/devices.ts';
-import { apiAs, endClient, type TestHub, until } from './support/hub.ts';
+import { apiAs, endClient, until } from './support/hub.ts';
 
 /**
  * Issue #20, delivery truth on the duty officer's board: a real hub, real chromium, a real MQTT
@@ -32,14 +26,19 @@ const cell = (detail: Locator, level: number, person: string, channel: string) =
   detail.locator(`tbody[data-level="${level}"] tr[data-person="${person}"] td[data-channel="${channel}"]`);
 
 describe('dashboard: who was paged and what truly reached them', () => {
-  let t: TestHub;
-  let modules: StandardModules;
   const clock = new FakeClock(Date.now());
-  let browser: Browser;
-  let page: Page;
+  const modules = createStandardModules({ incidents: { jobs: false }, rulesTick: false, clock });
   let box: Box;
   const clients: MqttClient[] = [];
-  const errors: string[] = [];
+  const d = dashboard({
+    hub: { modules: modules.list },
+    people: { officer: { user: 'saren' } }, // 萨仁, banner duty officer of Urad Middle Banner
+    after: async () => {
+      await Promise.all(clients.splice(0).map((c) => endClient(c)));
+      await box?.close();
+    },
+  });
+  let page: Page;
   let incidentId = '';
 
   /** Escalation time moves on; steps due by then run and their deliveries settle. */
@@ -50,24 +49,13 @@ describe('dashboard: who was paged and what truly reached them', () => {
   };
 
   beforeAll(async () => {
-    modules = createStandardModules({ incidents: { jobs: false }, rulesTick: false, clock });
-    t = await startDashboardHub({ modules: modules.list });
-    browser = await launchBrowser();
-    page = await (await newContext(browser)).newPage();
-    watchErrors(page, errors);
-    await signIn(page, t.httpUrl, 'saren'); // 萨仁, banner duty officer of Urad Middle Banner
+    page = d.page('officer');
     await page.locator('[data-conn=live]').waitFor();
-    box = await connectBox(t.mqttUrl, BOX);
-  });
-  afterAll(async () => {
-    await Promise.all(clients.splice(0).map((c) => endClient(c)));
-    await box?.close();
-    await browser?.close();
-    await t?.close();
+    box = await connectBox(d.hub().mqttUrl, BOX);
   });
 
   it('shows the worker’s app page delivered and the unreachable grid leader as "no listener" (zh)', async () => {
-    const bater = await phone(t.mqttUrl, 'p-bater', 'bater');
+    const bater = await phone(d.hub().mqttUrl, 'p-bater', 'bater');
     clients.push(bater.client);
     await box.sos({ category: 'medical', note: '老人胸口疼' });
     const first = await until(() => bater.alerts[0]);
@@ -95,14 +83,14 @@ describe('dashboard: who was paged and what truly reached them', () => {
     expect(await detail.locator('tr[data-person="p-wuyun"] th').textContent()).toBe('乌云');
     // Nobody at her level can be reached, so the hub climbs at once (timeline: unreachable),
     // without waiting out her 3-minute ack window.
-    const api = await apiAs(t.httpUrl, 'saren');
+    const api = await apiAs(d.hub().httpUrl, 'saren');
     const climbed = await until(async () => {
-      const d = (
+      const r = (
         await api<{ incident: IncidentView; timeline: { type: string; level: number | null }[] }>(
           `/api/incidents/${incidentId}`,
         )
       ).body;
-      return d.incident.level >= 2 ? d : undefined;
+      return r.incident.level >= 2 ? r : undefined;
     });
     expect(climbed.timeline.some((e) => e.type === 'unreachable' && e.level === 1)).toBe(true);
     await cell(detail, 2, 'p-erdun', 'mqtt').waitFor();
@@ -127,7 +115,7 @@ describe('dashboard: who was paged and what truly reached them', () => {
   });
 
   it('marks who acknowledged, from the phone, in the response column', async () => {
-    const erdun = await phone(t.mqttUrl, 'p-erdun', 'erdun');
+    const erdun = await phone(d.hub().mqttUrl, 'p-erdun', 'erdun');
     clients.push(erdun.client);
     await erdun.client.publishAsync(
       workerAckTopic('p-erdun'),
@@ -173,6 +161,6 @@ describe('dashboard: who was paged and what truly reached them', () => {
     await detail.locator('[data-testid=deliveries] table').scrollIntoViewIfNeeded();
     await screenshot(page, 'deliveries-mn');
     await page.locator('.lang-switch button[data-lang=zh]').click();
-    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]); // the signed-out session probe
+    expect(d.errors()).toEqual([]); // (the signed-out session probe's 401 is left out)
   });
 });
