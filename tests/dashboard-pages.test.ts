@@ -3,19 +3,12 @@ import { readFileSync } from 'node:fs';
 import { demoZones } from '@steppelink/hub';
 import { encodeOrThrow, upTopic } from '@steppelink/protocols';
 import type { MqttClient } from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  hubModules,
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  startDashboardHub,
-  watchErrors,
-} from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hubModules, screenshot } from './support/browser.ts';
+import { dashboard } from './support/dashboard.ts';
 import { type Box, connectBox } from './support/devices.ts';
-import { connect, deviceLogin, type TestHub, until } from './support/hub.ts';
+import { connect, deviceLogin, until } from './support/hub.ts';
 
 /**
  * Issue 7, the officer's other pages in a real browser against a real hub: the map (devices by
@@ -30,23 +23,25 @@ const BOX_UNITS = ['150824-104-007-03', '150824-104-007', '150824-104', '150824'
 const border = demoZones().features[0] as { geometry: { coordinates: [number, number][] } };
 
 describe('dashboard: map, devices, statistics, broadcast', () => {
-  let t: TestHub;
-  let browser: Browser;
-  let page: Page;
   let tracker: MqttClient;
   let box: Box;
   let fixCount = 0;
-  const errors: string[] = [];
+  const d = dashboard({
+    people: { officer: { user: 'liming' } }, // league duty officer: sees both banners
+    before: (hub) => seed(hub.mqttUrl),
+    after: async () => {
+      await box?.close();
+      await tracker?.endAsync();
+    },
+  });
+  let page: Page;
+  beforeAll(() => {
+    page = d.page('officer');
+  });
 
-  beforeAll(async () => {
-    t = await startDashboardHub();
-    browser = await launchBrowser();
-    const ctx = await newContext(browser);
-    page = await ctx.newPage();
-    watchErrors(page, errors);
-
+  async function seed(mqttUrl: string): Promise<void> {
     // a patrol walked the first kilometres of the border over the last hour, and reports its health
-    tracker = await connect(t.mqttUrl, deviceLogin(TRACKER));
+    tracker = await connect(mqttUrl, deviceLogin(TRACKER));
     const now = Date.now();
     const walk = border.geometry.coordinates.slice(0, 24);
     fixCount = walk.length;
@@ -79,22 +74,15 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
       }),
       { qos: 1 },
     );
-    box = await connectBox(t.mqttUrl, BOX);
+    box = await connectBox(mqttUrl, BOX);
     await box.client.subscribeAsync(
       BOX_UNITS.map((u) => `sl/v1/unit/${u}/notice`),
       { qos: 1 },
     );
-    await signIn(page, t.httpUrl, 'liming'); // league duty officer: sees both banners
-  });
-  afterAll(async () => {
-    await box?.close();
-    await tracker?.endAsync();
-    await browser?.close();
-    await t?.close();
-  });
+  }
 
   it('maps devices by kind and presence, the patrol track with replay, and border coverage', async () => {
-    await page.goto(`${t.httpUrl}/#/map`);
+    await page.goto(d.url('#/map'));
     const map = page.locator('[data-testid=map][data-loaded=yes]');
     await map.waitFor();
     expect(Number(await map.getAttribute('data-devices'))).toBeGreaterThanOrEqual(7); // boxes at their homes + tracker
@@ -131,7 +119,7 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
   });
 
   it('shows device health and filters by unit', async () => {
-    await page.goto(`${t.httpUrl}/#/devices`);
+    await page.goto(d.url('#/devices'));
     const trackerRow = page.locator(`tr[data-device="${TRACKER}"]`);
     await trackerRow.waitFor();
     const text = await trackerRow.textContent();
@@ -161,7 +149,7 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
       (await api('/api/incidents?state=active')).items.find((i) => i.category === 'livestock'),
     );
     await api(`/api/incidents/${inc.id}/ack`, { note: '已电话联系' });
-    await page.goto(`${t.httpUrl}/#/stats`);
+    await page.goto(d.url('#/stats'));
     const middle = page.locator('tr[data-unit="150824"]');
     await middle.waitFor();
     expect(await middle.locator('td').nth(2).textContent()).toBe('1'); // one incident in Urad Middle
@@ -178,7 +166,7 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
   });
 
   it('composes a trilingual notice and follows its delivery per unit', async () => {
-    await page.goto(`${t.httpUrl}/#/broadcast`);
+    await page.goto(d.url('#/broadcast'));
     const form = page.locator('form.composer');
     await form.waitFor();
     await form.locator('select[name=targets]').selectOption(['150824-104-007-03']);
@@ -207,23 +195,23 @@ describe('dashboard: map, devices, statistics, broadcast', () => {
     await screenshot(page, 'broadcast');
   });
 
-  it('hides the composer on a hub without the notice API', async () => {
-    const bare = await startDashboardHub({ modules: hubModules({ broadcast: false }).list });
-    try {
-      const other = await (await newContext(browser)).newPage();
-      await signIn(other, bare.httpUrl, 'liming');
-      await other.locator('nav.side a[data-page=stats]').waitFor();
-      expect(await other.locator('nav.side a[data-page=broadcast]').count()).toBe(0);
-      await other.goto(`${bare.httpUrl}/#/broadcast`);
-      await other.locator('main').waitFor();
-      expect(await other.locator('form.composer').count()).toBe(0);
-      await other.close();
-    } finally {
-      await bare.close();
-    }
+  it('ran without script errors', () => {
+    expect(d.errors()).toEqual([]); // (the signed-out session probe's 401 is left out)
+  });
+});
+
+describe('dashboard: a hub without the notice API', () => {
+  const d = dashboard({
+    hub: { modules: hubModules({ broadcast: false }).list },
+    people: { officer: { user: 'liming' } },
   });
 
-  it('ran without script errors', () => {
-    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]); // the signed-out session probe
+  it('hides the composer', async () => {
+    const other = d.page('officer');
+    await other.locator('nav.side a[data-page=stats]').waitFor();
+    expect(await other.locator('nav.side a[data-page=broadcast]').count()).toBe(0);
+    await other.goto(d.url('#/broadcast'));
+    await other.locator('main').waitFor();
+    expect(await other.locator('form.composer').count()).toBe(0);
   });
 });
