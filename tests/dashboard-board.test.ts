@@ -1,20 +1,12 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type HubFeatureModules,
-  hubModules,
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  startDashboardHub,
-  watchErrors,
-} from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hubModules, screenshot } from './support/browser.ts';
+import { dashboard } from './support/dashboard.ts';
 import { type Box, connectBox, connectPhone, type Phone } from './support/devices.ts';
 import { type DropProxy, startDropProxy } from './support/drop-proxy.ts';
 import type { IncidentView } from '@steppelink/hub';
-import { apiAs, type TestHub, until } from './support/hub.ts';
+import { apiAs, until } from './support/hub.ts';
 
 /**
  * Issue 7, the duty officer's board in a real browser: Debian's chromium against a real hub with
@@ -30,40 +22,38 @@ const rowIds = (page: Page) =>
   page.locator('tr[data-incident]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident')));
 
 describe('dashboard: live incident board', () => {
-  let t: TestHub;
-  let modules: HubFeatureModules;
-  let browser: Browser;
+  const modules = hubModules();
   let proxy: DropProxy;
-  let middle: Page;
-  let rear: Page;
   const boxes: Box[] = [];
   let phone: Phone;
-  const errors: string[] = [];
+  const d = dashboard({
+    hub: { modules: modules.list },
+    people: {
+      middle: { user: 'saren', via: () => proxy.url }, // through the proxy: its network can be cut
+      rear: { user: 'zhangli' },
+    },
+    before: async (hub) => {
+      proxy = await startDropProxy({ host: '127.0.0.1', port: Number(new URL(hub.httpUrl).port) });
+    },
+    after: async () => {
+      for (const b of boxes) await b.close();
+      await phone?.client.endAsync();
+      await proxy?.close();
+    },
+  });
+  let middle: Page;
+  let rear: Page;
 
   beforeAll(async () => {
-    modules = hubModules();
-    t = await startDashboardHub({ modules: modules.list });
-    proxy = await startDropProxy({ host: '127.0.0.1', port: Number(new URL(t.httpUrl).port) });
-    browser = await launchBrowser();
-    middle = await (await newContext(browser)).newPage();
-    rear = await (await newContext(browser)).newPage();
-    watchErrors(middle, errors);
-    watchErrors(rear, errors);
-    await signIn(middle, proxy.url, 'saren'); // through the proxy: its network can be cut
-    await signIn(rear, t.httpUrl, 'zhangli');
+    middle = d.page('middle');
+    rear = d.page('rear');
+    const t = d.hub();
     await middle.locator('[data-conn=live]').waitFor();
     await rear.locator('[data-conn=live]').waitFor();
     boxes.push(await connectBox(t.mqttUrl, MIDDLE_BOX), await connectBox(t.mqttUrl, REAR_BOX));
     // 巴特尔, the grid worker on duty, has the app: his page is delivered, so the SOS waits at
     // level 0 for his ack (with nobody reachable it would climb at once, see sos-delivery-truth)
     phone = await connectPhone(t.mqttUrl, 'p-bater', 'bater');
-  });
-  afterAll(async () => {
-    for (const b of boxes) await b.close();
-    await phone?.client.endAsync();
-    await browser?.close();
-    await proxy?.close();
-    await t?.close();
   });
 
   it('signs in and shows who is on duty and their scope', async () => {
@@ -163,7 +153,7 @@ describe('dashboard: live incident board', () => {
     await middle.locator('.conn-stale').waitFor();
     // an SOS while the screen is cut off: the hub has it, the board cannot
     await box!.sos({ category: 'injury' });
-    const api = await apiAs(t.httpUrl, 'saren');
+    const api = await apiAs(d.hub().httpUrl, 'saren');
     const missed = await until(async () => {
       const { body } = await api<{ items: IncidentView[] }>('/api/incidents?state=active');
       return body.items.find((i) => i.category === 'injury');
@@ -246,6 +236,6 @@ describe('dashboard: live incident board', () => {
     // (404), and the stream cut by the deliberate network drop (net::ERR_*); nothing else
     const expected =
       /status of 40[14]|net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_(RESET|CLOSED|REFUSED)|EMPTY_RESPONSE|SOCKET_NOT_CONNECTED)/;
-    expect(errors.filter((e) => !expected.test(e))).toEqual([]);
+    expect(d.errors().filter((e) => !expected.test(e))).toEqual([]);
   });
 });

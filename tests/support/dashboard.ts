@@ -30,6 +30,8 @@ export interface Person {
   geolocation?: { latitude: number; longitude: number; accuracy?: number };
   /** Leave signed out (a login page test). */
   signedOut?: boolean;
+  /** Where this person's browser reaches the hub (a proxy the test can cut); the hub itself if not given. */
+  via?: (hub: TestHub) => string;
 }
 
 export interface DashboardSetup<K extends string> {
@@ -92,7 +94,7 @@ export function dashboard<K extends string>(setup: DashboardSetup<K>): Dashboard
       watchErrors(page, errors);
       pages.set(who, page);
       if (person.signedOut) continue;
-      await signIn(page, hub.httpUrl, person.user);
+      await signIn(page, person.via?.(hub) ?? hub.httpUrl, person.user);
       if (person.lang) await d.setLang(who, person.lang);
     }
   }, 120_000);
