@@ -75,7 +75,8 @@ describe('API authentication', () => {
       body: '{oops',
     });
     expect(notJson.status).toBe(400);
-    expect((await json(notJson)).error.code).toBe('bad_request');
+    // one error shape for malformed JSON on every route (#24)
+    expect((await json(notJson)).error.code).toBe('invalid_json');
     const huge = await post(t, '/api/login', { username: 'saren', password: 'x'.repeat(10_000) });
     expect(huge.status).toBe(413);
   });
