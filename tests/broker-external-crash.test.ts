@@ -142,7 +142,7 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     expect((await stopHub(b)).code).toBe(0);
   }, 300_000); // three hub processes start and stop: minutes on a loaded 2-core machine
 
-  it('killed for good: a sibling started with STEPPELINK_BROKER_ADOPT drains its session, then ends it', async () => {
+  it("killed for good: a sibling started with STEPPELINK_BROKER_ADOPT drains its session, then ends it (each acknowledged message stored, twice at most for the dead hub's in-flight window)", async () => {
     const group = { STEPPELINK_BROKER_GROUP: 'adopt' };
     const [c, d] = await Promise.all([spawn('hub-c', group), spawn('hub-d', group)]);
     const s = stream(mosquitto!.url, 'adopt');
@@ -159,7 +159,14 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
       const m = storedAcross(dirs);
       return [...acked].every((k) => m.has(k)) ? m : undefined;
     });
-    expect([...acked].filter((k) => stored.get(k) !== 1)).toEqual([]);
+    // Each hub keeps its own store here, so dedupe by message id is per hub: a message hub-c had
+    // committed but not yet acknowledged when it was killed is redelivered from its session to the
+    // adopter and stored there too (seen in CI). Only that in-flight window may be stored twice, and
+    // always with one copy in the dead hub's store; with the shared PostgreSQL store (planned) it is once.
+    const killedStore = inboxIds(join(dirs[0]!, 'state.db'));
+    const twice = [...acked].filter((k) => stored.get(k) !== 1);
+    expect(twice.filter((k) => stored.get(k) !== 2 || !killedStore.has(k))).toEqual([]);
+    expect(twice.length).toBeLessThanOrEqual(20); // mosquitto's default max_inflight_messages
     const get = await apiAs(e.httpUrl, 'liming');
     type Health = {
       components: {

@@ -42,11 +42,13 @@ describe('dashboard: the map of a whole league', () => {
     hub: { registry: league.doc, modules: modules.list },
     people: { league: { user: 'league', lang: 'zh' } },
   });
+  /** A league's map in chromium while the whole suite loads both cores: two full CI runs took over 30 s here. */
+  const SLOW = 90_000;
   const at = async (lat: number, lon: number, zoom: number) => {
     const page = d.page('league');
     await page.goto(d.url('#/board'));
     await page.goto(d.url(`#/map/${lat},${lon},${zoom}`));
-    await page.locator(`[data-testid=map][data-loaded=yes][data-zoom="${zoom}"]`).waitFor();
+    await page.locator(`[data-testid=map][data-loaded=yes][data-zoom="${zoom}"]`).waitFor({ timeout: SLOW });
   };
 
   it('opens on the league in clusters, from a few dozen KiB of the hub’s answers', async () => {
@@ -94,11 +96,11 @@ describe('dashboard: the map of a whole league', () => {
     expect(Number(await map.getAttribute('data-zoom'))).toBeGreaterThan(zoomBefore);
     // one camp close up: every household there on its own, named
     const h = league.doc.households[0]!;
-    // Under a loaded CI run the cluster click's zoom animation once finished after this jump and
-    // left the map elsewhere (a 30 s timeout here): wait for it to settle, then jump.
-    await page.waitForTimeout(500);
     await at(h.location.lat, h.location.lon, 15);
-    await page.locator(`.leaflet-overlay-pane path[aria-label="${h.name}"]`).first().waitFor();
+    await page
+      .locator(`.leaflet-overlay-pane path[aria-label="${h.name}"]`)
+      .first()
+      .waitFor({ timeout: SLOW });
     expect(await page.locator('.leaflet-marker-icon.cluster-hh').count()).toBe(0);
   });
 
