@@ -143,6 +143,13 @@ export function MapPage(_: { me: Me }) {
     };
   }, []);
 
+  // a map link followed while the map is open (another incident's place, a shared view) moves
+  // the open map: the router keeps this page mounted, so the first drawing's reading is not enough
+  useEffect(() => {
+    const at = parseAt(route?.id);
+    if (at && map.current) map.current.setView([at.lat, at.lon], at.zoom);
+  }, [route?.id]);
+
   const trackerName = useMemo(() => {
     const byId = new Map(trackers.map((d) => [d.id, d]));
     const kind = (k: string) => t.dyn(`kind.${k}`, k);
