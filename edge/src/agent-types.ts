@@ -27,6 +27,8 @@ export interface AgentEvents extends Record<string, unknown> {
   evicted: { count: number; total: number };
   sos: SosStatus;
   notice: { noticeId: string; outcome: ReceiveOutcome };
+  /** A responder's text arrived during the SOS (shown on the TV page; read receipt when seen). */
+  sosMsg: { messageId: string; incidentId: string };
   config: RuntimeSettings;
   rejected: { source: string; reason: string };
   /** The outbox storage became full or failing, or recovered. */

@@ -16,6 +16,7 @@ import { type AgentSettings, loadRuntime, resolveSettings, runtimePatch, saveRun
 import { shortMessageKey } from '@steppelink/protocols/short-message';
 import { SosLadder } from './short-message/ladder.ts';
 import type { SosController } from './sos.ts';
+import { SosTalk } from './sos-talk.ts';
 
 export type { AgentEvents, AgentOptions, AgentState, AgentStats, CloseReport } from './agent-types.ts';
 
@@ -32,6 +33,8 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
   readonly deviceId: string;
   readonly sos: SosController;
   readonly notices: NoticeBoard;
+  /** Two-way messages during an SOS: the household's replies and responders' texts. */
+  readonly talk: SosTalk;
   readonly input: InputSink;
   readonly time: TimeSource;
   #state: AgentState = 'idle';
@@ -104,6 +107,14 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       });
     }
     this.notices = this.#p.notices;
+    this.talk = new SosTalk({
+      sosId: () => this.sos.status().raiseIds[0],
+      active: () => !['idle', 'closed', 'cancelling'].includes(this.sos.status().state),
+      incidentId: () => this.sos.status().incidentId,
+      submit: (m) => this.submit('sos-reply', m),
+      nextId: this.#nextId,
+      now: () => this.time.now(),
+    });
     this.input = this.#p.sink;
     this.#wire();
   }
@@ -260,6 +271,10 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
           this.emit('notice', { noticeId: n.noticeId, outcome });
         },
         sosAck: (a) => this.sos.onSosAck(a),
+        sosMsg: (m) => {
+          const fresh = this.talk.receive(m);
+          if (fresh) this.emit('sosMsg', { messageId: m.id, incidentId: m.incidentId });
+        },
         config: (c) => this.#onConfig(c),
         reject: (reason, detail) => {
           this.#rejectedDownlink++;
@@ -277,6 +292,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
     });
     publisher.on('acked', (a) => {
       if (a.kind === 'sos') this.sos.onAcked(a.msgId);
+      if (a.kind === 'sos-reply') this.talk.onAcked(a.msgId);
       this.emit('acked', a);
     });
     this.sos.on('status', (st) => this.emit('sos', st));

@@ -11,6 +11,7 @@ function run(topic: string, payload: unknown) {
   handleDownlink(topic, bytes, dev, units, {
     notice: (n) => calls.push(`notice ${n.noticeId}`),
     sosAck: (a) => calls.push(`ack ${a.state}`),
+    sosMsg: (m) => calls.push(`msg ${m.text}`),
     config: (c) => calls.push(`config ${c.hbIntervalS}`),
     reject: (r) => calls.push(`reject ${r}`),
   });
@@ -23,6 +24,12 @@ describe('handleDownlink', () => {
     expect(run(`sl/v1/${dev}/down/notice`, fixtures.notice[0])).toEqual(['notice ntc-20251125-blizzard']);
     expect(run(`sl/v1/${dev}/down/sos-ack`, fixtures['sos-ack'][0])).toEqual(['ack acknowledged']);
     expect(run(`sl/v1/${dev}/down/config`, fixtures.config[0])).toEqual(['config 300']);
+    expect(run(`sl/v1/${dev}/down/sos-msg`, fixtures['sos-msg'][0])).toEqual([
+      `msg ${fixtures['sos-msg'][0]!.text}`,
+    ]);
+    expect(run(`sl/v1/${dev}/down/sos-msg`, { ...fixtures['sos-msg'][0], text: 'x'.repeat(141) })).toEqual([
+      'reject sos-msg_schema',
+    ]);
   });
 
   it('rejects with a reason: foreign units and devices, bad topics, bad payloads', () => {

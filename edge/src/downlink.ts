@@ -1,8 +1,17 @@
-import { type DeviceConfig, decode, type Notice, parseTopic, type SosAck } from '@steppelink/protocols';
+import {
+  type DeviceConfig,
+  decode,
+  type Notice,
+  parseTopic,
+  type SosAck,
+  type SosMsg,
+} from '@steppelink/protocols';
 
 export interface DownlinkHandlers {
   notice(notice: Notice): void;
   sosAck(ack: SosAck): void;
+  /** A responder's short text during the household's SOS. */
+  sosMsg(msg: SosMsg): void;
   config(config: DeviceConfig): void;
   reject(reason: string, detail: string): void;
 }
@@ -10,6 +19,7 @@ export interface DownlinkHandlers {
 type Routed =
   | { kind: 'notice'; value: Notice }
   | { kind: 'sos-ack'; value: SosAck }
+  | { kind: 'sos-msg'; value: SosMsg }
   | { kind: 'config'; value: DeviceConfig }
   | { kind: 'reject'; reason: string; detail: string };
 
@@ -40,6 +50,10 @@ export function routeDownlink(
       const r = decode('sos-ack', payload);
       return r.ok ? { kind, value: r.value } : rejected(`sos-ack_${r.error.code}`, r.error.message);
     }
+    case 'sos-msg': {
+      const r = decode('sos-msg', payload);
+      return r.ok ? { kind, value: r.value } : rejected(`sos-msg_${r.error.code}`, r.error.message);
+    }
     case 'config': {
       const r = decode('config', payload);
       return r.ok ? { kind, value: r.value } : rejected(`config_${r.error.code}`, r.error.message);
@@ -58,6 +72,7 @@ export function handleDownlink(
   const r = routeDownlink(topic, payload, deviceId, units);
   if (r.kind === 'notice') h.notice(r.value);
   else if (r.kind === 'sos-ack') h.sosAck(r.value);
+  else if (r.kind === 'sos-msg') h.sosMsg(r.value);
   else if (r.kind === 'config') h.config(r.value);
   else h.reject(r.reason, r.detail);
 }

@@ -25,6 +25,7 @@ import {
 } from './arbitraries-fields.ts';
 import { dec, phoneArb, shortText, timeWindowArb } from './arbitraries-util.ts';
 import { POS_MAX_FIXES } from './kinds/pos.ts';
+import { CANNED_REPLIES, SHORT_TEXT_MAX_CHARS, shortTextProblem } from './kinds/sos-reply.ts';
 import type { MessageInputOf, MessageKind } from './messages.ts';
 
 export {
@@ -278,6 +279,60 @@ export const workerAckArb: fc.Arbitrary<MessageInputOf<'worker-ack'>> = fc.recor
   { requiredKeys: ['v', 'id', 'ts', 'incidentId'] },
 );
 
+/** Text a `shortTextSchema` accepts: realistic replies, or any one-line Unicode within the limits. */
+export const shortTextArb: fc.Arbitrary<string> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '老人发高烧，路被雪堵了',
+      '马上到，20分钟',
+      'ᠡᠮᠴᠢ ᠢᠷᠡᠵᠦ ᠪᠠᠢᠨ᠎ᠠ',
+      'on our way, 20 min',
+      '羊圈塌了',
+    ),
+  },
+  shortText(1, SHORT_TEXT_MAX_CHARS).filter((s) => shortTextProblem(s) === undefined),
+);
+const cannedArb = fc.constantFrom(...CANNED_REPLIES);
+
+export const sosReplyArb: fc.Arbitrary<MessageInputOf<'sos-reply'>> = fc.oneof(
+  fc
+    .tuple(
+      fc.record(
+        { ...envelope, type: fc.constant('say' as const), sosId: messageIdArb, incidentId: messageIdArb },
+        { requiredKeys: ['v', 'id', 'ts', 'type', 'sosId'] },
+      ),
+      fc.oneof(
+        fc.record({ canned: cannedArb }),
+        fc.record({ text: shortTextArb }),
+        fc.record({ canned: cannedArb, text: shortTextArb }),
+      ),
+    )
+    .map(([a, b]) => ({ ...a, ...b })),
+  fc.record(
+    {
+      ...envelope,
+      type: fc.constant('read' as const),
+      sosId: messageIdArb,
+      incidentId: messageIdArb,
+      messageId: messageIdArb,
+    },
+    { requiredKeys: ['v', 'id', 'ts', 'type', 'sosId', 'messageId'] },
+  ),
+);
+
+export const sosMsgArb: fc.Arbitrary<MessageInputOf<'sos-msg'>> = fc.record(
+  {
+    ...envelope,
+    incidentId: messageIdArb,
+    sosId: messageIdArb,
+    from: fc.record({ name: nameArb, role: roleArb }),
+    text: shortTextArb,
+    drill: fc.constant(true as const),
+  },
+  { requiredKeys: ['v', 'id', 'ts', 'incidentId', 'sosId', 'from', 'text'] },
+);
+
 /** The arbitrary for each kind, by kind name. */
 export const messageArbs: { [K in MessageKind]: fc.Arbitrary<MessageInputOf<K>> } = {
   sos: sosArb,
@@ -285,6 +340,8 @@ export const messageArbs: { [K in MessageKind]: fc.Arbitrary<MessageInputOf<K>> 
   grazing: grazingArb,
   hb: hbArb,
   receipt: receiptArb,
+  'sos-reply': sosReplyArb,
+  'sos-msg': sosMsgArb,
   notice: noticeArb,
   'sos-ack': sosAckArb,
   config: configArb,

@@ -20,6 +20,8 @@ const REQUIRED: Record<MessageKind, string[]> = {
   grazing: ['readings'],
   hb: ['agent', 'uptimeS', 'power', 'outbox'],
   receipt: ['noticeId', 'state'],
+  'sos-reply': ['type', 'sosId'],
+  'sos-msg': ['incidentId', 'sosId', 'from', 'text'],
   notice: ['noticeId', 'priority', 'validFrom', 'expiresAt', 'texts'],
   'sos-ack': ['incidentId', 'sosId', 'state', 'texts'],
   config: [],

@@ -182,6 +182,45 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       openedAt: T + 1_000,
     },
   ],
+  'sos-reply': [
+    {
+      v: 1,
+      id: 'stb-150824-104-0007:rpl:1',
+      ts: T + 95_000,
+      type: 'say',
+      sosId: '01KAWY2Z3M8Q4T7V9B0C1D2E3F',
+      incidentId: 'inc-01KAWY2Z5N',
+      canned: 'need-doctor',
+    },
+    {
+      v: 1,
+      id: 'stb-150824-104-0007:rpl:2',
+      ts: T + 140_000,
+      type: 'say',
+      sosId: '01KAWY2Z3M8Q4T7V9B0C1D2E3F',
+      text: '老人发高烧，路被雪堵了',
+    },
+    {
+      v: 1,
+      id: 'stb-150824-104-0007:rpl:3',
+      ts: T + 190_000,
+      type: 'read',
+      sosId: '01KAWY2Z3M8Q4T7V9B0C1D2E3F',
+      incidentId: 'inc-01KAWY2Z5N',
+      messageId: 'msg-01KAWY4B7Q',
+    },
+  ],
+  'sos-msg': [
+    {
+      v: 1,
+      id: 'msg-01KAWY4B7Q',
+      ts: T + 180_000,
+      incidentId: 'inc-01KAWY2Z5N',
+      sosId: '01KAWY2Z3M8Q4T7V9B0C1D2E3F',
+      from: { name: '巴特尔', role: 'grid-worker' },
+      text: '医生和我20分钟到，请让老人保暖',
+    },
+  ],
   'worker-ack': [
     {
       v: 1,

@@ -11,6 +11,8 @@ export * from './kinds/pos.ts';
 export * from './kinds/receipt.ts';
 export * from './kinds/sos.ts';
 export * from './kinds/sos-ack.ts';
+export * from './kinds/sos-msg.ts';
+export * from './kinds/sos-reply.ts';
 export * from './messages.ts';
 export * from './result.ts';
 export * from './topics.ts';

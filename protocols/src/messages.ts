@@ -8,6 +8,8 @@ import { posSchema } from './kinds/pos.ts';
 import { receiptSchema } from './kinds/receipt.ts';
 import { sosSchema } from './kinds/sos.ts';
 import { sosAckSchema } from './kinds/sos-ack.ts';
+import { sosMsgSchema } from './kinds/sos-msg.ts';
+import { sosReplySchema } from './kinds/sos-reply.ts';
 
 export interface MessageKindSpec<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -34,9 +36,15 @@ export const MESSAGES = {
   ),
   hb: spec(hbSchema, 'up', 'Heartbeat with device health'),
   receipt: spec(receiptSchema, 'up', 'Delivery or read receipt for a notice'),
+  'sos-reply': spec(
+    sosReplySchema,
+    'up',
+    "The household's reply during its SOS (canned code or short text), or a read receipt for a sos-msg",
+  ),
   notice: spec(noticeSchema, 'down', 'Notice for household boxes, in Chinese, Mongolian and English'),
   'sos-ack': spec(sosAckSchema, 'down', 'Feedback to the household on its SOS: state and who has it'),
   config: spec(configSchema, 'down', 'Settings pushed to one device'),
+  'sos-msg': spec(sosMsgSchema, 'down', "A responder's short text to the household during its SOS"),
   alert: spec(alertSchema, 'worker-down', "Incident paged to a worker's phone"),
   'worker-ack': spec(workerAckSchema, 'worker-up', "A worker's acknowledgement of an alert"),
 } as const;

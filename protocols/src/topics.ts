@@ -7,9 +7,9 @@ const PREFIX = `${TOPIC_ROOT}/${TOPIC_VERSION}/`;
 /** Longer topics are refused before any work is done on them. */
 export const TOPIC_MAX_LENGTH = 256;
 
-export const UP_KINDS = ['sos', 'pos', 'grazing', 'hb', 'receipt'] as const;
+export const UP_KINDS = ['sos', 'pos', 'grazing', 'hb', 'receipt', 'sos-reply'] as const;
 export type UpKind = (typeof UP_KINDS)[number];
-export const DOWN_KINDS = ['notice', 'sos-ack', 'config'] as const;
+export const DOWN_KINDS = ['notice', 'sos-ack', 'config', 'sos-msg'] as const;
 export type DownKind = (typeof DOWN_KINDS)[number];
 /** First segments after `sl/v1/` that are not device ids. */
 export const RESERVED_IDS = ['unit', 'worker', 'down', 'hub'] as const;
@@ -99,6 +99,8 @@ function upKindAt(topic: string, from: number): UpKind | undefined {
       return topic.endsWith('sos') ? 'sos' : topic.endsWith('pos') ? 'pos' : undefined;
     case 7:
       return topic.endsWith('grazing') ? 'grazing' : topic.endsWith('receipt') ? 'receipt' : undefined;
+    case 9:
+      return topic.endsWith('sos-reply') ? 'sos-reply' : undefined;
     default:
       return undefined;
   }

@@ -16,6 +16,7 @@ export const PRIORITY_NAMES = Object.keys(PRIORITY) as PriorityName[];
 export function priorityOf(kind: UpKind): Priority {
   switch (kind) {
     case 'sos':
+    case 'sos-reply': // the household's words during its SOS travel with the SOS: never evicted
       return PRIORITY.sos;
     case 'receipt':
       return PRIORITY.receipt;

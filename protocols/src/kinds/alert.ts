@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeShape, epochMsSchema, positionSchema, severitySchema, textsSchema } from '../common.ts';
 import { messageIdSchema, unitIdSchema } from '../ids.ts';
+import { cannedReplySchema, shortTextSchema } from './sos-reply.ts';
 
 export const ALERT_SOURCES = ['sos', 'rule', 'report', 'task'] as const;
 
@@ -27,6 +28,18 @@ export const alertSchema = z.object({
   openedAt: epochMsSchema,
   lateMs: z.number().int().min(0).optional().describe('how late the SOS reached the hub'),
   reminder: z.number().int().min(0).optional().describe('0 for the first page, n for the n-th reminder'),
+  /**
+   * Set when this alert carries the household's reply during its SOS (a `sos-reply`): shaped like
+   * a closing notice (asks nothing, `ackBy` = `ts`), its `summary` says the reply in zh/mn/en.
+   */
+  message: z
+    .object({
+      id: messageIdSchema.describe("id of the household's sos-reply"),
+      canned: cannedReplySchema.optional(),
+      text: shortTextSchema.optional(),
+    })
+    .optional()
+    .describe("the household's reply during its SOS; summary carries it in every language"),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
