@@ -82,6 +82,12 @@ export const envSchema = z
     STEPPELINK_WEBHOOK_URL: z
       .url({ message: 'must be the URL of the SMS/voice gateway, e.g. https://sms.example.cn/hook' })
       .optional(),
+    // the rescue dispatcher's system: each dispatch POSTs the incident's rescue handover (#24)
+    STEPPELINK_DISPATCH_URL: z
+      .url({
+        message: "must be the URL of the rescue dispatcher's webhook, e.g. https://120.example.cn/steppelink",
+      })
+      .optional(),
     // SOS over SMS and BeiDou (#27): the inbound gateway's signing secret, and where sos-acks go back
     STEPPELINK_GATEWAY_SECRET: z
       .string()
@@ -227,6 +233,8 @@ export interface HubConfig {
   options: Omit<HubOptions, 'log' | 'modules' | 'clock'>;
   registryFile?: string;
   webhookUrl?: string;
+  /** STEPPELINK_DISPATCH_URL: where each dispatch's rescue handover goes. */
+  dispatchUrl?: string;
   /** SOS over SMS and BeiDou: STEPPELINK_GATEWAY_SECRET and STEPPELINK_SMS_OUT_URL. */
   shortMessage?: { gatewaySecret?: string; outbound?: { url: string } };
   tilesDir?: string;
@@ -322,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const config: HubConfig = { env: e, options, sim: e.STEPPELINK_SIM };
   if (e.STEPPELINK_REGISTRY) config.registryFile = e.STEPPELINK_REGISTRY;
   if (e.STEPPELINK_WEBHOOK_URL) config.webhookUrl = e.STEPPELINK_WEBHOOK_URL;
+  if (e.STEPPELINK_DISPATCH_URL) config.dispatchUrl = e.STEPPELINK_DISPATCH_URL;
   if (e.STEPPELINK_GATEWAY_SECRET || e.STEPPELINK_SMS_OUT_URL) {
     config.shortMessage = {
       ...(e.STEPPELINK_GATEWAY_SECRET ? { gatewaySecret: e.STEPPELINK_GATEWAY_SECRET } : {}),

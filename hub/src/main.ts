@@ -35,7 +35,7 @@ if (!cfg.ok) {
     ...cfg.problems.map((p) => `  - ${p}`),
   ]);
 }
-const { options, registryFile, webhookUrl, tilesDir, pmtiles, sim, env, shortMessage } = (
+const { options, registryFile, webhookUrl, dispatchUrl, tilesDir, pmtiles, sim, env, shortMessage } = (
   cfg as Extract<typeof cfg, { ok: true }>
 ).config;
 const log = createLogger({ level: options.logLevel ?? 'info' });
@@ -95,6 +95,7 @@ const tileArchive = pmtiles
   : undefined;
 const modules = createStandardModules({
   ...(smsUrl ? { webhook: { url: smsUrl } } : {}),
+  ...(dispatchUrl ? { dispatchWebhook: { url: dispatchUrl } } : {}),
   ...(shortMessage ? { shortMessage } : {}),
   zones: demo ? demo.zones : demoZonesFit ? demoZones() : { type: 'FeatureCollection', features: [] },
 });

@@ -21,6 +21,8 @@ export interface StandardModulesOptions {
   rulesConfig?: unknown;
   /** SMS/voice gateway for pages (STEPPELINK_WEBHOOK_URL). */
   webhook?: IncidentsModuleOptions['webhook'];
+  /** The rescue dispatcher's system, sent each dispatch's handover (STEPPELINK_DISPATCH_URL). */
+  dispatchWebhook?: IncidentsModuleOptions['dispatchWebhook'];
   incidents?: Omit<IncidentsModuleOptions, 'webhook' | 'clock'>;
   clock?: Clock;
   /** Run the rules' periodic tick (offline detection, patrol gaps...). Default true. */
@@ -53,7 +55,17 @@ export function createStandardModules(o: StandardModulesOptions = {}): StandardM
     ...o.incidents,
     deviceAckRelay: shortMessage.relay,
     ...(o.webhook ? { webhook: o.webhook } : {}),
+    ...(o.dispatchWebhook ? { dispatchWebhook: o.dispatchWebhook } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
+    // the rescue handover names the nearest of the rules' water points and roads
+    places: () =>
+      rules.places().map((z) => ({
+        id: z.properties.id,
+        kind: z.properties.kind,
+        name: z.properties.name,
+        note: z.properties.note,
+        geometry: z.geometry,
+      })),
   });
   const rules = createRulesModule({
     sink: incidents.sink,

@@ -16,11 +16,14 @@ import type { StreamHub } from '../notify/stream.ts';
 import { ROLES, type Role, type UnitLevel } from '../registry/schema.ts';
 import { dutyRoutes } from './api-duty.ts';
 import { drillRoutes } from './api-drills.ts';
+import { handoverRoutes } from './api-handover.ts';
+import { messageRoutes } from './api-messages.ts';
 import { policyRoutes } from './api-policies.ts';
 import { streamRoute } from './api-stream.ts';
 import type { Action, IncidentEngine } from './engine.ts';
+import type { HandoverSources } from './handover/gather.ts';
 import type { PolicyStore } from './policy-store.ts';
-import type { Actor } from './store.ts';
+import type { Actor, Incident } from './store.ts';
 import { RESCUES, reportSummary } from './texts.ts';
 import { viewOf } from './view.ts';
 
@@ -31,6 +34,10 @@ export interface IncidentApiDeps {
   policies(): PolicyStore;
   stream: StreamHub;
   chainTop: UnitLevel;
+  /** The rescue handover's other sources (water points and roads, the time zone of ages). */
+  handover: Omit<HandoverSources, 'ctx' | 'engine'>;
+  /** After a dispatch was committed: the rescue handover goes to the dispatch webhook (handover/dispatch.ts). */
+  onDispatched?: (inc: Incident) => Promise<void>;
 }
 
 /** Roles that may act on incidents in their units (everyone on the duty chain; not registry admins). */
@@ -126,6 +133,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
         ...(body.rescue ? { rescue: body.rescue } : {}),
       });
       if (!r.ok) return apiError(c, r.status, r.status === 409 ? 'conflict' : 'not_found', r.error);
+      if (action === 'dispatch') await d.onDispatched?.(r.incident);
       return c.json({ incident: viewOf(reg(), r.incident, db()) });
     });
 
@@ -134,6 +142,8 @@ export function incidentRoutes(d: IncidentApiDeps) {
     .route('/', dutyRoutes(d))
     .route('/', policyRoutes(d))
     .route('/', drillRoutes(d))
+    .route('/', handoverRoutes(d))
+    .route('/', messageRoutes(d))
     .get(
       '/incidents',
       doc('incidents', 'Incidents in your units, newest first', { description: LIST_DESCRIPTION }),

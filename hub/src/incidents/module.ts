@@ -10,13 +10,16 @@ import { DueTimer } from '../notify/due-timer.ts';
 import { mqttWorkerNotifier } from '../notify/mqtt.ts';
 import type { ChannelName, Notifier } from '../notify/port.ts';
 import { StreamHub } from '../notify/stream.ts';
-import { webhookNotifier } from '../notify/webhook.ts';
+import { dispatchNotifier, webhookNotifier } from '../notify/webhook.ts';
 import type { UnitLevel } from '../registry/schema.ts';
 import { migrate } from '../state/db.ts';
 import { incidentRoutes } from './api.ts';
 import { PolicyStore } from './policy-store.ts';
 import { DELIVERY_DEFAULTS, type EscalationPolicy, INCIDENT_DEFAULTS, JOB_DEFAULTS } from './defaults.ts';
 import { IncidentEngine } from './engine.ts';
+import { dispatchHandover } from './handover/dispatch.ts';
+import type { Place } from './handover/places.ts';
+import type { Incident } from './store.ts';
 import { DutyJobs, type JobOptions } from './jobs.ts';
 import { incidentMetrics } from './metrics.ts';
 import { incidentMigrations } from './migrations.ts';
@@ -26,6 +29,7 @@ import { filterMatches } from '../broker/sessions.ts';
 import { isSosTopic } from '../broker/sos-topics.ts';
 import type { AlertInput, IncidentSink } from './port.ts';
 import { type SosVia, sosHandlers } from './sos.ts';
+import { messageHandlers } from './messages.ts';
 import { SqliteIncidentStore } from './sqlite-store.ts';
 import { viewOf } from './view.ts';
 
@@ -42,6 +46,13 @@ export interface IncidentsModuleOptions {
   timeZone?: string;
   /** The SMS/voice gateway (STEPPELINK_WEBHOOK_URL); without it, pages go over MQTT and the stream only. */
   webhook?: { url: string; headers?: Record<string, string>; timeoutMs?: number };
+  /**
+   * The rescue dispatcher's system (STEPPELINK_DISPATCH_URL): each dispatch POSTs the incident's
+   * rescue handover there (handover/dispatch.ts). Without it, the handover is only served by the API.
+   */
+  dispatchWebhook?: { url: string; headers?: Record<string, string>; timeoutMs?: number };
+  /** Water points and roads for the rescue handover (the rules' water and road zones). */
+  places?: () => readonly Place[];
   delivery?: Partial<typeof DELIVERY_DEFAULTS>;
   /** Scheduled jobs (handover notices, daily summaries, retention); false turns node-cron off. */
   jobs?: Partial<JobOptions> | false;
@@ -89,6 +100,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
   let timer: DueTimer | undefined;
   let jobs: DutyJobs | undefined;
   let reach: ReachWatch | undefined;
+  let onDispatched: ((inc: Incident) => Promise<void>) | undefined;
+  const handover = { timeZone: o.timeZone, places: () => options.places?.() ?? [] };
   const stream = new StreamHub();
   const need = <T>(x: T | undefined): T => {
     if (x === undefined) throw new Error('The incidents module is not started: call start(ctx) first.');
@@ -98,6 +111,10 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
     () => need(engine),
     () => need(ctx).registry,
     o.chainTop,
+  );
+  const conversation = messageHandlers(
+    () => need(engine),
+    () => need(ctx).registry,
   );
 
   const sink: IncidentSink = {
@@ -139,6 +156,10 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         notifiers.push(webhookNotifier({ timeoutMs: deliveryOpts.requestTimeoutMs, ...options.webhook }));
       }
       const channels = new Map<ChannelName, Notifier>(notifiers.map((n) => [n.channel, n]));
+      if (options.dispatchWebhook) {
+        const dw = dispatchNotifier({ timeoutMs: deliveryOpts.requestTimeoutMs, ...options.dispatchWebhook });
+        channels.set('dispatch', dw);
+      }
       const boxAcks = deviceAckChannel(c.publisher);
       channels.set('device', options.deviceAckRelay ? options.deviceAckRelay(boxAcks) : boxAcks);
       const metrics = incidentMetrics(c.metrics, () => c.db);
@@ -202,6 +223,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         outbox,
         options: o,
         sendAhead: (channel, payload) => need(deliverer).sendAhead(channel, payload),
+        markRead: (key) => (c.db.open ? deliveries.markRead(key, c.clock.now()).length : 0),
         policyFor: (unitId, severity) =>
           need(policies).resolve(
             c.registry.unitChain(unitId).map((u) => u.id),
@@ -233,6 +255,14 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
           });
         },
       });
+      if (options.dispatchWebhook) {
+        onDispatched = dispatchHandover({
+          sources: { ...handover, ctx: () => c, engine: () => need(engine) },
+          outbox,
+          kick: () => need(deliverer).kick(),
+          log: c.log,
+        });
+      }
       jobs = new DutyJobs({
         db: c.db,
         registry: c.registry,
@@ -261,6 +291,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         await handlers.sos(m);
       },
       'worker-ack': (m: Accepted<'worker-ack'>) => handlers['worker-ack'](m),
+      'sos-reply': (m: Accepted<'sos-reply'>) => conversation['sos-reply'](m),
       pos: (m: Accepted<'pos'>) => need(engine).attachPositions(m.deviceId, expandFixes(m.msg)),
     },
 
@@ -271,6 +302,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       policies: () => need(policies),
       stream,
       chainTop: o.chainTop,
+      handover,
+      onDispatched: (inc) => onDispatched?.(inc) ?? Promise.resolve(),
     }),
 
     /**
@@ -278,7 +311,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
      * OPEN incidents, once: the latest sos-ack, when that one never reached it (no session took
      * it, or its session was clean and kept nothing). A persistent session's queue (durable in
      * the broker) delivers itself, and a delivered one is not sent again: no duplicate ids,
-     * nothing from closed incidents.
+     * nothing from closed incidents. Responders' texts (`sos-msg`) of those incidents that never
+     * reached it go again the same way, each once more.
      */
     async onDeviceSubscribed(deviceId, topics, session) {
       const topic = downTopic(deviceId, 'sos-ack');
@@ -289,7 +323,9 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         .prepare(
           `SELECT d.id, d.status FROM deliveries d JOIN incidents i ON i.id = d.incident_id
            WHERE d.device = ? AND d.channel = 'device' AND i.closed_at IS NULL
-             AND d.id = (SELECT max(id) FROM deliveries WHERE incident_id = d.incident_id AND channel = 'device')`,
+             AND (d.id = (SELECT max(id) FROM deliveries
+                          WHERE incident_id = d.incident_id AND channel = 'device' AND kind = 'sos-ack')
+                  OR d.kind = 'sos-msg')`,
         )
         .all(deviceId) as { id: number; status: string }[];
       const again = rows.filter(
@@ -315,6 +351,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         deliveries: { ...deliverer.counts },
         streams: stream.listeners(),
         webhook: options.webhook ? 'configured' : 'off',
+        dispatchWebhook: options.dispatchWebhook ? 'configured' : 'off',
       };
     },
 

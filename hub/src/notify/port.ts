@@ -1,7 +1,10 @@
 import type { Lang, MessageInputOf, Severity, Texts } from '@steppelink/protocols';
 
-/** Delivery channels. `device` carries sos-acks to household boxes; the others reach people. */
-export const CHANNELS = ['mqtt', 'webhook', 'stream', 'device'] as const;
+/**
+ * Delivery channels. `device` carries sos-acks to household boxes; `dispatch` the rescue handover
+ * to the rescue dispatcher's system; the others reach people.
+ */
+export const CHANNELS = ['mqtt', 'webhook', 'stream', 'device', 'dispatch'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 /** Someone a page or notice goes to. */

@@ -67,20 +67,38 @@ export function webhookNotifier(opts: WebhookOptions): Notifier {
       if (content.ackBy !== undefined) body.ackBy = content.ackBy;
       return body;
     },
-    async deliver(payload): Promise<Outcome> {
-      try {
-        const res = await fetch(opts.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...opts.headers },
-          body: JSON.stringify(payload),
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
-        await res.arrayBuffer().catch(() => undefined); // drain, so the connection is reused
-        return classify(res.status, res.headers.get('retry-after'));
-      } catch (e) {
-        const err = e as Error & { cause?: { code?: string } };
-        return { status: 'retry', error: err.cause?.code ?? err.name ?? err.message };
-      }
-    },
+    deliver: (payload) => postJson(opts, payload),
   };
+}
+
+/** One POST of a JSON body to a gateway, its answer classified (the one implementation both webhooks use). */
+export async function postJson(opts: WebhookOptions, payload: unknown): Promise<Outcome> {
+  try {
+    const res = await fetch(opts.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...opts.headers },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    await res.arrayBuffer().catch(() => undefined); // drain, so the connection is reused
+    return classify(res.status, res.headers.get('retry-after'));
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string } };
+    return { status: 'retry', error: err.cause?.code ?? err.name ?? err.message };
+  }
+}
+
+/**
+ * The dispatch webhook (STEPPELINK_DISPATCH_URL): when an officer dispatches rescue, the
+ * ambulance or air-rescue dispatcher's system gets the incident's rescue handover, one POST per
+ * dispatch (incidents/handover/dispatch.ts writes the row). It pages nobody: `render` is null
+ * for every page and notice.
+ */
+export function dispatchNotifier(opts: WebhookOptions): Notifier {
+  if (!/^https?:\/\//.test(opts.url)) {
+    throw new Error(
+      `The dispatch webhook url must start with http:// or https:// (got ${JSON.stringify(opts.url)}).`,
+    );
+  }
+  return { channel: 'dispatch', render: () => null, deliver: (payload) => postJson(opts, payload) };
 }

@@ -55,6 +55,29 @@ export const unitSchema = z.object({
 });
 export type Unit = z.infer<typeof unitSchema>;
 
+/**
+ * Someone who lives in the household. `born` and `medical` are for the rescue handover (what an
+ * ambulance or helicopter crew needs to know before they land): the age is worked out from the
+ * year of birth when the handover is made, so it does not go stale in the registry.
+ */
+export const memberSchema = z.object({
+  name,
+  phone: phone.optional(),
+  note: z.string().max(200).optional(),
+  born: z
+    .number()
+    .int({ message: 'must be the year of birth, e.g. 1948' })
+    .min(1900, { message: 'must be the year of birth, e.g. 1948' })
+    .max(2100, { message: 'must be the year of birth, e.g. 1948' })
+    .optional(),
+  medical: z
+    .string()
+    .max(300)
+    .optional()
+    .describe('conditions, medicines, allergies, mobility: e.g. 高血压，服硝苯地平；行动不便'),
+});
+export type Member = z.infer<typeof memberSchema>;
+
 export const householdSchema = z.object({
   id: z.string().min(1).max(64),
   grid: unitIdSchema,
@@ -63,10 +86,7 @@ export const householdSchema = z.object({
   lang: z.enum(['zh', 'mn']).default('zh'),
   location: point,
   pasture: polygonSchema.optional(),
-  members: z
-    .array(z.object({ name, phone: phone.optional(), note: z.string().max(200).optional() }))
-    .max(30)
-    .default([]),
+  members: z.array(memberSchema).max(30).default([]),
   notes: z.string().max(1000).optional(),
 });
 export type Household = z.infer<typeof householdSchema>;

@@ -8,7 +8,7 @@ import { type ConfigIssue, parseRulesConfig, type RulesConfig } from './config.t
 import { RulesEngine } from './engine.ts';
 import type { Effect } from './env.ts';
 import { rulesRoutes } from './routes.ts';
-import { checkZoneRefs, parseZones, type Zone } from './zones.ts';
+import { checkZoneRefs, isPlace, type PlaceZone, parseZones, type Zone } from './zones.ts';
 
 export interface RulesModuleOptions {
   /** Where alerts go: the incident engine (or a recording sink in tests). */
@@ -32,6 +32,8 @@ export type RulesModule = Omit<HubModule, 'routes'> & {
   readonly engine: RulesEngine;
   /** Runs one tick now and delivers its alerts (tests, and the periodic timer). */
   tickNow(): Promise<void>;
+  /** The water points and roads among the current zones (none before start): the rescue handover's nearest ones. */
+  places(): PlaceZone[];
 };
 
 const fail = (what: string, issues: ConfigIssue[]): Error =>
@@ -118,6 +120,7 @@ export function createRulesModule(options: RulesModuleOptions): RulesModule {
         timer = clock.setInterval(() => void this.tickNow(), engine.settings.tickMs);
     },
     tickNow: () => run(started().tick()),
+    places: () => engine?.env.zones.all.filter(isPlace) ?? [],
     handlers: {
       pos: (m) => run(started().positions(m.deviceId, m.msg.subject, expandFixes(m.msg), m.receivedAt)),
       grazing: (m) => run(started().grazing(m.deviceId, m.msg, m.receivedAt)),

@@ -70,7 +70,7 @@ export function rulesRoutes(deps: RulesRouteDeps) {
   return new Hono<ApiEnv>()
     .get(
       '/rules/zones',
-      doc('rules', 'Zones you can see, as a GeoJSON FeatureCollection (kind=border|ban|fence|base)'),
+      doc('rules', 'Zones you can see, as a GeoJSON FeatureCollection (kind=border|ban|fence|base|water|road)'),
       (c) => {
         const kind = c.req.query('kind');
         const p = c.get('principal');

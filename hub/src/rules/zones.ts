@@ -14,6 +14,9 @@ import { periodSchema } from './schedule.ts';
  * - `fence`: a virtual fence — an extra area a household's herd may graze (rented pasture, winter
  *   camp), allowed in addition to its contracted pasture from the registry.
  * - `base`: a patrol base or station; a tracker resting there is not a possible man-down.
+ * - `water`: a water point (水井, spring, trough; a Point) and `road`: a road or track a vehicle can
+ *   take (LineString). No rule reads them: the nearest of each goes in an incident's rescue
+ *   handover (incidents/handover/), for the ambulance or helicopter crew.
  */
 const position = z.tuple([lonSchema, latSchema]).rest(z.number());
 const ring = z
@@ -31,8 +34,10 @@ const lineGeometry = z.object({
   type: z.literal('LineString'),
   coordinates: z.array(position).min(2, { message: 'a line needs at least 2 positions' }),
 });
+const pointGeometry = z.object({ type: z.literal('Point'), coordinates: position });
 export type AreaGeometry = z.infer<typeof polygon> | z.infer<typeof multiPolygon>;
 export type LineGeometry = z.infer<typeof lineGeometry>;
+export type PointGeometry = z.infer<typeof pointGeometry>;
 
 const text = z.string().min(1).max(200);
 const common = {
@@ -61,6 +66,12 @@ export const zonePropertiesSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ ...common, kind: z.literal('fence'), householdId: z.string().min(1).max(64) }),
   z.object({ ...common, kind: z.literal('base'), teamId: z.string().min(1).max(64).optional() }),
+  z.object({ ...common, kind: z.literal('water') }),
+  z.object({
+    ...common,
+    kind: z.literal('road'),
+    surface: z.enum(['paved', 'gravel', 'track']).optional().describe('track: a dirt track across the grass'),
+  }),
 ]);
 export type ZoneProperties = z.infer<typeof zonePropertiesSchema>;
 export type ZoneKind = ZoneProperties['kind'];
@@ -70,6 +81,8 @@ const GEOMETRY_OF: Record<ZoneKind, readonly string[]> = {
   ban: ['Polygon', 'MultiPolygon'],
   fence: ['Polygon', 'MultiPolygon'],
   base: ['Polygon', 'MultiPolygon'],
+  water: ['Point'],
+  road: ['LineString'],
 };
 
 export const zoneFeatureSchema = z
@@ -77,7 +90,7 @@ export const zoneFeatureSchema = z
     type: z.literal('Feature'),
     id: z.union([z.string(), z.number()]).optional(),
     properties: zonePropertiesSchema,
-    geometry: z.discriminatedUnion('type', [lineGeometry, polygon, multiPolygon]),
+    geometry: z.discriminatedUnion('type', [lineGeometry, polygon, multiPolygon, pointGeometry]),
   })
   .superRefine((f, ctx) => {
     const allowed = GEOMETRY_OF[f.properties.kind];
@@ -181,3 +194,10 @@ export const isBorder = (z: Zone): z is BorderZone => z.properties.kind === 'bor
 export const isBan = (z: Zone): z is BanZone => z.properties.kind === 'ban';
 export const isFence = (z: Zone): z is FenceZone => z.properties.kind === 'fence';
 export const isBase = (z: Zone): z is BaseZone => z.properties.kind === 'base';
+export type PlaceZone = Zone & {
+  properties: Extract<ZoneProperties, { kind: 'water' | 'road' }>;
+  geometry: PointGeometry | LineGeometry;
+};
+/** Water points and roads: what the rescue handover names the nearest of. */
+export const isPlace = (z: Zone): z is PlaceZone =>
+  z.properties.kind === 'water' || z.properties.kind === 'road';

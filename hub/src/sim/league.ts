@@ -95,6 +95,25 @@ const text = (zh: string, mn: string, en: string): Texts => ({ zh, mn, en });
 export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague {
   const o = { ...LEAGUE_DEFAULTS, ...options };
   const rng = createRng(o.seed);
+  /**
+   * Years of birth and medical notes for the rescue handover, from their own stream so the
+   * league's layout (which the main stream draws) stays what it was before they were added.
+   */
+  const kinRng = createRng(o.seed ^ 0x6b696e);
+  const kinOf = (elder: boolean): { born: number; medical?: string } => {
+    const born = elder ? kinRng.int(1936, 1958) : kinRng.int(1962, 1996);
+    const medical = elder
+      ? kinRng.pick([
+          '高血压，服硝苯地平',
+          '糖尿病，用胰岛素',
+          '心脏病（冠心病），备有速效救心丸',
+          '腿脚不便，需担架',
+        ])
+      : kinRng.chance(0.1)
+        ? kinRng.pick(['哮喘', '青霉素过敏'])
+        : undefined;
+    return medical ? { born, medical } : { born };
+  };
   const units: Unit[] = [];
   const households: Household[] = [];
   const devices: SimDevice[] = [];
@@ -249,8 +268,8 @@ export function generateLeague(options: Partial<LeagueOptions> = {}): SimLeague 
               location: { lat, lon },
               pasture,
               members: [
-                { name: resident.name },
-                ...(rng.chance(0.4) ? [{ name: personName(rng).name, note: '老人' }] : []),
+                { name: resident.name, ...kinOf(false) },
+                ...(rng.chance(0.4) ? [{ name: personName(rng).name, note: '老人', ...kinOf(true) }] : []),
               ],
             });
             const suffix = hhId.slice(3);

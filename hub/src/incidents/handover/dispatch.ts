@@ -1,0 +1,95 @@
+import type { Texts } from '@steppelink/protocols';
+import type { Logger } from '../../log.ts';
+import type { Outbox } from '../outbox.ts';
+import type { Incident } from '../store.ts';
+import type { Handover } from './build.ts';
+import { gatherHandover, type HandoverSources } from './gather.ts';
+import { handoverGpx } from './gpx.ts';
+import { agoText, RESCUE_NAMES, textOf } from './texts.ts';
+
+/** The JSON body the dispatch webhook receives, one per dispatch. */
+export interface DispatchWebhookBody {
+  kind: 'dispatch';
+  incidentId: string;
+  rescue: string | null;
+  dispatchedAt: number;
+  severity: string;
+  drill: boolean;
+  /** One line a gateway can pass on as an SMS to the crew, in each language. */
+  texts: Texts;
+  handover: Handover;
+  /** The same as GET /api/incidents/{id}/handover.gpx. */
+  gpx: string;
+  /** Stable per dispatch: the receiver can drop a retried duplicate. */
+  idempotencyKey: string;
+}
+
+/** "【救援交接】急病 其其格 15247801234；位置 42° 07.2780′ N 108° 26.2920′ E（3分钟前，±12 米）；已派直升机" */
+export function dispatchTexts(h: Handover): Texts {
+  const inc = h.incident;
+  const p = h.position;
+  const rescue = inc.dispatch?.rescue ? textOf(RESCUE_NAMES, inc.dispatch.rescue) : null;
+  const who = h.household ? `${h.household.name}${h.household.phone ? ` ${h.household.phone}` : ''}` : '';
+  const ago = (lang: 'zh' | 'mn' | 'en') => (p?.at != null ? agoText(h.madeAt - p.at, lang) : '');
+  const acc = p?.accuracyM != null ? Math.round(p.accuracyM) : null;
+  const drill = inc.drill ? { zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ: ', en: 'DRILL: ' } : { zh: '', mn: '', en: '' };
+  return {
+    zh:
+      `${drill.zh}【救援交接】${inc.categoryName.zh} ${who}；` +
+      `位置 ${p ? p.formats.dm : '未知'}${p?.at != null ? `（${ago('zh')}${acc !== null ? `，±${acc} 米` : ''}）` : ''}` +
+      `${rescue ? `；已派${rescue.zh}` : ''}`,
+    mn:
+      `${drill.mn}${inc.categoryName.mn} ${who}; ${p ? p.formats.dm : '?'}` +
+      `${p?.at != null ? ` (${ago('mn')}${acc !== null ? `, ±${acc} m` : ''})` : ''}${rescue ? `; ${rescue.mn}` : ''}`,
+    en:
+      `${drill.en}Rescue handover: ${inc.categoryName.en}, ${who}; position ${p ? p.formats.dm : 'unknown'}` +
+      `${p?.at != null ? ` (${ago('en')}${acc !== null ? `, ±${acc} m` : ''})` : ''}` +
+      `${rescue ? `; ${rescue.en} dispatched` : ''}`,
+  };
+}
+
+/**
+ * After a dispatch: the handover goes to the dispatch webhook as a deliveries row (retried with
+ * backoff like every page, its outcome on the incident's detail). One row per dispatch action,
+ * keyed by its timeline line, so asking twice sends once. The row is written after the
+ * dispatch's own commit: a hub stopped in between sends no webhook for that dispatch (the
+ * officer sees no `dispatch` row in the incident's deliveries, and can dispatch again).
+ */
+export function dispatchHandover(o: {
+  sources: HandoverSources;
+  outbox: Outbox;
+  kick: () => void;
+  log: Logger;
+}): (inc: Incident) => Promise<void> {
+  return async (inc) => {
+    try {
+      const line = o.sources
+        .engine()
+        .timeline(inc.id)
+        .filter((e) => e.type === 'dispatched')
+        .at(-1);
+      if (!line || inc.dispatchedAt === null) return;
+      const key = `dispatch:${inc.id}:${line.id}`;
+      const h = await gatherHandover(o.sources, inc);
+      const body: DispatchWebhookBody = {
+        kind: 'dispatch',
+        incidentId: inc.id,
+        rescue: inc.rescue,
+        dispatchedAt: line.at,
+        severity: inc.severity,
+        drill: inc.drill,
+        texts: dispatchTexts(h),
+        handover: h,
+        gpx: handoverGpx(h),
+        idempotencyKey: key,
+      };
+      if (o.outbox.machine(key, 'dispatch', body, inc.id, 'dispatch', o.sources.ctx().clock.now()) > 0)
+        o.kick();
+    } catch (err) {
+      o.log.error(
+        { err, incidentId: inc.id },
+        'the rescue handover for the dispatch webhook was not written',
+      );
+    }
+  };
+}
