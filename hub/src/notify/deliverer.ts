@@ -11,11 +11,6 @@ export interface DelivererOptions {
   maxAttempts: number;
   concurrency: number;
   batch: number;
-  /**
-   * Schedules the end-of-turn work (writing the turn's outcomes in one transaction): setImmediate.
-   * Tests hand it to a scheduler that runs it at any point between sends, kicks and outcomes.
-   */
-  endOfTurn?: (fn: () => void) => void;
 }
 
 /** The product's backoff ("equal jitter") with the receiver's Retry-After as a floor. */
@@ -315,6 +310,7 @@ export class Deliverer {
 
   private pump(): void {
     if (this.closed) return;
+    this.writeOutcomes(); // the queries below must see every outcome so far
     const now = this.clock.now();
     const rows = this.store.due(now, this.opts.batch);
     // Worker alerts first (a person is waiting for them), then the household's sos-acks, then the rest.
@@ -328,7 +324,7 @@ export class Deliverer {
   /** Starts sending one row unless it is in flight already or its channel is at capacity. */
   private start(row: Row): Promise<void> | undefined {
     const now = this.deliveries.get(row.id);
-    if (now && now.state === 'sending') return undefined; // in flight, or its outcome is not written yet
+    if (now && now.state !== 'chained') return undefined; // in flight, or its outcome is not written yet
     if (this.busyOn(row.channel) >= this.opts.concurrency) {
       this.skipped = true; // picked up when one of the sends ends
       return undefined;
@@ -385,7 +381,7 @@ export class Deliverer {
     this.deliveries.set(row.id, { state: 'recorded', row, outcome: u });
     if (this.writeQueued) return;
     this.writeQueued = true;
-    (this.opts.endOfTurn ?? setImmediate)(this.writeOutcomes);
+    setImmediate(this.writeOutcomes);
   }
 
   /** Sends one row; returns its outcome to record (null: the database closed meanwhile). */
