@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { incidentMigrations } from '../incidents/migrations.ts';
 import { silentLogger } from '../log.ts';
 import { type Db, migrate, openDatabase } from '../state/db.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { Deliverer, type DeliveryRow } from './deliverer.ts';
+import { Deliverer, type DelivererOptions, type DeliveryRow } from './deliverer.ts';
 import type { ChannelName, Notifier, Outcome } from './port.ts';
 import { SqliteDeliveryStore } from './sqlite-deliveries.ts';
 
@@ -21,6 +22,8 @@ class ScriptedBox implements Notifier {
   readonly channel = 'device' as const;
   readonly sent: number[] = [];
   held = false;
+  /** When set, each send's outcome is handed through it (a test scheduler decides when it ends). */
+  gate?: (outcome: Promise<Outcome>) => Promise<Outcome>;
   private waiting: (() => void)[] = [];
   constructor(private readonly script: Map<number, Outcome[]> = new Map()) {}
   render() {
@@ -30,7 +33,8 @@ class ScriptedBox implements Notifier {
     const n = (payload as { n: number }).n;
     this.sent.push(n);
     if (this.held) await new Promise<void>((r) => this.waiting.push(r));
-    return this.script.get(n)?.shift() ?? { status: 'queued' };
+    const outcome = this.script.get(n)?.shift() ?? { status: 'queued' };
+    return this.gate ? this.gate(Promise.resolve(outcome)) : outcome;
   }
   release(): void {
     for (const w of this.waiting.splice(0)) w();
@@ -60,34 +64,44 @@ describe('Deliverer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const deliverer = (box: ScriptedBox) => {
+  const deliverer = (box: ScriptedBox, more: Partial<DelivererOptions> = {}) => {
     boxes.push(box);
     const channels = new Map<ChannelName, Notifier>([['device', box]]);
-    const opts = { baseDelayMs: 2_000, maxDelayMs: 60_000, maxAttempts: 8, concurrency: 4, batch: 50 };
+    const opts = {
+      baseDelayMs: 2_000,
+      maxDelayMs: 60_000,
+      maxAttempts: 8,
+      concurrency: 4,
+      batch: 50,
+      ...more,
+    };
     const d = new Deliverer(new SqliteDeliveryStore(db), channels, clock, opts, silentLogger(), () => 0);
     opened.push(d);
     return d;
   };
   /** Inserts the n-th sos-ack for the box as a pending row (what the engine's outbox writes). */
-  const insert = (n: number, o: { status?: string; nextTryAt?: number } = {}): DeliveryRow => {
+  const insert = (n: number, o: { status?: string; nextTryAt?: number; key?: string } = {}): DeliveryRow => {
     const payload = JSON.stringify({ n });
+    const key = `sos-ack:${o.key ?? 'test'}-${n}`;
+    const device = o.key ? `${BOX}-${o.key}` : BOX; // a box of its own per property run
     const r = db
       .prepare(
         `INSERT INTO deliveries (key, kind, device, channel, payload, status, attempts, next_try_at, created_at, updated_at)
          VALUES (?, 'sos-ack', ?, 'device', ?, ?, 0, ?, ?, ?)`,
       )
-      .run(`sos-ack:test-${n}`, BOX, payload, o.status ?? 'pending', o.nextTryAt ?? clock.now(), T0, T0);
+      .run(key, device, payload, o.status ?? 'pending', o.nextTryAt ?? clock.now(), T0, T0);
     return {
       id: Number(r.lastInsertRowid),
-      key: `sos-ack:test-${n}`,
+      key,
       channel: 'device',
-      device: BOX,
+      device,
       payload,
       attempts: 0,
     };
   };
   const rows = () =>
-    db.prepare('SELECT payload, status, attempts FROM deliveries ORDER BY id').all() as {
+    db.prepare('SELECT key, payload, status, attempts FROM deliveries ORDER BY id').all() as {
+      key: string;
       payload: string;
       status: string;
       attempts: number;
@@ -108,32 +122,41 @@ describe('Deliverer', () => {
     expect(d.backlog()).toBe(0);
   });
 
-  it('never sends a row twice when the pump runs while a batch is on its way', async () => {
-    const box = new ScriptedBox();
-    box.held = true;
-    const d = deliverer(box);
-    d.sendFresh([insert(1), insert(2), insert(3)]);
-    /** Lets every queued microtask run, but not the end-of-turn (setImmediate) work. */
-    const microtasks = async () => {
-      for (let k = 0; k < 50; k++) await Promise.resolve();
-    };
-    for (let i = 0; i < 3; i++) {
-      // Each send is held; the pump looks (kicks from other work) while it is out and right
-      // after it ended, before its outcome has been written to the database.
-      while (box.sent.length < i + 1) await new Promise((r) => setImmediate(r));
-      d.kick();
-      await microtasks();
-      box.release();
-      await microtasks();
-      d.kick();
-      await microtasks();
-      expect(box.sent).toEqual([1, 2, 3].slice(0, Math.min(i + 2, 3))); // the next one, and no repeat
-    }
-    box.held = false;
-    box.release();
-    await d.idle();
-    expect(box.sent).toEqual([1, 2, 3]);
-    expect(rows().every((r) => r.status === 'queued' && r.attempts === 1)).toBe(true);
+  it('never sends a row twice or out of order, whenever pumps, send ends and outcome writes interleave', async () => {
+    // The pump may look (kicked by other work) while a box's sos-acks are on their way, right
+    // after one ended, or before its outcome is written: under every ordering fast-check's
+    // scheduler picks for those, each sos-ack goes exactly once and in order, and all are recorded.
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 6 }),
+        async (s, n, kicks) => {
+          round++;
+          const box = new ScriptedBox();
+          box.gate = (sent) => s.schedule(sent, `box ends send ${box.sent.length}`);
+          const d = deliverer(box, {
+            endOfTurn: (fn) => void s.schedule(Promise.resolve(), 'write outcomes').then(fn),
+          });
+          const fresh = Array.from({ length: n }, (_, i) => insert(i + 1, { key: `r${round}` }));
+          for (let k = 0; k < kicks; k++)
+            void s.schedule(Promise.resolve(), `kick ${k}`).then(() => d.kick());
+          d.sendFresh(fresh);
+          for (;;) {
+            await s.waitAll();
+            await new Promise((r) => setImmediate(r)); // a pump queued by the last step may schedule more
+            if (s.count() === 0) break;
+          }
+          await d.idle();
+          expect(box.sent).toEqual(fresh.map((_, i) => i + 1));
+          const mine = rows().filter((r) => r.key.startsWith(`sos-ack:r${round}-`));
+          expect(mine.map((r) => [r.status, r.attempts])).toEqual(fresh.map(() => ['queued', 1]));
+          await d.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('holds the later sos-acks behind one that must be retried, then sends them in order', async () => {

@@ -11,6 +11,11 @@ export interface DelivererOptions {
   maxAttempts: number;
   concurrency: number;
   batch: number;
+  /**
+   * Schedules the end-of-turn work (writing the turn's outcomes in one transaction): setImmediate.
+   * Tests hand it to a scheduler that runs it at any point between sends, kicks and outcomes.
+   */
+  endOfTurn?: (fn: () => void) => void;
 }
 
 /** The product's backoff ("equal jitter") with the receiver's Retry-After as a floor. */
@@ -381,7 +386,7 @@ export class Deliverer {
     this.deliveries.set(row.id, { state: 'recorded', row, outcome: u });
     if (this.writeQueued) return;
     this.writeQueued = true;
-    setImmediate(this.writeOutcomes);
+    (this.opts.endOfTurn ?? setImmediate)(this.writeOutcomes);
   }
 
   /** Sends one row; returns its outcome to record (null: the database closed meanwhile). */
