@@ -367,3 +367,72 @@ describe('rescue handover (issue #24)', () => {
     expect(none.status).toBe(401);
   });
 });
+
+describe('rescue handover: a dispatch whose handover was never sent', () => {
+  it('is sent at the next start, once', async () => {
+    const received: Record<string, unknown>[] = [];
+    const receiver = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => {
+        received.push(JSON.parse(data) as Record<string, unknown>);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/dispatch`;
+    const hubWith = (dataDir: string | undefined, webhook: boolean) => {
+      const modules = createStandardModules({
+        incidents: { jobs: false },
+        rulesTick: false,
+        ...(webhook ? { dispatchWebhook: { url } } : {}),
+      });
+      return startTestHub({ registry, modules: modules.list, ...(dataDir ? { dataDir } : {}) });
+    };
+    // dispatched on a hub that had no dispatch webhook (as if it stopped before writing the row)
+    let th = await hubWith(undefined, false);
+    const dataDir = th.dataDir;
+    try {
+      const box = await connectBox(th.mqttUrl, BOX);
+      await box.sos({ category: 'injury', pos: { lat: 42.1213, lon: 108.4382, acc: 8 } });
+      const saren = await apiToken(th.httpUrl, 'saren');
+      const get = (path: string) =>
+        fetch(`${th.httpUrl}${path}`, { headers: { authorization: `Bearer ${saren}` } });
+      const inc = await until(async () => {
+        const b = (await (await get('/api/incidents?state=open')).json()) as { items: IncidentView[] };
+        return b.items.find((i) => i.deviceId === BOX);
+      });
+      const r = await fetch(`${th.httpUrl}/api/incidents/${inc.id}/dispatch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${saren}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ rescue: 'ambulance' }),
+      });
+      expect(r.status).toBe(200);
+      await box.close();
+      await th.close({ keepData: true });
+      expect(received).toEqual([]);
+
+      th = await hubWith(dataDir, true);
+      const sent = await until(() => received.find((b) => b.incidentId === inc.id));
+      expect(sent).toMatchObject({ kind: 'dispatch', rescue: 'ambulance' });
+      expect((sent.texts as { zh: string }).zh).toContain('已派救护车');
+      await th.close({ keepData: true });
+
+      // started again: that dispatch is sent, nothing goes twice
+      th = await hubWith(dataDir, true);
+      const token = await apiToken(th.httpUrl, 'saren');
+      const detail = (await (
+        await fetch(`${th.httpUrl}/api/incidents/${inc.id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { deliveries: { channel: string; status: string }[] };
+      expect(detail.deliveries.filter((d) => d.channel === 'dispatch')).toEqual([
+        expect.objectContaining({ status: 'delivered' }),
+      ]);
+      expect(received.filter((b) => b.incidentId === inc.id)).toHaveLength(1);
+    } finally {
+      await th.close();
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+});

@@ -17,7 +17,7 @@ import { incidentRoutes } from './api.ts';
 import { PolicyStore } from './policy-store.ts';
 import { DELIVERY_DEFAULTS, type EscalationPolicy, INCIDENT_DEFAULTS, JOB_DEFAULTS } from './defaults.ts';
 import { IncidentEngine } from './engine.ts';
-import { dispatchHandover } from './handover/dispatch.ts';
+import { dispatchHandover, unsentDispatches } from './handover/dispatch.ts';
 import type { Place } from './handover/places.ts';
 import type { Incident } from './store.ts';
 import { DutyJobs, type JobOptions } from './jobs.ts';
@@ -250,12 +250,20 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         },
       });
       if (options.dispatchWebhook) {
-        onDispatched = dispatchHandover({
+        const written = c.db.prepare('SELECT 1 FROM deliveries WHERE key = ?').pluck();
+        const send = dispatchHandover({
           sources: { ...handover, ctx: () => c, engine: () => need(engine) },
           outbox,
           kick: () => need(deliverer).kick(),
           log: c.log,
+          sent: (key) => written.get(key) !== undefined,
         });
+        onDispatched = send;
+        // dispatches whose handover row was never written (stopped in between): written now
+        for (const id of unsentDispatches(c.db, c.clock.now())) {
+          const inc = need(engine).get(id);
+          if (inc) void send(inc);
+        }
       }
       jobs = new DutyJobs({
         db: c.db,

@@ -1,5 +1,6 @@
 import type { Texts } from '@steppelink/protocols';
 import type { Logger } from '../../log.ts';
+import type { Db } from '../../state/db.ts';
 import type { Outbox } from '../outbox.ts';
 import type { Incident } from '../store.ts';
 import type { Handover } from './build.ts';
@@ -52,14 +53,15 @@ export function dispatchTexts(h: Handover): Texts {
  * After a dispatch: the handover goes to the dispatch webhook as a deliveries row (retried with
  * backoff like every page, its outcome on the incident's detail). One row per dispatch action,
  * keyed by its timeline line, so asking twice sends once. The row is written after the
- * dispatch's own commit: a hub stopped in between sends no webhook for that dispatch (the
- * officer sees no `dispatch` row in the incident's deliveries, and can dispatch again).
+ * dispatch's own commit; a hub stopped in between writes it at its next start (`unsentDispatches`).
  */
 export function dispatchHandover(o: {
   sources: HandoverSources;
   outbox: Outbox;
   kick: () => void;
   log: Logger;
+  /** Whether the row of this key is written already (saves building the handover again). */
+  sent?: (key: string) => boolean;
 }): (inc: Incident) => Promise<void> {
   return async (inc) => {
     try {
@@ -70,6 +72,7 @@ export function dispatchHandover(o: {
         .at(-1);
       if (!line || inc.dispatchedAt === null) return;
       const key = `dispatch:${inc.id}:${line.id}`;
+      if (o.sent?.(key)) return;
       const h = await gatherHandover(o.sources, inc);
       const body: DispatchWebhookBody = {
         kind: 'dispatch',
@@ -92,4 +95,21 @@ export function dispatchHandover(o: {
       );
     }
   };
+}
+
+/**
+ * How long after a dispatch a hub that starts still sends its handover when it was never written
+ * (stopped between the dispatch's commit and the row, or the webhook configured since): long
+ * enough for a restart, short enough not to send a crew yesterday's incident.
+ */
+export const RESEND_DISPATCH_WITHIN_MS = 3600_000;
+
+/** Open dispatched incidents changed within `RESEND_DISPATCH_WITHIN_MS`: the start-up sweep hands each to the sender (a no-op for those already sent). */
+export function unsentDispatches(db: Db, now: number): string[] {
+  return db
+    .prepare(
+      `SELECT id FROM incidents WHERE state = 'dispatched' AND closed_at IS NULL AND updated_at >= ? ORDER BY updated_at`,
+    )
+    .pluck()
+    .all(now - RESEND_DISPATCH_WITHIN_MS) as string[];
 }
