@@ -1,13 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { type HubChild, startHubProcess } from './hub.ts';
 
-export interface ExternalHubProcess {
-  child: ChildProcess;
+export interface ExternalHubProcess extends HubChild {
   httpUrl: string;
-  /** stdout and stderr so far */
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -16,41 +11,11 @@ export interface ExternalHubProcess {
  * prints that it consumes through the broker and where its HTTP API listens.
  */
 export function spawnExternalHub(env: Record<string, string>): Promise<ExternalHubProcess> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      STEPPELINK_HOST: '127.0.0.1',
-      STEPPELINK_HTTP_PORT: '0',
-      STEPPELINK_LOG_LEVEL: 'warn',
-      STEPPELINK_SIM: 'off',
-      STEPPELINK_BROKER: 'external',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = () => {
-      const httpPort = /HTTP\s+http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
-      if (!httpPort || !/MQTT\s+through the broker/.test(out)) return;
-      child.stdout?.off('data', onData);
-      resolve({ child, httpUrl: `http://127.0.0.1:${httpPort}`, output: () => out, exited });
-    };
-    child.stdout?.on('data', onData);
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`hub exited (${code ?? signal}) before it was running:\n${out}`)),
-    );
+  return startHubProcess({ STEPPELINK_BROKER: 'external', ...env }, 'before it was running', (out) => {
+    const httpPort = /HTTP\s+http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+    return httpPort && /MQTT\s+through the broker/.test(out)
+      ? { httpUrl: `http://127.0.0.1:${httpPort}` }
+      : undefined;
   });
 }
 

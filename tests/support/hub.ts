@@ -194,13 +194,9 @@ export function rawSession(
   });
 }
 
-export interface HubProcess {
-  child: ChildProcess;
+export interface HubProcess extends HubChild {
   mqttUrl: string;
   httpUrl: string;
-  /** stdout and stderr so far */
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -208,13 +204,39 @@ export interface HubProcess {
  * ephemeral loopback ports; resolves once it prints where it listens.
  */
 export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+  return startHubProcess({ STEPPELINK_MQTT_PORT: '0', ...env }, 'before listening', (out) => {
+    const mqttPort = /MQTT\s+mqtt:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+    const httpPort = /HTTP\s+http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+    return mqttPort && httpPort
+      ? { mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, httpUrl: `http://127.0.0.1:${httpPort}` }
+      : undefined;
+  });
+}
+
+/** A hub child process: the process, its output so far, and its exit. */
+export interface HubChild {
+  child: ChildProcess;
+  /** stdout and stderr so far */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `node --import tsx hub/src/main.ts` (what `npm start` runs) with loopback defaults, an
+ * ephemeral HTTP port and `env`; resolves once `ready` finds what it waits for in the output
+ * (stdout and stderr), and rejects if the hub exits first (`before` says before what).
+ */
+export function startHubProcess<T extends object>(
+  env: Record<string, string>,
+  before: string,
+  ready: (output: string) => T | undefined,
+): Promise<HubChild & T> {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
       STEPPELINK_HOST: '127.0.0.1',
-      STEPPELINK_MQTT_PORT: '0',
       STEPPELINK_HTTP_PORT: '0',
       STEPPELINK_LOG_LEVEL: 'warn',
       STEPPELINK_SIM: 'off',
@@ -234,21 +256,14 @@ export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
   );
   return new Promise((resolve, reject) => {
     const onData = () => {
-      const mqttPort = /MQTT\s+mqtt:\/\/[^:]+:(\d+)/.exec(out)?.[1];
-      const httpPort = /HTTP\s+http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
-      if (!mqttPort || !httpPort) return;
+      const found = ready(out);
+      if (!found) return;
       child.stdout?.off('data', onData);
-      resolve({
-        child,
-        mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
-        httpUrl: `http://127.0.0.1:${httpPort}`,
-        output: () => out,
-        exited,
-      });
+      resolve({ ...found, child, output: () => out, exited });
     };
     child.stdout?.on('data', onData);
     void exited.then(({ code, signal }) =>
-      reject(new Error(`hub exited (${code ?? signal}) before listening:\n${out}`)),
+      reject(new Error(`hub exited (${code ?? signal}) ${before}:\n${out}`)),
     );
   });
 }
