@@ -104,11 +104,14 @@ export function dispatchHandover(o: {
  */
 export const RESEND_DISPATCH_WITHIN_MS = 3600_000;
 
-/** Open dispatched incidents changed within `RESEND_DISPATCH_WITHIN_MS`: the start-up sweep hands each to the sender (a no-op for those already sent). */
+/** Open incidents whose latest dispatch is within `RESEND_DISPATCH_WITHIN_MS`: the start-up sweep hands each to the sender (a no-op for those already sent). */
 export function unsentDispatches(db: Db, now: number): string[] {
   return db
     .prepare(
-      `SELECT id FROM incidents WHERE state = 'dispatched' AND closed_at IS NULL AND updated_at >= ? ORDER BY updated_at`,
+      `SELECT i.id FROM incidents i
+       WHERE i.state = 'dispatched' AND i.closed_at IS NULL
+         AND (SELECT max(at) FROM incident_events e WHERE e.incident_id = i.id AND e.type = 'dispatched') >= ?
+       ORDER BY i.updated_at`,
     )
     .pluck()
     .all(now - RESEND_DISPATCH_WITHIN_MS) as string[];
