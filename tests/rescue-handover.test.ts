@@ -345,8 +345,15 @@ describe('rescue handover (issue #24)', () => {
     expect(body.texts.en).toContain('helicopter dispatched');
     // and the incident's detail shows that delivery, like every page
     const detail = (await (await get(saren, `/api/incidents/${incidentId}`)).json()) as {
+      incident: IncidentView;
       deliveries: { channel: string; kind: string; status: string }[];
     };
+    // the detail carries the members' year of birth and medical notes too (for the dashboard)
+    expect(detail.incident.household?.members[1]).toMatchObject({
+      name: '巴雅尔',
+      born: 1948,
+      medical: '高血压，服硝苯地平',
+    });
     expect(detail.deliveries).toContainEqual(
       expect.objectContaining({ channel: 'dispatch', kind: 'dispatch', status: 'delivered' }),
     );

@@ -71,8 +71,15 @@ export function viewOf(registry: Registry, inc: Incident, db?: Db) {
           id: hh.id,
           name: hh.name,
           phone: hh.phone ?? null,
-          // who lives there and how to reach them: the responder calls before driving out
-          members: hh.members.map((m) => ({ name: m.name, phone: m.phone ?? null, note: m.note ?? null })),
+          // who lives there and how to reach them: the responder calls before driving out;
+          // year of birth and medical notes for the rescue handover (handover/build.ts)
+          members: hh.members.map((m) => ({
+            name: m.name,
+            phone: m.phone ?? null,
+            note: m.note ?? null,
+            born: m.born ?? null,
+            medical: m.medical ?? null,
+          })),
         }
       : null,
     deviceId: inc.device,
