@@ -23,6 +23,15 @@ describe('ACL: deny by default', () => {
     expect(pub(box, 'sl/v1/unit/150824/notice')).toBe(false);
     expect(pub(box, 'sl/v1/worker/p-bater/ack')).toBe(false);
   });
+  it('lets a box speak in its SOS conversation only under its own id (issue #27)', () => {
+    expect(pub(box, 'sl/v1/stb-150824-104-0007/sos-reply')).toBe(true);
+    expect(pub(box, 'sl/v1/stb-150824-104-0008/sos-reply')).toBe(false); // a neighbour's incident
+    expect(pub(box, 'sl/v1/stb-150824-104-0007/down/sos-msg')).toBe(false); // only the hub writes to the box
+    expect(pub(bater, 'sl/v1/stb-150824-104-0007/sos-reply')).toBe(false);
+    expect(maySubscribe(box, 'sl/v1/stb-150824-104-0007/down/sos-msg')).toBe(true);
+    expect(maySubscribe(box, 'sl/v1/stb-150824-104-0008/down/sos-msg')).toBe(false);
+    expect(mayReceive(box, 'sl/v1/stb-150824-104-0008/down/sos-msg')).toBe(false);
+  });
   it('lets a person publish only acks under their own id', () => {
     expect(pub(bater, 'sl/v1/worker/p-bater/ack')).toBe(true);
     expect(pub(bater, 'sl/v1/worker/p-wuyun/ack')).toBe(false);

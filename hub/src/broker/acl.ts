@@ -14,7 +14,8 @@ const PREFIX = `${TOPIC_ROOT}/${TOPIC_VERSION}/`;
 const DOWN_LEAVES: ReadonlySet<string> = new Set<string>(['#', '+', ...DOWN_KINDS]);
 
 /**
- * Deny by default. A device publishes only `sl/v1/{ownId}/{upKind}`; a person publishes only
+ * Deny by default. A device publishes only `sl/v1/{ownId}/{upKind}` (its SOS conversation,
+ * `sos-reply`, included: the incidents module checks the incident it names is its own); a person publishes only
  * `sl/v1/worker/{ownId}/ack`. Everything else is refused (acknowledged and dropped by the broker).
  */
 export function mayPublish(who: Identity, topic: ParsedTopic): boolean {

@@ -10,8 +10,13 @@ export const isWorkerAlertTopic = (topic: string): boolean =>
 export const isSosAckTopic = (topic: string): boolean =>
   topic.startsWith(PREFIX) && topic.endsWith('/down/sos-ack');
 
+/** A responder's text to a household during its SOS, `sl/v1/{deviceId}/down/sos-msg` (issue #27). */
+export const isSosMsgTopic = (topic: string): boolean =>
+  topic.startsWith(PREFIX) && topic.endsWith('/down/sos-msg');
+
 /**
- * The SOS path's downlink (pages and sos-acks): never dropped from a session queue, and the
- * PUBACKs that make a delivery record `delivered`.
+ * The SOS path's downlink (pages, sos-acks, responders' texts): never dropped from a session
+ * queue, and the PUBACKs that make a delivery record `delivered`.
  */
-export const isSosTopic = (topic: string): boolean => isWorkerAlertTopic(topic) || isSosAckTopic(topic);
+export const isSosTopic = (topic: string): boolean =>
+  isWorkerAlertTopic(topic) || isSosAckTopic(topic) || isSosMsgTopic(topic);

@@ -17,6 +17,7 @@ import { ROLES, type Role, type UnitLevel } from '../registry/schema.ts';
 import { dutyRoutes } from './api-duty.ts';
 import { drillRoutes } from './api-drills.ts';
 import { handoverRoutes } from './api-handover.ts';
+import { messageRoutes } from './api-messages.ts';
 import { policyRoutes } from './api-policies.ts';
 import { streamRoute } from './api-stream.ts';
 import type { Action, IncidentEngine } from './engine.ts';
@@ -142,6 +143,7 @@ export function incidentRoutes(d: IncidentApiDeps) {
     .route('/', policyRoutes(d))
     .route('/', drillRoutes(d))
     .route('/', handoverRoutes(d))
+    .route('/', messageRoutes(d))
     .get(
       '/incidents',
       doc('incidents', 'Incidents in your units, newest first', { description: LIST_DESCRIPTION }),

@@ -1,8 +1,9 @@
-import type { IncidentState, MessageInputOf, Texts } from '@steppelink/protocols';
+import { createHash } from 'node:crypto';
+import type { CannedReply, IncidentState, MessageInputOf, Texts } from '@steppelink/protocols';
 import type { PageContent } from '../notify/port.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Incident } from './store.ts';
-import { type Holder, prefixed, type Rescue, sosAckTexts } from './texts.ts';
+import { type Holder, prefixed, type Rescue, replyTexts, sosAckTexts } from './texts.ts';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const clipTexts = (t: Texts): Texts => ({ zh: clip(t.zh, 2000), mn: clip(t.mn, 2000), en: clip(t.en, 2000) });
@@ -130,4 +131,68 @@ export function sosAckMessage(
     msg.texts = clipTexts(prefixed({ zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ:', en: 'DRILL:' }, msg.texts));
   }
   return msg;
+}
+
+/** An alert id for a message forwarded to a phone: the message id prefixed, or its hash when that would not fit 64. */
+function forwardId(messageId: string): string {
+  const id = `rpl-${messageId}`;
+  return id.length <= 64 ? id : `rpl-${createHash('sha256').update(messageId).digest('hex').slice(0, 48)}`;
+}
+
+/**
+ * The household's reply forwarded to a paged responder (issue #27): an `alert` on their own topic
+ * shaped like a closing notice (asks nothing, `ackBy` = now), its summary the reply in zh/mn/en
+ * and `message` the reply itself (canned code, text), so a phone shows it in its own language.
+ */
+export function replyAlert(
+  registry: Registry,
+  inc: Incident,
+  o: { message: { id: string; canned?: CannedReply; text?: string }; now: number },
+): MessageInputOf<'alert'> {
+  const hh = inc.household ? registry.getHousehold(inc.household) : undefined;
+  const unit = registry.getUnit(inc.unit);
+  const level = Math.min(10, Math.max(0, inc.level));
+  const { id, canned, text } = o.message;
+  const alert: MessageInputOf<'alert'> = {
+    v: 1,
+    id: forwardId(id),
+    ts: o.now,
+    incidentId: inc.id,
+    source: inc.source,
+    category: clip(inc.category, 64),
+    severity: inc.severity,
+    summary: clipTexts(
+      replyTexts({
+        ...(hh ? { household: hh.name } : {}),
+        deviceId: inc.device ?? inc.id,
+        ...(canned ? { canned } : {}),
+        ...(text !== undefined ? { text } : {}),
+      }),
+    ),
+    unit: { id: inc.unit, name: clip(unit?.name.zh ?? inc.unit, 120) },
+    level,
+    role: inc.chain[level]?.role ?? 'grid-worker',
+    ackBy: o.now,
+    openedAt: inc.openedAt,
+    message: { id, ...(canned ? { canned } : {}), ...(text !== undefined ? { text } : {}) },
+  };
+  if (hh) alert.household = { id: hh.id, name: clip(hh.name, 120), ...(hh.phone ? { phone: hh.phone } : {}) };
+  return alert;
+}
+
+/** A responder's text for the household's box (`down/sos-msg`). */
+export function sosMsgMessage(
+  inc: Incident,
+  o: { id: string; text: string; by: Holder; now: number },
+): MessageInputOf<'sos-msg'> {
+  return {
+    v: 1,
+    id: o.id,
+    ts: o.now,
+    incidentId: inc.id,
+    sosId: inc.sosId ?? inc.id,
+    from: { name: clip(o.by.name, 120), role: o.by.role },
+    text: o.text,
+    ...(inc.drill ? { drill: true as const } : {}),
+  };
 }

@@ -1,4 +1,10 @@
-import type { IncidentState, Severity, Texts } from '@steppelink/protocols';
+import {
+  CANNED_REPLY_TEXTS,
+  type CannedReply,
+  type IncidentState,
+  type Severity,
+  type Texts,
+} from '@steppelink/protocols';
 import type { ChainStep } from '../duty/chain.ts';
 import type { EscalationPolicy } from './defaults.ts';
 import type { IncidentPolicy } from './policy.ts';
@@ -109,7 +115,26 @@ export type IncidentEvent =
   | { type: 'due' }
   | { type: 'unreachable'; level: number; people: readonly Unreached[] }
   /** A copy of the SOS `sosId` reached the hub over `path` (the runner asks once per path and SOS). */
-  | { type: 'arrived'; path: 'mqtt' | 'sms' | 'beidou'; sosId: string; from?: string };
+  | { type: 'arrived'; path: 'mqtt' | 'sms' | 'beidou'; sosId: string; from?: string }
+  /**
+   * A message in the SOS conversation (issue #27): the household's reply from its box (a canned
+   * code and/or short text), or a responder's short text (phone, board) for the box. Refused once
+   * the incident is closed.
+   */
+  | { type: 'message'; message: ConversationMessage }
+  /** The reader showed or opened message `messageId` (the box's read receipt, a phone's open). */
+  | { type: 'message-read'; messageId: string; actor: Actor; from: 'household' | 'responder' };
+
+/** One message of an SOS conversation, as the core records it. */
+export interface ConversationMessage {
+  /** its id: the box's sos-reply id, or the hub's (or client's) id of a responder's text */
+  id: string;
+  from: 'household' | 'responder';
+  actor: Actor;
+  canned?: CannedReply;
+  text?: string;
+  via: 'mqtt' | 'http';
+}
 
 export type Effect =
   | {
@@ -139,7 +164,11 @@ export type Effect =
       rescue?: Rescue;
       byHousehold?: boolean;
       lateMs?: number;
-    };
+    }
+  /** The household's message, to everyone paged for the incident so far (their alert topic). */
+  | { type: 'forward'; message: ConversationMessage; people: readonly string[] }
+  /** A responder's text to the household's box (`down/sos-msg`). */
+  | { type: 'sos-msg'; message: ConversationMessage & { text: string } };
 
 export type Outcome =
   | { ok: true; created?: boolean; folded?: string }
@@ -611,6 +640,16 @@ export function decide(
       });
       return s.done({ ok: true });
     }
+    case 'message':
+      return message(s, event.message);
+    case 'message-read': {
+      s.record('message-read', {
+        actor: event.actor,
+        note: `${event.actor.name} read ${event.messageId}`,
+        data: { messageId: event.messageId, from: event.from },
+      });
+      return s.done({ ok: true });
+    }
     case 'unreachable': {
       const waiting = inc.state === 'open' || inc.state === 'notified';
       if (!waiting || inc.level !== event.level || s.unreachable.includes(event.level)) {
@@ -759,6 +798,45 @@ function act(s: Step, e: Extract<IncidentEvent, { type: 'act' }>): Decision {
     }
   }
   s.schedule();
+  return s.done({ ok: true });
+}
+
+/**
+ * A message of the SOS conversation: on the timeline, then the household's to everyone paged so
+ * far, a responder's to the box. Only an open SOS incident with a box has a conversation.
+ */
+function message(s: Step, m: ConversationMessage): Decision {
+  const inc = s.inc;
+  if (isClosed(inc.state)) {
+    return s.done(
+      { ok: false, status: 409, error: `incident is ${inc.state}; its conversation is closed` },
+      false,
+    );
+  }
+  if (inc.source !== 'sos' || !inc.device) {
+    return s.done(
+      { ok: false, status: 409, error: 'only an SOS from a box has a conversation with its household' },
+      false,
+    );
+  }
+  const said = [m.canned ? CANNED_REPLY_TEXTS[m.canned].zh : undefined, m.text].filter(Boolean).join('：');
+  s.record('message', {
+    actor: m.actor,
+    note: `${m.from === 'household' ? '住户' : m.actor.name}：${said}`,
+    data: {
+      id: m.id,
+      from: m.from,
+      via: m.via,
+      ...(m.canned ? { canned: m.canned } : {}),
+      ...(m.text !== undefined ? { text: m.text } : {}),
+    },
+  });
+  if (m.from === 'household') {
+    const people = s.paged();
+    if (people.length > 0) s.effects.push({ type: 'forward', message: m, people });
+  } else if (m.text !== undefined) {
+    s.effects.push({ type: 'sos-msg', message: { ...m, text: m.text } });
+  }
   return s.done({ ok: true });
 }
 

@@ -8,9 +8,10 @@ import type { Logger } from '../log.ts';
 import type { ChannelName, Outcome as SendOutcome } from '../notify/port.ts';
 import type { Role } from '../registry/schema.ts';
 import type { Registry } from '../registry/registry.ts';
-import { pageContent, refusalContent, sosAckMessage } from './content.ts';
+import { pageContent, refusalContent, replyAlert, sosAckMessage, sosMsgMessage } from './content.ts';
 import {
   type Action,
+  type ConversationMessage,
   type CoreConfig,
   type Decision,
   decide,
@@ -20,7 +21,7 @@ import {
   type World,
 } from './decide.ts';
 import type { EscalationPolicy } from './defaults.ts';
-import { type DeliveryRow, freshRows, type Outbox } from './outbox.ts';
+import { type DeliveryRow, freshRows, messageKey, type Outbox } from './outbox.ts';
 import type { IncidentPolicy } from './policy.ts';
 import type { AlertInput } from './port.ts';
 import type { Unreached } from './reach.ts';
@@ -64,6 +65,8 @@ export interface EngineDeps {
   onCommit(changed: Incident[], created: ReadonlySet<string>, fresh: readonly DeliveryRow[]): void;
   /** Sends an urgent row ahead of its commit (the deliverer's `sendAhead`); without it, pages go after the commit. */
   sendAhead?(channel: ChannelName, payload: unknown): Promise<SendOutcome>;
+  /** Marks the deliveries row with this key read (the deliverer's `markRead`): a read receipt. */
+  markRead?(key: string): number;
   /** The escalation policy a new incident at a unit gets now (policies as data); without it, `options.policy`. */
   policyFor?(unitId: string, severity: Severity): IncidentPolicy;
 }
@@ -322,6 +325,70 @@ export class IncidentEngine {
     });
   }
 
+  /**
+   * A message of the SOS conversation (issue #27): recorded on the timeline, the household's
+   * forwarded to everyone paged, a responder's sent to the box; each copy a deliveries row.
+   * Applied once per `msg` (a redelivered MQTT message, a retried HTTP post); refused (409) once
+   * the incident is closed.
+   */
+  async message(id: string, m: ConversationMessage, msg: { source: string; id: string }): Promise<ActResult> {
+    await this.committed(id);
+    const first = await this.deps.store.byId(id);
+    if (!first) return { ok: false, status: 404, error: `no incident ${id}` };
+    return this.lanes.run(first.inc.key, async (): Promise<ActResult> => {
+      if ((await this.deps.store.messageIncident(msg.source, msg.id)) !== undefined) {
+        return { ok: true, incident: (await this.deps.store.byId(id))!.inc };
+      }
+      const event = (s: StoredIncident): IncidentEvent => {
+        const by = m.actor.kind === 'person' ? this.holder(m.actor.id, s, m.actor.role) : undefined;
+        return { type: 'message', message: by ? { ...m, actor: { ...m.actor, role: by.role } } : m };
+      };
+      const now = this.now;
+      const load = () => this.deps.store.byId(id);
+      const current = (await load())!;
+      const d = await this.retrying(current, this.decide(current, event(current), now), now, msg, load, (c) =>
+        this.decide(c, event(c as StoredIncident), now),
+      );
+      if (!d.outcome.ok) return { ...d.outcome, incident: d.state.inc };
+      return { ok: true, incident: d.state.inc };
+    });
+  }
+
+  /**
+   * The reader showed or opened message `messageId` of the incident's conversation: its row for
+   * them becomes `read` and the timeline says so, once per reader (`person` for a phone's copy,
+   * none for the box's). False when the incident has no such message for that reader.
+   */
+  async read(
+    id: string,
+    messageId: string,
+    reader: Actor,
+    o: { person?: string; msg?: { source: string; id: string } } = {},
+  ): Promise<boolean> {
+    const first = await this.deps.store.byId(id);
+    if (!first) return false;
+    return this.lanes.run(first.inc.key, async () => {
+      const lines = await this.deps.store.timeline(id);
+      const said = lines.find((l) => l.type === 'message' && l.data?.id === messageId);
+      const from = said?.data?.from === 'household' ? 'household' : 'responder';
+      // the box reads responders' texts; a person reads the household's
+      if (!said || from !== (o.person === undefined ? 'responder' : 'household')) return false;
+      this.deps.markRead?.(messageKey(messageId, o.person));
+      const seen = lines.some(
+        (l) => l.type === 'message-read' && l.data?.messageId === messageId && l.actor === reader.id,
+      );
+      if (seen) return true;
+      const event: IncidentEvent = { type: 'message-read', messageId, actor: reader, from };
+      const now = this.now;
+      const load = () => this.deps.store.byId(id);
+      const current = (await load())!;
+      await this.retrying(current, this.decide(current, event, now), now, o.msg, load, (c) =>
+        this.decide(c, event, now),
+      );
+      return true;
+    });
+  }
+
   /** The condition behind `key` ended: resolves its open rule incident, noted as auto-cleared. */
   clear(key: string, at: number, note?: string): Promise<void> {
     return this.lanes.run(key, async () => {
@@ -548,6 +615,18 @@ export class IncidentEngine {
         deliveries.push(
           ...this.deps.outbox.page(inc, e.step, e.people, () => this.content(inc, e, now), now),
         );
+      } else if (e.type === 'forward') {
+        const alert = replyAlert(this.deps.registry, inc, { message: e.message, now });
+        deliveries.push(...this.deps.outbox.forward(inc, e.message.id, e.people, alert, now));
+      } else if (e.type === 'sos-msg') {
+        const by = this.holder(e.message.actor.id, d.state, e.message.actor.role) ?? {
+          name: e.message.actor.name,
+          role: e.message.actor.role ?? 'grid-worker',
+        };
+        if (inc.device) {
+          const message = sosMsgMessage(inc, { id: e.message.id, text: e.message.text, by, now });
+          deliveries.push(this.deps.outbox.sosMsg(inc, inc.device, message, now));
+        }
       } else if (inc.device) {
         const by = e.by ? this.holder(e.by.person, d.state, e.by.role) : undefined;
         const message = sosAckMessage(inc, {

@@ -29,6 +29,7 @@ import { filterMatches } from '../broker/sessions.ts';
 import { isSosTopic } from '../broker/sos-topics.ts';
 import type { AlertInput, IncidentSink } from './port.ts';
 import { type SosVia, sosHandlers } from './sos.ts';
+import { messageHandlers } from './messages.ts';
 import { SqliteIncidentStore } from './sqlite-store.ts';
 import { viewOf } from './view.ts';
 
@@ -110,6 +111,10 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
     () => need(engine),
     () => need(ctx).registry,
     o.chainTop,
+  );
+  const conversation = messageHandlers(
+    () => need(engine),
+    () => need(ctx).registry,
   );
 
   const sink: IncidentSink = {
@@ -218,6 +223,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         outbox,
         options: o,
         sendAhead: (channel, payload) => need(deliverer).sendAhead(channel, payload),
+        markRead: (key) => (c.db.open ? deliveries.markRead(key, c.clock.now()).length : 0),
         policyFor: (unitId, severity) =>
           need(policies).resolve(
             c.registry.unitChain(unitId).map((u) => u.id),
@@ -293,6 +299,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         await handlers.sos(m);
       },
       'worker-ack': (m: Accepted<'worker-ack'>) => handlers['worker-ack'](m),
+      'sos-reply': (m: Accepted<'sos-reply'>) => conversation['sos-reply'](m),
       pos: (m: Accepted<'pos'>) => need(engine).attachPositions(m.deviceId, expandFixes(m.msg)),
     },
 
@@ -312,7 +319,8 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
      * OPEN incidents, once: the latest sos-ack, when that one never reached it (no session took
      * it, or its session was clean and kept nothing). A persistent session's queue (durable in
      * the broker) delivers itself, and a delivered one is not sent again: no duplicate ids,
-     * nothing from closed incidents.
+     * nothing from closed incidents. Responders' texts (`sos-msg`) of those incidents that never
+     * reached it go again the same way, each once more.
      */
     async onDeviceSubscribed(deviceId, topics, session) {
       const topic = downTopic(deviceId, 'sos-ack');
@@ -323,7 +331,9 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
         .prepare(
           `SELECT d.id, d.status FROM deliveries d JOIN incidents i ON i.id = d.incident_id
            WHERE d.device = ? AND d.channel = 'device' AND i.closed_at IS NULL
-             AND d.id = (SELECT max(id) FROM deliveries WHERE incident_id = d.incident_id AND channel = 'device')`,
+             AND (d.id = (SELECT max(id) FROM deliveries
+                          WHERE incident_id = d.incident_id AND channel = 'device' AND kind = 'sos-ack')
+                  OR d.kind = 'sos-msg')`,
         )
         .all(deviceId) as { id: number; status: string }[];
       const again = rows.filter(

@@ -1,5 +1,6 @@
-import { downTopic, type MessageInputOf } from '@steppelink/protocols';
+import { downTopic, type MessageInputOf, workerAlertTopic } from '@steppelink/protocols';
 import type { DeliveryRow } from '../notify/deliverer.ts';
+import type { DeviceAckPayload } from '../notify/device.ts';
 import type { ChannelName, Notifier, Outcome, PageContent, Recipient } from '../notify/port.ts';
 
 export type { DeliveryRow };
@@ -33,13 +34,22 @@ export function wireId(topic: string, messageId: string): string {
 
 /** The wire id of an MQTT alert or sos-ack row (null for other channels). */
 function wireIdOf(channel: ChannelName, payload: unknown): string | null {
-  const p = payload as { topic?: string; deviceId?: string; message?: { id?: string } };
+  const p = payload as DeviceAckPayload & { topic?: string; message?: { id?: string } };
   const id = p?.message?.id;
   if (typeof id !== 'string') return null;
   if (channel === 'mqtt' && typeof p.topic === 'string') return wireId(p.topic, id);
   if (channel === 'device' && typeof p.deviceId === 'string')
-    return wireId(downTopic(p.deviceId, 'sos-ack'), id);
+    return wireId(downTopic(p.deviceId, p.kind ?? 'sos-ack'), id);
   return null;
+}
+
+/**
+ * The deliveries key of a message of an SOS conversation: the box's copy of a responder's text
+ * (`msg:{id}`), or a person's copy of the household's (`msg:{id}:{person}`). A read receipt
+ * names the message; this finds its row.
+ */
+export function messageKey(messageId: string, person?: string): string {
+  return person === undefined ? `msg:${messageId}` : `msg:${messageId}:${person}`;
 }
 
 /** PUBACKs remembered while their row is not written yet (an SOS's first page, sent ahead). */
@@ -175,6 +185,44 @@ export class Outbox {
     return this.row(`sos-ack:${message.id}`, 'device', { deviceId, message }, now, {
       incident: inc.id,
       kind: 'sos-ack',
+      device: deviceId,
+    });
+  }
+
+  /**
+   * The rows of a household's message forwarded to the people paged for its incident: one per
+   * person who has the app (their alert topic), delivered on their phone's PUBACK; read when
+   * they open it. People without the app see it on the board's timeline.
+   */
+  forward(
+    inc: Incident,
+    messageId: string,
+    people: readonly string[],
+    alert: MessageInputOf<'alert'>,
+    now: number,
+  ): DeliveryInsert[] {
+    const rows: DeliveryInsert[] = [];
+    for (const person of people) {
+      const to = this.recipient(person);
+      if (!to || to.username === null) continue; // the mqtt notifier's rule: no login, no app
+      const payload = { topic: workerAlertTopic(person), message: alert };
+      rows.push(
+        this.row(messageKey(messageId, person), 'mqtt', payload, now, {
+          incident: inc.id,
+          kind: 'message',
+          person,
+        }),
+      );
+    }
+    return rows;
+  }
+
+  /** The row of a responder's text to the household's box (after its earlier sos-acks, in order). */
+  sosMsg(inc: Incident, deviceId: string, message: MessageInputOf<'sos-msg'>, now: number): DeliveryInsert {
+    const payload: DeviceAckPayload = { deviceId, kind: 'sos-msg', message };
+    return this.row(messageKey(message.id), 'device', payload, now, {
+      incident: inc.id,
+      kind: 'sos-msg',
       device: deviceId,
     });
   }

@@ -1,4 +1,4 @@
-import type { IncidentState, Texts } from '@steppelink/protocols';
+import { CANNED_REPLY_TEXTS, type CannedReply, type IncidentState, type Texts } from '@steppelink/protocols';
 
 /**
  * What herders and officers read, in Chinese, Mongolian (traditional script) and English.
@@ -300,5 +300,33 @@ export function ackRefusedTexts(why: AckRefusal): Texts {
           'ᠲᠠ ᠡᠨᠡ ᠬᠡᠷᠡᠭ_ᠢ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠡᠷᠬᠡ ᠦᠭᠡᠢ᠃',
           'You were not paged for this incident and hold no duty role in its unit, so you cannot acknowledge it.',
         ),
+  );
+}
+
+/**
+ * What a responder reads when the household replies during its SOS (issue #27): who, then the
+ * canned phrase in the reader's language and/or the text as typed ("其其格家回复：需要医生").
+ */
+export function replyTexts(o: {
+  household?: string;
+  deviceId: string;
+  canned?: CannedReply;
+  text?: string;
+}): Texts {
+  const phrase = o.canned ? CANNED_REPLY_TEXTS[o.canned] : undefined;
+  const said = (lang: keyof Texts, sep: string) =>
+    [phrase?.[lang], o.text === undefined ? undefined : `“${o.text}”`].filter(Boolean).join(sep);
+  if (o.household) {
+    const h = o.household;
+    return t(
+      `${h}家回复：${said('zh', '，')}`,
+      `${h}_ᠤᠨ ᠭᠡᠷ ᠪᠦᠯᠢ: ${said('mn', ' ')}`,
+      `The ${h} household replies: ${said('en', ', ')}`,
+    );
+  }
+  return t(
+    `终端${o.deviceId}回复：${said('zh', '，')}`,
+    `${o.deviceId}: ${said('mn', ' ')}`,
+    `Tracker ${o.deviceId} replies: ${said('en', ', ')}`,
   );
 }

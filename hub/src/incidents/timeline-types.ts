@@ -23,6 +23,8 @@ export const TIMELINE_STEPS = [
   'unreachable', // data: { people }
   'declined',
   'first-response',
+  'message', // data: { id, from: 'household' | 'responder', via: 'mqtt' | 'http', canned?, text? }: the SOS conversation (actor: who said it)
+  'message-read', // data: { messageId, from: who wrote the message read }: the box showed it, or a phone opened it
   'sos-path', // data: { path: 'mqtt' | 'sms' | 'beidou', sosId, from? }: a copy of the SOS arrived over this path
 ] as const;
 

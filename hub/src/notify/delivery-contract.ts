@@ -112,6 +112,21 @@ export function deliveryStoreContract(
       expect(await store.backlog()).toBe(1);
     });
 
+    it('a read receipt makes a row read, once; neither a late PUBACK nor a sending outcome undoes it', async () => {
+      const msg = { ...ack('msg-1'), kind: 'sos-msg', wireId: 'sl/v1/stb-150824-104-0007/down/sos-msg#m-9' };
+      await store.insert([msg, row('b')], T0);
+      const id = (await idOf('msg-1'))!;
+      expect(await store.markRead('msg-1', T0 + 50)).toEqual([{ key: 'msg-1', incidentId: 'inc-0001' }]);
+      expect(await store.markRead('msg-1', T0 + 60)).toEqual([]); // once
+      expect(await store.markRead('no-such-row', T0 + 60)).toEqual([]);
+      expect(await store.markDelivered('sl/v1/stb-150824-104-0007/down/sos-msg#m-9', T0 + 70)).toEqual([]);
+      await store.record([{ id, status: 'queued', next: null, error: null, now: T0 + 80 }]);
+      expect(await store.statusOf('msg-1')).toBe('read');
+      expect(await store.statusOf('b')).toBe('pending');
+      await store.again([id], T0 + 90);
+      expect(await store.statusOf('msg-1')).toBe('read'); // never sent again
+    });
+
     it('a PUBACK makes the held SMS fallback unnecessary; a page nobody can get releases it', async () => {
       const sms = (key: string, after: string) =>
         row(key, { channel: 'webhook', status: 'held', nextTryAt: T0 + 120_000, afterKey: after });

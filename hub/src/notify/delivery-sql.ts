@@ -61,6 +61,8 @@ export const toDeliveryRow = (r: Record<string, unknown>): DeliveryRow => ({
 });
 
 const OPEN = ['pending', 'retry', 'held'];
+/** The receiver has it: `delivered` (its PUBACK), `read` (its read receipt). Sending outcomes never undo these. */
+const RECEIVED = ['delivered', 'read'];
 const ROW = ['id', 'key', 'channel', 'device', 'payload', 'attempts', 'after_key'] as const;
 
 /** A box's oldest unfinished row: nothing earlier for that box is still unfinished. */
@@ -156,14 +158,28 @@ function deliveryQueries(qb: Kysely<Db>) {
         .updateTable('deliveries')
         .set({ status: 'pending', next_try_at: p.now, updated_at: p.now })
         .where('id', '=', p.id)
-        .where('status', 'not in', [...OPEN, 'delivered']),
+        .where('status', 'not in', [...OPEN, ...RECEIVED]),
     ),
     delivered: prepared(['wire', 'now'], (p) =>
       qb
         .updateTable('deliveries')
         .set({ status: 'delivered', delivered_at: p.now, updated_at: p.now, next_try_at: null })
         .where('wire_id', '=', p.wire)
-        .where('status', '!=', 'delivered')
+        .where('status', 'not in', RECEIVED)
+        .returning(['key', 'incident_id']),
+    ),
+    /** The reader showed or opened it (a read receipt): implies delivered, and stays. */
+    read: prepared(['key', 'now'], (p) =>
+      qb
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'read',
+          delivered_at: eb.fn.coalesce('delivered_at', sql<number>`cast(${p.now} as bigint)`),
+          next_try_at: null,
+          updated_at: p.now,
+        }))
+        .where('key', '=', p.key)
+        .where('status', '!=', 'read')
         .returning(['key', 'incident_id']),
     ),
     release: prepared(['key', 'now'], (p) =>
@@ -185,11 +201,11 @@ function deliveryQueries(qb: Kysely<Db>) {
       qb
         .updateTable('deliveries')
         .set((eb) => ({
-          status: eb.case().when('status', '=', 'delivered').then(eb.ref('status')).else(p.status).end(),
+          status: eb.case().when('status', 'in', RECEIVED).then(eb.ref('status')).else(p.status).end(),
           attempts: eb('attempts', '+', sql.lit(1)),
           next_try_at: eb
             .case()
-            .when('status', '=', 'delivered')
+            .when('status', 'in', RECEIVED)
             .then(sql<number | null>`null`)
             // cast: PostgreSQL types a CASE of NULL and a parameter as text, not as the column's bigint
             .else(sql<number | null>`cast(${p.next} as bigint)`)

@@ -57,6 +57,11 @@ export interface DeliveryStore {
    * fallback held for it `not-needed`, in one transaction. Returns the rows marked.
    */
   markDelivered(wire: string, now: number): Maybe<{ key: string; incidentId: string | null }[]>;
+  /**
+   * The receiver showed or opened the message of the row with this key (a read receipt): the row
+   * becomes `read` (delivered too, if no PUBACK came first), once. Returns the rows marked.
+   */
+  markRead(key: string, now: number): Maybe<{ key: string; incidentId: string | null }[]>;
   /** A held fallback of the row with this key is due now (the app page can't reach anyone); how many. */
   release(afterKey: string, now: number): Maybe<number>;
   /** Writes outcomes in one transaction; a row marked delivered meanwhile stays delivered. */

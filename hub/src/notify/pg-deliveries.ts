@@ -73,6 +73,12 @@ export class PgDeliveryStore implements DeliveryStore {
       }));
     });
   }
+  async markRead(key: string, now: number): Promise<{ key: string; incidentId: string | null }[]> {
+    return (await this.sql.all(this.q.read.bind({ key, now }))).map((r) => ({
+      key: r.key as string,
+      incidentId: (r.incident_id as string | null) ?? null,
+    }));
+  }
   async release(afterKey: string, now: number): Promise<number> {
     return this.sql.run(this.q.release.bind({ key: afterKey, now }));
   }

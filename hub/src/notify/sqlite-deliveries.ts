@@ -70,6 +70,11 @@ export class SqliteDeliveryStore implements SyncDeliveryStore {
       }));
     });
   }
+  markRead(key: string, now: number): { key: string; incidentId: string | null }[] {
+    return this.sql
+      .all(this.q.read.bind({ key, now }))
+      .map((r) => ({ key: r.key as string, incidentId: (r.incident_id as string | null) ?? null }));
+  }
   release(afterKey: string, now: number): number {
     return this.sql.run(this.q.release.bind({ key: afterKey, now }));
   }

@@ -92,4 +92,26 @@ describe('timeline wording', () => {
     expect(cancel?.text).toBe('Cancelled on the box (confirmed twice)');
     expect(cancel?.said).toBeUndefined();
   });
+
+  it('shows an SOS message as its canned phrase in the reader’s language and its text as typed (issue #27)', () => {
+    const reply = entry('message', {
+      by: { id: 'stb-150824-104-0007', name: '其其格' },
+      note: '住户：需要医生',
+      data: { id: 'rpl-1', from: 'household', via: 'mqtt', canned: 'need-doctor', text: '老人发高烧' },
+    });
+    const [en] = timelineLines([reply], CONTEXT, translator('en'));
+    expect(en).toMatchObject({ text: 'The household replied', said: 'need a doctor — 老人发高烧' });
+    const [zh] = timelineLines([reply], CONTEXT, translator('zh'));
+    expect(zh?.said).toBe('需要医生 — 老人发高烧');
+    const [mn] = timelineLines([reply], CONTEXT, translator('mn'));
+    expect(mn?.said?.startsWith('ᠡᠮᠴᠢ ᠬᠡᠷᠡᠭᠲᠡᠢ')).toBe(true);
+    const officer = entry('message', {
+      by: { id: 'p-saren', name: 'Saren' },
+      data: { id: 'msg-1', from: 'responder', via: 'http', text: 'on our way' },
+    });
+    expect(timelineLines([officer], CONTEXT, translator('en'))[0]).toMatchObject({
+      text: 'Saren wrote to the household',
+      said: 'on our way',
+    });
+  });
 });

@@ -100,6 +100,14 @@ const RENDER: Record<TimelineType, Render> = {
   unreachable: (e, c, t) => t('ev.unreachable', { names: people(e, c, t) }),
   declined: plain('ev.declined'),
   'first-response': plain('ev.first-response'),
+  message: (e, _c, t) =>
+    str(e.data?.from) === 'household'
+      ? t('ev.message.household')
+      : t('ev.message.responder', { who: e.by?.name ?? '' }),
+  'message-read': (e, _c, t) =>
+    str(e.data?.from) === 'household'
+      ? t('ev.message-read.responder', { who: e.by?.name ?? '' })
+      : t('ev.message-read.household'),
   'sos-path': (e, _c, t) => {
     const path = str(e.data?.path);
     return path === 'sms' || path === 'beidou' ? t(`ev.sos-path.${path}`) : t('ev.sos-path.mqtt');
@@ -120,6 +128,15 @@ export function eventText(e: TimelineEntry, c: TimelineContext, t: Translate): s
   return render ? render(e, c, t) : e.state ? t.dyn(`state.${e.state}`, e.type) : e.type;
 }
 
+/** What a message of the SOS conversation said: its canned phrase in the reader's language, then its text as typed. */
+function messageWords(e: TimelineEntry, t: Translate): string | undefined {
+  const canned = str(e.data?.canned);
+  const parts = [canned ? t.dyn(`reply.${canned}`, canned) : undefined, str(e.data?.text)].filter(
+    (x): x is string => !!x,
+  );
+  return parts.length > 0 ? parts.join(' — ') : undefined;
+}
+
 /**
  * The lines to show: each event once. Paging a level records the page (with who) and, the first
  * time, the incident's move to "paged" at the same moment: that second line says nothing new.
@@ -134,9 +151,11 @@ export function timelineLines(
     .filter((e) => !(e.type === 'notified' && pagedAt.has(e.at)))
     .map((e) => {
       const said =
-        e.note && PERSON_NOTES.has(e.type) && !(e.type === 'cancelled' && e.note === BOX_CANCEL_NOTE)
-          ? e.note
-          : undefined;
+        e.type === 'message'
+          ? messageWords(e, t)
+          : e.note && PERSON_NOTES.has(e.type) && !(e.type === 'cancelled' && e.note === BOX_CANCEL_NOTE)
+            ? e.note
+            : undefined;
       return {
         at: e.at,
         type: e.type,
