@@ -18,7 +18,7 @@ import {
  * The printed handover: one self-contained A4 page (no scripts, no external files) in the
  * reader's language. Traditional Mongolian is written top to bottom in columns running left to
  * right (`writing-mode: vertical-lr`, as the dashboard lays it out); the coordinates stay in
- * Latin digits a pilot can read off.
+ * Latin digits a pilot can read off, turned sideways in the column as Latin text is in Mongolian.
  */
 const esc = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -66,7 +66,6 @@ dd { margin: 0; }
 footer { margin-top: 5mm; font-size: 9pt; color: #444; }
 :lang(mn-Mong) body { font-family: "Noto Sans Mongolian", "Noto Sans", sans-serif; writing-mode: vertical-lr; text-orientation: mixed; max-width: none; max-height: 273mm; padding: 0 8mm; }
 :lang(mn-Mong) h2 { border-bottom: 0; border-inline-end: 0; border-left: 1px solid #000; margin: 0 2mm 0 5mm; }
-:lang(mn-Mong) .coord { writing-mode: horizontal-tb; }
 @media print { body { padding: 0; } a { color: #000; text-decoration: none; } }
 `;
 
