@@ -76,6 +76,8 @@ describe('dashboard: accessibility (axe-core)', () => {
     devices: { hash: '#/devices', ready: 'table tbody tr' },
     stats: { hash: '#/stats', ready: 'table tbody tr' },
     broadcast: { hash: '#/broadcast', ready: 'form.composer' },
+    policies: { hash: '#/policies', ready: '[data-testid=effective-policies] tr[data-severity]' },
+    drills: { hash: '#/drills', ready: 'form.drill-start' },
   };
   const open = async (page: Page, view: string) => {
     const v = VIEWS[view]!;

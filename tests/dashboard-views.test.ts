@@ -46,6 +46,8 @@ describe('dashboard: each view in each language', () => {
     devices: { hash: () => '#/devices', ready: 'table tbody tr' },
     stats: { hash: () => '#/stats', ready: 'table tbody tr' },
     broadcast: { hash: () => '#/broadcast', ready: 'form.composer' },
+    policies: { hash: () => '#/policies', ready: '[data-testid=effective-policies] tr[data-severity]' },
+    drills: { hash: () => '#/drills', ready: 'form.drill-start' },
   };
 
   const check = async (page: Page, lang: Lang, view: string) => {

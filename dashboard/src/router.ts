@@ -4,12 +4,21 @@ import { createStore, useStore } from './store.ts';
  * Hash routes (`#/board/inc-123`): the hub serves one index.html and needs no route list, and a
  * wall screen reloaded by the browser comes back on the same page.
  */
-export type Page = 'board' | 'map' | 'devices' | 'stats' | 'broadcast' | 'worker';
-export const PAGES: readonly Page[] = ['board', 'map', 'devices', 'stats', 'broadcast', 'worker'];
+export type Page = 'board' | 'map' | 'devices' | 'stats' | 'broadcast' | 'worker' | 'policies' | 'drills';
+export const PAGES: readonly Page[] = [
+  'board',
+  'map',
+  'devices',
+  'stats',
+  'broadcast',
+  'worker',
+  'policies',
+  'drills',
+];
 
 export interface Route {
   page: Page;
-  /** Second segment: an incident id on the board, a notice id on broadcast. */
+  /** Second segment: an incident id on the board, a notice id on broadcast, a drill's incident on drills. */
   id?: string;
 }
 

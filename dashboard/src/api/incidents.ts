@@ -53,6 +53,8 @@ export interface Incident {
   presses?: number;
   assignee?: { name: string };
   rescue?: string;
+  /** A drill an officer started (issue #24): real pages, no real emergency. */
+  drill?: true;
 }
 
 export interface TimelineEntry {
@@ -109,6 +111,7 @@ export function toIncident(v: IncidentView): Incident {
     presses: v.presses,
     ...(v.ack?.by ? { assignee: { name: v.ack.by.name } } : {}),
     ...(v.dispatch?.rescue ? { rescue: v.dispatch.rescue } : {}),
+    ...(v.details?.drill === true ? { drill: true as const } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ const PATHS = {
   stats: 'M4 20V10m6 10V4m6 16v-7m4 7H2',
   broadcast: 'M3 10v4h4l6 4V6L7 10H3zm14-2a5 5 0 0 1 0 8m2-11a9 9 0 0 1 0 14',
   worker: 'M7 2h10v20H7zM11 18h2',
+  policies: 'M4 5h16M4 12h10M4 19h6m10-7v7m-3-3 3 3 3-3',
+  drills: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 4a5 5 0 1 0 0 10 5 5 0 0 0 0-10zm0 4v2',
   sound: 'M3 10v4h4l6 4V6L7 10H3zm14 0 4 4m0-4-4 4',
 } as const;
 export type IconName = keyof typeof PATHS;

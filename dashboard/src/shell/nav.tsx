@@ -7,7 +7,8 @@ import { Icon } from './icons.tsx';
 
 /**
  * The pages this person may use; broadcast only for officers (not a grid worker, leader or patrol
- * member in the field) and only once the hub has the notice API.
+ * member in the field) and only once the hub has the notice API; escalation policies and drills
+ * for officers too (each page offers changes only to those the hub lets make them).
  */
 function pagesFor(me: Me, broadcast: boolean): Page[] {
   const field = me.roles.some(
@@ -15,6 +16,7 @@ function pagesFor(me: Me, broadcast: boolean): Page[] {
   );
   const pages: Page[] = isFieldOnly(me) ? ['worker', 'board', 'map'] : ['board', 'map', 'devices', 'stats'];
   if (broadcast && !isFieldOnly(me)) pages.push('broadcast');
+  if (!isFieldOnly(me)) pages.push('policies', 'drills');
   if (field && !pages.includes('worker')) pages.push('worker');
   return pages;
 }

@@ -15,6 +15,8 @@ const LAZY: Partial<Record<Page, () => Promise<ComponentType<{ me: Me; route: Ro
   stats: () => import('../views/stats.tsx').then((m) => m.Stats),
   broadcast: () => import('../views/broadcast/broadcast.tsx').then((m) => m.Broadcast),
   worker: () => import('../views/worker/worker.tsx').then((m) => m.Worker),
+  policies: () => import('../views/policies/policies.tsx').then((m) => m.Policies),
+  drills: () => import('../views/drills/drills.tsx').then((m) => m.Drills),
 };
 
 function LazyPage({ me, route }: { me: Me; route: Route }) {

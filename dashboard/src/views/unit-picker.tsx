@@ -20,28 +20,35 @@ export function useUnits(): UnitNode[] | null {
   return roots;
 }
 
-/** A select of the person's units, indented by level; '' means all of them. */
+/** A select of the person's units, indented by level; '' means all of them (unless `withAll` is false). */
 export function UnitSelect({
   value,
   onChange,
   name = 'unit',
   allLabel,
+  withAll = true,
+  id,
 }: {
   value: string;
   onChange: (unitId: string) => void;
   name?: string;
   allLabel?: string;
+  /** False where one unit must be chosen (a policy, a drill): no "all" entry. */
+  withAll?: boolean;
+  /** For a visible `<label for>`; without it the select is named by aria-label. */
+  id?: string;
 }) {
   const t = useT();
   const roots = useUnits();
   return (
     <select
       name={name}
+      id={id}
       value={value}
-      aria-label={t('common.unit')}
+      aria-label={id ? undefined : t('common.unit')}
       onChange={(e) => onChange(e.currentTarget.value)}
     >
-      <option value="">{allLabel ?? t('common.all')}</option>
+      {withAll && <option value="">{allLabel ?? t('common.all')}</option>}
       {flattenUnits(roots ?? []).map(({ unit, depth }) => (
         <option key={unit.id} value={unit.id}>
           {'\u2003'.repeat(depth)}

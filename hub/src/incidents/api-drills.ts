@@ -11,6 +11,7 @@ import type { Role } from '../registry/schema.ts';
 import type { IncidentApiDeps } from './api.ts';
 import { actorOf } from './api.ts';
 import { DRILL_POLICY } from './policy.ts';
+import type { Incident } from './store.ts';
 import { prefixed, sosSummary } from './texts.ts';
 
 /** Who may start a drill: the officers above the grid (a drill pages the grid's people for real). */
@@ -34,6 +35,17 @@ const drillBody = z
 
 const DRILL_PREFIX = { zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ:', en: 'DRILL:' };
 
+/** One row of GET /drills, as read from the incidents table. */
+interface DrillRow {
+  id: string;
+  unit: string;
+  household: string | null;
+  state: Incident['state'];
+  openedAt: number;
+  ackAt: number | null;
+  closedAt: number | null;
+}
+
 /**
  * /api/drills (issue #24): a duty officer starts a drill SOS for a household or a unit. It runs
  * the real path — pages to whoever is on duty, the sos-ack to the household's box marked as a
@@ -44,6 +56,8 @@ const DRILL_PREFIX = { zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ:', en: 'DRILL
 export function drillRoutes(d: IncidentApiDeps) {
   const reg = () => d.ctx().registry;
   const db = () => d.ctx().db;
+  const householdName = (id: string | null) => (id ? (reg().getHousehold(id)?.name ?? id) : null);
+  const personName = (id: string) => reg().getPerson(id)?.name ?? id;
   return new Hono<ApiEnv>()
     .post(
       '/drills',
@@ -113,8 +127,10 @@ export function drillRoutes(d: IncidentApiDeps) {
           `SELECT id, unit, household, state, opened_at AS openedAt, ack_at AS ackAt, closed_at AS closedAt
            FROM incidents WHERE drill = 1 AND unit IN (SELECT value FROM json_each(?)) ORDER BY opened_at DESC LIMIT 200`,
         )
-        .all(JSON.stringify(units));
-      return c.json({ items: rows });
+        .all(JSON.stringify(units)) as DrillRow[];
+      // the household's name too: the dashboard's drill list names whom the drill was for
+      const items = rows.map((r) => ({ ...r, householdName: householdName(r.household) }));
+      return c.json({ items });
     })
     .get(
       '/drills/:id/report',
@@ -153,6 +169,11 @@ export function drillRoutes(d: IncidentApiDeps) {
           incidentId: inc.id,
           unit: inc.unit,
           household: inc.household,
+          householdName: householdName(inc.household),
+          startedBy:
+            typeof inc.details?.startedBy === 'string'
+              ? { id: inc.details.startedBy, name: personName(inc.details.startedBy) }
+              : null,
           openedAt: inc.openedAt,
           state: inc.state,
           policy: inc.policy,

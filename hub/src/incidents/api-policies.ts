@@ -75,7 +75,9 @@ export function policyRoutes(d: PolicyApiDeps) {
         const items = d
           .policies()
           .audit()
-          .filter((a) => (a.unit === null ? true : canSee(reg(), p, a.unit)));
+          .filter((a) => (a.unit === null ? true : canSee(reg(), p, a.unit)))
+          // who, by name as well: the dashboard's audit list shows people, not person ids
+          .map((a) => ({ ...a, byName: a.by ? (reg().getPerson(a.by)?.name ?? a.by) : null }));
         return c.json({ items });
       },
     )

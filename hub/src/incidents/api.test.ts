@@ -154,7 +154,9 @@ describe('incidents API', () => {
     const audit = (await (await as('p-league', '/policies/audit')).json()) as {
       items: { by: string; unit: string }[];
     };
-    expect(audit.items).toEqual([expect.objectContaining({ by: 'p-league', unit: '150824', action: 'set' })]);
+    expect(audit.items).toEqual([
+      expect.objectContaining({ by: 'p-league', byName: '李明', unit: '150824', action: 'set' }),
+    ]);
   });
 
   it('runs a drill SOS on the real path with its own short windows, out of the statistics, with a report (issue #24)', async () => {
@@ -184,12 +186,15 @@ describe('incidents API', () => {
     expect((await post('p-wuyun', `/incidents/${incidentId}/ack`, {})).status).toBe(200);
     await post('p-wuyun', `/incidents/${incidentId}/resolve`, { note: 'drill over' });
     const report = (await (await as('p-saren', `/drills/${incidentId}/report`)).json()) as {
+      householdName: string;
+      startedBy: { id: string; name: string };
       paged: { person: string; level: number; role: string }[];
       acknowledged: { by: string; afterS: number };
       policy: { source: string };
       box: { acks: number };
     };
     expect(report.policy.source).toBe('drill');
+    expect([report.householdName, report.startedBy]).toEqual(['其其格', { id: 'p-saren', name: '萨仁' }]);
     expect(report.paged.map((p) => [p.person, p.level, p.role])).toEqual(
       expect.arrayContaining([
         ['p-bater', 0, 'grid-worker'],
@@ -203,8 +208,10 @@ describe('incidents API', () => {
       await as('p-erdun', '/incidents/stats?unit=150824-104-007&level=grid&from=1764000000000')
     ).json()) as { rows: LeagueRow[] };
     expect(stats.rows.reduce((n, row) => n + row.opened, 0)).toBe(0);
-    const drills = (await (await as('p-saren', '/drills')).json()) as { items: { id: string }[] };
-    expect(drills.items.map((x) => x.id)).toEqual([incidentId]);
+    const drills = (await (await as('p-saren', '/drills')).json()) as {
+      items: { id: string; householdName: string }[];
+    };
+    expect(drills.items.map((x) => [x.id, x.householdName])).toEqual([[incidentId, '其其格']]);
   });
 
   it('acknowledges, dispatches and resolves with notes; refuses what the state or scope does not allow', async () => {

@@ -9,6 +9,7 @@ import { useStore } from '../../store.ts';
 import { formatDuration } from '../../time.ts';
 import { useNarrow } from '../use-narrow.ts';
 import { IncidentDetailPanel } from './detail.tsx';
+import { DrillBadge } from './drill-badge.tsx';
 import { IncidentCard } from './incident-card.tsx';
 import { PowerBadge, SosNote } from './incident-facts.tsx';
 import {
@@ -105,6 +106,7 @@ export function Board({ me, route }: { me: Me; route: Route }) {
                     <SeverityBadge severity={i.severity} t={t} />
                   </td>
                   <td class="what">
+                    {i.drill && <DrillBadge t={t} />}
                     <strong>{whatOf(i, t)}</strong>
                     {i.presses && i.presses > 1 ? (
                       <small> {t('board.presses', { n: i.presses })}</small>

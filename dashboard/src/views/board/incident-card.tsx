@@ -6,6 +6,7 @@ import { hrefOf } from '../../router.ts';
 import { useLoad } from '../use-load.ts';
 import { IncidentActions } from './actions.tsx';
 import { deliverySummary } from './delivery-summary.ts';
+import { DrillBadge } from './drill-badge.tsx';
 import { PowerBadge, SosNote } from './incident-facts.tsx';
 import { Age, Countdown, fullWhereOf, levelOf, SeverityBadge, StateBadge, whatOf } from './labels.tsx';
 
@@ -70,6 +71,7 @@ export function IncidentCard({
     >
       <header class="card-head">
         <SeverityBadge severity={i.severity} t={t} />
+        {i.drill && <DrillBadge t={t} />}
         <h2 id={head} class="what" data-fact="what">
           {whatOf(i, t)}
         </h2>

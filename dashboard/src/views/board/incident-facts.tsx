@@ -1,5 +1,6 @@
 import type { Incident } from '../../api/incidents.ts';
 import type { Translate } from '../../i18n/index.ts';
+import { DrillBadge } from './drill-badge.tsx';
 import { type Fix, fixText, offMains, powerText } from './facts.ts';
 import { fullWhereOf, whereOf } from './labels.tsx';
 
@@ -46,6 +47,14 @@ export function IncidentFacts({
   const members = withMembers ? (i.members ?? []) : [];
   return (
     <dl class="facts" data-testid="incident-facts">
+      {i.drill && (
+        <>
+          <dt>
+            <DrillBadge t={t} />
+          </dt>
+          <dd data-fact="drill">{t('drill.factNote')}</dd>
+        </>
+      )}
       <dt>{t('fact.place')}</dt>
       <dd data-fact="place" title={fullWhereOf(i, t)}>
         {whereOf(i, t)}
