@@ -14,6 +14,7 @@ import type { NewEntry } from './outbox/port.ts';
 import { Publisher } from './publisher.ts';
 import type { AgentSettings } from './settings.ts';
 import { SosController } from './sos.ts';
+import type { ReplyResult } from './sos-talk.ts';
 
 export interface AgentParts {
   budget: ByteBudget;
@@ -37,6 +38,8 @@ export interface PartsContext {
   units: ReadonlySet<string>;
   /** Durably queues an SOS message (the agent's submit). */
   submitSos(message: SosInput & { id: string }): Error | undefined;
+  /** The household's reply during its SOS (the agent's SosTalk, built after the parts). */
+  reply(r: { canned?: string; text?: string }): ReplyResult;
   /** A batch was sealed into the outbox. */
   onSealed(entry: NewEntry, evicted: number): void;
   onStaged(stream: string, item: string): void;
@@ -112,6 +115,7 @@ export function buildParts(c: PartsContext): AgentParts {
   });
   const sink = createSink({
     sos,
+    reply: c.reply,
     batcher,
     time: c.time,
     posIntervalMs: () => s.posIntervalS * 1000,

@@ -84,6 +84,7 @@ export class EdgeAgent extends TypedEmitter<AgentEvents> {
       nextId: this.#nextId,
       units: this.#units,
       submitSos: (m) => this.submit('sos', m),
+      reply: (r) => this.talk.reply(r),
       onSealed: (entry, evicted) => this.#accepted(entry, evicted),
       onStaged: (stream, item) => this.emit('staged', { stream, item }),
       onReject: (source, reason) => this.emit('rejected', { source, reason }),

@@ -59,4 +59,13 @@ export const PAGE_TEXTS = {
   information: { zh: '通知', mn: 'ᠮᠡᠳᠡᠭᠡ', en: 'Information' },
   until: { zh: '有效期至', mn: 'ᠬᠦᠴᠦᠨ ᠲᠡᠢ ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ', en: 'Valid until' },
   sos: { zh: '求救', mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ', en: 'SOS' },
+  talk: { zh: '与救援人员的留言', mn: 'ᠠᠪᠤᠷᠠᠭᠴᠢ ᠲᠠᠢ ᠮᠡᠳᠡᠭᠡ', en: 'Messages with the rescuers' },
+  reply: {
+    zh: '用遥控器选择回复',
+    mn: 'ᠠᠯᠤᠰ ᠤᠳᠤᠷᠢᠳᠬᠤ ᠪᠠᠭᠠᠵᠢ ᠪᠠᠷ ᠬᠠᠷᠢᠭᠤ ᠰᠣᠩᠭᠣᠭᠠᠷᠠᠢ',
+    en: 'Pick a reply with the remote',
+  },
+  you: { zh: '我方', mn: 'ᠪᠢᠳᠡ', en: 'Us' },
+  queued: { zh: '等待发送', mn: 'ᠢᠯᠡᠭᠡᠬᠦ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠢᠨ᠎ᠠ', en: 'waiting to send' },
+  sent: { zh: '已送达', mn: 'ᠬᠦᠷᠭᠡᠭᠳᠡᠪᠡ', en: 'delivered' },
 } satisfies Record<string, Texts>;

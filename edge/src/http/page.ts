@@ -15,6 +15,9 @@ export function noticePage(lang: Lang): string {
     information: t('information'),
     until: t('until'),
     none: t('none'),
+    you: t('you'),
+    queued: t('queued'),
+    sent: t('sent'),
   });
   return `<!doctype html>
 <html lang="${lang === 'mn' ? 'mn-Mong' : lang === 'zh' ? 'zh-CN' : 'en'}">
@@ -38,6 +41,14 @@ export function noticePage(lang: Lang): string {
   #sos.done { display: block; background: #1f4d2c; }
   #sos.failed { display: block; background: #f2a516; color: #111; border: 6px solid #e0332f; }
   #storage { padding: 8px 32px; font-size: 22px; display: none; background: #43331a; }
+  #talk { padding: 12px 32px; display: none; background: #14303b; }
+  #talk.shown { display: block; }
+  #talk h2 { font-size: 26px; margin: 0 0 8px; }
+  .line { margin: 6px 0; } .line.household { opacity: 0.85; } .line .who { font-weight: bold; margin-right: 10px; }
+  .line .state { font-size: 18px; opacity: 0.7; margin-left: 10px; }
+  #replies { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 10px; }
+  #replies button { font: inherit; font-size: 26px; padding: 10px 20px; border-radius: 8px; border: 3px solid #6c8ea3; background: #1a3340; color: inherit; }
+  #replies button:focus { outline: 6px solid #f2a516; }
   #storage.shown { display: block; }
 </style>
 </head>
@@ -45,6 +56,7 @@ export function noticePage(lang: Lang): string {
 <header><span>${t('title')}</span><span id="clock"></span></header>
 <section id="sos" aria-live="assertive"></section>
 <section id="storage" role="status"></section>
+<section id="talk" aria-live="polite"><h2>${t('talk')}</h2><div id="lines"></div><p>${t('reply')}</p><div id="replies"></div></section>
 <main id="list"><p>${t('none')}</p></main>
 <script>
 const LANG = ${JSON.stringify(lang)};
@@ -75,6 +87,7 @@ async function refresh() {
   const storage = document.getElementById('storage');
   storage.className = data.storageText ? 'shown' : '';
   storage.textContent = data.storageText ? data.storageText[LANG] + (LANG === 'en' ? '' : ' · ' + data.storageText.en) : '';
+  showTalk(data, s, now);
   const list = document.getElementById('list');
   list.replaceChildren();
   const shown = data.notices.filter((n) => n.expiresAt > now);
@@ -94,6 +107,45 @@ async function refresh() {
     if (n.readAt || reported.has(n.noticeId) || now - seenSince.get(n.noticeId) < 3000) continue;
     reported.add(n.noticeId);
     fetch('/api/notices/' + encodeURIComponent(n.noticeId) + '/read', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  }
+}
+// The SOS conversation: responders' texts (read receipt after 3 s on a visible screen) and the
+// household's replies, with buttons the remote's arrow keys and OK reach (focus stays put on refresh).
+const talkSeen = new Map();
+const talkReported = new Set();
+let repliesFor = '';
+function showTalk(data, s, now) {
+  const talk = document.getElementById('talk');
+  const active = s.state !== 'idle' && s.state !== 'closed';
+  const lines = data.talk || [];
+  talk.className = active || lines.length ? 'shown' : '';
+  const box = document.getElementById('lines');
+  box.replaceChildren();
+  for (const l of lines) {
+    const p = el('div', 'line ' + l.from);
+    p.append(el('span', 'who', l.from === 'household' ? L.you : l.by.name));
+    const said = [l.texts ? l.texts[LANG] : '', l.text || ''].filter(Boolean).join(' — ');
+    p.append(el('span', LANG === 'mn' ? 'mn' : '', said));
+    if (l.from === 'household') p.append(el('span', 'state', l.state === 'sent' ? L.sent : L.queued));
+    box.append(p);
+    if (l.from === 'responder' && !l.readAt && !talkSeen.has(l.id)) talkSeen.set(l.id, now);
+  }
+  const replies = document.getElementById('replies');
+  const key = active ? LANG : '';
+  if (key !== repliesFor) {
+    repliesFor = key;
+    replies.replaceChildren();
+    if (active) for (const r of data.replies || []) {
+      const b = el('button', '', r.texts[LANG]);
+      b.addEventListener('click', () => fetch('/sos/reply', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ canned: r.code }) }).then(refresh));
+      replies.append(b);
+    }
+  }
+  if (document.visibilityState !== 'visible') { talkSeen.clear(); return; }
+  for (const [id, since] of talkSeen) {
+    if (talkReported.has(id) || now - since < 3000) continue;
+    talkReported.add(id);
+    fetch('/sos/messages/' + encodeURIComponent(id) + '/read', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   }
 }
 setInterval(refresh, 2000);

@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { messageIdSchema, sosCategorySchema } from '@steppelink/protocols';
+import {
+  CANNED_REPLIES,
+  CANNED_REPLY_TEXTS,
+  messageIdSchema,
+  sosCategorySchema,
+} from '@steppelink/protocols';
 import { z } from 'zod';
 import type { EdgeAgent } from '../agent.ts';
 import { EDGE_DEFAULTS } from '../defaults.ts';
@@ -22,6 +27,13 @@ export type LocalServerState = 'idle' | 'listening' | 'closed';
 
 const pressBody = z.strictObject({ category: sosCategorySchema.optional() });
 const cancelBody = z.strictObject({ confirm: z.literal(true).optional() });
+/** Checked again by the agent (code in the list, text within the short-text limits). */
+const replyBody = z.strictObject({
+  canned: z.string().max(64).optional(),
+  text: z.string().max(2000).optional(),
+});
+/** The replies the TV offers, each in every language (the page shows the household's). */
+const REPLIES = CANNED_REPLIES.map((code) => ({ code, texts: CANNED_REPLY_TEXTS[code] }));
 
 class HttpError extends Error {
   constructor(
@@ -37,6 +49,8 @@ class HttpError extends Error {
  *   POST /sos                 press the SOS key            → 202 + status
  *   POST /sos/cancel          ask to cancel; {"confirm":true} confirms it
  *   GET  /sos/status          what to show: "sending…", "received by …"
+ *   POST /sos/reply           the household answers during its SOS: {"canned":"need-doctor"} and/or {"text":"…"}
+ *   GET  /sos/messages        the SOS conversation and the replies offered; POST /sos/messages/:id/read
  *   GET  /                    the notice page;  GET /api/notices, POST /api/notices/:id/read
  *   GET  /health              agent stats
  * POSTs must be JSON (so a cross-site page cannot fire one without a CORS preflight we refuse),
@@ -131,6 +145,9 @@ export class LocalServer {
     }
     if (method === 'GET' && path === '/sos/status') return send(res, 200, agent.sos.status());
     if (method === 'GET' && path === '/health') return send(res, 200, agent.stats());
+    if (method === 'GET' && path === '/sos/messages') {
+      return send(res, 200, { lines: agent.talk.lines(), replies: REPLIES });
+    }
     if (method === 'GET' && path === '/api/notices') {
       const notices = agent
         .activeNotices()
@@ -140,6 +157,8 @@ export class LocalServer {
         lang: agent.settings.lang,
         notices,
         sos: agent.sos.status(),
+        talk: agent.talk.lines(),
+        replies: REPLIES,
         ...(storage !== 'ok' ? { storageText: STORAGE_TEXTS[storage] } : {}),
       });
     }
@@ -161,6 +180,19 @@ export class LocalServer {
         b.confirm ? agent.input.sosConfirmCancel('http') : agent.input.sosCancel('http'),
         200,
       );
+    }
+    if (path === '/sos/reply') {
+      const r = agent.input.sosReply('http', parse(replyBody, body));
+      if (r.ok) return send(res, 202, { line: r.line });
+      const status = r.code === 'write-failed' ? 503 : r.code === 'no-sos' ? 409 : 400;
+      return send(res, status, { error: r.message, code: r.code });
+    }
+    const talkRead = /^\/sos\/messages\/([^/]+)\/read$/.exec(path);
+    if (talkRead?.[1]) {
+      const id = messageIdSchema.safeParse(decodeURIComponent(talkRead[1]));
+      if (!id.success) throw new HttpError(400, 'messageId: not a valid id');
+      const outcome = agent.talk.markRead(id.data);
+      return send(res, outcome === 'unknown' ? 404 : 200, { outcome });
     }
     const read = /^\/api\/notices\/([^/]+)\/read$/.exec(path);
     if (read?.[1]) {

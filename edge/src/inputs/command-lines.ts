@@ -8,6 +8,7 @@ import { parseSensorLine } from './sensor-line.ts';
 /**
  * Applies one command line:
  *   `sos [category]` · `cancel` · `confirm` (the cancel's second step) ·
+ *   `reply <code> [text…]` (a canned reply during the SOS, e.g. `reply need-doctor`) · `say <text…>` ·
  *   `fix <lat> <lon>` · a grazing sensor line (see sensor-line.ts) · blank or `# comment`.
  */
 export function applyCommandLine(line: string, sink: InputSink, source: string, now: number): void {
@@ -31,6 +32,22 @@ export function applyCommandLine(line: string, sink: InputSink, source: string, 
     case 'confirm':
       sink.sosConfirmCancel(source);
       return;
+    case 'reply': {
+      const [code, ...rest] = args;
+      if (code === undefined) {
+        sink.reject(source, 'reply needs a code: reply <code> [text], e.g. reply need-doctor');
+        return;
+      }
+      const words = rest.join(' ');
+      sink.sosReply(source, { canned: code, ...(words ? { text: words } : {}) });
+      return;
+    }
+    case 'say': {
+      const words = args.join(' ');
+      if (!words) sink.reject(source, 'say needs text: say <text>');
+      else sink.sosReply(source, { text: words });
+      return;
+    }
     case 'fix': {
       const [lat, lon] = args.map(Number);
       if (lat === undefined || lon === undefined || !Number.isFinite(lat) || !Number.isFinite(lon)) {

@@ -25,6 +25,7 @@ function sink() {
     sosPress: () => res,
     sosCancel: () => res,
     sosConfirmCancel: () => res,
+    sosReply: () => ({ ok: false, code: 'no-sos', message: 'not in this test' }),
     fix: (f, m) => {
       fixes.push({ ...f, src: m.src });
     },

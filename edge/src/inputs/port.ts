@@ -1,5 +1,6 @@
 import type { Fix, GrazingReading, SosCategory } from '@steppelink/protocols';
 import type { SosResult } from '../sos.ts';
+import type { ReplyResult } from '../sos-talk.ts';
 
 export type FixSource = 'gpsd' | 'nmea' | 'sim' | 'phone';
 
@@ -11,6 +12,8 @@ export interface InputSink {
   sosPress(source: string, category?: SosCategory): SosResult;
   sosCancel(source: string): SosResult;
   sosConfirmCancel(source: string): SosResult;
+  /** The household answers during its SOS (remote control): a canned code and/or short text, queued like the SOS. */
+  sosReply(source: string, reply: { canned?: string; text?: string }): ReplyResult;
   /** A GPS fix; sampled to one per posIntervalS (by fix time) and staged for a position batch. */
   fix(fix: Fix, meta: { src: FixSource; subject?: string }): void;
   /** GPS time observed at local time `localMs` (for the clock offset). */

@@ -31,6 +31,10 @@ function recordingSink() {
       events.push('cancel');
       return res;
     },
+    sosReply: (_s, r) => {
+      events.push(`reply ${r.canned ?? ''} ${r.text ?? ''}`.trim());
+      return { ok: false, code: 'no-sos', message: 'not in this test' };
+    },
     sosConfirmCancel: () => {
       events.push('confirm');
       return res;

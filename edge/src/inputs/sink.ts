@@ -13,6 +13,7 @@ import type { StagedFix } from '../entries.ts';
 import { errorMessage, type Logger } from '../logger.ts';
 import { StorageRefusedError } from '../outbox/storage.ts';
 import type { SosController } from '../sos.ts';
+import type { ReplyResult } from '../sos-talk.ts';
 import type { FixSource, InputSink } from './port.ts';
 
 export interface SinkCounters {
@@ -30,6 +31,8 @@ export interface SinkCounters {
 
 export interface SinkOptions {
   sos: SosController;
+  /** The household's reply during its SOS (the agent's SosTalk). */
+  reply(r: { canned?: string; text?: string }): ReplyResult;
   batcher: Batcher;
   time: TimeSource;
   posIntervalMs(): number;
@@ -96,6 +99,13 @@ export function createSink(o: SinkOptions): { sink: InputSink; counters: SinkCou
     sosConfirmCancel(source) {
       o.logger.info('sos.cancel_confirmed', { source });
       return o.sos.confirmCancel();
+    },
+    sosReply(source, r) {
+      const out = o.reply(r);
+      // what was said stays out of the log: only that a reply was made, and how it ended
+      if (out.ok) o.logger.info('sos.reply', { source, canned: out.line.canned ?? null });
+      else reject(source, `reply refused: ${out.message}`);
+      return out;
     },
     fix(fix, meta: { src: FixSource; subject?: string }) {
       counters.fixes++;
