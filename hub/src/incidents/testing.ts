@@ -9,7 +9,6 @@ import { HubEvents } from '../events.ts';
 import { silentLogger } from '../log.ts';
 import { SMALL_LEAGUE } from '../registry/fixture.ts';
 import type { RegistryDocument } from '../registry/schema.ts';
-import type { Registry } from '../registry/registry.ts';
 import { openSqliteRegistry } from '../registry/sqlite-store.ts';
 import { type Db, openDatabase } from '../state/db.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
