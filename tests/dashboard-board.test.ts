@@ -137,6 +137,16 @@ describe('dashboard: live incident board', () => {
     );
     expect(dispatched.rescue).toBe('helicopter');
     await middle.locator(`tr[data-incident="${incidentId}"][data-state=dispatched]`).waitFor();
+    // the rescue handover for the helicopter's dispatcher opens from the detail, in the officer's language
+    const links = detail.locator('[data-testid=handover-links]');
+    const [handover] = await Promise.all([middle.waitForEvent('popup'), links.locator('a').first().click()]);
+    await handover.waitForLoadState();
+    expect(await handover.locator('html').getAttribute('lang')).toBe('zh-Hans');
+    expect(await handover.locator('body').textContent()).toContain('救援交接单');
+    await handover.close();
+    expect(await links.locator('a[download]').getAttribute('href')).toBe(
+      `/api/incidents/${encodeURIComponent(incidentId)}/handover.gpx`,
+    );
     await detail.locator('textarea[name=note]').fill('直升机已接回，送医');
     await detail.locator('button[data-action=resolve]').click();
     await until(() => box!.acks.find((a) => a.incidentId === incidentId && a.state === 'resolved'));

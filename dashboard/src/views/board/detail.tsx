@@ -14,6 +14,7 @@ import type { TrailMapProps } from '../map/trail-map.tsx';
 import { useLoad } from '../use-load.ts';
 import { IncidentActions } from './actions.tsx';
 import { Deliveries } from './deliveries.tsx';
+import { HandoverLinks } from './handover-links.tsx';
 import { HouseholdCardView } from './household-card.tsx';
 import { lastFix } from './facts.ts';
 import { IncidentFacts } from './incident-facts.tsx';
@@ -128,6 +129,7 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
             )}
           </dl>
           <IncidentActions incident={inc} onDone={() => setReload((n) => n + 1)} />
+          <HandoverLinks id={inc.id} />
           <div class="detail-grid">
             {household && <HouseholdCardView h={household} />}
             <section class="trail">
