@@ -8,6 +8,7 @@ export const DELIVERY_STATUSES = [
   'held', // an SMS/voice fallback waiting for the app page's acknowledgement
   'queued', // the broker holds it for the phone's/box's session; not acknowledged yet
   'delivered', // the receiver acknowledged it (PUBACK, the gateway's 2xx, an open dashboard)
+  'read', // an SOS conversation message its reader showed or opened (a read receipt; delivered too)
   'no-listener', // nobody could receive it on that channel
   'not-needed', // a fallback not sent: the app page was delivered
   'failed', // gave up; lastError says why

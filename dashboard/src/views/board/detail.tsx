@@ -19,6 +19,7 @@ import { HouseholdCardView } from './household-card.tsx';
 import { lastFix } from './facts.ts';
 import { IncidentFacts } from './incident-facts.tsx';
 import { Countdown, levelOf, SeverityBadge, StateBadge, whatOf } from './labels.tsx';
+import { MessageBox } from './message-box.tsx';
 import { Timeline } from './timeline.tsx';
 
 /** While a page is still on its way its record changes without the incident changing: look again this often. */
@@ -130,6 +131,7 @@ export function IncidentDetailPanel({ id }: { id: string; me: Me }) {
           </dl>
           <IncidentActions incident={inc} onDone={() => setReload((n) => n + 1)} />
           <HandoverLinks id={inc.id} />
+          <MessageBox incident={inc} reload={reload} />
           <div class="detail-grid">
             {household && <HouseholdCardView h={household} />}
             <section class="trail">
