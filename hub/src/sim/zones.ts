@@ -108,5 +108,84 @@ export function simZones(league: SimLeague, border: { geometry: { coordinates: [
       geometry: { type: 'Polygon', coordinates: [square(tracker.home.lon, tracker.home.lat, 0.5)] },
     });
   }
+  features.push(...waterAndRoads(league));
   return { type: 'FeatureCollection' as const, features };
+}
+
+/**
+ * What a rescue handover names as the nearest water and road (demo geometry): a well by each
+ * gacha's centre (where its households water their herds) and, per banner, a gravel road that
+ * links its border sumus' centres from west to east.
+ */
+function waterAndRoads(league: SimLeague): unknown[] {
+  const out: unknown[] = [];
+  for (const u of league.doc.units) {
+    if (u.level !== 'gacha' || !u.center) continue;
+    const lat = +(u.center.lat + 0.012).toFixed(5); // a little over a kilometre north of the centre
+    out.push({
+      type: 'Feature',
+      properties: {
+        id: `well-${u.id}`,
+        kind: 'water',
+        unitId: u.id,
+        name: { zh: `${u.name.zh}机井`, mn: `${u.name.mn} ᠤᠨ ᠬᠤᠳᠳᠤᠭ`, en: `${u.name.en} well` },
+        note: 'Demo well, not a surveyed one.',
+      },
+      geometry: { type: 'Point', coordinates: [u.center.lon, lat] },
+    });
+  }
+  const banners = new Map<string, SimLeague['sumus']>();
+  for (const s of league.sumus) banners.set(s.banner, [...(banners.get(s.banner) ?? []), s]);
+  for (const [banner, sumus] of banners) {
+    if (sumus.length < 2) continue;
+    const line = [...sumus]
+      .sort((a, b) => a.center.lon - b.center.lon)
+      .map((s) => [s.center.lon, s.center.lat]);
+    out.push({
+      type: 'Feature',
+      properties: {
+        id: `road-${banner}`,
+        kind: 'road',
+        unitId: banner,
+        surface: 'gravel',
+        name: { zh: '边境苏木砂石路', mn: 'ᠬᠢᠯᠢ ᠶᠢᠨ ᠰᠤᠮᠤ ᠶᠢᠨ ᠵᠠᠮ', en: 'Border sumus gravel road' },
+        note: 'Demo road through the sumu centres, not a surveyed one.',
+      },
+      geometry: { type: 'LineString', coordinates: line },
+    });
+  }
+  // and a gravel road from each sumu's centre south through its pastures (its households' way out)
+  const names = new Map(league.doc.units.map((u) => [u.id, u.name]));
+  for (const s of league.sumus) {
+    const lats = league.doc.households
+      .filter((h) => h.grid.startsWith(`${s.id}-`))
+      .map((h) => h.location.lat);
+    if (lats.length === 0) continue;
+    const south = +(Math.min(...lats) - 0.05).toFixed(5);
+    if (south >= s.center.lat) continue;
+    const n = names.get(s.id);
+    out.push({
+      type: 'Feature',
+      properties: {
+        id: `road-${s.id}`,
+        kind: 'road',
+        unitId: s.id,
+        surface: 'gravel',
+        name: {
+          zh: `${n?.zh ?? s.id}南北砂石路`,
+          mn: `${n?.mn ?? s.id} ᠶᠢᠨ ᠵᠠᠮ`,
+          en: `${n?.en ?? s.id} north–south gravel road`,
+        },
+        note: 'Demo road, not a surveyed one.',
+      },
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [s.center.lon, s.center.lat],
+          [s.center.lon, south],
+        ],
+      },
+    });
+  }
+  return out;
 }

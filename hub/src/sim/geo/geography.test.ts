@@ -5,6 +5,7 @@ import { pointToLineDistance } from '@turf/point-to-line-distance';
 import { feature } from 'topojson-client';
 import { describe, expect, it } from 'vitest';
 import { generateLeague } from '../league.ts';
+import { nearestPlaces, type Place } from '../../incidents/handover/places.ts';
 import { simZones } from '../zones.ts';
 import { URAD, simBorder } from './geography.ts';
 import { CHINA, chinaMongoliaBorder, MONGOLIA, naturalEarthCountries } from './make-geography.ts';
@@ -67,6 +68,24 @@ describe('the simulated league’s geography', () => {
     // both banners and all eight border sumus have herders
     const sumus = new Set(league.doc.households.map((h) => h.grid.slice(0, 10)));
     expect([...sumus].sort()).toEqual(league.sumus.map((s) => s.id).sort());
+  });
+
+  it('gives every household a well and a road a rescue handover can name (within its 50 km)', () => {
+    const places = simZones(league, simBorder())
+      .features.map(
+        (f) =>
+          f as { properties: { id: string; kind: string; name: Place['name'] }; geometry: Place['geometry'] },
+      )
+      .filter((f) => f.properties.kind === 'water' || f.properties.kind === 'road')
+      .map((f) => ({ ...f.properties, geometry: f.geometry }) as Place);
+    const wells = places.filter((p) => p.kind === 'water');
+    expect(wells.length).toBe(league.doc.units.filter((u) => u.level === 'gacha').length);
+    const far: string[] = [];
+    for (const h of league.doc.households) {
+      const n = nearestPlaces(h.location, places);
+      if (!n.water || !n.road) far.push(h.id);
+    }
+    expect(far).toEqual([]);
   });
 
   it('scatters households over the grassland instead of filling a rectangle', () => {
