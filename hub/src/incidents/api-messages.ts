@@ -116,13 +116,11 @@ export function messageRoutes(d: IncidentApiDeps) {
           );
         }
         const messageId = body.id ?? `msg-${ulid(d.ctx().clock.now())}`;
-        const r = await d
-          .engine()
-          .message(
-            inc.id,
-            { id: messageId, from: 'responder', actor: actorOf(p), text: body.text, via: 'http' },
-            { source: `sos-msg:${p.personId}`, id: messageId },
-          );
+        const r = await d.engine().message(
+          inc.id,
+          { id: messageId, from: 'responder', actor: actorOf(p), text: body.text, via: 'http' },
+          { source: 'sos-msg', id: messageId }, // one id space for every responder: an id is one message
+        );
         if (!r.ok) return apiError(c, r.status, r.status === 409 ? 'conflict' : 'not_found', r.error);
         return c.json({ id: messageId, incident: viewOf(reg(), r.incident, db()) }, 201);
       },
