@@ -37,6 +37,8 @@ export const sosStatusSchema = z.object({
     })
     .optional(),
   closedReason: z.enum(['cancelled', 'resolved', 'false-alarm']).optional(),
+  /** The hub marks every sos-ack of a drill (an officer's exercise): the TV says it is not a real emergency. */
+  drill: z.literal(true).optional(),
   /** What the household pressed (the short message carries it). */
   category: sosCategorySchema.optional(),
   /** The path the hub's answer first came over: the box's MQTT link, an SMS, or BeiDou. */

@@ -141,6 +141,35 @@ describe('SosController', () => {
     expect(sos.status().ack).toBeUndefined();
   });
 
+  it('shows a drill the hub started as a drill, and a real press during it is a new SOS, never the drill’s', () => {
+    const { sos, sent } = setup();
+    sos.onSosAck({
+      ...ack,
+      sosId: 'drill-m1x2-ab12cd',
+      incidentId: 'inc-drill',
+      state: 'notified',
+      drill: true,
+    });
+    expect(sos.status()).toMatchObject({ state: 'delivered', drill: true, incidentId: 'inc-drill' });
+    sos.press('medical');
+    const raise = sent.at(-1) as { id: string; presses?: number };
+    expect(raise.id).not.toBe('drill-m1x2-ab12cd');
+    expect(sos.status()).toMatchObject({ state: 'sending', raiseIds: [raise.id] });
+    expect(sos.status().drill).toBeUndefined();
+    // the drill's next sos-ack is not this SOS's: ignored; the real one's carries no drill mark
+    sos.onSosAck({
+      ...ack,
+      sosId: 'drill-m1x2-ab12cd',
+      incidentId: 'inc-drill',
+      state: 'acknowledged',
+      drill: true,
+    });
+    expect(sos.status().drill).toBeUndefined();
+    sos.onSosAck({ ...ack, sosId: raise.id, incidentId: 'inc-real', state: 'acknowledged' });
+    expect(sos.status()).toMatchObject({ state: 'acknowledged', incidentId: 'inc-real' });
+    expect(sos.status().drill).toBeUndefined();
+  });
+
   it('ignores an sos-ack for another SOS while one is open', () => {
     const { sos } = setup();
     sos.press();

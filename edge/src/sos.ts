@@ -136,7 +136,8 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
   press(category: SosCategory = 'unknown'): SosResult {
     const s = this.#s;
     const now = this.#o.now();
-    if (!ACTIVE.includes(s.state)) {
+    // A press while a drill is on the screen is a real emergency of its own, never a re-press of the drill.
+    if (!ACTIVE.includes(s.state) || s.drill) {
       const id = this.#o.nextId();
       const raise = this.#raiseMessage(id, category, 1, now);
       const fresh: Partial<SosInternal> = {
@@ -155,6 +156,7 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
         // a new emergency: its paths are its own
         via: undefined,
         sentVia: undefined,
+        drill: undefined, // a real press, whatever drill the TV showed before
         category,
       };
       // The outbox first: "sending" is shown only for a raise that is on disk.
@@ -292,6 +294,8 @@ export class SosController extends TypedEmitter<{ status: SosStatus }> {
     const info = { state: ack.state, at: this.#o.now(), texts: ack.texts, ...(ack.by ? { by: ack.by } : {}) };
     const next: Partial<SosInternal> = { ack: info, incidentId: ack.incidentId, via: s.via ?? 'mqtt' };
     if (!ours) next.raiseIds = [ack.sosId];
+    // a drill the hub started for this household: the hub marks every sos-ack of it
+    next.drill = ack.drill === true ? true : undefined;
     let state: SosState =
       ack.state === 'acknowledged' || ack.state === 'dispatched' ? 'acknowledged' : 'delivered';
     if (TERMINAL.includes(ack.state)) {

@@ -59,6 +59,11 @@ export const PAGE_TEXTS = {
   information: { zh: '通知', mn: 'ᠮᠡᠳᠡᠭᠡ', en: 'Information' },
   until: { zh: '有效期至', mn: 'ᠬᠦᠴᠦᠨ ᠲᠡᠢ ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ', en: 'Valid until' },
   sos: { zh: '求救', mn: 'ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ', en: 'SOS' },
+  drill: {
+    zh: '演练：这不是真实求救',
+    mn: 'ᠳᠠᠰᠬᠠᠯ᠄ ᠵᠢᠩᠬᠢᠨᠢ ᠳᠤᠤᠳᠠᠯᠭ᠎ᠠ ᠪᠢᠰᠢ',
+    en: 'DRILL: not a real emergency',
+  },
   talk: { zh: '与救援人员的留言', mn: 'ᠠᠪᠤᠷᠠᠭᠴᠢ ᠲᠠᠢ ᠮᠡᠳᠡᠭᠡ', en: 'Messages with the rescuers' },
   reply: {
     zh: '用遥控器选择回复',

@@ -18,6 +18,8 @@ export function noticePage(lang: Lang): string {
     you: t('you'),
     queued: t('queued'),
     sent: t('sent'),
+    drill: t('drill'),
+    drillEn: PAGE_TEXTS.drill.en,
   });
   return `<!doctype html>
 <html lang="${lang === 'mn' ? 'mn-Mong' : lang === 'zh' ? 'zh-CN' : 'en'}">
@@ -40,6 +42,9 @@ export function noticePage(lang: Lang): string {
   #sos.active { display: block; background: #7a1d1a; }
   #sos.done { display: block; background: #1f4d2c; }
   #sos.failed { display: block; background: #f2a516; color: #111; border: 6px solid #e0332f; }
+  /* a drill looks like an exercise, not an emergency: blue, dashed, its own line first */
+  #sos.drill { background: #1d3f6e; border: 6px dashed #9cc3ff; }
+  #sos .drill-tag { display: block; font-weight: bold; color: #cfe3ff; }
   #storage { padding: 8px 32px; font-size: 22px; display: none; background: #43331a; }
   #talk { padding: 12px 32px; display: none; background: #14303b; }
   #talk.shown { display: block; }
@@ -84,6 +89,10 @@ async function refresh() {
   sos.textContent = s.state === 'idle' ? '' : s.message[LANG] + (LANG === 'en' ? '' : ' · ' + s.message.en);
   const via = s.via ? VIA[s.via] : (s.sentVia && s.sentVia.length ? SENT[s.sentVia[s.sentVia.length - 1]] : null);
   if (via && s.state !== 'idle') sos.textContent += ' — ' + via[LANG] + (LANG === 'en' ? '' : ' · ' + via.en);
+  if (s.drill && s.state !== 'idle') {
+    sos.classList.add('drill');
+    sos.prepend(el('span', 'drill-tag', L.drill + (LANG === 'en' ? '' : ' · ' + L.drillEn)));
+  }
   const storage = document.getElementById('storage');
   storage.className = data.storageText ? 'shown' : '';
   storage.textContent = data.storageText ? data.storageText[LANG] + (LANG === 'en' ? '' : ' · ' + data.storageText.en) : '';
