@@ -5,6 +5,8 @@ import type { Registry } from '../registry/registry.ts';
 import type { Incident } from './store.ts';
 import { type Holder, prefixed, type Rescue, replyTexts, sosAckTexts } from './texts.ts';
 
+/** What every text of a drill starts with (sos-acks, forwarded replies). */
+const DRILL_PREFIX: Texts = { zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ:', en: 'DRILL:' };
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const clipTexts = (t: Texts): Texts => ({ zh: clip(t.zh, 2000), mn: clip(t.mn, 2000), en: clip(t.en, 2000) });
 
@@ -128,7 +130,7 @@ export function sosAckMessage(
   if (o.rescue) msg.rescue = o.rescue;
   if (inc.drill) {
     msg.drill = true;
-    msg.texts = clipTexts(prefixed({ zh: '【演练】', mn: 'ᠳᠠᠰᠬᠠᠯ:', en: 'DRILL:' }, msg.texts));
+    msg.texts = clipTexts(prefixed(DRILL_PREFIX, msg.texts));
   }
   return msg;
 }
@@ -153,6 +155,12 @@ export function replyAlert(
   const unit = registry.getUnit(inc.unit);
   const level = Math.min(10, Math.max(0, inc.level));
   const { id, canned, text } = o.message;
+  const said = replyTexts({
+    ...(hh ? { household: hh.name } : {}),
+    deviceId: inc.device ?? inc.id,
+    ...(canned ? { canned } : {}),
+    ...(text !== undefined ? { text } : {}),
+  });
   const alert: MessageInputOf<'alert'> = {
     v: 1,
     id: forwardId(id),
@@ -161,14 +169,7 @@ export function replyAlert(
     source: inc.source,
     category: clip(inc.category, 64),
     severity: inc.severity,
-    summary: clipTexts(
-      replyTexts({
-        ...(hh ? { household: hh.name } : {}),
-        deviceId: inc.device ?? inc.id,
-        ...(canned ? { canned } : {}),
-        ...(text !== undefined ? { text } : {}),
-      }),
-    ),
+    summary: clipTexts(inc.drill ? prefixed(DRILL_PREFIX, said) : said),
     unit: { id: inc.unit, name: clip(unit?.name.zh ?? inc.unit, 120) },
     level,
     role: inc.chain[level]?.role ?? 'grid-worker',
