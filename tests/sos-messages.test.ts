@@ -5,6 +5,7 @@ import {
   type MessageInputOf,
   upTopic,
   workerAlertTopic,
+  workerReplyTopic,
 } from '@steppelink/protocols';
 import { createAgent, createMemoryOutbox, type EdgeAgent } from '@steppelink/edge';
 import { linkState } from '@steppelink/edge/testing';
@@ -220,7 +221,7 @@ describe('two-way messages during an SOS (real hub, edge agent, phone and board)
     expect((await messages(id)).map((m) => m.id)).toEqual([replyId, 'msg-e2e-1']);
   });
 
-  it('a redelivered reply is stored once, and a reply after the close is dead-lettered with the reason', async () => {
+  it('a redelivered reply is stored once, the phone answers over MQTT, and a reply after the close is dead-lettered with the reason', async () => {
     const sosId = await other.sos({ category: 'blizzard' });
     const page = await until(() =>
       alerts.find((a) => a.household?.id === 'hh-150824-104-0008' && !a.message),
@@ -240,6 +241,53 @@ describe('two-way messages during an SOS (real hub, edge agent, phone and board)
     const forwarded = await until(() => alerts.find((a) => a.message?.id === `${OTHER}:rpl:1`));
     expect(forwarded.summary.zh).toContain('被雪困住');
     expect(forwarded.summary.zh).toContain('羊圈塌了');
+
+    // 巴特尔 answers from his phone over MQTT: his read receipt, then a text the box receives (once, though sent twice).
+    const onBox: Record<string, unknown>[] = [];
+    other.client.on('message', (topic, payload) => {
+      if (topic === `sl/v1/${OTHER}/down/sos-msg`) onBox.push(JSON.parse(payload.toString()));
+    });
+    const fromPhone = (m: MessageInputOf<'worker-reply'>) =>
+      phone.publishAsync(workerReplyTopic('p-bater'), encodeOrThrow('worker-reply', m), { qos: 1 });
+    await fromPhone({
+      v: 1,
+      id: 'wrd-1',
+      ts: Date.now(),
+      type: 'read',
+      incidentId: id,
+      messageId: `${OTHER}:rpl:1`,
+    });
+    const say = {
+      v: 1 as const,
+      id: 'msg-phone-1',
+      ts: Date.now(),
+      type: 'say' as const,
+      incidentId: id,
+      text: '马上到，先把羊赶进棚',
+    };
+    await fromPhone(say);
+    await fromPhone(say);
+    const got = await until(() => onBox.find((m) => m.id === 'msg-phone-1'));
+    expect(got).toMatchObject({ incidentId: id, sosId, text: say.text, from: { name: '巴特尔' } });
+    await until(async () =>
+      (await messages(id)).find((m) => m.id === `${OTHER}:rpl:1`)?.copies.find((c) => c.status === 'read'),
+    );
+    expect((await messages(id)).map((m) => [m.id, m.from])).toEqual([
+      [`${OTHER}:rpl:1`, 'household'],
+      ['msg-phone-1', 'responder'],
+    ]);
+    // a phone naming a message the incident does not have is dead-lettered with the reason
+    await fromPhone({
+      v: 1,
+      id: 'wrd-2',
+      ts: Date.now(),
+      type: 'read',
+      incidentId: id,
+      messageId: 'no-such',
+    });
+    expect((await until(() => deadLetter(/worker-reply wrd-2 from p-bater refused/))).detail).toContain(
+      'no household message no-such',
+    );
     expect((await call(officer, 'POST', `/incidents/${id}/resolve`, {})).status).toBe(200);
     const after = encodeOrThrow('sos-reply', {
       v: 1,
@@ -254,7 +302,8 @@ describe('two-way messages during an SOS (real hub, edge agent, phone and board)
     expect(dead.reason).toBe('handler_error');
     expect(dead.detail).toContain('incident is resolved; its conversation is closed');
     const said = (await messages(id)).map((m) => m.id);
-    expect(said).toEqual([`${OTHER}:rpl:1`]);
+    expect(said).toEqual([`${OTHER}:rpl:1`, 'msg-phone-1']);
+    expect(onBox.filter((m) => m.id === 'msg-phone-1')).toHaveLength(1);
     expect(alerts.filter((a) => a.message?.id === `${OTHER}:rpl:1`)).toHaveLength(1);
   });
 });

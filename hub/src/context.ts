@@ -11,10 +11,12 @@ import type { Db } from './state/db.ts';
 import type { TelemetryStore } from './telemetry/port.ts';
 
 /** An upstream message that passed topic ACL and schema checks and was durably accepted (inbox). */
-export interface Accepted<K extends UpKind | 'worker-ack' = UpKind> {
+/** What a person's phone publishes under `sl/v1/worker/{personId}/…`: acks, and its side of an SOS conversation. */
+export type WorkerKind = 'worker-ack' | 'worker-reply';
+export interface Accepted<K extends UpKind | WorkerKind = UpKind> {
   /** Inbox sequence number: increasing in acceptance order. */
   seq: number;
-  /** Device id for upstream kinds; the person id for 'worker-ack'. */
+  /** Device id for upstream kinds; the person id for a person's kinds ('worker-ack', 'worker-reply'). */
   deviceId: string;
   kind: K;
   msg: MessageOf<K>;
@@ -22,8 +24,8 @@ export interface Accepted<K extends UpKind | 'worker-ack' = UpKind> {
   receivedAt: number;
 }
 
-export type AcceptedHandler<K extends UpKind | 'worker-ack'> = (m: Accepted<K>) => Promise<void> | void;
-export type AcceptedHandlers = { [K in UpKind | 'worker-ack']?: AcceptedHandler<K> };
+export type AcceptedHandler<K extends UpKind | WorkerKind> = (m: Accepted<K>) => Promise<void> | void;
+export type AcceptedHandlers = { [K in UpKind | WorkerKind]?: AcceptedHandler<K> };
 
 /** Downlink through the broker (embedded aedes, or an external broker's client). */
 export interface Publisher {

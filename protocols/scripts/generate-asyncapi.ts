@@ -133,6 +133,17 @@ function channelSpecs(): ChannelSpec[] {
       action: 'receive',
       operationSummary: "The hub receives a worker's acknowledgement and stops escalation.",
     },
+    {
+      id: 'worker.reply',
+      address: 'sl/v1/worker/{workerId}/reply',
+      kind: 'worker-reply',
+      param: 'workerId',
+      description:
+        "A responder's phone in the SOS conversation: a short text for the household's TV, or the phone's read receipt for the household's reply.",
+      operationId: 'receive.worker-reply',
+      action: 'receive',
+      operationSummary: "The hub receives a responder's text for the household, or a read receipt.",
+    },
   ];
 }
 

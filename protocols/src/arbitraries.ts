@@ -333,6 +333,16 @@ export const sosMsgArb: fc.Arbitrary<MessageInputOf<'sos-msg'>> = fc.record(
   { requiredKeys: ['v', 'id', 'ts', 'incidentId', 'sosId', 'from', 'text'] },
 );
 
+export const workerReplyArb: fc.Arbitrary<MessageInputOf<'worker-reply'>> = fc.oneof(
+  fc.record({ ...envelope, type: fc.constant('say' as const), incidentId: messageIdArb, text: shortTextArb }),
+  fc.record({
+    ...envelope,
+    type: fc.constant('read' as const),
+    incidentId: messageIdArb,
+    messageId: messageIdArb,
+  }),
+);
+
 /** The arbitrary for each kind, by kind name. */
 export const messageArbs: { [K in MessageKind]: fc.Arbitrary<MessageInputOf<K>> } = {
   sos: sosArb,
@@ -347,6 +357,7 @@ export const messageArbs: { [K in MessageKind]: fc.Arbitrary<MessageInputOf<K>> 
   config: configArb,
   alert: alertArb,
   'worker-ack': workerAckArb,
+  'worker-reply': workerReplyArb,
 };
 
 /** A valid message of any kind, with its kind. */

@@ -38,6 +38,7 @@ const REQUIRED: Record<MessageKind, string[]> = {
     'openedAt',
   ],
   'worker-ack': ['incidentId'],
+  'worker-reply': ['type', 'incidentId'],
 };
 
 /** A refusal is data: a known code, a path, a message. Never a throw. */

@@ -210,6 +210,24 @@ export const fixtures: { [K in MessageKind]: MessageInputOf<K>[] } = {
       messageId: 'msg-01KAWY4B7Q',
     },
   ],
+  'worker-reply': [
+    {
+      v: 1,
+      id: 'msg-01KAWY4B7Q',
+      ts: T + 175_000,
+      type: 'say',
+      incidentId: 'inc-01KAWY2Z5N',
+      text: '医生和我20分钟到，请让老人保暖',
+    },
+    {
+      v: 1,
+      id: 'wrd-01KAWY4C2R',
+      ts: T + 100_000,
+      type: 'read',
+      incidentId: 'inc-01KAWY2Z5N',
+      messageId: 'stb-150824-104-0007:rpl:1',
+    },
+  ],
   'sos-msg': [
     {
       v: 1,

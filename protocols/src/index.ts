@@ -13,6 +13,7 @@ export * from './kinds/sos.ts';
 export * from './kinds/sos-ack.ts';
 export * from './kinds/sos-msg.ts';
 export * from './kinds/sos-reply.ts';
+export * from './kinds/worker-reply.ts';
 export * from './messages.ts';
 export * from './result.ts';
 export * from './topics.ts';

@@ -10,6 +10,7 @@ import { sosSchema } from './kinds/sos.ts';
 import { sosAckSchema } from './kinds/sos-ack.ts';
 import { sosMsgSchema } from './kinds/sos-msg.ts';
 import { sosReplySchema } from './kinds/sos-reply.ts';
+import { workerReplySchema } from './kinds/worker-reply.ts';
 
 export interface MessageKindSpec<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -47,6 +48,11 @@ export const MESSAGES = {
   'sos-msg': spec(sosMsgSchema, 'down', "A responder's short text to the household during its SOS"),
   alert: spec(alertSchema, 'worker-down', "Incident paged to a worker's phone"),
   'worker-ack': spec(workerAckSchema, 'worker-up', "A worker's acknowledgement of an alert"),
+  'worker-reply': spec(
+    workerReplySchema,
+    'worker-up',
+    "A responder's phone in the SOS conversation: a short text for the household, or a read receipt",
+  ),
 } as const;
 
 export type MessageKind = keyof typeof MESSAGES;

@@ -15,6 +15,7 @@ import {
   unitNoticeTopic,
   upTopic,
   workerAckTopic,
+  workerReplyTopic,
   workerAlertTopic,
 } from './topics.ts';
 
@@ -31,6 +32,8 @@ function build(p: ParsedTopic): string {
       return workerAlertTopic(p.workerId);
     case 'worker-ack':
       return workerAckTopic(p.workerId);
+    case 'worker-reply':
+      return workerReplyTopic(p.workerId);
   }
 }
 
@@ -44,6 +47,7 @@ const parsedArb: fc.Arbitrary<ParsedTopic> = fc.oneof(
   fc.record({ type: fc.constant('unit-notice' as const), unitId: unitIdArb }),
   fc.record({ type: fc.constant('worker-alert' as const), workerId: workerIdArb }),
   fc.record({ type: fc.constant('worker-ack' as const), workerId: workerIdArb }),
+  fc.record({ type: fc.constant('worker-reply' as const), workerId: workerIdArb }),
 );
 
 /** Invalid ids: MQTT wildcards and separators, spaces, empty, too long, bad first character. */

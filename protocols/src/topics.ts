@@ -19,7 +19,8 @@ export type ParsedTopic =
   | { type: 'down'; deviceId: string; kind: DownKind }
   | { type: 'unit-notice'; unitId: string }
   | { type: 'worker-alert'; workerId: string }
-  | { type: 'worker-ack'; workerId: string };
+  | { type: 'worker-ack'; workerId: string }
+  | { type: 'worker-reply'; workerId: string };
 
 export const TOPIC_ERROR_CODES = ['foreign', 'malformed', 'bad_id', 'unknown_kind', 'too_long'] as const;
 export type TopicErrorCode = (typeof TOPIC_ERROR_CODES)[number];
@@ -87,6 +88,12 @@ export function workerAckTopic(workerId: string): string {
   return `${PREFIX}worker/${workerId}/ack`;
 }
 
+/** `sl/v1/worker/{workerId}/reply` — the phone's side of the SOS conversation (issue #27). */
+export function workerReplyTopic(workerId: string): string {
+  checkId(workerId, 'worker id');
+  return `${PREFIX}worker/${workerId}/reply`;
+}
+
 const fail = (code: TopicErrorCode, topic: string, message: string) =>
   err<TopicError>({ code, topic: topic.length > 80 ? `${topic.slice(0, 80)}…` : topic, message });
 
@@ -141,6 +148,7 @@ export function parseTopicFully(topic: string): Result<ParsedTopic, TopicError> 
     if (a === 'unit' && c === 'notice') return ok({ type: 'unit-notice', unitId: b });
     if (a === 'worker' && c === 'alert') return ok({ type: 'worker-alert', workerId: b });
     if (a === 'worker' && c === 'ack') return ok({ type: 'worker-ack', workerId: b });
+    if (a === 'worker' && c === 'reply') return ok({ type: 'worker-reply', workerId: b });
     return fail('unknown_kind', topic, `unknown ${a} topic kind ${JSON.stringify(c)}`);
   }
   if (!isValidDeviceId(a)) return fail('bad_id', topic, 'invalid device id');

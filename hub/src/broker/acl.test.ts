@@ -32,6 +32,11 @@ describe('ACL: deny by default', () => {
     expect(maySubscribe(box, 'sl/v1/stb-150824-104-0008/down/sos-msg')).toBe(false);
     expect(mayReceive(box, 'sl/v1/stb-150824-104-0008/down/sos-msg')).toBe(false);
   });
+  it('lets a phone speak in SOS conversations only under its own id (issue #27)', () => {
+    expect(pub(bater, 'sl/v1/worker/p-bater/reply')).toBe(true);
+    expect(pub(bater, 'sl/v1/worker/p-wuyun/reply')).toBe(false);
+    expect(pub(box, 'sl/v1/worker/p-bater/reply')).toBe(false);
+  });
   it('lets a person publish only acks under their own id', () => {
     expect(pub(bater, 'sl/v1/worker/p-bater/ack')).toBe(true);
     expect(pub(bater, 'sl/v1/worker/p-wuyun/ack')).toBe(false);

@@ -16,11 +16,11 @@ const DOWN_LEAVES: ReadonlySet<string> = new Set<string>(['#', '+', ...DOWN_KIND
 /**
  * Deny by default. A device publishes only `sl/v1/{ownId}/{upKind}` (its SOS conversation,
  * `sos-reply`, included: the incidents module checks the incident it names is its own); a person publishes only
- * `sl/v1/worker/{ownId}/ack`. Everything else is refused (acknowledged and dropped by the broker).
+ * `sl/v1/worker/{ownId}/ack` and `…/reply` (its side of an SOS conversation). Everything else is refused (acknowledged and dropped by the broker).
  */
 export function mayPublish(who: Identity, topic: ParsedTopic): boolean {
   if (who.type === 'device') return topic.type === 'up' && topic.deviceId === who.deviceId;
-  return topic.type === 'worker-ack' && topic.workerId === who.personId;
+  return (topic.type === 'worker-ack' || topic.type === 'worker-reply') && topic.workerId === who.personId;
 }
 
 /**

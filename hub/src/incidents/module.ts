@@ -300,6 +300,7 @@ export function createIncidentsModule(options: IncidentsModuleOptions = {}): Inc
       },
       'worker-ack': (m: Accepted<'worker-ack'>) => handlers['worker-ack'](m),
       'sos-reply': (m: Accepted<'sos-reply'>) => conversation['sos-reply'](m),
+      'worker-reply': (m: Accepted<'worker-reply'>) => conversation['worker-reply'](m),
       pos: (m: Accepted<'pos'>) => need(engine).attachPositions(m.deviceId, expandFixes(m.msg)),
     },
 

@@ -1,4 +1,5 @@
 import type { UpKind } from '@steppelink/protocols';
+import type { WorkerKind } from '../context.ts';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { DeadLetterTable } from './dead-letters.ts';
@@ -7,7 +8,13 @@ import type { DeadLetterInput, InboxEntry, InboxStore, Maybe } from './inbox.ts'
 /** Completes the broker's authorizePublish: the PUBACK goes out only after `done(null)`. */
 export type Done = (err?: Error | null) => void;
 
-export type IngestKind = UpKind | 'worker-ack';
+export type IngestKind = UpKind | WorkerKind;
+/** A kind a person sends (its inbox sender is `worker/{personId}`), not a device. */
+export const isWorkerKind = (kind: string): kind is WorkerKind =>
+  kind === 'worker-ack' || kind === 'worker-reply';
+/** The topic a person's message of `kind` came on. */
+export const workerTopicOf = (personId: string, kind: WorkerKind): string =>
+  `sl/v1/worker/${personId}/${kind === 'worker-ack' ? 'ack' : 'reply'}`;
 
 /**
  * A herder's rescue call: handed on before its commit (the accept queue) and handled beside the

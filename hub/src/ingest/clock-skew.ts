@@ -1,7 +1,7 @@
 import { Counter } from 'prom-client';
 import type { HubMetrics } from '../metrics.ts';
 import { type Db, migrate } from '../state/db.ts';
-import type { IngestKind } from './accept-queue.ts';
+import { type IngestKind, isWorkerKind } from './accept-queue.ts';
 import { clampSourceTimes } from './source-time.ts';
 
 export const clockSkewDefaults = {
@@ -130,7 +130,7 @@ export class ClockSkew {
       return;
     }
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    if (kind === 'worker-ack') return; // a person's phone: counted, not a device to flag
+    if (isWorkerKind(kind)) return; // a person's phone: counted, not a device to flag
     let f = this.flags.get(deviceId);
     if (!f) {
       f = { deviceId, aheadMs: 0, deviceTs: 0, kind, since: receivedAt, lastAt: receivedAt, messages: 0 };

@@ -8,7 +8,13 @@ import type { HubMetrics } from '../metrics.ts';
 import type { DeadLetterReader, RejectReason } from '../ports.ts';
 import type { Db } from '../state/db.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
-import { AcceptQueue, type AcceptQueueOptions, type Done, type IngestKind } from './accept-queue.ts';
+import {
+  AcceptQueue,
+  type AcceptQueueOptions,
+  type Done,
+  type IngestKind,
+  isWorkerKind,
+} from './accept-queue.ts';
 import { ClockSkew, ClockSkewTable, clockSkewDefaults } from './clock-skew.ts';
 import { DeadLetterTable, excerptOf } from './dead-letters.ts';
 import { type InboxStore, inboxDefaults, settle } from './inbox.ts';
@@ -72,7 +78,8 @@ export function verdict(who: Identity | null, topic: string, payload: Buffer): V
   if (!who || !mayPublish(who, t)) {
     return { reason: 'acl', detail: `${describeWho(who)} may not publish to ${t.type} topic ${topic}` };
   }
-  const kind: IngestKind = t.type === 'up' ? t.kind : 'worker-ack';
+  const kind: IngestKind =
+    t.type === 'up' ? t.kind : t.type === 'worker-reply' ? 'worker-reply' : 'worker-ack';
   const r = decode(kind, payload);
   if (!r.ok) return { reason: WIRE_REASON[r.error.code], detail: r.error.message };
   return { kind, id: who.type === 'device' ? who.deviceId : who.personId, msg: r.value as { id: string } };
@@ -153,7 +160,7 @@ export class Ingest {
       return;
     }
     this.queue.accept({
-      sender: v.kind === 'worker-ack' ? `worker/${v.id}` : v.id,
+      sender: isWorkerKind(v.kind) ? `worker/${v.id}` : v.id,
       deviceId: v.id,
       msgId: v.msg.id,
       kind: v.kind,

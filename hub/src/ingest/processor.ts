@@ -5,7 +5,13 @@ import type { HubEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { TelemetryStore } from '../telemetry/port.ts';
-import { type IngestKind, isUrgent, type PendingReject } from './accept-queue.ts';
+import {
+  type IngestKind,
+  isUrgent,
+  isWorkerKind,
+  type PendingReject,
+  workerTopicOf,
+} from './accept-queue.ts';
 import type { ClockSkew } from './clock-skew.ts';
 import { Dispatcher, type Item } from './dispatcher.ts';
 import { type InboxStore, settle } from './inbox.ts';
@@ -37,8 +43,7 @@ export interface ProcessorDeps {
 
 type State = 'idle' | 'recovering' | 'running' | 'closing' | 'closed';
 
-const senderOf = (deviceId: string, kind: string) =>
-  kind === 'worker-ack' ? `worker/${deviceId}` : deviceId;
+const senderOf = (deviceId: string, kind: string) => (isWorkerKind(kind) ? `worker/${deviceId}` : deviceId);
 
 /**
  * After the group commit: hands each new message to the telemetry store (one write per batch,
@@ -209,7 +214,7 @@ export class Processor {
     for (const r of rows) {
       this.cursor = r.seq;
       const kind = r.kind as IngestKind;
-      const deviceId = kind === 'worker-ack' ? r.sender.slice('worker/'.length) : r.sender;
+      const deviceId = isWorkerKind(kind) ? r.sender.slice('worker/'.length) : r.sender;
       const decoded = decode(kind, r.payload);
       if (decoded.ok) {
         this.d.clockSkew.check(kind, deviceId, decoded.value as { ts: number }, r.receivedAt);
@@ -307,11 +312,11 @@ export class Processor {
     detail: string,
     msg?: unknown,
   ): void {
-    const topic = kind === 'worker-ack' ? `sl/v1/worker/${deviceId}/ack` : `sl/v1/${deviceId}/${kind}`;
+    const topic = isWorkerKind(kind) ? workerTopicOf(deviceId, kind) : `sl/v1/${deviceId}/${kind}`;
     this.d.deadLetter({
       at: this.d.clock.now(),
       topic,
-      deviceId: kind === 'worker-ack' ? null : deviceId,
+      deviceId: isWorkerKind(kind) ? null : deviceId,
       clientId: null,
       reason,
       detail: `${detail} (inbox seq ${seq}, sender ${senderOf(deviceId, kind)})`.slice(0, 1000),

@@ -26,6 +26,15 @@ describe('verdict: topic → ACL → decode', () => {
       id: 'p-bater',
     });
   });
+  it('accepts a phone’s SOS-conversation message under the person id, and only on its own topic', () => {
+    const reply = encodeOrThrow('worker-reply', fixtures['worker-reply'][0]!);
+    expect(verdict(bater, 'sl/v1/worker/p-bater/reply', reply)).toMatchObject({
+      kind: 'worker-reply',
+      id: 'p-bater',
+    });
+    expect(verdict(bater, 'sl/v1/worker/p-wuyun/reply', reply)).toMatchObject({ reason: 'acl' });
+    expect(verdict(bater, 'sl/v1/worker/p-bater/reply', sos)).toMatchObject({ reason: 'schema' });
+  });
   it.each([
     ['a foreign topic', box, 'home/yurt/temp', sos, 'bad_topic'],
     ['an unknown upstream kind', box, 'sl/v1/stb-150824-104-0007/video', sos, 'bad_topic'],

@@ -40,7 +40,7 @@ export async function senderOf(registry: IdentityRegistry, topic: string): Promi
     }
     return { ok: true, who: { type: 'device', deviceId: device.id, units: new Set<string>() } };
   }
-  if (t.type === 'worker-ack') {
+  if (t.type === 'worker-ack' || t.type === 'worker-reply') {
     const person = await registry.getPerson(t.workerId);
     if (!person) {
       return {
