@@ -124,6 +124,8 @@ describe('the SOS conversation on the box (issue #27)', () => {
     expect(replies()).toEqual([expect.objectContaining({ type: 'read', sosId, messageId: msg.id })]);
     const page = await (await fetch(`${server.url}/`)).text();
     expect(page).toContain('id="talk"');
+    expect(page).toContain('id="say"'); // short text typed with the remote's on-screen keyboard
+    expect(page).toContain('ᠪᠣᠭᠣᠨᠢ ᠪᠢᠴᠢᠭ'); // in the household's language (the box is set to mn)
   });
 
   it('takes replies from command lines (a scripted remote)', async () => {

@@ -71,6 +71,8 @@ export const PAGE_TEXTS = {
     en: 'Pick a reply with the remote',
   },
   you: { zh: '我方', mn: 'ᠪᠢᠳᠡ', en: 'Us' },
+  write: { zh: '或输入简短文字', mn: 'ᠡᠰᠡᠪᠡᠯ ᠪᠣᠭᠣᠨᠢ ᠪᠢᠴᠢᠭ ᠪᠢᠴᠢᠭᠡᠷᠡᠢ', en: 'or type a short text' },
+  send: { zh: '发送', mn: 'ᠢᠯᠡᠭᠡᠬᠦ', en: 'Send' },
   queued: { zh: '等待发送', mn: 'ᠢᠯᠡᠭᠡᠬᠦ ᠶᠢ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠢᠨ᠎ᠠ', en: 'waiting to send' },
   sent: { zh: '已送达', mn: 'ᠬᠦᠷᠭᠡᠭᠳᠡᠪᠡ', en: 'delivered' },
 } satisfies Record<string, Texts>;

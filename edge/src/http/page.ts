@@ -54,6 +54,9 @@ export function noticePage(lang: Lang): string {
   #replies { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 10px; }
   #replies button { font: inherit; font-size: 26px; padding: 10px 20px; border-radius: 8px; border: 3px solid #6c8ea3; background: #1a3340; color: inherit; }
   #replies button:focus { outline: 6px solid #f2a516; }
+  #say { display: flex; gap: 12px; margin-top: 10px; } #say[hidden] { display: none; }
+  #say input { flex: 1; font: inherit; font-size: 26px; padding: 8px; } #say button { font: inherit; font-size: 26px; }
+  #say :focus { outline: 6px solid #f2a516; }
   #storage.shown { display: block; }
 </style>
 </head>
@@ -61,7 +64,7 @@ export function noticePage(lang: Lang): string {
 <header><span>${t('title')}</span><span id="clock"></span></header>
 <section id="sos" aria-live="assertive"></section>
 <section id="storage" role="status"></section>
-<section id="talk" aria-live="polite"><h2>${t('talk')}</h2><div id="lines"></div><p>${t('reply')}</p><div id="replies"></div></section>
+<section id="talk" aria-live="polite"><h2>${t('talk')}</h2><div id="lines"></div><p>${t('reply')}</p><div id="replies"></div><form id="say" hidden><input name="text" maxlength="140" placeholder="${t('write')}" aria-label="${t('write')}"><button type="submit">${t('send')}</button></form></section>
 <main id="list"><p>${t('none')}</p></main>
 <script>
 const LANG = ${JSON.stringify(lang)};
@@ -150,6 +153,7 @@ function showTalk(data, s, now) {
       replies.append(b);
     }
   }
+  document.getElementById('say').hidden = !active;
   if (document.visibilityState !== 'visible') { talkSeen.clear(); return; }
   for (const [id, since] of talkSeen) {
     if (talkReported.has(id) || now - since < 3000) continue;
@@ -157,6 +161,22 @@ function showTalk(data, s, now) {
     fetch('/sos/messages/' + encodeURIComponent(id) + '/read', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   }
 }
+// short text typed with the remote's on-screen keyboard: the agent checks the limits and says why it refuses
+document.getElementById('say').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = e.target.elements.text;
+  const text = input.value.trim();
+  if (!text) return;
+  const r = await fetch('/sos/reply', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+  if (r.ok) {
+    input.value = '';
+  } else {
+    input.setCustomValidity((await r.json()).error || '');
+    input.reportValidity();
+    input.setCustomValidity('');
+  }
+  refresh();
+});
 setInterval(refresh, 2000);
 setInterval(() => { document.getElementById('clock').textContent = new Date().toLocaleTimeString(); }, 1000);
 refresh();
