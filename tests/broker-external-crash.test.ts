@@ -1,75 +1,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeOrThrow, upTopic } from '@steppelink/protocols';
 import { SMALL_LEAGUE } from '@steppelink/hub/testing';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  brokerHealth,
+  DEVICES,
   type ExternalHubProcess,
   inboxIds,
   killHub,
   spawnExternalHub,
   stopHub,
+  stream,
 } from './support/external-hubs.ts';
-import { apiAs, until } from './support/hub.ts';
+import { until } from './support/hub.ts';
 import { type MosquittoHandle, startMosquitto } from './support/mosquitto.ts';
 
 // Hubs in external broker mode behind Debian's mosquitto (2.0.11), each its own process with its
 // own SQLite state (until the PostgreSQL state adapter is wired in, two hubs never share a store).
-
-const T = 1_764_028_800_000;
-const DEVICES = ['trk-patrol-150825-03', 'stb-150824-104-0007', 'stb-150824-104-0008', 'stb-150825-201-0021'];
-
-const fix = (deviceId: string, tag: string, n: number) =>
-  encodeOrThrow('pos', {
-    v: 1,
-    id: `${deviceId}:${tag}:${n}`,
-    ts: T + n * 1_000 + 200,
-    t0: T + n * 1_000,
-    src: 'gpsd',
-    fixes: [
-      [0, Number((41.8 + n * 1e-5).toFixed(6)), Number((106.9 + n * 1e-5).toFixed(6)), 1320, 1, 4.2, 45],
-    ],
-  });
-
-/** Devices streaming QoS 1 to the broker, 20 in flight each; `acked` holds every id the broker acknowledged. */
-function stream(url: string, tag: string) {
-  const acked = new Set<string>();
-  let running = true;
-  const clients: MqttClient[] = DEVICES.map((deviceId) => {
-    const c = mqtt.connect(url, { clientId: deviceId, clean: false, reconnectPeriod: 200 });
-    let n = 0;
-    let inFlight = 0;
-    const pump = () => {
-      while (running && inFlight < 20) {
-        const i = ++n;
-        inFlight++;
-        c.publish(upTopic(deviceId, 'pos'), fix(deviceId, tag, i), { qos: 1 }, (err) => {
-          inFlight--;
-          if (!err) acked.add(`${deviceId}|${deviceId}:${tag}:${i}`);
-          pump();
-        });
-      }
-    };
-    c.once('connect', pump);
-    c.on('error', () => {});
-    return c;
-  });
-  return {
-    acked,
-    count: () => acked.size,
-    async stop() {
-      running = false;
-      // the last in-flight publishes settle (acknowledged by the broker) before the snapshot
-      await until(() =>
-        clients.every((c) => !c.connected || Object.keys(c.outgoing).length === 0) ? true : undefined,
-      );
-      await Promise.all(clients.map((c) => new Promise<void>((r) => c.end(false, {}, () => r()))));
-      return new Set(acked);
-    },
-  };
-}
 
 /** How often each message id is stored across the hubs' inboxes. */
 function storedAcross(dirs: string[]): Map<string, number> {
@@ -93,6 +42,8 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
       STEPPELINK_BROKER_USERNAME: 'steppelink-hub',
       STEPPELINK_BROKER_PASSWORD: 'anonymous-test-broker',
       STEPPELINK_BROKER_CLIENT_ID: id,
+      // three consumer connections each (ids <id>, <id>:2, <id>:3): restart and adoption cover them all
+      STEPPELINK_BROKER_CONSUMERS: '3',
       ...extra,
     });
     hubs.push(h);
@@ -114,6 +65,11 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     const [a1, b] = await Promise.all([spawn('hub-a', group), spawn('hub-b', group)]);
     const s = stream(mosquitto!.url, 'restart');
     await until(() => (s.count() >= 200 ? true : undefined));
+    // several messages were in flight at A at once (each PUBACKed only after its commit), so the
+    // kill below lands with more than one of them unacknowledged
+    const a1Broker = await brokerHealth(a1);
+    expect(a1Broker.connections.map((c) => c.clientId)).toEqual(['hub-a', 'hub-a:2', 'hub-a:3']);
+    expect(a1Broker.peakInFlight).toBeGreaterThan(1);
     await killHub(a1);
     const ackedAtKill = s.count();
     await until(() => (s.count() >= ackedAtKill + 400 ? true : undefined));
@@ -130,6 +86,10 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     expect(waiting.length).toBeGreaterThan(50);
 
     const a2 = await spawn('hub-a', group);
+    // every one of its sessions came back under its own id
+    expect((await brokerHealth(a2)).connections).toEqual(
+      ['hub-a', 'hub-a:2', 'hub-a:3'].map((clientId) => ({ clientId, state: 'connected', connects: 1 })),
+    );
     const stored = await until(() => {
       const m = storedAcross(dirs);
       return [...acked].every((k) => m.has(k)) ? m : undefined;
@@ -142,7 +102,7 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     expect((await stopHub(b)).code).toBe(0);
   }, 300_000); // three hub processes start and stop: minutes on a loaded 2-core machine
 
-  it("killed for good: a sibling started with STEPPELINK_BROKER_ADOPT drains its session, then ends it (each acknowledged message stored, twice at most for the dead hub's in-flight window)", async () => {
+  it("killed for good: a sibling started with STEPPELINK_BROKER_ADOPT drains each of its consumer sessions, then ends them (each acknowledged message stored, twice at most for the dead hub's in-flight window)", async () => {
     const group = { STEPPELINK_BROKER_GROUP: 'adopt' };
     const [c, d] = await Promise.all([spawn('hub-c', group), spawn('hub-d', group)]);
     const s = stream(mosquitto!.url, 'adopt');
@@ -167,31 +127,29 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     const twice = [...acked].filter((k) => stored.get(k) !== 1);
     expect(twice.filter((k) => stored.get(k) !== 2 || !killedStore.has(k))).toEqual([]);
     expect(twice.length).toBeLessThanOrEqual(20); // mosquitto's default max_inflight_messages
-    const get = await apiAs(e.httpUrl, 'liming');
-    type Health = {
-      components: {
-        broker: { clientId: string; adopted?: { clientId: string; state: string; drained: number }[] };
-      };
-    };
+    const ids = ['hub-c', 'hub-c:2', 'hub-c:3'];
     const adopted = await until(async () => {
-      const h = await get<Health>('/api/health');
-      const r = h.body.components.broker.adopted?.[0];
-      return r && r.state !== 'draining' ? r : undefined;
+      const r = (await brokerHealth(e)).adopted ?? [];
+      return r.length > 0 && r.every((x) => x.state !== 'draining') ? r : undefined;
     });
-    expect(adopted).toMatchObject({ clientId: 'hub-c', state: 'released' });
-    expect(adopted.drained).toBeGreaterThan(50);
-    // the session is gone: the group is served by the live hubs only
-    const probe = await mqtt.connectAsync(mosquitto!.url, {
-      clientId: 'hub-c',
-      protocolVersion: 5,
-      clean: false,
-      reconnectPeriod: 0,
-      properties: { sessionExpiryInterval: 60 },
-    });
-    expect(
-      (probe as unknown as { connackPacket?: { sessionPresent: boolean } }).connackPacket?.sessionPresent,
-    ).toBe(false);
-    await probe.endAsync(false, { properties: { sessionExpiryInterval: 0 } });
+    // the sessions hub-c left (its further ids up to 16 were probed, found empty and left out)
+    expect(adopted.map((r) => [r.clientId, r.state])).toEqual(ids.map((id) => [id, 'released']));
+    expect(adopted.reduce((n, r) => n + r.drained, 0)).toBeGreaterThan(50);
+    // the sessions are gone: the group is served by the live hubs only
+    for (const clientId of ids) {
+      const probe = await mqtt.connectAsync(mosquitto!.url, {
+        clientId,
+        protocolVersion: 5,
+        clean: false,
+        reconnectPeriod: 0,
+        properties: { sessionExpiryInterval: 60 },
+      });
+      expect(
+        (probe as unknown as { connackPacket?: { sessionPresent: boolean } }).connackPacket?.sessionPresent,
+        clientId,
+      ).toBe(false);
+      await probe.endAsync(false, { properties: { sessionExpiryInterval: 0 } });
+    }
     // and new traffic is shared by D and E alone: it all arrives without anyone adopting again
     const more = stream(mosquitto!.url, 'after');
     await until(() => (more.count() >= 200 ? true : undefined));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { HubOptions } from './hub.ts';
+import { MAX_CONSUMERS } from './broker/external/options.ts';
 
 const port = (example: number) =>
   z.coerce
@@ -18,11 +19,13 @@ const SLICE = { message: 'must be on, off, or a slice in µs from 100 to 100000 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 // MQTT client ids and share group names: printable, no topic wildcards or separators
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CONSUMER_SUFFIX = /:\d+$/;
 const CLIENT_ID_MSG = 'must be 1-128 letters, digits or . _ : - (e.g. steppelink-hub-1)';
 /** Variables that only mean something with STEPPELINK_BROKER=external. */
 const EXTERNAL_ONLY = [
   'STEPPELINK_BROKER_URL',
   'STEPPELINK_BROKER_CLIENT_ID',
+  'STEPPELINK_BROKER_CONSUMERS',
   'STEPPELINK_BROKER_GROUP',
   'STEPPELINK_BROKER_SESSION_EXPIRY_S',
   'STEPPELINK_BROKER_ADOPT',
@@ -127,6 +130,13 @@ export const envSchema = z
     STEPPELINK_BROKER_USERNAME: z.string().min(1).optional(),
     STEPPELINK_BROKER_PASSWORD: z.string().min(1).optional(),
     STEPPELINK_BROKER_CLIENT_ID: z.string().regex(CLIENT_ID, { message: CLIENT_ID_MSG }).optional(),
+    // consumer connections per hub (client ids <id>, <id>:2, …): how many messages it has in flight
+    STEPPELINK_BROKER_CONSUMERS: z.coerce
+      .number({ message: 'must be a number of connections, e.g. 4' })
+      .int({ message: 'must be a whole number of connections, e.g. 4' })
+      .min(1, { message: 'must be at least 1' })
+      .max(MAX_CONSUMERS, { message: `must be at most ${MAX_CONSUMERS}` })
+      .optional(),
     STEPPELINK_BROKER_GROUP: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or - (e.g. steppelink)' })
@@ -195,6 +205,19 @@ export const envSchema = z
           });
       }
       const own = e.STEPPELINK_BROKER_CLIENT_ID ?? defaultClientId();
+      // the hub's further consumer connections are <id>:2, <id>:3, …: no configured id may look like one
+      for (const [name, ids] of [
+        ['STEPPELINK_BROKER_CLIENT_ID', [own]],
+        ['STEPPELINK_BROKER_ADOPT', e.STEPPELINK_BROKER_ADOPT ?? []],
+      ] as const) {
+        const taken = ids.find((id) => CONSUMER_SUFFIX.test(id));
+        if (taken)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `names ${taken}, which ends like a consumer connection's id (<hub id>:2, :3, …); name the hub itself (without :<number>)`,
+          });
+      }
       if (e.STEPPELINK_BROKER_ADOPT?.includes(own))
         ctx.addIssue({
           code: 'custom',
@@ -298,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       username: e.STEPPELINK_BROKER_USERNAME ?? '',
       password: e.STEPPELINK_BROKER_PASSWORD ?? '',
       clientId: e.STEPPELINK_BROKER_CLIENT_ID ?? defaultClientId(),
+      ...(e.STEPPELINK_BROKER_CONSUMERS ? { consumers: e.STEPPELINK_BROKER_CONSUMERS } : {}),
       ...(e.STEPPELINK_BROKER_GROUP ? { group: e.STEPPELINK_BROKER_GROUP } : {}),
       ...(e.STEPPELINK_BROKER_SESSION_EXPIRY_S
         ? { sessionExpiryS: e.STEPPELINK_BROKER_SESSION_EXPIRY_S }

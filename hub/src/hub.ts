@@ -152,8 +152,9 @@ export function createHub(options: HubOptions): Hub {
   const guard = new AuthGuard(new AttemptLimiter(clock, o.attempts), metrics.registry, log);
   const events = new HubEvents();
   const telemetry = openTelemetry(o.telemetry, o.dataDir);
-  // One message at a time comes from an external broker (each waits for its commit before the
-  // next is read): a commit waits for no group there.
+  // An external broker's messages come one at a time per consumer connection (each waits for its
+  // commit before the next is handed on): a commit waits for no group there, and carries what
+  // the hub's connections handed on in that turn (broker/external/consumer.ts).
   const ingestOptions = o.externalBroker
     ? { ...o.ingest, queue: { commitIntervalMs: 0, ...o.ingest?.queue } }
     : o.ingest;

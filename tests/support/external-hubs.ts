@@ -1,5 +1,7 @@
+import { encodeOrThrow, upTopic } from '@steppelink/protocols';
 import Database from 'better-sqlite3';
-import { type HubChild, startHubProcess } from './hub.ts';
+import mqtt, { type MqttClient } from 'mqtt';
+import { apiAs, type HubChild, startHubProcess, until } from './hub.ts';
 
 export interface ExternalHubProcess extends HubChild {
   httpUrl: string;
@@ -51,4 +53,79 @@ export function inboxIds(stateDb: string): Map<string, number> {
   } finally {
     db.close();
   }
+}
+
+// Devices of SMALL_LEAGUE streaming position fixes with unique ids (the tests' registry).
+const T = 1_764_028_800_000;
+export const DEVICES = [
+  'trk-patrol-150825-03',
+  'stb-150824-104-0007',
+  'stb-150824-104-0008',
+  'stb-150825-201-0021',
+];
+
+const fix = (deviceId: string, tag: string, n: number) =>
+  encodeOrThrow('pos', {
+    v: 1,
+    id: `${deviceId}:${tag}:${n}`,
+    ts: T + n * 1_000 + 200,
+    t0: T + n * 1_000,
+    src: 'gpsd',
+    fixes: [
+      [0, Number((41.8 + n * 1e-5).toFixed(6)), Number((106.9 + n * 1e-5).toFixed(6)), 1320, 1, 4.2, 45],
+    ],
+  });
+
+/** Devices streaming QoS 1 to the broker, 20 in flight each; `acked` holds every id the broker acknowledged. */
+export function stream(url: string, tag: string) {
+  const acked = new Set<string>();
+  let running = true;
+  const clients: MqttClient[] = DEVICES.map((deviceId) => {
+    const c = mqtt.connect(url, { clientId: deviceId, clean: false, reconnectPeriod: 200 });
+    let n = 0;
+    let inFlight = 0;
+    const pump = () => {
+      while (running && inFlight < 20) {
+        const i = ++n;
+        inFlight++;
+        c.publish(upTopic(deviceId, 'pos'), fix(deviceId, tag, i), { qos: 1 }, (err) => {
+          inFlight--;
+          if (!err) acked.add(`${deviceId}|${deviceId}:${tag}:${i}`);
+          pump();
+        });
+      }
+    };
+    c.once('connect', pump);
+    c.on('error', () => {});
+    return c;
+  });
+  return {
+    acked,
+    count: () => acked.size,
+    async stop() {
+      running = false;
+      // the last in-flight publishes settle (acknowledged by the broker) before the snapshot
+      await until(() =>
+        clients.every((c) => !c.connected || Object.keys(c.outgoing).length === 0) ? true : undefined,
+      );
+      await Promise.all(clients.map((c) => new Promise<void>((r) => c.end(false, {}, () => r()))));
+      return new Set(acked);
+    },
+  };
+}
+
+/** The broker component of a hub's /api/health (external broker mode), read as a signed-in admin. */
+export interface ExternalBrokerHealth {
+  clientId: string;
+  connection: string;
+  connections: { clientId: string; state: string; connects: number }[];
+  consumed: number;
+  inFlight: number;
+  peakInFlight: number;
+  adopted?: { clientId: string; state: string; drained: number; error?: string }[];
+}
+export async function brokerHealth(h: ExternalHubProcess): Promise<ExternalBrokerHealth> {
+  const get = await apiAs(h.httpUrl, 'liming');
+  const r = await get<{ components: { broker: ExternalBrokerHealth } }>('/api/health');
+  return r.body.components.broker;
 }

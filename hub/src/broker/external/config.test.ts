@@ -77,4 +77,32 @@ describe('STEPPELINK_BROKER=external', () => {
       'STEPPELINK_BROKER="emqx": must be embedded (the default) or external',
     ]);
   });
+
+  it('reads the consumer connections per hub, and refuses a count outside 1-16 or an id that looks like a consumer', () => {
+    const r = loadConfig({
+      ...external,
+      STEPPELINK_BROKER_CLIENT_ID: 'hub-urad-1',
+      STEPPELINK_BROKER_CONSUMERS: '3',
+    });
+    expect(r.ok && r.config.options.externalBroker).toMatchObject({ clientId: 'hub-urad-1', consumers: 3 });
+    for (const [value, says] of [
+      ['0', 'must be at least 1'],
+      ['17', 'must be at most 16'],
+      ['2.5', 'must be a whole number of connections'],
+      ['many', 'must be a number of connections'],
+    ]) {
+      const bad = loadConfig({ ...external, STEPPELINK_BROKER_CONSUMERS: value });
+      expect(!bad.ok && bad.problems.join('\n')).toContain(`STEPPELINK_BROKER_CONSUMERS="${value}": ${says}`);
+    }
+    const own = loadConfig({ ...external, STEPPELINK_BROKER_CLIENT_ID: 'hub-urad-1:2' });
+    expect(!own.ok && own.problems.join('\n')).toMatch(
+      /STEPPELINK_BROKER_CLIENT_ID="hub-urad-1:2": names hub-urad-1:2, which ends like a consumer connection's id/,
+    );
+    const adopt = loadConfig({ ...external, STEPPELINK_BROKER_ADOPT: 'hub-urad-2,hub-urad-3:4' });
+    expect(!adopt.ok && adopt.problems.join('\n')).toMatch(/STEPPELINK_BROKER_ADOPT=.*names hub-urad-3:4/);
+    const embedded = loadConfig({ STEPPELINK_BROKER_CONSUMERS: '4' });
+    expect(!embedded.ok && embedded.problems).toEqual([
+      'STEPPELINK_BROKER_CONSUMERS="4": is only used with STEPPELINK_BROKER=external',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { ResolvedExternalOptions } from './options.ts';
+import { connectionReceiveMaximum, type ResolvedExternalOptions } from './options.ts';
 
 /**
  * Takes one consumed QoS 1 message; calls `ack(true)` once it is durably recorded (inbox commit
@@ -27,8 +27,9 @@ export const SESSION_TAKEN_OVER = 0x8e;
  * the broker keeps the session — subscriptions, queued and in-flight messages — while the hub
  * is away. Each QoS 1 message is acknowledged (PUBACK) through mqtt.js' `customHandleAcks` only
  * when `consume` says it is recorded. mqtt.js hands messages on one at a time (it waits for each
- * acknowledgement before it reads the next packet), so the broker's Receive Maximum bounds what
- * is in flight and the socket applies the backpressure.
+ * acknowledgement before it handles the next packet; consumer.ts opens several connections for
+ * that reason), so the broker's Receive Maximum bounds what waits in this connection's buffer
+ * and the socket applies the backpressure.
  *
  * A message that could not be recorded gets no PUBACK and `onUnrecorded` drops the connection;
  * an acknowledgement that comes after its connection was replaced is never sent (its packet id
@@ -57,7 +58,7 @@ export class ConsumerConnection {
       connectTimeout: o.connectTimeoutMs,
       reconnectPeriod: 0, // the hub owns its backoff (with jitter): see consumer.ts
       resubscribe: false, // the subscriptions are the session's; the consumer renews them on CONNACK
-      properties: { sessionExpiryInterval: o.sessionExpiryS, receiveMaximum: o.receiveMaximum },
+      properties: { sessionExpiryInterval: o.sessionExpiryS, receiveMaximum: connectionReceiveMaximum(o) },
       ...(o.ca ? { ca: o.ca } : {}),
       customHandleAcks: (topic, message, _packet, cb) => {
         const mine = this.generation;
