@@ -2,7 +2,9 @@
  * bench/scale: the distributed mode's cost per message. Devices publish QoS 1 to Debian's
  * mosquitto; 1, 2 and then 3 hub processes (STEPPELINK_BROKER=external) consume them through one
  * shared subscription, each committing to its inbox before it acknowledges. Beside them, the
- * embedded hub (aedes in the hub process) takes the same load. Figures: messages/s of each set-up
+ * embedded hub (aedes in the hub process) takes the same load, and one hub on a single consumer
+ * connection (STEPPELINK_BROKER_CONSUMERS=1: one message in flight, as mqtt.js hands a
+ * connection's messages on one at a time) shows what the hub's several connections buy. Figures: messages/s of each set-up
  * and the CPU µs per message of the hubs (summed over the hub processes) and of mosquitto.
  *
  * The figure to watch is the hub CPU per message: it says how many devices one hub core carries.
@@ -27,6 +29,8 @@ export const scaleBenchDefaults = {
   perDevice: 100, // 20k messages per set-up
   inflight: 10,
   hubs: [1, 2, 3],
+  /** consumer connections per hub (STEPPELINK_BROKER_CONSUMERS); undefined: the hub's default */
+  consumers: undefined as number | undefined,
 };
 
 /** What this bench needs of a hub process, embedded or external. */
@@ -52,11 +56,18 @@ async function allAccepted(hubs: Hub[], total: number): Promise<void> {
 }
 
 /** Waits until a hub's external consumer is connected (its health says so, to a signed-in admin). */
-async function consuming(hub: Hub): Promise<void> {
+type BrokerHealth = { connection?: string; connections?: unknown[]; peakInFlight?: number };
+
+/**
+ * Waits until a hub's external consumer is connected (its health says so, to a signed-in admin);
+ * returns a reader of that health.
+ */
+async function consuming(hub: Hub): Promise<() => Promise<BrokerHealth>> {
   const get = await apiAs(hub.httpUrl, 'liming');
+  const read = async () =>
+    (await get<{ components?: { broker?: BrokerHealth } }>('/api/health')).body.components?.broker ?? {};
   for (let i = 0; i < 500; i++) {
-    const h = await get<{ components?: { broker?: { connection?: string } } }>('/api/health');
-    if (h.body.components?.broker?.connection === 'connected') return;
+    if ((await read()).connection === 'connected') return read;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`hub at ${hub.httpUrl} never connected to the broker:\n${hub.output()}`);
@@ -67,6 +78,9 @@ interface Figures {
   hubCpuUsPerMsg: number;
   brokerCpuUsPerMsg: number | null;
   perHub: number[];
+  /** consumer connections of each hub, and the most messages each had in flight at once */
+  connections: number[];
+  peakInFlight: number[];
 }
 
 async function stop(hubs: Hub[]): Promise<void> {
@@ -108,6 +122,8 @@ export async function run(options: Partial<typeof scaleBenchDefaults> = {}): Pro
           hubCpuUsPerMsg: (cpuTimeUs(pid) - cpu0) / total,
           brokerCpuUsPerMsg: null,
           perHub: [total],
+          connections: [],
+          peakInFlight: [],
         };
         results.set('embedded', f);
         log(
@@ -117,7 +133,12 @@ export async function run(options: Partial<typeof scaleBenchDefaults> = {}): Pro
         await stop([hub]);
       }
     }
-    for (const n of o.hubs) {
+    // one hub on one connection first (what a hub did before it opened several), then 1, 2, 3 hubs
+    const setups = [
+      { key: 'external-1-serial', n: 1, consumers: 1 as number | undefined },
+      ...o.hubs.map((n) => ({ key: `external-${n}`, n, consumers: o.consumers })),
+    ];
+    for (const { key, n, consumers } of setups) {
       const broker = await startMosquitto({
         persistence: false,
         extraConfig: ['max_queued_messages 100000'],
@@ -134,10 +155,11 @@ export async function run(options: Partial<typeof scaleBenchDefaults> = {}): Pro
               STEPPELINK_BROKER_PASSWORD: 'bench-anonymous-broker',
               STEPPELINK_BROKER_CLIENT_ID: `bench-hub-${n}-${i}`,
               STEPPELINK_BROKER_GROUP: 'bench',
+              ...(consumers ? { STEPPELINK_BROKER_CONSUMERS: String(consumers) } : {}),
             }),
           );
         }
-        await Promise.all(hubs.map(consuming));
+        const health = await Promise.all(hubs.map(consuming));
         const pids = hubs.map((h) => h.child.pid as number);
         const brokerPid = broker.pid;
         let hub0: number[] = [];
@@ -153,11 +175,19 @@ export async function run(options: Partial<typeof scaleBenchDefaults> = {}): Pro
           hubCpuUsPerMsg: hubCpu / total,
           brokerCpuUsPerMsg: brokerPid ? (cpuTimeUs(brokerPid) - broker0) / total : null,
           perHub: await Promise.all(hubs.map(accepted)),
+          connections: [],
+          peakInFlight: [],
         };
-        results.set(`external-${n}`, f);
+        for (const read of health) {
+          const b = await read();
+          f.connections.push(b.connections?.length ?? 0);
+          f.peakInFlight.push(b.peakInFlight ?? 0);
+        }
+        results.set(key, f);
         log(
-          `${n} hub${n > 1 ? 's' : ''} behind mosquitto: ${f.rate.toFixed(0)} msg/s, hubs ${f.hubCpuUsPerMsg.toFixed(1)} µs/msg, ` +
-            `mosquitto ${f.brokerCpuUsPerMsg?.toFixed(1) ?? '?'} µs/msg; messages per hub ${f.perHub.join(' / ')}`,
+          `${n} hub${n > 1 ? 's' : ''} behind mosquitto, ${f.connections.join(' / ')} consumer connection(s) each: ${f.rate.toFixed(0)} msg/s, hubs ${f.hubCpuUsPerMsg.toFixed(1)} µs/msg, ` +
+            `mosquitto ${f.brokerCpuUsPerMsg?.toFixed(1) ?? '?'} µs/msg; messages per hub ${f.perHub.join(' / ')}; ` +
+            `most in flight at once per hub ${f.peakInFlight.join(' / ')}`,
         );
       } finally {
         await stop(hubs);
@@ -184,6 +214,25 @@ export async function run(options: Partial<typeof scaleBenchDefaults> = {}): Pro
       reference: null,
       ratio: null,
       target: 'reference (broker included)',
+      ok: null,
+    });
+    const serial = results.get('external-1-serial') as Figures;
+    rows.push({
+      name: 'scale.hubs_1_one_connection.rate',
+      value: serial.rate,
+      unit: 'msg/s',
+      reference: embedded.rate,
+      ratio: serial.rate / embedded.rate,
+      target: 'report (as before several connections)',
+      ok: null,
+    });
+    rows.push({
+      name: 'scale.hubs_1_one_connection.hub_cpu',
+      value: serial.hubCpuUsPerMsg,
+      unit: 'µs/msg',
+      reference: embedded.hubCpuUsPerMsg,
+      ratio: serial.hubCpuUsPerMsg / embedded.hubCpuUsPerMsg,
+      target: 'report',
       ok: null,
     });
     for (const n of o.hubs) {

@@ -71,7 +71,7 @@ describe('device access for an external broker', () => {
       ],
     });
     th = await startTestHub({
-      externalBroker: { url: broker.url, ...HUB, clientId: 'hub-access-1' },
+      externalBroker: { url: broker.url, ...HUB, clientId: 'hub-access-1', consumers: 2 },
       brokerAccess: {
         hub: HUB,
         endpointSecret: SECRET,
@@ -94,6 +94,11 @@ describe('device access for an external broker', () => {
     expect(acl).toContain('pattern write sl/v1/%u/+');
     expect(acl).toContain('pattern read sl/v1/%u/down/+');
     expect(th.hub.health().components.broker?.state).toBe('up'); // the hub got in with its own line
+    // both consumer connections, under ids derived from the hub's: the files list the hub's account, not its ids
+    expect(th.hub.health().components.broker?.connections).toEqual([
+      { clientId: 'hub-access-1', state: 'connected', connects: 1 },
+      { clientId: 'hub-access-1:2', state: 'connected', connects: 1 },
+    ]);
   });
 
   it('a device added through the registry API can connect once the files are refreshed; the wrong secret is refused', async () => {
@@ -187,6 +192,12 @@ describe('device access for an external broker', () => {
     expect(
       (await broker5('/emqx/authn', { username: HUB.username, password: HUB.password })).body.result,
     ).toBe('allow');
+    // a hub's further consumer connections (<id>:2, …) sign in with the hub's account too
+    for (const clientid of ['hub-access-1', 'hub-access-1:2', 'hub-access-1:16'])
+      expect(
+        (await broker5('/emqx/authn', { clientid, username: HUB.username, password: HUB.password })).body
+          .result,
+      ).toBe('allow');
     expect((await broker5('/emqx/authn', {})).body.result).toBe('deny');
 
     const authz = (username: string, clientid: string, action: string, topic: string) =>
@@ -199,6 +210,7 @@ describe('device access for an external broker', () => {
     expect(await authz(dev, dev, 'subscribe', 'sl/v1/unit/150825/notice')).toBe('deny');
     expect(await authz(dev, dev, 'retain', `sl/v1/${dev}/sos`)).toBe('deny');
     expect(await authz(HUB.username, 'hub-x', 'subscribe', '$share/steppelink/sl/v1/+/+')).toBe('allow');
+    expect(await authz(HUB.username, 'hub-x:3', 'subscribe', '$share/steppelink/sl/v1/+/+')).toBe('allow');
     expect(await authz(HUB.username, 'hub-x', 'publish', 'sl/v1/worker/p-grid-104-007/alert')).toBe('allow');
     expect(await authz(HUB.username, 'hub-x', 'publish', `sl/v1/${dev}/sos`)).toBe('deny');
     expect(await authz('nobody', 'nobody', 'subscribe', 'sl/v1/nobody/down/#')).toBe('deny');
@@ -235,6 +247,17 @@ describe('device access for an external broker', () => {
     expect(await hook('auth_on_register', { ...reg, password: 'guess' })).toEqual({
       result: { error: 'not_allowed' },
     });
+    // the hub's second consumer connection registers and subscribes with the hub's account
+    const hubReg = { ...reg, client_id: 'hub-access-1:2', username: HUB.username };
+    expect(await hook('auth_on_register', { ...hubReg, password: HUB.password })).toEqual({ result: 'ok' });
+    expect(
+      await hook('auth_on_subscribe', {
+        username: HUB.username,
+        client_id: 'hub-access-1:2',
+        mountpoint: '',
+        topics: [{ topic: '$share/steppelink/sl/v1/+/+', qos: 1 }],
+      }),
+    ).toMatchObject({ result: 'ok', topics: [{ topic: '$share/steppelink/sl/v1/+/+', qos: 1 }] });
     const pub = { username: dev, client_id: dev, mountpoint: '', qos: 1, payload: '', retain: false };
     expect(await hook('auth_on_publish', { ...pub, topic: `sl/v1/${dev}/pos` })).toEqual({ result: 'ok' });
     expect(await hook('auth_on_publish', { ...pub, topic: `sl/v1/${OLD_DEVICE}/pos` })).toEqual({

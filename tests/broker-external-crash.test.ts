@@ -63,6 +63,7 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
     // their share) at the broker, as a restart needs, and must not take part in the next
     const group = { STEPPELINK_BROKER_GROUP: 'restart' };
     const [a1, b] = await Promise.all([spawn('hub-a', group), spawn('hub-b', group)]);
+    await brokerHealth(a1); // signed in before the stream, so reading A's health below is quick
     const s = stream(mosquitto!.url, 'restart');
     await until(() => (s.count() >= 200 ? true : undefined));
     // several messages were in flight at A at once (each PUBACKed only after its commit), so the
@@ -82,7 +83,8 @@ describe('hubs behind mosquitto: a crashed hub restarts under its own id, a dead
         setTimeout(() => r(storedAcross(dirs).size === before ? true : undefined), 500),
       );
     });
-    const waiting = [...acked].filter((k) => !storedAcross(dirs).has(k));
+    const storedNow = storedAcross(dirs);
+    const waiting = [...acked].filter((k) => !storedNow.has(k));
     expect(waiting.length).toBeGreaterThan(50);
 
     const a2 = await spawn('hub-a', group);

@@ -124,8 +124,11 @@ export interface ExternalBrokerHealth {
   peakInFlight: number;
   adopted?: { clientId: string; state: string; drained: number; error?: string }[];
 }
+const signedIn = new WeakMap<ExternalHubProcess, ReturnType<typeof apiAs>>();
+/** (Signs in once per hub process: a sign-in hashes a password, slow on a loaded machine.) */
 export async function brokerHealth(h: ExternalHubProcess): Promise<ExternalBrokerHealth> {
-  const get = await apiAs(h.httpUrl, 'liming');
+  if (!signedIn.has(h)) signedIn.set(h, apiAs(h.httpUrl, 'liming'));
+  const get = await (signedIn.get(h) as ReturnType<typeof apiAs>);
   const r = await get<{ components: { broker: ExternalBrokerHealth } }>('/api/health');
   return r.body.components.broker;
 }
