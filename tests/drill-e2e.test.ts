@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentsModule } from '@steppelink/hub';
 import { connectBox, connectPhone } from './support/devices.ts';
-import { apiToken, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
+import { apiCall, apiToken, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 /**
  * Issue #24 item 2: a full drill through a real hub, with the household's set-top box and the
@@ -29,14 +29,8 @@ describe('a drill SOS end to end (real hub, MQTT phone and box)', () => {
     clients.push(box.client, phone.client);
     const officer = await apiToken(th.httpUrl, 'saren');
     const worker = await apiToken(th.httpUrl, 'bater');
-    const call = async (token: string, method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${th.httpUrl}/api${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-    };
+    const call = (token: string, method: string, path: string, body?: unknown) =>
+      apiCall(th.httpUrl, token, method, path, body);
 
     const started = await call(officer, 'POST', '/drills', { household: 'hh-150824-104-0007' });
     expect(started.status).toBe(201);

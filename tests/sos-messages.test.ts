@@ -15,7 +15,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Box, connectBox } from './support/devices.ts';
 import { type DropProxy, startDropProxy } from './support/drop-proxy.ts';
-import { apiToken, connect, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
+import { apiCall, apiToken, connect, endClient, type TestHub, startTestHub, until } from './support/hub.ts';
 
 /**
  * Issue #27, two-way messages during an SOS, through a real hub: 其其格's box is a real edge agent
@@ -53,14 +53,8 @@ describe('two-way messages during an SOS (real hub, edge agent, phone and board)
   let officer: string;
   let worker: string;
 
-  const call = async (token: string, method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${th.httpUrl}/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const call = (token: string, method: string, path: string, body?: unknown) =>
+    apiCall(th.httpUrl, token, method, path, body);
   const messages = async (id: string) =>
     ((await call(officer, 'GET', `/incidents/${id}/messages`)).body.items ?? []) as Said[];
   const timeline = async (id: string) =>

@@ -119,6 +119,22 @@ export async function apiToken(httpUrl: string, username: string, password = DEM
   return ((await res.json()) as { token: string }).token;
 }
 
+/** A JSON call to the hub's API (`/api` + `path`) with a bearer token: the status and the parsed body. */
+export async function apiCall(
+  httpUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await fetch(`${httpUrl}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
 /** Signs in through the API (bearer mode) and returns a GET helper with that token. */
 export async function apiAs(httpUrl: string, username: string, password = DEMO_PASSWORD) {
   const token = await apiToken(httpUrl, username, password);
