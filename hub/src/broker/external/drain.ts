@@ -63,7 +63,12 @@ export function drainSession(
       clearInterval(quietTimer);
       report.state = state;
       if (error) report.error = error;
-      log.info({ clientId, state, drained: report.drained, error }, 'adoption of a dead hub session ended');
+      // probing an id with no session (a hub's unused consumer ids) is routine: not worth an info line
+      (state === 'empty' ? log.debug : log.info).call(
+        log,
+        { clientId, state, drained: report.drained, error },
+        'adoption of a dead hub session ended',
+      );
       if (state === 'failed') {
         c.end(true, {}, () => resolve(report));
         return;
@@ -76,11 +81,11 @@ export function drainSession(
       c.end(false, { properties: { sessionExpiryInterval: 0 } }, () => resolve(report));
     };
     c.once('connect', (ack: IConnackPacket) => {
-      log.info({ clientId, sessionPresent: ack.sessionPresent }, 'adopting a dead hub session');
       if (!ack.sessionPresent) {
         finish('empty');
         return;
       }
+      log.info({ clientId }, 'adopting a dead hub session');
       c.unsubscribe(sharedFilters(o.group), (err) => {
         if (err) {
           finish('failed', `unsubscribe failed: ${err.message}`);
