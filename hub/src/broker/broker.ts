@@ -60,6 +60,8 @@ export interface BrokerHooks {
     deviceId: string | null,
     clientId: string | null,
     detail: string,
+    /** Called once the dead letter is committed (or with the error): an ack that waits for it tells the truth. */
+    done?: (err?: Error | null) => void,
   ): void;
   deviceConnected(deviceId: string): void;
   /** A device's subscriptions were granted (topics as granted); `clean`: its session keeps nothing. */

@@ -103,6 +103,31 @@ describe('AcceptQueue (group commit)', () => {
     expect(q.commitFailures).toBe(1);
   });
 
+  it('acknowledges a refused message only once its dead letter is committed, and fails it when the write fails', async () => {
+    const dead = new DeadLetterTable(inbox);
+    const q = queue();
+    const reject = (detail: string) =>
+      q.reject({
+        at: T,
+        topic: 'sl/v1/stb-unknown-0001/pos',
+        deviceId: 'stb-unknown-0001',
+        clientId: null,
+        reason: 'unknown_device',
+        detail,
+        excerpt: '',
+        done: (err) => acks.push(err ? `${detail}:${err.message}` : detail),
+      });
+    reject('no such device');
+    expect(acks).toEqual([]); // same turn: not written yet, so not acknowledged
+    await tick();
+    expect(acks).toEqual(['no such device']);
+    expect((await dead.list({ limit: 10 })).map((d) => d.detail)).toEqual(['no such device']);
+    db.exec('DROP TABLE dead_letters');
+    reject('written nowhere');
+    await tick();
+    expect(acks[1]).toMatch(/^written nowhere:.*no such table/);
+  });
+
   it('holds acknowledgements while the processor lags, and releases them when it catches up', async () => {
     const q = queue({ maxBacklog: 10 });
     sink.backlog = 50;

@@ -179,8 +179,18 @@ export class Ingest {
     deviceId: string | null,
     clientId: string | null,
     detail: string,
+    done?: (err?: Error | null) => void,
   ): void {
-    this.queue.reject({ at: this.d.clock.now(), topic, deviceId, clientId, reason, detail, excerpt: '' });
+    this.queue.reject({
+      at: this.d.clock.now(),
+      topic,
+      deviceId,
+      clientId,
+      reason,
+      detail,
+      excerpt: '',
+      ...(done ? { done } : {}),
+    });
   }
 
   applyRetention(): void {

@@ -173,9 +173,12 @@ export class ExternalBroker {
       (s) => {
         this.consumed++;
         if (!s.ok) {
-          // acknowledged: a dead letter is kept for inspection, not worth a redelivery loop
-          this.hooks.recordReject(s.reason, topic, s.deviceId, null, s.detail);
-          settle(true);
+          // acknowledged once its dead letter is committed (kept for inspection, not worth a
+          // redelivery loop); a failed write leaves it unacknowledged, so the broker sends it again
+          this.hooks.recordReject(s.reason, topic, s.deviceId, null, s.detail, (err) => {
+            if (err) this.unrecorded++;
+            settle(!err);
+          });
           return;
         }
         if (s.who?.type === 'device') this.hooks.deviceHeard(s.who.deviceId);
